@@ -1,0 +1,3 @@
+local M = {}
+function M.main(arg) print("hello", arg[1]) return 0 end
+return M

@@ -1,0 +1,87 @@
+/*
+** api.c — module table and shared helpers of the binding layer (see api.h).
+*/
+#include <stdarg.h>
+
+#include "api/api.h"
+
+static const luaL_Reg modules[] = {
+  { "orrery._feed",  luaopen_orrery_feed  },
+  { "orrery._html",  luaopen_orrery_html  },
+  { "orrery._fetch", luaopen_orrery_fetch },
+  { "orrery._db",    luaopen_orrery_db    },
+  { "orrery._fs",    luaopen_orrery_fs    },
+  { "orrery._util",  luaopen_orrery_util  },
+  { NULL, NULL }
+};
+
+void orr_api_preload(lua_State *L) {
+  const luaL_Reg *m;
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);   /* [preload] */
+  for (m = modules; m->name; m++) {
+    lua_pushcfunction(L, m->func);
+    lua_setfield(L, -2, m->name);
+  }
+  lua_pop(L, 1);
+}
+
+int orr_fail(lua_State *L, const char *fmt, ...) {
+  va_list ap;
+  luaL_pushfail(L);
+  va_start(ap, fmt);
+  lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  return 2;
+}
+
+/* Push opts[key] (nil if opts is absent) and return its type. */
+static int opt_field(lua_State *L, int idx, const char *key) {
+  if (lua_isnoneornil(L, idx)) { lua_pushnil(L); return LUA_TNIL; }
+  luaL_checktype(L, idx, LUA_TTABLE);
+  return lua_getfield(L, idx, key);
+}
+
+lua_Integer orr_opt_int(lua_State *L, int idx, const char *key, lua_Integer def) {
+  lua_Integer v = def;
+  if (opt_field(L, idx, key) != LUA_TNIL) {
+    int isnum;
+    v = lua_tointegerx(L, -1, &isnum);
+    if (!isnum) luaL_error(L, "option '%s' must be an integer", key);
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+double orr_opt_num(lua_State *L, int idx, const char *key, double def) {
+  double v = def;
+  if (opt_field(L, idx, key) != LUA_TNIL) {
+    int isnum;
+    v = (double)lua_tonumberx(L, -1, &isnum);
+    if (!isnum) luaL_error(L, "option '%s' must be a number", key);
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+/* The string stays valid while the options table holds it. */
+const char *orr_opt_str(lua_State *L, int idx, const char *key, const char *def) {
+  const char *v = def;
+  int t = opt_field(L, idx, key);
+  if (t == LUA_TSTRING) v = lua_tostring(L, -1);
+  else if (t != LUA_TNIL) luaL_error(L, "option '%s' must be a string", key);
+  lua_pop(L, 1);
+  return v;
+}
+
+int orr_opt_bool(lua_State *L, int idx, const char *key, int def) {
+  int v = def;
+  if (opt_field(L, idx, key) != LUA_TNIL) v = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+void orr_set_str(lua_State *L, const char *key, const char *s) {
+  if (s == NULL) return;
+  lua_pushstring(L, s);
+  lua_setfield(L, -2, key);
+}

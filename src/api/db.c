@@ -1,0 +1,286 @@
+/*
+** api/db.c — orrery._db: SQLite for Lua.
+**
+**   open(path) -> Db | nil, err       (WAL, busy timeout, foreign keys on)
+**   Db:exec(sql)                      run a script of statements, no parameters
+**   Db:run(sql, ...) -> changes | nil, err        one statement with ? parameters
+**   Db:rows(sql, ...) -> iterator of row tables (column name -> value)
+**   Db:one(sql, ...) -> first row table | nil
+**   Db:last_id()  Db:close()          (also __gc and __close)
+**
+** Prepared statements are cached per connection by SQL text, so the same statement in a
+** loop is compiled once.  SQL that does not compile is a programmer error and raises; a
+** statement that fails when run (busy, constraint, disk full) returns nil, err.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "api/api.h"
+
+#define DB_MT "orrery.db.Db"
+#define CACHE 48
+
+typedef struct stmt_slot { char *sql; sqlite3_stmt *stmt; } stmt_slot;
+
+typedef struct ldb {
+  sqlite3 *db;
+  stmt_slot cache[CACHE];
+  int ncache;
+} ldb;
+
+static ldb *check_db(lua_State *L, int idx) {
+  ldb *d = luaL_checkudata(L, idx, DB_MT);
+  if (d->db == NULL) luaL_error(L, "attempt to use a closed db");
+  return d;
+}
+
+static void uncache_all(ldb *d) {
+  int i;
+  for (i = 0; i < d->ncache; i++) { sqlite3_finalize(d->cache[i].stmt); free(d->cache[i].sql); }
+  d->ncache = 0;
+}
+
+static int db_close(lua_State *L) {
+  ldb *d = luaL_checkudata(L, 1, DB_MT);
+  if (d->db) {
+    uncache_all(d);
+    sqlite3_close_v2(d->db);
+    d->db = NULL;
+  }
+  return 0;
+}
+
+static int f_open(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  ldb *d = lua_newuserdatauv(L, sizeof *d, 0);     /* created closed, then opened */
+  int rc;
+  memset(d, 0, sizeof *d);
+  luaL_setmetatable(L, DB_MT);
+  rc = sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK) {
+    const char *msg = d->db ? sqlite3_errmsg(d->db) : sqlite3_errstr(rc);
+    lua_pushfstring(L, "%s: %s", path, msg);
+    sqlite3_close_v2(d->db);
+    d->db = NULL;
+    luaL_pushfail(L);
+    lua_insert(L, -2);
+    return 2;
+  }
+  sqlite3_busy_timeout(d->db, 5000);
+  sqlite3_extended_result_codes(d->db, 1);
+  return 1;
+}
+
+/* A statement for sql, from the cache or freshly prepared (and cached). */
+static sqlite3_stmt *prepare(lua_State *L, ldb *d, const char *sql, int *cached_out) {
+  sqlite3_stmt *st;
+  int i;
+  for (i = 0; i < d->ncache; i++)
+    if (strcmp(d->cache[i].sql, sql) == 0) {
+      st = d->cache[i].stmt;
+      if (sqlite3_stmt_busy(st)) break;          /* in use by an iterator: make another */
+      *cached_out = 1;
+      return st;
+    }
+  if (sqlite3_prepare_v3(d->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+    luaL_error(L, "sql error: %s in: %s", sqlite3_errmsg(d->db), sql);
+  if (st == NULL) luaL_error(L, "sql error: empty statement");
+  *cached_out = 0;
+  if (i == d->ncache && d->ncache < CACHE) {
+    char *copy = strdup(sql);
+    if (copy) {
+      d->cache[d->ncache].sql = copy;
+      d->cache[d->ncache].stmt = st;
+      d->ncache++;
+      *cached_out = 1;
+    }
+  }
+  return st;
+}
+
+static void release(sqlite3_stmt *st, int cached) {
+  if (cached) { sqlite3_reset(st); sqlite3_clear_bindings(st); }
+  else sqlite3_finalize(st);
+}
+
+static void bind_args(lua_State *L, ldb *d, sqlite3_stmt *st, int first, int cached) {
+  int top = lua_gettop(L), i, n = sqlite3_bind_parameter_count(st), rc = SQLITE_OK;
+  if (top - first + 1 > n) {
+    release(st, cached);
+    luaL_error(L, "sql: %d values for %d parameters", top - first + 1, n);
+  }
+  for (i = first; i <= top && rc == SQLITE_OK; i++) {
+    int p = i - first + 1;
+    switch (lua_type(L, i)) {
+      case LUA_TNIL: rc = sqlite3_bind_null(st, p); break;
+      case LUA_TBOOLEAN: rc = sqlite3_bind_int(st, p, lua_toboolean(L, i)); break;
+      case LUA_TNUMBER:
+        if (lua_isinteger(L, i)) rc = sqlite3_bind_int64(st, p, lua_tointeger(L, i));
+        else rc = sqlite3_bind_double(st, p, lua_tonumber(L, i));
+        break;
+      case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, i, &len);
+        rc = sqlite3_bind_text(st, p, s, (int)len, SQLITE_TRANSIENT);
+        break;
+      }
+      default:
+        release(st, cached);
+        luaL_error(L, "sql: cannot bind a %s (parameter %d)", luaL_typename(L, i), p);
+    }
+  }
+  if (rc != SQLITE_OK) {
+    release(st, cached);
+    luaL_error(L, "sql bind: %s", sqlite3_errmsg(d->db));
+  }
+}
+
+static void push_row(lua_State *L, sqlite3_stmt *st) {
+  int i, n = sqlite3_column_count(st);
+  lua_createtable(L, 0, n);
+  for (i = 0; i < n; i++) {
+    switch (sqlite3_column_type(st, i)) {
+      case SQLITE_INTEGER: lua_pushinteger(L, sqlite3_column_int64(st, i)); break;
+      case SQLITE_FLOAT: lua_pushnumber(L, sqlite3_column_double(st, i)); break;
+      case SQLITE_NULL: continue;
+      default:
+        lua_pushlstring(L, (const char *)sqlite3_column_text(st, i),
+                        (size_t)sqlite3_column_bytes(st, i));
+    }
+    lua_setfield(L, -2, sqlite3_column_name(st, i));
+  }
+}
+
+static int db_exec(lua_State *L) {
+  ldb *d = check_db(L, 1);
+  char *err = NULL;
+  if (sqlite3_exec(d->db, luaL_checkstring(L, 2), NULL, NULL, &err) != SQLITE_OK) {
+    lua_pushfstring(L, "%s", err ? err : sqlite3_errmsg(d->db));
+    sqlite3_free(err);
+    luaL_pushfail(L);
+    lua_insert(L, -2);
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int db_run(lua_State *L) {
+  ldb *d = check_db(L, 1);
+  int cached, rc;
+  sqlite3_stmt *st = prepare(L, d, luaL_checkstring(L, 2), &cached);
+  bind_args(L, d, st, 3, cached);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {}
+  release(st, cached);
+  if (rc != SQLITE_DONE) return orr_fail(L, "%s", sqlite3_errmsg(d->db));
+  lua_pushinteger(L, sqlite3_changes(d->db));
+  return 1;
+}
+
+static int db_one(lua_State *L) {
+  ldb *d = check_db(L, 1);
+  int cached, rc;
+  sqlite3_stmt *st = prepare(L, d, luaL_checkstring(L, 2), &cached);
+  bind_args(L, d, st, 3, cached);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) push_row(L, st);
+  else lua_pushnil(L);
+  release(st, cached);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return orr_fail(L, "%s", sqlite3_errmsg(d->db));
+  return 1;
+}
+
+/* rows(): the iterator owns its own statement (never the cached one), finalized at the end
+** or by __gc/__close of the iterator's state if the loop breaks early. */
+#define ITER_MT "orrery.db.Rows"
+typedef struct liter { sqlite3_stmt *st; } liter;
+
+static int iter_gc(lua_State *L) {
+  liter *it = luaL_checkudata(L, 1, ITER_MT);
+  if (it->st) { sqlite3_finalize(it->st); it->st = NULL; }
+  return 0;
+}
+
+static int iter_step(lua_State *L) {
+  liter *it = luaL_checkudata(L, lua_upvalueindex(1), ITER_MT);
+  int rc;
+  if (it->st == NULL) return 0;
+  rc = sqlite3_step(it->st);
+  if (rc == SQLITE_ROW) { push_row(L, it->st); return 1; }
+  {
+    sqlite3 *db = sqlite3_db_handle(it->st);
+    sqlite3_finalize(it->st);
+    it->st = NULL;
+    if (rc != SQLITE_DONE) return luaL_error(L, "sql: %s", sqlite3_errmsg(db));
+  }
+  return 0;
+}
+
+static int db_rows(lua_State *L) {
+  ldb *d = check_db(L, 1);
+  const char *sql = luaL_checkstring(L, 2);
+  liter *it;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK)
+    return luaL_error(L, "sql error: %s in: %s", sqlite3_errmsg(d->db), sql);
+  if (st == NULL) return luaL_error(L, "sql error: empty statement");
+  bind_args(L, d, st, 3, 0);
+  it = lua_newuserdatauv(L, sizeof *it, 0);
+  it->st = st;
+  luaL_setmetatable(L, ITER_MT);
+  lua_pushvalue(L, -1);
+  lua_pushcclosure(L, iter_step, 1);          /* [it, step] */
+  lua_insert(L, -2);                          /* [step, it] */
+  lua_pushnil(L);                             /* [step, it(state), nil(control)] */
+  lua_pushvalue(L, -2);                       /* 4th value: to-be-closed */
+  return 4;
+}
+
+static int db_last_id(lua_State *L) {
+  lua_pushinteger(L, sqlite3_last_insert_rowid(check_db(L, 1)->db));
+  return 1;
+}
+
+static int db_tostring(lua_State *L) {
+  ldb *d = luaL_checkudata(L, 1, DB_MT);
+  lua_pushfstring(L, "db<%s>", d->db ? sqlite3_db_filename(d->db, "main") : "closed");
+  return 1;
+}
+
+static const luaL_Reg db_methods[] = {
+  { "exec",    db_exec    },
+  { "run",     db_run     },
+  { "one",     db_one     },
+  { "rows",    db_rows    },
+  { "last_id", db_last_id },
+  { "close",   db_close   },
+  { NULL, NULL }
+};
+
+static const luaL_Reg lib[] = {
+  { "open", f_open },
+  { NULL, NULL }
+};
+
+int luaopen_orrery_db(lua_State *L) {
+  luaL_newmetatable(L, DB_MT);
+  luaL_newlib(L, db_methods);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, db_close);
+  lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, db_close);
+  lua_setfield(L, -2, "__close");
+  lua_pushcfunction(L, db_tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pop(L, 1);
+  luaL_newmetatable(L, ITER_MT);
+  lua_pushcfunction(L, iter_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, iter_gc);
+  lua_setfield(L, -2, "__close");
+  lua_pop(L, 1);
+  luaL_newlib(L, lib);
+  return 1;
+}

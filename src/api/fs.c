@@ -1,0 +1,145 @@
+/*
+** api/fs.c — orrery._fs: the file operations Lua needs and the stock io library lacks.
+**
+**   read(path) -> data | nil, err          write(path, data) -> true | nil, err  (atomic)
+**   mkdirs(path) -> true | nil, err        list(dir) -> { name } | nil, err
+**   stat(path) -> {type=, size=, mtime=} | nil, err          remove(path)
+**
+** write() goes through a temporary file in the same directory, fsync and rename, so a
+** reader (a web server) sees the old file or the new one, never half of one.
+*/
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+
+static int fail_errno(lua_State *L, const char *path) {
+  return orr_fail(L, "%s: %s", path, strerror(errno));
+}
+
+static int f_read(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  luaL_Buffer b;
+  char chunk[65536];
+  size_t n;
+  FILE *fp = fopen(path, "rb");
+  if (fp == NULL) return fail_errno(L, path);
+  luaL_buffinit(L, &b);
+  while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) luaL_addlstring(&b, chunk, n);
+  if (ferror(fp)) { int e = errno; fclose(fp); errno = e; return fail_errno(L, path); }
+  fclose(fp);
+  luaL_pushresult(&b);
+  return 1;
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) { if (errno == EINTR) continue; return 0; }
+    p += w;
+    n -= (size_t)w;
+  }
+  return 1;
+}
+
+static int f_write(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  size_t len;
+  const char *data = luaL_checklstring(L, 2, &len);
+  const char *tmp = lua_pushfstring(L, "%s.tmp-%d", path, (int)getpid());
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), e;
+  if (fd < 0) return fail_errno(L, tmp);
+  if (!write_all(fd, data, len) || fsync(fd) != 0) {
+    e = errno; close(fd); unlink(tmp); errno = e;
+    return fail_errno(L, path);
+  }
+  if (close(fd) != 0 || rename(tmp, path) != 0) {
+    e = errno; unlink(tmp); errno = e;
+    return fail_errno(L, path);
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int f_mkdirs(lua_State *L) {
+  size_t len, i;
+  const char *path = luaL_checklstring(L, 1, &len);
+  char *p = malloc(len + 1);
+  if (p == NULL) return luaL_error(L, "out of memory");
+  memcpy(p, path, len + 1);
+  for (i = 1; i <= len; i++) {
+    if (p[i] == '/' || p[i] == '\0') {
+      char c = p[i];
+      p[i] = '\0';
+      if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+        int e = errno;
+        lua_pushstring(L, p);
+        free(p);
+        errno = e;
+        return fail_errno(L, lua_tostring(L, -1));
+      }
+      p[i] = c;
+    }
+  }
+  free(p);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int f_list(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  DIR *d = opendir(path);
+  struct dirent *de;
+  int i = 0;
+  if (d == NULL) return fail_errno(L, path);
+  lua_newtable(L);
+  while ((de = readdir(d)) != NULL) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+    lua_pushstring(L, de->d_name);
+    lua_rawseti(L, -2, ++i);
+  }
+  closedir(d);
+  return 1;
+}
+
+static int f_stat(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  struct stat st;
+  if (stat(path, &st) != 0) return fail_errno(L, path);
+  lua_createtable(L, 0, 3);
+  lua_pushstring(L, S_ISDIR(st.st_mode) ? "directory" : S_ISREG(st.st_mode) ? "file" : "other");
+  lua_setfield(L, -2, "type");
+  lua_pushinteger(L, (lua_Integer)st.st_size);
+  lua_setfield(L, -2, "size");
+  lua_pushinteger(L, (lua_Integer)st.st_mtime);
+  lua_setfield(L, -2, "mtime");
+  return 1;
+}
+
+static int f_remove(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  if (unlink(path) != 0) return fail_errno(L, path);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static const luaL_Reg lib[] = {
+  { "read",   f_read   },
+  { "write",  f_write  },
+  { "mkdirs", f_mkdirs },
+  { "list",   f_list   },
+  { "stat",   f_stat   },
+  { "remove", f_remove },
+  { NULL, NULL }
+};
+
+int luaopen_orrery_fs(lua_State *L) {
+  luaL_newlib(L, lib);
+  return 1;
+}

@@ -1,0 +1,221 @@
+/*
+** api/html.c — orrery._html: sanitizing, text, and HTML documents with XPath for recipes.
+**
+**   sanitize(html [, base]) -> safe html        text(html) -> plain text
+**   parse(html [, url]) -> Doc                  resolve(ref, base) -> url
+**   Doc:select(xpath) -> { Node }               Doc:close()
+**   Node:select(xpath) -> { Node }  Node:text()  Node:attr(name)  Node:url(name)
+**   Node:html()  Node:name()
+**
+** A Node keeps its Doc alive through its user value, so nodes stay valid after the Doc
+** variable is gone; Doc:close() frees the tree early, after which its nodes raise.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLtree.h>
+#include <libxml/xpath.h>
+
+#include "api/api.h"
+#include "buf.h"
+#include "html.h"
+
+#define DOC_MT  "orrery.html.Doc"
+#define NODE_MT "orrery.html.Node"
+
+typedef struct ldoc { htmlDocPtr doc; } ldoc;
+typedef struct lnode { xmlNodePtr node; ldoc *owner; } lnode;
+
+static int push_str(lua_State *L, char *s) {
+  if (s == NULL) return luaL_error(L, "out of memory");
+  lua_pushstring(L, s);
+  free(s);
+  return 1;
+}
+
+static int f_sanitize(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  const char *base = luaL_optstring(L, 2, NULL);
+  return push_str(L, orr_html_sanitize(s, len, base));
+}
+
+static int f_text(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  return push_str(L, orr_html_text(s, len));
+}
+
+static int f_resolve(lua_State *L) {
+  const char *ref = luaL_checkstring(L, 1);
+  const char *base = luaL_optstring(L, 2, NULL);
+  return push_str(L, orr_url_resolve(ref, base));
+}
+
+static int f_clean_url(lua_State *L) {
+  const char *ref = luaL_checkstring(L, 1);
+  const char *base = luaL_optstring(L, 2, NULL);
+  char *u = orr_url_clean(ref, base);
+  if (u == NULL) { luaL_pushfail(L); return 1; }
+  return push_str(L, u);
+}
+
+static ldoc *check_doc(lua_State *L, int idx) {
+  ldoc *d = luaL_checkudata(L, idx, DOC_MT);
+  if (d->doc == NULL) luaL_error(L, "attempt to use a closed html document");
+  return d;
+}
+
+static lnode *check_node(lua_State *L, int idx) {
+  lnode *n = luaL_checkudata(L, idx, NODE_MT);
+  if (n->owner->doc == NULL) luaL_error(L, "attempt to use a node of a closed html document");
+  return n;
+}
+
+static int f_parse(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  const char *url = luaL_optstring(L, 2, NULL);
+  ldoc *d = lua_newuserdatauv(L, sizeof *d, 0);   /* created closed, then opened */
+  d->doc = NULL;
+  luaL_setmetatable(L, DOC_MT);
+  d->doc = orr_html_parse(s, len, url);
+  if (d->doc == NULL) return luaL_error(L, "out of memory");
+  return 1;
+}
+
+static int doc_close(lua_State *L) {
+  ldoc *d = luaL_checkudata(L, 1, DOC_MT);
+  if (d->doc) { xmlFreeDoc(d->doc); d->doc = NULL; }
+  return 0;
+}
+
+/* Evaluate xpath with ctx as the context node; push a list of Nodes sharing doc at docidx. */
+static int select_nodes(lua_State *L, int docidx, ldoc *d, xmlNodePtr ctx, const char *expr) {
+  xmlXPathContextPtr xc = xmlXPathNewContext(d->doc);
+  xmlXPathObjectPtr r;
+  int i, n;
+  if (xc == NULL) return luaL_error(L, "out of memory");
+  xc->node = ctx;
+  r = xmlXPathEvalExpression((const xmlChar *)expr, xc);
+  xmlXPathFreeContext(xc);
+  if (r == NULL) return luaL_error(L, "invalid xpath expression: %s", expr);
+  n = (r->type == XPATH_NODESET && r->nodesetval) ? r->nodesetval->nodeNr : 0;
+  lua_createtable(L, n, 0);
+  for (i = 0; i < n; i++) {
+    lnode *ln = lua_newuserdatauv(L, sizeof *ln, 1);
+    ln->node = r->nodesetval->nodeTab[i];
+    ln->owner = d;
+    luaL_setmetatable(L, NODE_MT);
+    lua_pushvalue(L, docidx);
+    lua_setiuservalue(L, -2, 1);          /* the node keeps its document alive */
+    lua_rawseti(L, -2, i + 1);
+  }
+  xmlXPathFreeObject(r);
+  return 1;
+}
+
+static int doc_select(lua_State *L) {
+  ldoc *d = check_doc(L, 1);
+  return select_nodes(L, 1, d, (xmlNodePtr)d->doc, luaL_checkstring(L, 2));
+}
+
+static int node_select(lua_State *L) {
+  lnode *n = check_node(L, 1);
+  lua_getiuservalue(L, 1, 1);                 /* [node, expr, doc] */
+  return select_nodes(L, 3, n->owner, n->node, luaL_checkstring(L, 2));
+}
+
+static int node_text(lua_State *L) {
+  return push_str(L, orr_node_text(check_node(L, 1)->node));
+}
+
+static int node_attr(lua_State *L) {
+  lnode *n = check_node(L, 1);
+  xmlChar *v = xmlGetProp(n->node, (const xmlChar *)luaL_checkstring(L, 2));
+  if (v == NULL) { lua_pushnil(L); return 1; }
+  lua_pushstring(L, (const char *)v);
+  xmlFree(v);
+  return 1;
+}
+
+/* An attribute as an absolute URL, resolved against the document's base. */
+static int node_url(lua_State *L) {
+  lnode *n = check_node(L, 1);
+  xmlChar *v = xmlGetProp(n->node, (const xmlChar *)luaL_checkstring(L, 2));
+  xmlChar *base;
+  char *u;
+  if (v == NULL) { lua_pushnil(L); return 1; }
+  base = xmlNodeGetBase(n->owner->doc, n->node);
+  u = orr_url_resolve((const char *)v, (const char *)base);
+  xmlFree(v);
+  xmlFree(base);
+  return push_str(L, u);
+}
+
+static int node_html(lua_State *L) {
+  lnode *n = check_node(L, 1);
+  xmlBufferPtr b = xmlBufferCreate();
+  xmlNodePtr c;
+  if (b == NULL) return luaL_error(L, "out of memory");
+  for (c = n->node->children; c; c = c->next) htmlNodeDump(b, n->owner->doc, c);
+  lua_pushlstring(L, (const char *)xmlBufferContent(b), (size_t)xmlBufferLength(b));
+  xmlBufferFree(b);
+  return 1;
+}
+
+static int node_name(lua_State *L) {
+  lnode *n = check_node(L, 1);
+  lua_pushstring(L, n->node->name ? (const char *)n->node->name : "");
+  return 1;
+}
+
+static int node_tostring(lua_State *L) {
+  lnode *n = luaL_checkudata(L, 1, NODE_MT);
+  lua_pushfstring(L, "html.Node<%s>", n->owner->doc && n->node->name ? (const char *)n->node->name : "closed");
+  return 1;
+}
+
+static const luaL_Reg doc_methods[] = {
+  { "select", doc_select },
+  { "close",  doc_close  },
+  { NULL, NULL }
+};
+
+static const luaL_Reg node_methods[] = {
+  { "select", node_select },
+  { "text",   node_text   },
+  { "attr",   node_attr   },
+  { "url",    node_url    },
+  { "html",   node_html   },
+  { "name",   node_name   },
+  { NULL, NULL }
+};
+
+static const luaL_Reg lib[] = {
+  { "sanitize",  f_sanitize  },
+  { "text",      f_text      },
+  { "parse",     f_parse     },
+  { "resolve",   f_resolve   },
+  { "clean_url", f_clean_url },
+  { NULL, NULL }
+};
+
+int luaopen_orrery_html(lua_State *L) {
+  luaL_newmetatable(L, DOC_MT);             /* [mt] */
+  luaL_newlib(L, doc_methods);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, doc_close);
+  lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, doc_close);
+  lua_setfield(L, -2, "__close");
+  lua_pop(L, 1);
+  luaL_newmetatable(L, NODE_MT);
+  luaL_newlib(L, node_methods);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, node_tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pop(L, 1);
+  luaL_newlib(L, lib);
+  return 1;
+}

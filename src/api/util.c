@@ -1,0 +1,91 @@
+/*
+** api/util.c — orrery._util: small primitives that want C.
+**
+**   now() -> seconds (float, wall clock)      clock() -> seconds (monotonic)
+**   hash(s) -> 16 hex digits (FNV-1a 64; stable ids, not security)
+**   date(s) -> UTC seconds | nil               isatty(fd) -> boolean
+**   peak_rss() -> bytes                        version() -> string
+*/
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "date.h"
+
+static int f_now(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + ts.tv_nsec / 1e9);
+  return 1;
+}
+
+static int f_clock(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  lua_pushnumber(L, (lua_Number)ts.tv_sec + ts.tv_nsec / 1e9);
+  return 1;
+}
+
+static int f_hash(lua_State *L) {
+  size_t len, i;
+  const unsigned char *s = (const unsigned char *)luaL_checklstring(L, 1, &len);
+  uint64_t h = 1469598103934665603ULL;
+  char out[17];
+  for (i = 0; i < len; i++) { h ^= s[i]; h *= 1099511628211ULL; }
+  snprintf(out, sizeof out, "%016llx", (unsigned long long)h);
+  lua_pushstring(L, out);
+  return 1;
+}
+
+static int f_date(lua_State *L) {
+  int64_t t;
+  if (lua_isnoneornil(L, 1)) return 0;
+  if (!orr_date_parse(luaL_checkstring(L, 1), &t)) { luaL_pushfail(L); return 1; }
+  lua_pushinteger(L, (lua_Integer)t);
+  return 1;
+}
+
+static int f_isatty(lua_State *L) {
+  lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
+  return 1;
+}
+
+static int f_peak_rss(lua_State *L) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  lua_pushinteger(L, (lua_Integer)ru.ru_maxrss * 1024);
+  return 1;
+}
+
+static int f_cpu(lua_State *L) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  lua_pushnumber(L, ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+                    ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+  return 1;
+}
+
+static int f_version(lua_State *L) {
+  lua_pushstring(L, ORR_VERSION);
+  return 1;
+}
+
+static const luaL_Reg lib[] = {
+  { "now",      f_now      },
+  { "clock",    f_clock    },
+  { "hash",     f_hash     },
+  { "date",     f_date     },
+  { "isatty",   f_isatty   },
+  { "peak_rss", f_peak_rss },
+  { "cpu",      f_cpu      },
+  { "version",  f_version  },
+  { NULL, NULL }
+};
+
+int luaopen_orrery_util(lua_State *L) {
+  luaL_newlib(L, lib);
+  return 1;
+}

@@ -1,0 +1,75 @@
+/*
+** buf.c — growable byte buffer (see buf.h).
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+void orr_buf_init(orr_buf *b) {
+  b->data = NULL;
+  b->len = b->cap = 0;
+  b->oom = 0;
+}
+
+void orr_buf_free(orr_buf *b) {
+  free(b->data);
+  orr_buf_init(b);
+}
+
+static int grow(orr_buf *b, size_t extra) {
+  size_t need, cap;
+  char *p;
+  if (b->oom) return 0;
+  need = b->len + extra + 1;
+  if (need <= b->cap) return 1;
+  cap = b->cap ? b->cap : 64;
+  while (cap < need) cap *= 2;
+  p = realloc(b->data, cap);
+  if (p == NULL) { b->oom = 1; return 0; }
+  b->data = p;
+  b->cap = cap;
+  return 1;
+}
+
+void orr_buf_add(orr_buf *b, const char *s, size_t n) {
+  if (!grow(b, n)) return;
+  if (n) memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+void orr_buf_adds(orr_buf *b, const char *s) { orr_buf_add(b, s, strlen(s)); }
+
+void orr_buf_addc(orr_buf *b, char c) { orr_buf_add(b, &c, 1); }
+
+void orr_buf_add_escaped(orr_buf *b, const char *s, size_t n, int quote) {
+  size_t i, start = 0;
+  for (i = 0; i < n; i++) {
+    const char *rep = NULL;
+    switch (s[i]) {
+      case '&': rep = "&amp;"; break;
+      case '<': rep = "&lt;"; break;
+      case '>': rep = "&gt;"; break;
+      case '"': if (quote) rep = "&quot;"; break;
+      default: break;
+    }
+    if (rep) {
+      orr_buf_add(b, s + start, i - start);
+      orr_buf_adds(b, rep);
+      start = i + 1;
+    }
+  }
+  orr_buf_add(b, s + start, n - start);
+}
+
+int orr_buf_ok(const orr_buf *b) { return !b->oom; }
+
+char *orr_buf_take(orr_buf *b) {
+  char *p;
+  if (b->oom) { orr_buf_free(b); return NULL; }
+  if (b->data == NULL) { p = malloc(1); if (p) *p = '\0'; return p; }
+  p = b->data;
+  orr_buf_init(b);
+  return p;
+}

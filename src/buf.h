@@ -1,0 +1,29 @@
+/*
+** buf.h — a growable byte buffer, the one string builder of the C side.
+** Every orr_buf_* call either succeeds or sets b->oom and becomes a no-op, so callers
+** check once at the end (orr_buf_ok) instead of after each append.
+*/
+#ifndef ORR_BUF_H
+#define ORR_BUF_H
+
+#include <stddef.h>
+
+typedef struct orr_buf {
+  char  *data;   /* NUL-terminated whenever len > 0 */
+  size_t len;
+  size_t cap;
+  int    oom;    /* sticky: an allocation failed */
+} orr_buf;
+
+void orr_buf_init(orr_buf *b);
+void orr_buf_free(orr_buf *b);
+void orr_buf_add(orr_buf *b, const char *s, size_t n);
+void orr_buf_adds(orr_buf *b, const char *s);
+void orr_buf_addc(orr_buf *b, char c);
+/* Append s with &, <, > (and " when quote is set) written as character references. */
+void orr_buf_add_escaped(orr_buf *b, const char *s, size_t n, int quote);
+int  orr_buf_ok(const orr_buf *b);
+/* Hand over the data (malloc'd, NUL-terminated, never NULL unless out of memory). */
+char *orr_buf_take(orr_buf *b);
+
+#endif

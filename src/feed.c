@@ -1,0 +1,705 @@
+/*
+** feed.c — feed documents to orr_feed (see feed.h).
+**
+** One DOM parse (libxml2, recover mode), then one walk: each element is classified once by
+** (namespace, local name) into a small key, and the key decides where its value goes.
+** Unknown elements are skipped.  RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 share the walk: an
+** RSS <description> and an Atom <summary> both land in ORR_E_SUMMARY.  HTML fields are
+** sanitized here (when asked) so that every consumer gets safe HTML by default; plain-text
+** fields become HTML by escaping, and their original type is kept in content_type.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/uri.h>
+
+#include "buf.h"
+#include "date.h"
+#include "feed.h"
+#include "html.h"
+
+const char *const orr_entry_field_names[ORR_E_NFIELDS] = {
+  "id", "title", "link", "author", "summary", "content", "content_type",
+  "published_text", "updated_text", "comments"
+};
+const char *const orr_feed_field_names[ORR_F_NFIELDS] = {
+  "title", "link", "subtitle", "author", "language", "id", "updated_text", "icon",
+  "rights", "generator"
+};
+
+#define NS_ATOM10  "http://www.w3.org/2005/Atom"
+#define NS_ATOM03  "http://purl.org/atom/ns#"
+#define NS_RSS10   "http://purl.org/rss/1.0/"
+#define NS_RSS090  "http://my.netscape.com/rdf/simple/0.9/"
+#define NS_RDF     "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define NS_DC      "http://purl.org/dc/elements/1.1/"
+#define NS_DCTERMS "http://purl.org/dc/terms/"
+#define NS_CONTENT "http://purl.org/rss/1.0/modules/content/"
+#define NS_XHTML   "http://www.w3.org/1999/xhtml"
+#define NS_ITUNES  "http://www.itunes.com/dtds/podcast-1.0.dtd"
+#define NS_MEDIA   "http://search.yahoo.com/mrss/"
+#define NS_USERLAND "http://backend.userland.com/rss2"
+
+enum ns { NS_NONE, NS_RSS, NS_ATOM, NS_A03, NS_DCE, NS_DCT, NS_CONT, NS_XH, NS_ITU, NS_MED,
+          NS_OTHER };
+
+static enum ns ns_of(xmlNodePtr n) {
+  const char *h;
+  if (n->ns == NULL || n->ns->href == NULL) return NS_NONE;
+  h = (const char *)n->ns->href;
+  if (strcmp(h, NS_ATOM10) == 0) return NS_ATOM;
+  if (strcmp(h, NS_ATOM03) == 0) return NS_A03;
+  if (strcmp(h, NS_RSS10) == 0 || strcmp(h, NS_RSS090) == 0 || strcmp(h, NS_USERLAND) == 0)
+    return NS_RSS;
+  if (strcmp(h, NS_DC) == 0) return NS_DCE;
+  if (strcmp(h, NS_DCTERMS) == 0) return NS_DCT;
+  if (strcmp(h, NS_CONTENT) == 0) return NS_CONT;
+  if (strcmp(h, NS_XHTML) == 0) return NS_XH;
+  if (strcmp(h, NS_ITUNES) == 0) return NS_ITU;
+  if (strcmp(h, NS_MEDIA) == 0) return NS_MED;
+  return NS_OTHER;
+}
+
+/* What an element means, independent of the format it came from. */
+enum key {
+  K_NONE, K_TITLE, K_LINK, K_DESCRIPTION, K_SUMMARY, K_CONTENT, K_ENCODED, K_XHTML_BODY,
+  K_ID, K_GUID, K_PUBLISHED, K_UPDATED, K_AUTHOR, K_CREATOR, K_CATEGORY, K_SUBJECT,
+  K_ENCLOSURE, K_LANGUAGE, K_SUBTITLE, K_ITEM, K_CHANNEL, K_ICON, K_IMAGE, K_RIGHTS,
+  K_GENERATOR, K_COMMENTS, K_ITUNES_AUTHOR, K_ITUNES_SUMMARY, K_MEDIA_CONTENT,
+  K_MEDIA_GROUP, K_LASTBUILD, K_PUBDATE_FEED
+};
+
+static int is(xmlNodePtr n, const char *name) { return strcmp((const char *)n->name, name) == 0; }
+
+static enum key key_of(xmlNodePtr n, int in_feed_level) {
+  enum ns ns = ns_of(n);
+  switch (ns) {
+    case NS_NONE:
+    case NS_RSS:
+      if (is(n, "title")) return K_TITLE;
+      if (is(n, "link")) return K_LINK;
+      if (is(n, "description")) return K_DESCRIPTION;
+      if (is(n, "guid")) return K_GUID;
+      if (is(n, "pubDate")) return in_feed_level ? K_PUBDATE_FEED : K_PUBLISHED;
+      if (is(n, "lastBuildDate")) return K_LASTBUILD;
+      if (is(n, "author") || is(n, "managingEditor")) return K_AUTHOR;
+      if (is(n, "category")) return K_CATEGORY;
+      if (is(n, "enclosure")) return K_ENCLOSURE;
+      if (is(n, "language")) return K_LANGUAGE;
+      if (is(n, "item")) return K_ITEM;
+      if (is(n, "channel")) return K_CHANNEL;
+      if (is(n, "image")) return K_IMAGE;
+      if (is(n, "copyright")) return K_RIGHTS;
+      if (is(n, "generator")) return K_GENERATOR;
+      if (is(n, "comments")) return K_COMMENTS;
+      return K_NONE;
+    case NS_ATOM:
+    case NS_A03:
+      if (is(n, "title")) return K_TITLE;
+      if (is(n, "link")) return K_LINK;
+      if (is(n, "summary")) return K_SUMMARY;
+      if (is(n, "content")) return K_CONTENT;
+      if (is(n, "id")) return K_ID;
+      if (is(n, "published") || is(n, "issued")) return K_PUBLISHED;
+      if (is(n, "updated") || is(n, "modified")) return K_UPDATED;
+      if (is(n, "author")) return K_AUTHOR;
+      if (is(n, "category")) return K_CATEGORY;
+      if (is(n, "subtitle") || is(n, "tagline")) return K_SUBTITLE;
+      if (is(n, "entry")) return K_ITEM;
+      if (is(n, "icon") || is(n, "logo")) return K_ICON;
+      if (is(n, "rights") || is(n, "copyright")) return K_RIGHTS;
+      if (is(n, "generator")) return K_GENERATOR;
+      return K_NONE;
+    case NS_DCE:
+      if (is(n, "title")) return K_TITLE;
+      if (is(n, "description")) return K_DESCRIPTION;
+      if (is(n, "date")) return K_UPDATED;
+      if (is(n, "creator") || is(n, "author")) return K_CREATOR;
+      if (is(n, "subject")) return K_SUBJECT;
+      if (is(n, "language")) return K_LANGUAGE;
+      if (is(n, "rights")) return K_RIGHTS;
+      if (is(n, "identifier")) return K_GUID;
+      return K_NONE;
+    case NS_DCT:
+      if (is(n, "modified")) return K_UPDATED;
+      if (is(n, "issued") || is(n, "created")) return K_PUBLISHED;
+      return K_NONE;
+    case NS_CONT:
+      return is(n, "encoded") ? K_ENCODED : K_NONE;
+    case NS_XH:
+      return is(n, "body") ? K_XHTML_BODY : K_NONE;
+    case NS_ITU:
+      if (is(n, "author")) return K_ITUNES_AUTHOR;
+      if (is(n, "summary")) return K_ITUNES_SUMMARY;
+      if (is(n, "keywords")) return K_SUBJECT;
+      if (is(n, "category")) return K_CATEGORY;
+      return K_NONE;
+    case NS_MED:
+      if (is(n, "content")) return K_MEDIA_CONTENT;
+      if (is(n, "group")) return K_MEDIA_GROUP;
+      return K_NONE;
+    default:
+      return K_NONE;
+  }
+}
+
+/* ---- small helpers ----------------------------------------------------------------- */
+
+typedef struct parse_state {
+  xmlDocPtr doc;
+  const orr_feed_opts *opts;
+  int oom;
+} parse_state;
+
+static char *attr(xmlNodePtr n, const char *name) {
+  xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+  char *s;
+  if (v == NULL) return NULL;
+  s = strdup((const char *)v);
+  xmlFree(v);
+  return s;
+}
+
+static int attr_is(xmlNodePtr n, const char *name, const char *value) {
+  xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+  int r = v && xmlStrcasecmp(v, (const xmlChar *)value) == 0;
+  xmlFree(v);
+  return r;
+}
+
+/* Text of an element, whitespace-trimmed; NULL if empty. */
+static char *text_of(parse_state *st, xmlNodePtr n) {
+  orr_buf b;
+  size_t s = 0, e;
+  char *out;
+  orr_buf_init(&b);
+  orr_xml_text(&b, n->children);
+  if (!orr_buf_ok(&b)) { st->oom = 1; return NULL; }
+  e = b.len;
+  while (s < e && (unsigned char)b.data[s] <= ' ') s++;
+  while (e > s && (unsigned char)b.data[e - 1] <= ' ') e--;
+  if (s == e) { orr_buf_free(&b); return NULL; }
+  out = malloc(e - s + 1);
+  if (out == NULL) { st->oom = 1; orr_buf_free(&b); return NULL; }
+  memcpy(out, b.data + s, e - s);
+  out[e - s] = '\0';
+  orr_buf_free(&b);
+  return out;
+}
+
+static char *base_of(parse_state *st, xmlNodePtr n) {
+  xmlChar *b = xmlNodeGetBase(st->doc, n);
+  char *s;
+  if (b == NULL) return st->opts->url ? strdup(st->opts->url) : NULL;
+  s = strdup((const char *)b);
+  xmlFree(b);
+  return s;
+}
+
+/* Set *slot to v unless it already has a value (first wins); frees v otherwise. */
+static void set_first(char **slot, char *v) {
+  if (v == NULL) return;
+  if (*slot == NULL) *slot = v; else free(v);
+}
+
+static void set_last(char **slot, char *v) {
+  if (v == NULL) return;
+  free(*slot);
+  *slot = v;
+}
+
+static char *url_value(parse_state *st, xmlNodePtr n, char *raw) {
+  char *base, *abs;
+  if (raw == NULL) return NULL;
+  base = base_of(st, n);
+  abs = orr_url_resolve(raw, base);
+  free(base);
+  free(raw);
+  if (abs == NULL) st->oom = 1;
+  return abs;
+}
+
+static char *escape_text(const char *s) {
+  orr_buf b;
+  orr_buf_init(&b);
+  orr_buf_add_escaped(&b, s, strlen(s), 0);
+  return orr_buf_take(&b);
+}
+
+/* An element whose value is HTML (escaped, CDATA or inline markup), as sanitized HTML.
+** mode: 0 = html, 1 = plain text, 2 = xhtml/inline xml (children are markup). */
+static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
+  char *out = NULL, *base = NULL;
+  xmlNodePtr c;
+  int has_elements = 0;
+  for (c = n->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE) { has_elements = 1; break; }
+  if (mode != 1 && (mode == 2 || has_elements)) {
+    xmlNodePtr from = n;
+    /* Atom xhtml content wraps its markup in one xhtml <div> */
+    for (c = n->children; c; c = c->next)
+      if (c->type == XML_ELEMENT_NODE) {
+        if (ns_of(c) == NS_XH && is(c, "div")) from = c;
+        break;
+      }
+    base = base_of(st, from);
+    out = st->opts->sanitize ? orr_html_sanitize_node(from, base) : NULL;
+    if (!st->opts->sanitize) {
+      xmlBufferPtr xb = xmlBufferCreate();
+      for (c = from->children; c && xb; c = c->next) xmlNodeDump(xb, st->doc, c, 0, 0);
+      out = xb ? strdup((const char *)xmlBufferContent(xb)) : NULL;
+      xmlBufferFree(xb);
+    }
+  } else {
+    char *t = text_of(st, n);
+    if (t == NULL) return NULL;
+    if (mode == 1) {
+      out = escape_text(t);
+    } else if (st->opts->sanitize) {
+      base = base_of(st, n);
+      out = orr_html_sanitize(t, strlen(t), base);
+    } else {
+      out = t; t = NULL;
+    }
+    free(t);
+  }
+  free(base);
+  if (out == NULL) { st->oom = 1; return NULL; }
+  /* an all-whitespace result is no value */
+  {
+    const char *p = out;
+    while (*p && (unsigned char)*p <= ' ') p++;
+    if (*p == '\0') { free(out); return NULL; }
+  }
+  return out;
+}
+
+/* Atom text constructs: type="text|html|xhtml" (1.0) or a MIME type and mode (0.3). */
+static int atom_mode(xmlNodePtr n, const char **mime) {
+  char *type = attr(n, "type"), *mode = attr(n, "mode");
+  int m = 1;
+  *mime = "text/plain";
+  if (type == NULL || strcmp(type, "text") == 0 || strcmp(type, "text/plain") == 0) {
+    m = 1;
+  } else if (strcmp(type, "html") == 0 || strcmp(type, "text/html") == 0) {
+    m = 0; *mime = "text/html";
+  } else if (strcmp(type, "xhtml") == 0 || strcmp(type, "application/xhtml+xml") == 0) {
+    m = 2; *mime = "application/xhtml+xml";
+  } else {
+    m = 1;
+  }
+  if (mode && strcmp(mode, "xml") == 0) m = 2;
+  else if (mode && strcmp(mode, "escaped") == 0 && m == 1 && type) { m = 0; *mime = "text/html"; }
+  free(type);
+  free(mode);
+  return m;
+}
+
+/* A title is text: markup in it (Atom type="html", or tags in an RSS title) is stripped. */
+static char *title_value(parse_state *st, xmlNodePtr n) {
+  const char *mime;
+  int mode = (ns_of(n) == NS_ATOM || ns_of(n) == NS_A03) ? atom_mode(n, &mime) : 0;
+  char *t = text_of(st, n), *out;
+  xmlNodePtr c;
+  for (c = n->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE) { mode = 2; break; }
+  if (t == NULL || mode == 1 || (mode == 0 && !strchr(t, '<') && !strchr(t, '&'))) return t;
+  if (mode == 2) return t;     /* the text of inline markup is already plain */
+  out = orr_html_text(t, strlen(t));
+  free(t);
+  if (out == NULL) st->oom = 1;
+  return out;
+}
+
+static int push_tag(orr_entry *e, char *term) {
+  size_t i;
+  if (term == NULL) return 1;
+  for (i = 0; i < e->ntags; i++)
+    if (strcmp(e->tags[i], term) == 0) { free(term); return 1; }
+  if (e->ntags == e->captags) {
+    size_t cap = e->captags ? e->captags * 2 : 4;
+    char **t = realloc(e->tags, cap * sizeof *t);
+    if (t == NULL) { free(term); return 0; }
+    e->tags = t;
+    e->captags = cap;
+  }
+  e->tags[e->ntags++] = term;
+  return 1;
+}
+
+static int push_enclosure(orr_entry *e, char *href, char *type, char *length) {
+  if (e->nenc == e->capenc) {
+    size_t cap = e->capenc ? e->capenc * 2 : 2;
+    orr_enclosure *t = realloc(e->enc, cap * sizeof *t);
+    if (t == NULL) { free(href); free(type); free(length); return 0; }
+    e->enc = t;
+    e->capenc = cap;
+  }
+  e->enc[e->nenc].href = href;
+  e->enc[e->nenc].type = type;
+  e->enc[e->nenc].length = length;
+  e->nenc++;
+  return 1;
+}
+
+static void set_date(parse_state *st, xmlNodePtr n, char **text, int64_t *t, int *has) {
+  char *v = text_of(st, n);
+  int64_t when;
+  if (v == NULL || *has) { free(v); return; }
+  if (orr_date_parse(v, &when)) { *t = when; *has = 1; }
+  set_last(text, v);
+}
+
+/* Atom <author>: "name (email)", or whichever is there. RSS: the text as written. */
+static char *person(parse_state *st, xmlNodePtr n) {
+  char *name = NULL, *email = NULL, *out;
+  xmlNodePtr c;
+  int structured = 0;
+  for (c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    structured = 1;
+    if (is(c, "name")) set_first(&name, text_of(st, c));
+    else if (is(c, "email")) set_first(&email, text_of(st, c));
+  }
+  if (!structured) return text_of(st, n);
+  if (name && email) {
+    size_t len = strlen(name) + strlen(email) + 4;
+    out = malloc(len);
+    if (out) snprintf(out, len, "%s (%s)", name, email);
+    free(name); free(email);
+    return out;
+  }
+  return name ? name : email;
+}
+
+/* ---- entries and feed ---------------------------------------------------------------- */
+
+static void parse_media(parse_state *st, orr_entry *e, xmlNodePtr n) {
+  char *url = attr(n, "url");
+  if (url == NULL) return;
+  if (!push_enclosure(e, url_value(st, n, url), attr(n, "type"), attr(n, "fileSize")))
+    st->oom = 1;
+}
+
+static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
+  xmlNodePtr n;
+  char *summary_alt = NULL, *guid_link = NULL, *author_alt = NULL;
+  for (n = item->children; n && !st->oom; n = n->next) {
+    const char *mime;
+    int mode;
+    if (n->type != XML_ELEMENT_NODE) continue;
+    switch (key_of(n, 0)) {
+      case K_TITLE: set_first(&e->f[ORR_E_TITLE], title_value(st, n)); break;
+      case K_LINK:
+        if (ns_of(n) == NS_ATOM || ns_of(n) == NS_A03) {
+          char *rel = attr(n, "rel"), *href = attr(n, "href");
+          if (rel == NULL || strcmp(rel, "alternate") == 0) {
+            set_first(&e->f[ORR_E_LINK], url_value(st, n, href));
+          } else if (strcmp(rel, "enclosure") == 0) {
+            if (!push_enclosure(e, url_value(st, n, href), attr(n, "type"), attr(n, "length")))
+              st->oom = 1;
+          } else if (strcmp(rel, "replies") == 0) {
+            set_first(&e->f[ORR_E_COMMENTS], url_value(st, n, href));
+          } else {
+            free(href);
+          }
+          free(rel);
+        } else {
+          set_first(&e->f[ORR_E_LINK], url_value(st, n, text_of(st, n)));
+        }
+        break;
+      case K_DESCRIPTION:
+        set_first(&e->f[ORR_E_SUMMARY], html_value(st, n, 0));
+        break;
+      case K_SUMMARY:
+        mode = atom_mode(n, &mime);
+        set_first(&e->f[ORR_E_SUMMARY], html_value(st, n, mode));
+        break;
+      case K_ITUNES_SUMMARY: set_first(&summary_alt, html_value(st, n, 1)); break;
+      case K_CONTENT:
+        if (e->f[ORR_E_CONTENT]) break;
+        mode = atom_mode(n, &mime);
+        e->f[ORR_E_CONTENT] = html_value(st, n, mode);
+        if (e->f[ORR_E_CONTENT]) e->f[ORR_E_CONTENT_TYPE] = strdup(mime);
+        break;
+      case K_ENCODED:
+        if (e->f[ORR_E_CONTENT]) break;
+        e->f[ORR_E_CONTENT] = html_value(st, n, 0);
+        if (e->f[ORR_E_CONTENT]) e->f[ORR_E_CONTENT_TYPE] = strdup("text/html");
+        break;
+      case K_XHTML_BODY:
+        if (e->f[ORR_E_CONTENT]) break;
+        e->f[ORR_E_CONTENT] = html_value(st, n, 2);
+        if (e->f[ORR_E_CONTENT]) e->f[ORR_E_CONTENT_TYPE] = strdup("application/xhtml+xml");
+        break;
+      case K_ID: set_first(&e->f[ORR_E_ID], text_of(st, n)); break;
+      case K_GUID: {
+        char *g = text_of(st, n);
+        if (g && ns_of(n) != NS_DCE && !attr_is(n, "isPermaLink", "false") && !guid_link)
+          guid_link = strdup(g);
+        set_first(&e->f[ORR_E_ID], g);
+        break;
+      }
+      case K_PUBLISHED:
+      case K_PUBDATE_FEED:
+        set_date(st, n, &e->f[ORR_E_PUBLISHED_TEXT], &e->published, &e->has_published);
+        break;
+      case K_UPDATED:
+      case K_LASTBUILD:
+        set_date(st, n, &e->f[ORR_E_UPDATED_TEXT], &e->updated, &e->has_updated);
+        break;
+      case K_AUTHOR: set_first(&e->f[ORR_E_AUTHOR], person(st, n)); break;
+      case K_CREATOR:
+      case K_ITUNES_AUTHOR: set_first(&author_alt, text_of(st, n)); break;
+      case K_CATEGORY: {
+        char *term = attr(n, "term");
+        if (term == NULL) term = text_of(st, n);
+        if (term == NULL) term = attr(n, "text");      /* itunes:category */
+        if (!push_tag(e, term)) st->oom = 1;
+        break;
+      }
+      case K_SUBJECT:
+        if (!push_tag(e, text_of(st, n))) st->oom = 1;
+        break;
+      case K_ENCLOSURE: {
+        char *url = attr(n, "url");
+        if (url && !push_enclosure(e, url_value(st, n, url), attr(n, "type"), attr(n, "length")))
+          st->oom = 1;
+        break;
+      }
+      case K_MEDIA_CONTENT: parse_media(st, e, n); break;
+      case K_MEDIA_GROUP: {
+        xmlNodePtr m;
+        for (m = n->children; m; m = m->next)
+          if (m->type == XML_ELEMENT_NODE && key_of(m, 0) == K_MEDIA_CONTENT) parse_media(st, e, m);
+        break;
+      }
+      case K_COMMENTS: set_first(&e->f[ORR_E_COMMENTS], url_value(st, n, text_of(st, n))); break;
+      default: break;
+    }
+  }
+  set_first(&e->f[ORR_E_AUTHOR], author_alt);
+  set_first(&e->f[ORR_E_SUMMARY], summary_alt);
+  if (e->f[ORR_E_LINK] == NULL && guid_link && strstr(guid_link, "://"))
+    e->f[ORR_E_LINK] = url_value(st, item, guid_link);
+  else
+    free(guid_link);
+  if (e->f[ORR_E_ID] == NULL) {           /* RSS 1.0 items carry their identity in rdf:about */
+    xmlChar *about = xmlGetNsProp(item, (const xmlChar *)"about", (const xmlChar *)NS_RDF);
+    if (about) { e->f[ORR_E_ID] = strdup((const char *)about); xmlFree(about); }
+  }
+}
+
+static orr_entry *new_entry(parse_state *st, orr_feed *f) {
+  orr_entry *e;
+  if (f->nentries == f->capentries) {
+    size_t cap = f->capentries ? f->capentries * 2 : 16;
+    orr_entry *t = realloc(f->entries, cap * sizeof *t);
+    if (t == NULL) { st->oom = 1; return NULL; }
+    f->entries = t;
+    f->capentries = cap;
+  }
+  e = &f->entries[f->nentries++];
+  memset(e, 0, sizeof *e);
+  return e;
+}
+
+/* The children of a channel/feed element; items found here or (RSS 1.0) beside it. */
+static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
+  xmlNodePtr n;
+  char *author_alt = NULL;
+  for (n = ch->children; n && !st->oom; n = n->next) {
+    enum key k;
+    if (n->type != XML_ELEMENT_NODE) continue;
+    k = key_of(n, 1);
+    switch (k) {
+      case K_ITEM: {
+        orr_entry *e = new_entry(st, f);
+        if (e) parse_entry(st, e, n);
+        break;
+      }
+      case K_TITLE: set_first(&f->f[ORR_F_TITLE], title_value(st, n)); break;
+      case K_LINK:
+        if (ns_of(n) == NS_ATOM || ns_of(n) == NS_A03) {
+          char *rel = attr(n, "rel");
+          if (rel == NULL || strcmp(rel, "alternate") == 0)
+            set_first(&f->f[ORR_F_LINK], url_value(st, n, attr(n, "href")));
+          free(rel);
+        } else {
+          set_first(&f->f[ORR_F_LINK], url_value(st, n, text_of(st, n)));
+        }
+        break;
+      case K_DESCRIPTION:
+        set_first(&f->f[ORR_F_SUBTITLE], html_value(st, n, 0));
+        break;
+      case K_SUBTITLE: {
+        const char *mime;
+        int mode = atom_mode(n, &mime);
+        set_first(&f->f[ORR_F_SUBTITLE], html_value(st, n, mode));
+        break;
+      }
+      case K_UPDATED:
+      case K_LASTBUILD:
+        set_date(st, n, &f->f[ORR_F_UPDATED_TEXT], &f->updated, &f->has_updated);
+        break;
+      case K_AUTHOR: set_first(&f->f[ORR_F_AUTHOR], person(st, n)); break;
+      case K_CREATOR:
+      case K_ITUNES_AUTHOR: set_first(&author_alt, text_of(st, n)); break;
+      case K_LANGUAGE: set_first(&f->f[ORR_F_LANGUAGE], text_of(st, n)); break;
+      case K_ID: set_first(&f->f[ORR_F_ID], text_of(st, n)); break;
+      case K_ICON: set_first(&f->f[ORR_F_ICON], url_value(st, n, text_of(st, n))); break;
+      case K_IMAGE: {
+        xmlNodePtr c;
+        for (c = n->children; c; c = c->next)
+          if (c->type == XML_ELEMENT_NODE && is(c, "url"))
+            set_first(&f->f[ORR_F_ICON], url_value(st, c, text_of(st, c)));
+        break;
+      }
+      case K_RIGHTS: set_first(&f->f[ORR_F_RIGHTS], text_of(st, n)); break;
+      case K_GENERATOR: set_first(&f->f[ORR_F_GENERATOR], text_of(st, n)); break;
+      default: break;
+    }
+  }
+  set_first(&f->f[ORR_F_AUTHOR], author_alt);
+  if (f->f[ORR_F_LANGUAGE] == NULL) {
+    xmlChar *lang = xmlNodeGetLang(ch);
+    if (lang) { f->f[ORR_F_LANGUAGE] = strdup((const char *)lang); xmlFree(lang); }
+  }
+}
+
+static const char *rss_format(xmlNodePtr root, xmlDocPtr doc) {
+  xmlChar *v = xmlGetNoNsProp(root, (const xmlChar *)"version");
+  const char *fmt = "rss";
+  if (v) {
+    const char *s = (const char *)v;
+    if (strncmp(s, "2.", 2) == 0) fmt = "rss20";
+    else if (strcmp(s, "0.91") == 0) {
+      fmt = "rss091u";
+      if (doc->intSubset && doc->intSubset->ExternalID &&
+          strstr((const char *)doc->intSubset->ExternalID, "Netscape"))
+        fmt = "rss091n";
+    }
+    else if (strcmp(s, "0.92") == 0) fmt = "rss092";
+    else if (strcmp(s, "0.93") == 0) fmt = "rss093";
+    else if (strcmp(s, "0.94") == 0) fmt = "rss094";
+    else if (strcmp(s, "0.90") == 0) fmt = "rss090";
+    xmlFree(v);
+  }
+  return fmt;
+}
+
+static void fail(char *err, size_t errlen, const char *fmt, const char *detail) {
+  if (err && errlen) snprintf(err, errlen, fmt, detail ? detail : "");
+}
+
+/* libxml2's message, trimmed, with its line. */
+static void xml_error(char *dst, size_t len, xmlParserCtxtPtr ctxt) {
+  const xmlError *e = xmlCtxtGetLastError(ctxt);
+  size_t n;
+  if (e == NULL || e->message == NULL) { snprintf(dst, len, "not well-formed"); return; }
+  snprintf(dst, len, "line %d: %s", e->line, e->message);
+  n = strlen(dst);
+  while (n && (dst[n - 1] == '\n' || dst[n - 1] == ' ')) dst[--n] = '\0';
+}
+
+orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts,
+                         char *err, size_t errlen) {
+  /* NONET: no network; no NOENT/DTDLOAD/DTDATTR: no entity substitution, no external DTD;
+  ** RECOVER: keep what can be kept of an ill-formed document (flagged as bozo). */
+  int xopts = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+              XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
+  xmlParserCtxtPtr ctxt;
+  xmlDocPtr doc;
+  xmlNodePtr root, n;
+  orr_feed *f;
+  parse_state st;
+  char msg[256];
+
+  if (len > (size_t)0x7fffffff) { fail(err, errlen, "document too large%s", NULL); return NULL; }
+  ctxt = xmlNewParserCtxt();
+  if (ctxt == NULL) { fail(err, errlen, "out of memory%s", NULL); return NULL; }
+  doc = xmlCtxtReadMemory(ctxt, data, (int)len, opts->url, opts->encoding, xopts);
+  root = doc ? xmlDocGetRootElement(doc) : NULL;
+  if (root == NULL) {
+    xml_error(msg, sizeof msg, ctxt);
+    fail(err, errlen, "not a feed: %s", len ? msg : "empty document");
+    xmlFreeDoc(doc);
+    xmlFreeParserCtxt(ctxt);
+    return NULL;
+  }
+  f = calloc(1, sizeof *f);
+  if (f == NULL) { xmlFreeDoc(doc); xmlFreeParserCtxt(ctxt); fail(err, errlen, "out of memory%s", NULL); return NULL; }
+  if (!ctxt->wellFormed) {
+    xml_error(msg, sizeof msg, ctxt);
+    f->bozo = 1;
+    f->bozo_message = strdup(msg);
+  }
+  st.doc = doc;
+  st.opts = opts;
+  st.oom = 0;
+
+  if (is(root, "rss") || (is(root, "channel") && ns_of(root) == NS_NONE)) {
+    f->format = is(root, "rss") ? rss_format(root, doc) : "rss";
+    for (n = root->children; n; n = n->next)
+      if (n->type == XML_ELEMENT_NODE && is(n, "channel")) parse_channel(&st, f, n);
+    if (is(root, "channel")) parse_channel(&st, f, root);
+  } else if (is(root, "RDF")) {
+    f->format = "rss10";
+    for (n = root->children; n; n = n->next) {
+      if (n->type != XML_ELEMENT_NODE) continue;
+      if (ns_of(n) == NS_RSS && n->ns && strcmp((const char *)n->ns->href, NS_RSS090) == 0)
+        f->format = "rss090";
+      if (is(n, "channel")) parse_channel(&st, f, n);
+      else if (is(n, "item")) {
+        orr_entry *e = new_entry(&st, f);
+        if (e) parse_entry(&st, e, n);
+      }
+    }
+  } else if (is(root, "feed")) {
+    enum ns ns = ns_of(root);
+    if (ns == NS_ATOM) f->format = "atom10";
+    else if (ns == NS_A03) {
+      xmlChar *v = xmlGetNoNsProp(root, (const xmlChar *)"version");
+      f->format = v && xmlStrcmp(v, (const xmlChar *)"0.3") == 0 ? "atom03" : "atom";
+      xmlFree(v);
+    } else f->format = "atom";
+    parse_channel(&st, f, root);
+  } else if (xmlStrcasecmp(root->name, (const xmlChar *)"html") == 0) {
+    fail(err, errlen, "not a feed: an HTML page%s", NULL);
+    goto error;
+  } else {
+    snprintf(msg, sizeof msg, "%.100s", (const char *)root->name);
+    fail(err, errlen, "not a feed: unknown root element <%s>", msg);
+    goto error;
+  }
+  if (st.oom) { fail(err, errlen, "out of memory%s", NULL); goto error; }
+  xmlFreeDoc(doc);
+  xmlFreeParserCtxt(ctxt);
+  return f;
+
+error:
+  orr_feed_free(f);
+  xmlFreeDoc(doc);
+  xmlFreeParserCtxt(ctxt);
+  return NULL;
+}
+
+void orr_feed_free(orr_feed *f) {
+  size_t i, j;
+  if (f == NULL) return;
+  for (i = 0; i < f->nentries; i++) {
+    orr_entry *e = &f->entries[i];
+    for (j = 0; j < ORR_E_NFIELDS; j++) free(e->f[j]);
+    for (j = 0; j < e->nenc; j++) { free(e->enc[j].href); free(e->enc[j].type); free(e->enc[j].length); }
+    for (j = 0; j < e->ntags; j++) free(e->tags[j]);
+    free(e->enc);
+    free(e->tags);
+  }
+  for (j = 0; j < ORR_F_NFIELDS; j++) free(f->f[j]);
+  free(f->entries);
+  free(f->bozo_message);
+  free(f);
+}

@@ -1,0 +1,280 @@
+/*
+** fetch.c — concurrent HTTP GETs over libcurl multi (see fetch.h).
+**
+** The loop is libcurl's "10-at-a-time": a queue of easy handles, at most `parallel` of them
+** added to the multi handle, curl_multi_perform / curl_multi_info_read / curl_multi_poll,
+** refilled as transfers end.  The header callback records the headers of the *last*
+** response only (each redirect hop starts a new one) and whether every hop was permanent.
+** The write callback enforces the body cap on decompressed bytes, so a gzip bomb stops at
+** max_bytes however small it was on the wire.
+*/
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "fetch.h"
+
+struct orr_fetch {
+  CURLM *multi;
+  orr_fetch_opts opts;
+  orr_transfer **queue;      /* not yet started, in order */
+  size_t nqueue, capqueue, next;
+  size_t running;
+  char *user_agent;          /* our copy */
+};
+
+static int curl_ready;
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud) {
+  orr_transfer *t = ud;
+  size_t len = size * n;
+  if (t->body.len + len > t->max_bytes) { t->too_big = 1; return 0; }   /* aborts */
+  orr_buf_add(&t->body, data, len);
+  return orr_buf_ok(&t->body) ? len : 0;
+}
+
+static char *header_value(const char *line, size_t len, const char *name) {
+  size_t nlen = strlen(name), s, e;
+  char *v;
+  if (len <= nlen || strncasecmp(line, name, nlen) != 0 || line[nlen] != ':') return NULL;
+  s = nlen + 1;
+  e = len;
+  while (s < e && (line[s] == ' ' || line[s] == '\t')) s++;
+  while (e > s && (line[e - 1] == '\r' || line[e - 1] == '\n' || line[e - 1] == ' ')) e--;
+  v = malloc(e - s + 1);
+  if (v == NULL) return NULL;
+  memcpy(v, line + s, e - s);
+  v[e - s] = '\0';
+  return v;
+}
+
+static void replace(char **slot, char *v) {
+  if (v == NULL) return;
+  free(*slot);
+  *slot = v;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ud) {
+  orr_transfer *t = ud;
+  size_t len = size * n;
+  if (len > 5 && strncmp(data, "HTTP/", 5) == 0) {
+    /* a new response: the previous one was a redirect hop (or 1xx) */
+    const char *sp = memchr(data, ' ', len);
+    long code = sp ? strtol(sp + 1, NULL, 10) : 0;
+    if (t->hop_status >= 300 && t->hop_status < 400) {
+      t->redirects++;
+      if (t->hop_status != 301 && t->hop_status != 308) t->all_permanent = 0;
+    }
+    if (code >= 200) {
+      free(t->etag); free(t->last_modified); free(t->content_type); free(t->retry_after);
+      t->etag = t->last_modified = t->content_type = t->retry_after = NULL;
+    }
+    t->hop_status = code;
+    return len;
+  }
+  replace(&t->etag, header_value(data, len, "ETag"));
+  replace(&t->last_modified, header_value(data, len, "Last-Modified"));
+  replace(&t->content_type, header_value(data, len, "Content-Type"));
+  replace(&t->retry_after, header_value(data, len, "Retry-After"));
+  return len;
+}
+
+orr_fetch *orr_fetch_new(const orr_fetch_opts *opts) {
+  orr_fetch *f;
+  if (!curl_ready) {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return NULL;
+    curl_ready = 1;
+  }
+  f = calloc(1, sizeof *f);
+  if (f == NULL) return NULL;
+  f->opts = *opts;
+  if (opts->user_agent) {
+    f->user_agent = strdup(opts->user_agent);
+    if (f->user_agent == NULL) { free(f); return NULL; }
+    f->opts.user_agent = f->user_agent;
+  }
+  if (f->opts.parallel < 1) f->opts.parallel = 1;
+  f->multi = curl_multi_init();
+  if (f->multi == NULL) { free(f->user_agent); free(f); return NULL; }
+  curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, f->opts.parallel);
+  if (f->opts.per_host > 0)
+    curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, f->opts.per_host);
+  curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+  return f;
+}
+
+void orr_transfer_free(orr_transfer *t) {
+  if (t == NULL) return;
+  if (t->easy) curl_easy_cleanup(t->easy);
+  curl_slist_free_all(t->headers);
+  free(t->url); free(t->final_url); free(t->moved_to);
+  free(t->etag); free(t->last_modified); free(t->content_type); free(t->retry_after);
+  free(t->req_etag); free(t->req_last_modified);
+  orr_buf_free(&t->body);
+  free(t);
+}
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *last_modified) {
+  orr_transfer *t;
+  if (f->nqueue == f->capqueue) {
+    size_t cap = f->capqueue ? f->capqueue * 2 : 64;
+    orr_transfer **q = realloc(f->queue, cap * sizeof *q);
+    if (q == NULL) return 0;
+    f->queue = q;
+    f->capqueue = cap;
+  }
+  t = calloc(1, sizeof *t);
+  if (t == NULL) return 0;
+  orr_buf_init(&t->body);
+  t->index = f->nqueue;
+  t->url = strdup(url);
+  t->req_etag = dup_or_null(etag);
+  t->req_last_modified = dup_or_null(last_modified);
+  if (t->url == NULL || (etag && !t->req_etag) || (last_modified && !t->req_last_modified)) {
+    orr_transfer_free(t);
+    return 0;
+  }
+  f->queue[f->nqueue++] = t;
+  return 1;
+}
+
+static int header_line(struct curl_slist **list, const char *name, const char *value) {
+  char line[1024];
+  struct curl_slist *l;
+  if (value == NULL || strlen(value) > 900 || strpbrk(value, "\r\n")) return 1;
+  snprintf(line, sizeof line, "%s: %s", name, value);
+  l = curl_slist_append(*list, line);
+  if (l == NULL) return 0;
+  *list = l;
+  return 1;
+}
+
+/* Set up and add the transfer to the multi handle; on failure it completes at once. */
+static int start(orr_fetch *f, orr_transfer *t) {
+  const orr_fetch_opts *o = &f->opts;
+  struct curl_slist *h = NULL;
+  CURL *e = curl_easy_init();
+  if (e == NULL) return 0;
+  t->easy = e;
+  t->all_permanent = 1;
+  t->max_bytes = o->max_bytes ? o->max_bytes : (size_t)-1;
+  if (!header_line(&h, "If-None-Match", t->req_etag) ||
+      !header_line(&h, "If-Modified-Since", t->req_last_modified) ||
+      !header_line(&h, "Accept", "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, application/feed+json;q=0.8, text/html;q=0.5, */*;q=0.1"))
+    { curl_slist_free_all(h); return 0; }
+  t->headers = h;
+  curl_easy_setopt(e, CURLOPT_URL, t->url);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->curl_error);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(e, CURLOPT_MAXREDIRS, o->max_redirects);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");           /* every encoding libcurl has */
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+  if (o->low_speed_time > 0) {
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->low_speed_time);
+  }
+  if (o->max_bytes) curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
+  if (o->user_agent) curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  if (curl_multi_add_handle(f->multi, e) != CURLM_OK) return 0;
+  f->running++;
+  return 1;
+}
+
+/* Fill in the outcome of a finished transfer. */
+static void finish(orr_transfer *t, CURLcode rc) {
+  char *eff = NULL;
+  double secs = 0;
+  curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
+  curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &eff);
+  curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &secs);
+  t->seconds = secs;
+  t->final_url = eff ? strdup(eff) : NULL;
+  if (t->redirects > 0 && t->all_permanent && t->final_url && rc == CURLE_OK)
+    t->moved_to = strdup(t->final_url);
+  if (rc == CURLE_OK) {
+    t->ok = 1;
+  } else if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+    snprintf(t->error, sizeof t->error, "body larger than the %zu byte limit", t->max_bytes);
+  } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+    snprintf(t->error, sizeof t->error, "timed out: %s",
+             t->curl_error[0] ? t->curl_error : curl_easy_strerror(rc));
+  } else if (rc == CURLE_TOO_MANY_REDIRECTS) {
+    snprintf(t->error, sizeof t->error, "too many redirects (more than %d)", t->redirects);
+  } else {
+    snprintf(t->error, sizeof t->error, "%s", t->curl_error[0] ? t->curl_error
+                                                                : curl_easy_strerror(rc));
+  }
+  if (!t->ok) orr_buf_free(&t->body);
+  curl_easy_cleanup(t->easy);
+  t->easy = NULL;
+}
+
+orr_transfer *orr_fetch_next(orr_fetch *f, int *oom) {
+  *oom = 0;
+  for (;;) {
+    CURLMsg *msg;
+    int left, still;
+    while (f->running < (size_t)f->opts.parallel && f->next < f->nqueue) {
+      orr_transfer *t = f->queue[f->next++];
+      if (!start(f, t)) {
+        f->queue[f->next - 1] = NULL;
+        if (t->easy) { curl_easy_cleanup(t->easy); t->easy = NULL; }
+        snprintf(t->error, sizeof t->error, "could not start the transfer (out of memory)");
+        return t;
+      }
+    }
+    while ((msg = curl_multi_info_read(f->multi, &left)) != NULL) {
+      orr_transfer *t = NULL;
+      size_t i;
+      if (msg->msg != CURLMSG_DONE) continue;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+      curl_multi_remove_handle(f->multi, msg->easy_handle);
+      f->running--;
+      finish(t, msg->data.result);
+      for (i = 0; i < f->next; i++)
+        if (f->queue[i] == t) { f->queue[i] = NULL; break; }
+      return t;
+    }
+    if (f->running == 0 && f->next >= f->nqueue) return NULL;
+    if (curl_multi_perform(f->multi, &still) != CURLM_OK) { *oom = 1; return NULL; }
+    if (still == (int)f->running) {          /* nothing ended: wait for activity */
+      if (curl_multi_poll(f->multi, NULL, 0, 1000, NULL) != CURLM_OK) { *oom = 1; return NULL; }
+    }
+  }
+}
+
+size_t orr_fetch_pending(const orr_fetch *f) {
+  return f->running + (f->nqueue - f->next);
+}
+
+void orr_fetch_free(orr_fetch *f) {
+  size_t i;
+  if (f == NULL) return;
+  for (i = 0; i < f->nqueue; i++) {
+    orr_transfer *t = f->queue[i];
+    if (t == NULL) continue;
+    if (t->easy) curl_multi_remove_handle(f->multi, t->easy);
+    orr_transfer_free(t);
+  }
+  free(f->queue);
+  curl_multi_cleanup(f->multi);
+  free(f->user_agent);
+  free(f);
+}

@@ -1,0 +1,71 @@
+/*
+** fetch.h — many HTTP GETs at once over one libcurl multi handle.
+**
+** The caller queues requests, then calls orr_fetch_next repeatedly: each call drives the
+** transfers until one of them completes and hands that one over, so the caller can parse
+** and store it while the others go on downloading.  At most opts.parallel transfers run
+** at once and at most opts.per_host per host; connections and DNS answers are reused.
+** Only http and https are spoken, also after redirects.  No callback ever calls out of C.
+*/
+#ifndef ORR_FETCH_H
+#define ORR_FETCH_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+typedef struct orr_fetch_opts {
+  long   parallel;            /* transfers at once (>= 1) */
+  long   per_host;            /* connections per host (0 = no limit) */
+  long   timeout_ms;          /* whole transfer */
+  long   connect_timeout_ms;
+  long   low_speed_time;      /* abort below 1 byte/s for this many seconds (0 = off) */
+  long   max_redirects;
+  size_t max_bytes;           /* decompressed body cap */
+  const char *user_agent;
+} orr_fetch_opts;
+
+typedef struct orr_transfer {
+  size_t index;               /* the caller's number for this request (order of orr_fetch_add) */
+  char  *url;                 /* as requested */
+  char  *final_url;           /* after redirects */
+  char  *moved_to;            /* set when every redirect hop was permanent (301/308) */
+  long   status;              /* HTTP status of the last response, 0 if none */
+  int    redirects;
+  char  *etag, *last_modified, *content_type, *retry_after;   /* response headers or NULL */
+  orr_buf body;
+  int    ok;                  /* transfer completed (any HTTP status) */
+  char   error[320];          /* why not, when !ok */
+  double seconds;             /* total time */
+  /* private */
+  void  *easy;
+  void  *headers;
+  char  *req_etag, *req_last_modified;
+  int    all_permanent;
+  long   hop_status;
+  size_t max_bytes;
+  int    too_big;
+  char   curl_error[256];
+} orr_transfer;
+
+typedef struct orr_fetch orr_fetch;
+
+/* A new batch; NULL if out of memory or libcurl could not start. */
+orr_fetch *orr_fetch_new(const orr_fetch_opts *opts);
+
+/* Queue a GET; etag and last_modified (may be NULL) make it conditional.  Returns 0 if out
+** of memory, else 1.  Must not be called after the first orr_fetch_next. */
+int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *last_modified);
+
+/* Drive the transfers until one completes; return it (the caller frees it with
+** orr_transfer_free), or NULL when none is left.  Never returns NULL while transfers remain
+** unless out of memory, reported through *oom. */
+orr_transfer *orr_fetch_next(orr_fetch *f, int *oom);
+
+/* Queued and running transfers not yet handed over. */
+size_t orr_fetch_pending(const orr_fetch *f);
+
+void orr_transfer_free(orr_transfer *t);
+void orr_fetch_free(orr_fetch *f);   /* NULL is fine; aborts what is still running */
+
+#endif

@@ -1,0 +1,400 @@
+/*
+** html.c — sanitizing HTML fragments from feeds (see html.h).
+**
+** The fragment is parsed by libxml2's HTML parser into a tree, and the output is written
+** from the tree: only elements and attributes on the allowlist are written, text is
+** re-escaped, so what a browser parses is exactly what we allowed.  The allowlist follows
+** feedparser's _HTMLSanitizer (the de-facto reference for feed content) minus form controls
+** and with raw-text elements (noscript, xmp, ...) unwrapped, since re-serializing inside
+** them is a known mutation-XSS path.  Inline style is kept only through a CSS allowlist.
+*/
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/uri.h>
+#include <libxml/HTMLtree.h>
+
+#include "buf.h"
+#include "html.h"
+
+#define MAX_DEPTH 256   /* deeper nesting is flattened: its text survives, its tags do not */
+
+static int in_list(const char *name, const char *const *list) {
+  for (; *list; list++)
+    if (strcmp(name, *list) == 0) return 1;
+  return 0;
+}
+
+static const char *const allowed_elements[] = {
+  "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "big",
+  "blockquote", "br", "caption", "center", "cite", "code", "col", "colgroup", "dd",
+  "del", "details", "dfn", "dir", "div", "dl", "dt", "em", "figcaption", "figure", "font",
+  "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i", "img", "ins", "kbd",
+  "label", "li", "map", "mark", "menu", "nav", "ol", "p", "pre", "q", "s", "samp", "section",
+  "small", "source", "span", "strike", "strong", "sub", "summary", "sup", "table", "tbody",
+  "td", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "video", "wbr", NULL
+};
+
+/* Dropped with everything inside them. */
+static const char *const dropped_elements[] = {
+  "script", "style", "applet", "object", "embed", "iframe", "frame", "frameset", "noframes",
+  "noembed", "template", "title", "head", "base", "meta", "link", "param", "textarea",
+  "select", "option", "optgroup", "datalist", "button", "input", "keygen", "svg", "math",
+  "canvas", "xml", "form", NULL
+};
+
+static const char *const void_elements[] = {
+  "area", "br", "col", "hr", "img", "source", "track", "wbr", NULL
+};
+
+static const char *const allowed_attributes[] = {
+  "abbr", "align", "alt", "axis", "bgcolor", "border", "cellpadding", "cellspacing", "char",
+  "charoff", "cite", "class", "clear", "color", "cols", "colspan", "compact", "controls",
+  "coords", "datetime", "dir", "face", "headers", "height", "href", "hreflang", "hspace",
+  "id", "label", "lang", "longdesc", "loop", "media", "name", "nohref", "noshade", "nowrap",
+  "poster", "preload", "rel", "rev", "rows", "rowspan", "rules", "scope", "shape", "size",
+  "span", "src", "start", "style", "summary", "title", "type", "usemap", "valign", "value",
+  "vspace", "width", "xml:lang", NULL
+};
+
+static const char *const url_attributes[] = {
+  "href", "src", "cite", "longdesc", "poster", "usemap", NULL
+};
+
+static const char *const safe_schemes[] = {
+  "http", "https", "ftp", "ftps", "mailto", "news", "nntp", "irc", "ircs", "xmpp", "tel",
+  "sip", "sips", "feed", "magnet", "gopher", "rtsp", "mms", "git", "ssh", "sftp", "telnet",
+  "webcal", "geo", NULL
+};
+
+static const char *const css_properties[] = {
+  "azimuth", "background-color", "border-bottom-color", "border-collapse", "border-color",
+  "border-left-color", "border-right-color", "border-top-color", "clear", "color", "cursor",
+  "direction", "display", "elevation", "float", "font", "font-family", "font-size",
+  "font-style", "font-variant", "font-weight", "height", "letter-spacing", "line-height",
+  "overflow", "pause", "pause-after", "pause-before", "pitch", "pitch-range", "richness",
+  "speak", "speak-header", "speak-numeral", "speak-punctuation", "speech-rate", "stress",
+  "text-align", "text-decoration", "text-indent", "unicode-bidi", "vertical-align",
+  "voice-family", "volume", "white-space", "width", NULL
+};
+
+/* ---- URLs ------------------------------------------------------------------------ */
+
+char *orr_url_resolve(const char *ref, const char *base) {
+  xmlChar *r;
+  char *out;
+  if (base == NULL || *base == '\0') return strdup(ref);
+  r = xmlBuildURI((const xmlChar *)ref, (const xmlChar *)base);
+  if (r == NULL) return strdup(ref);   /* unparsable: keep as written, the scheme check follows */
+  out = strdup((const char *)r);
+  xmlFree(r);
+  return out;
+}
+
+/* Copy of ref without the characters browsers ignore in URLs (controls, spaces at the ends,
+** tabs and newlines anywhere) so that "java\tscript:" is seen as what the browser sees. */
+static char *url_squeeze(const char *ref) {
+  size_t n = strlen(ref), i, j = 0;
+  char *s = malloc(n + 1);
+  if (s == NULL) return NULL;
+  while (n && (unsigned char)ref[n - 1] <= ' ') n--;
+  i = 0;
+  while (i < n && (unsigned char)ref[i] <= ' ') i++;
+  for (; i < n; i++)
+    if (ref[i] != '\t' && ref[i] != '\n' && ref[i] != '\r') s[j++] = ref[i];
+  s[j] = '\0';
+  return s;
+}
+
+/* 1 if url has no scheme or a safe one. */
+static int scheme_ok(const char *url) {
+  char scheme[16];
+  size_t i;
+  for (i = 0; url[i] && url[i] != ':'; i++) {
+    if (url[i] == '/' || url[i] == '?' || url[i] == '#') return 1;   /* relative */
+    if (i + 1 >= sizeof scheme) return 0;
+    scheme[i] = (char)tolower((unsigned char)url[i]);
+  }
+  if (url[i] != ':') return 1;                                        /* no colon: relative */
+  scheme[i] = '\0';
+  return in_list(scheme, safe_schemes);
+}
+
+char *orr_url_clean(const char *ref, const char *base) {
+  char *s = url_squeeze(ref), *r;
+  if (s == NULL) return NULL;
+  if (!scheme_ok(s)) { free(s); return NULL; }
+  r = orr_url_resolve(s, base);
+  free(s);
+  if (r && !scheme_ok(r)) { free(r); return NULL; }   /* a hostile xml:base */
+  return r;
+}
+
+/* ---- CSS ------------------------------------------------------------------------- */
+
+/* Keep the declarations of style whose property is allowed and whose value is made of
+** plain words, numbers, colours and commas (no url(), no expression(), no escapes). */
+static void css_clean(orr_buf *out, const char *style) {
+  const char *p = style;
+  int first = 1;
+  while (*p) {
+    const char *ps, *pe, *vs, *ve, *q;
+    char prop[40];
+    size_t n, i;
+    int ok = 1;
+    while (*p && (isspace((unsigned char)*p) || *p == ';')) p++;
+    ps = p;
+    while (*p && *p != ':' && *p != ';') p++;
+    if (*p != ':') break;
+    pe = p++;
+    while (pe > ps && isspace((unsigned char)pe[-1])) pe--;
+    vs = p;
+    while (*p && *p != ';') p++;
+    ve = p;
+    while (vs < ve && isspace((unsigned char)*vs)) vs++;
+    while (ve > vs && isspace((unsigned char)ve[-1])) ve--;
+    n = (size_t)(pe - ps);
+    if (n == 0 || n >= sizeof prop || vs == ve) continue;
+    for (i = 0; i < n; i++) prop[i] = (char)tolower((unsigned char)ps[i]);
+    prop[n] = '\0';
+    if (!in_list(prop, css_properties)) continue;
+    for (q = vs; q < ve; q++)
+      if (!(isalnum((unsigned char)*q) || strchr(" #,.%-!'\"", *q))) { ok = 0; break; }
+    if (!ok) continue;
+    if (!first) orr_buf_addc(out, ' ');
+    orr_buf_adds(out, prop);
+    orr_buf_adds(out, ": ");
+    orr_buf_add(out, vs, (size_t)(ve - vs));
+    orr_buf_addc(out, ';');
+    first = 0;
+  }
+}
+
+/* ---- text of XML nodes ---------------------------------------------------------- */
+
+#define MAX_ENTITY_TEXT 1024
+
+static void entity_text(orr_buf *out, xmlNodePtr ref) {
+  xmlEntityPtr ent = (xmlEntityPtr)ref->children;
+  const htmlEntityDesc *h;
+  if (ent && ent->type == XML_ENTITY_DECL && ent->content) {
+    const char *c = (const char *)ent->content;
+    size_t n = strlen(c);
+    if (n <= MAX_ENTITY_TEXT && !strchr(c, '&') && !strchr(c, '<')) {
+      orr_buf_add(out, c, n);
+      return;
+    }
+  } else if ((h = htmlEntityLookup(ref->name)) != NULL) {
+    unsigned v = h->value;
+    char u[4];
+    int n;
+    if (v < 0x80) { u[0] = (char)v; n = 1; }
+    else if (v < 0x800) { u[0] = (char)(0xC0 | v >> 6); u[1] = (char)(0x80 | (v & 0x3F)); n = 2; }
+    else { u[0] = (char)(0xE0 | v >> 12); u[1] = (char)(0x80 | ((v >> 6) & 0x3F));
+           u[2] = (char)(0x80 | (v & 0x3F)); n = 3; }
+    orr_buf_add(out, u, (size_t)n);
+    return;
+  }
+  orr_buf_addc(out, '&');
+  orr_buf_adds(out, (const char *)ref->name);
+  orr_buf_addc(out, ';');
+}
+
+static void xml_text(orr_buf *out, xmlNodePtr n, int depth) {
+  for (; n; n = n->next) {
+    switch (n->type) {
+      case XML_TEXT_NODE:
+      case XML_CDATA_SECTION_NODE:
+        if (n->content) orr_buf_adds(out, (const char *)n->content);
+        break;
+      case XML_ENTITY_REF_NODE:
+        entity_text(out, n);
+        break;
+      case XML_ELEMENT_NODE:
+        if (depth < MAX_DEPTH) xml_text(out, n->children, depth + 1);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+void orr_xml_text(orr_buf *out, xmlNodePtr first) { xml_text(out, first, 0); }
+
+/* ---- serializer ------------------------------------------------------------------ */
+
+static void emit_attr(orr_buf *out, const char *name, const char *value) {
+  orr_buf_addc(out, ' ');
+  orr_buf_adds(out, name);
+  orr_buf_adds(out, "=\"");
+  orr_buf_add_escaped(out, value, strlen(value), 1);
+  orr_buf_addc(out, '"');
+}
+
+static void emit_attrs(orr_buf *out, xmlNodePtr node, const char *base) {
+  xmlAttrPtr a;
+  for (a = node->properties; a; a = a->next) {
+    char name[64];
+    xmlChar *v;
+    size_t i, n = strlen((const char *)a->name);
+    if (n >= sizeof name) continue;
+    for (i = 0; i <= n; i++) name[i] = (char)tolower(a->name[i]);
+    if (a->ns && a->ns->prefix && strcmp((const char *)a->ns->prefix, "xml") == 0) {
+      if (strcmp(name, "lang") != 0) continue;
+      strcpy(name, "xml:lang");
+    }
+    if (!in_list(name, allowed_attributes)) continue;
+    v = xmlNodeGetContent((xmlNodePtr)a);
+    if (v == NULL) { emit_attr(out, name, ""); continue; }
+    if (in_list(name, url_attributes)) {
+      char *u = orr_url_clean((const char *)v, base);
+      if (u) emit_attr(out, name, u);
+      free(u);
+    } else if (strcmp(name, "style") == 0) {
+      orr_buf css;
+      orr_buf_init(&css);
+      css_clean(&css, (const char *)v);
+      if (css.len) emit_attr(out, name, css.data);
+      orr_buf_free(&css);
+    } else {
+      emit_attr(out, name, (const char *)v);
+    }
+    xmlFree(v);
+  }
+}
+
+static void emit_children(orr_buf *out, xmlNodePtr node, const char *base, int depth);
+
+static void emit_node(orr_buf *out, xmlNodePtr n, const char *base, int depth) {
+  const char *name;
+  switch (n->type) {
+    case XML_TEXT_NODE:
+    case XML_CDATA_SECTION_NODE:
+      if (n->content) orr_buf_add_escaped(out, (const char *)n->content,
+                                          strlen((const char *)n->content), 0);
+      return;
+    case XML_ENTITY_REF_NODE: {        /* from an XML document: see orr_xml_text */
+      orr_buf t;
+      orr_buf_init(&t);
+      entity_text(&t, n);
+      if (t.len) orr_buf_add_escaped(out, t.data, t.len, 0);
+      orr_buf_free(&t);
+      return;
+    }
+    case XML_ELEMENT_NODE:
+      break;
+    default:                           /* comments, PIs, DTD nodes */
+      return;
+  }
+  name = (const char *)n->name;
+  {
+    char lname[32];
+    size_t i, len = strlen(name);
+    if (len >= sizeof lname) { emit_children(out, n, base, depth + 1); return; }
+    for (i = 0; i <= len; i++) lname[i] = (char)tolower((unsigned char)name[i]);
+    if (in_list(lname, dropped_elements)) return;
+    if (!in_list(lname, allowed_elements) || depth > MAX_DEPTH) {
+      emit_children(out, n, base, depth + 1);
+      return;
+    }
+    orr_buf_addc(out, '<');
+    orr_buf_adds(out, lname);
+    emit_attrs(out, n, base);
+    orr_buf_addc(out, '>');
+    if (in_list(lname, void_elements)) return;
+    emit_children(out, n, base, depth + 1);
+    orr_buf_adds(out, "</");
+    orr_buf_adds(out, lname);
+    orr_buf_addc(out, '>');
+  }
+}
+
+static void emit_children(orr_buf *out, xmlNodePtr node, const char *base, int depth) {
+  xmlNodePtr c;
+  for (c = node->children; c; c = c->next) emit_node(out, c, base, depth);
+}
+
+/* ---- entry points ---------------------------------------------------------------- */
+
+htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url) {
+  int opts = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+             HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT;
+  htmlDocPtr doc;
+  if (len > 0 && len <= (size_t)0x7fffffff)
+    doc = htmlReadMemory(html, (int)len, url, "UTF-8", opts);
+  else
+    doc = NULL;
+  if (doc == NULL) doc = htmlNewDocNoDtD(NULL, NULL);
+  return doc;
+}
+
+static xmlNodePtr find_body(htmlDocPtr doc) {
+  xmlNodePtr root = xmlDocGetRootElement(doc), c;
+  if (root == NULL) return NULL;
+  for (c = root->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "body") == 0) return c;
+  return NULL;
+}
+
+char *orr_html_sanitize(const char *html, size_t len, const char *base) {
+  orr_buf out;
+  htmlDocPtr doc;
+  xmlNodePtr body;
+  orr_buf_init(&out);
+  if (len == 0) return orr_buf_take(&out);
+  doc = orr_html_parse(html, len, NULL);
+  if (doc == NULL) return NULL;
+  body = find_body(doc);
+  if (body) emit_children(&out, body, base, 0);
+  xmlFreeDoc(doc);
+  return orr_buf_take(&out);
+}
+
+char *orr_html_sanitize_node(xmlNodePtr node, const char *base) {
+  orr_buf out;
+  orr_buf_init(&out);
+  emit_children(&out, node, base, 0);
+  return orr_buf_take(&out);
+}
+
+static void collect_text(orr_buf *out, xmlNodePtr n, int depth) {
+  for (; n; n = n->next) {
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+      if (n->content) orr_buf_adds(out, (const char *)n->content);
+    } else if (n->type == XML_ELEMENT_NODE && depth < MAX_DEPTH) {
+      const char *name = (const char *)n->name;
+      if (strcmp(name, "script") == 0 || strcmp(name, "style") == 0) continue;
+      if (strcmp(name, "br") == 0) orr_buf_addc(out, '\n');
+      collect_text(out, n->children, depth + 1);
+    }
+  }
+}
+
+char *orr_node_text(xmlNodePtr node) {
+  orr_buf out;
+  orr_buf_init(&out);
+  if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE ||
+      node->type == XML_ATTRIBUTE_NODE) {
+    xmlChar *c = xmlNodeGetContent(node);
+    if (c) { orr_buf_adds(&out, (const char *)c); xmlFree(c); }
+  } else {
+    collect_text(&out, node->children, 0);
+  }
+  return orr_buf_take(&out);
+}
+
+char *orr_html_text(const char *html, size_t len) {
+  orr_buf out;
+  htmlDocPtr doc;
+  xmlNodePtr body;
+  orr_buf_init(&out);
+  if (len == 0) return orr_buf_take(&out);
+  doc = orr_html_parse(html, len, NULL);
+  if (doc == NULL) return NULL;
+  body = find_body(doc);
+  if (body) collect_text(&out, body->children, 0);
+  xmlFreeDoc(doc);
+  return orr_buf_take(&out);
+}

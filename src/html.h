@@ -1,0 +1,45 @@
+/*
+** html.h — HTML fragments from feeds: allowlist sanitizing, URL resolution, text extraction.
+** Pure C over libxml2's HTML parser (no network, no entity loading).
+*/
+#ifndef ORR_HTML_H
+#define ORR_HTML_H
+
+#include <stddef.h>
+#include <libxml/HTMLparser.h>
+
+/* Parse an HTML fragment or page (UTF-8).  Returns NULL only when out of memory; an empty
+** input gives an empty document.  Free with xmlFreeDoc. */
+htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url);
+
+/* Sanitize a fragment: re-serialize only allowed elements, attributes and URL schemes from
+** the parsed tree; relative URLs are resolved against base (may be NULL).  Returns a
+** malloc'd string (caller frees), NULL if out of memory. */
+char *orr_html_sanitize(const char *html, size_t len, const char *base);
+
+/* Sanitize the children of node (e.g. an Atom xhtml <div>) the same way. */
+char *orr_html_sanitize_node(xmlNodePtr node, const char *base);
+
+/* The text of an HTML fragment: markup removed, entities decoded, whitespace runs kept.
+** Returns a malloc'd string, NULL if out of memory. */
+char *orr_html_text(const char *html, size_t len);
+
+/* Resolve ref against base and check its scheme.  Returns a malloc'd absolute (or still
+** relative, if no base) URL, or NULL if the URL is unsafe (javascript:, data:, ...) or
+** out of memory. */
+char *orr_url_clean(const char *ref, const char *base);
+
+/* Resolve ref against base without any safety check; malloc'd, NULL on OOM. */
+char *orr_url_resolve(const char *ref, const char *base);
+
+/* Append the text of XML nodes (a sibling list): text and CDATA as they are, element
+** children descended into, entity references expanded only when declared small and
+** plain or when they name an HTML entity (&nbsp; in a feed without a DTD); anything else
+** is written back as "&name;".  This is what keeps entity bombs out without NOENT. */
+struct orr_buf;
+void orr_xml_text(struct orr_buf *out, xmlNodePtr first);
+
+/* The text content of a node, with all descendants: malloc'd, NULL on OOM. */
+char *orr_node_text(xmlNodePtr node);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+** runtime.c — the Lua state orrery runs in (see runtime.h).
+*/
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "api/api.h"
+#include "runtime.h"
+
+static char home[PATH_MAX + 64];
+
+static int has_cli(const char *dir) {
+  char p[PATH_MAX + 128];
+  snprintf(p, sizeof p, "%s/lua/orrery/cli.lua", dir);
+  return access(p, R_OK) == 0;
+}
+
+const char *orr_runtime_home(void) {
+  const char *env = getenv("ORRERY_HOME");
+  char exe[PATH_MAX], *slash;
+  ssize_t n;
+  if (env && *env) { snprintf(home, sizeof home, "%s", env); return home; }
+  n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    if ((slash = strrchr(exe, '/')) != NULL) *slash = '\0';
+    if (has_cli(exe)) { snprintf(home, sizeof home, "%s", exe); return home; }
+    /* build/orrery in the source tree, or <prefix>/bin/orrery */
+    if ((slash = strrchr(exe, '/')) != NULL) {
+      *slash = '\0';
+      if (has_cli(exe)) { snprintf(home, sizeof home, "%s", exe); return home; }
+      snprintf(home, sizeof home, "%s/share/orrery", exe);
+      if (has_cli(home)) return home;
+    }
+  }
+  snprintf(home, sizeof home, "%s/share/orrery", ORR_PREFIX);
+  return home;
+}
+
+static int msghandler(lua_State *L) {
+  const char *msg = lua_tostring(L, 1);
+  if (msg == NULL) {
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  }
+  luaL_traceback(L, L, msg, 1);
+  return 1;
+}
+
+int orr_runtime_pcall(lua_State *L, int nargs, int nresults) {
+  int base = lua_gettop(L) - nargs, rc;
+  lua_pushcfunction(L, msghandler);
+  lua_insert(L, base);
+  rc = lua_pcall(L, nargs, nresults, base);
+  lua_remove(L, base);
+  return rc;
+}
+
+lua_State *orr_runtime_new(const char *dir) {
+  lua_State *L = luaL_newstate();
+  if (L == NULL) return NULL;
+  luaL_openlibs(L);
+  orr_api_preload(L);
+  lua_getglobal(L, "package");                               /* [package] */
+  lua_pushfstring(L, "%s/lua/?.lua;%s/lua/?/init.lua;", dir, dir);
+  lua_getfield(L, -2, "path");
+  lua_concat(L, 2);
+  lua_setfield(L, -2, "path");
+  lua_pop(L, 1);
+  lua_pushstring(L, dir);
+  lua_setglobal(L, "ORRERY_HOME");
+  return L;
+}
