@@ -1,3 +1,305 @@
+--- orrery.cli: the command line.  main(arg) returns the exit status:
+---   0  done, every feed fine
+---   1  the run failed (bad config, database or layout error, internal error)
+---   2  usage error
+---   3  done, but some feeds failed (listed on stderr; see `orrery status`)
+local cutil = require('orrery._util')
+local log = require('orrery.log')
+
 local M = {}
-function M.main(arg) print("hello", arg[1]) return 0 end
+
+local EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_FEEDS = 0, 1, 2, 3
+
+local usage = {
+  main = [[
+usage: orrery [-h] [--version] COMMAND [options]
+
+commands:
+  run       refresh every feed, then render the pages (the cron job)
+  refresh   fetch, parse, apply recipes and store; render nothing
+  render    render the pages from what is stored
+  status    show each feed's health
+  parse     parse one feed document (file or URL) and print it
+  lua       run a Lua script with orrery's modules loaded
+
+Run 'orrery COMMAND --help' for a command's options.
+Exit status: 0 ok, 1 failed, 2 usage error, 3 done but some feeds failed.]],
+  run = [[
+usage: orrery run [-c planet.lua] [-o DIR] [--db FILE] [-q] [--json]
+
+Refresh every feed, then render the layout.  Exit 3 when some feeds failed.
+  -c, --config FILE   the planet (default: ./planet.lua)
+  -o, --output DIR    output directory (overrides output_dir)
+      --db FILE       database file (overrides database)
+  -q, --quiet         print nothing but errors
+      --json          print the run summary as JSON on stdout]],
+  refresh = [[
+usage: orrery refresh [-c planet.lua] [--db FILE] [-q] [--json]
+
+Fetch every feed (conditional GET), parse, apply recipes, store.  Exit 3 when some
+feeds failed.  Options as for 'orrery run'.]],
+  render = [[
+usage: orrery render [-c planet.lua] [-o DIR] [--db FILE]
+
+Render the layout's templates from the stored entries into the output directory.
+Files whose content did not change are left alone.]],
+  status = [[
+usage: orrery status [-c planet.lua] [--db FILE] [--json]
+
+One line per feed: state, entries, last success, last error.]],
+  parse = [[
+usage: orrery parse [--json] [--no-sanitize] FILE|URL
+
+Parse one feed document and print its normalized form.  --json prints the schema of
+the conformance corpus (feedparser's field names); the default is a readable summary.]],
+  lua = [[
+usage: orrery lua SCRIPT [ARGS...]
+
+Run a Lua script with orrery's modules on package.path and its C modules preloaded.
+Inside, `arg` is set as by the standalone lua.  Also usable as `busted --lua=orrery`.]],
+}
+
+-- Parse options: spec = { ['-c'] = 'config', ['--config'] = 'config', ['--json'] = true }.
+local function getopt(args, spec)
+  local opts, rest = {}, {}
+  local i = 1
+  while i <= #args do
+    local a = args[i]
+    local key, val = a:match('^(%-%-[%w-]+)=(.*)$')
+    key = key or a
+    local s = spec[key]
+    if a == '-h' or a == '--help' then
+      opts.help = true
+    elseif s == true then
+      opts[key:gsub('^%-+', ''):gsub('-', '_')] = true
+    elseif type(s) == 'string' then
+      if not val then
+        i = i + 1
+        val = args[i]
+        if not val then return nil, 'option ' .. key .. ' needs a value' end
+      end
+      opts[s] = val
+    elseif a:sub(1, 1) == '-' and a ~= '-' then
+      return nil, 'unknown option ' .. a
+    else
+      rest[#rest + 1] = a
+    end
+    i = i + 1
+  end
+  return opts, rest
+end
+
+local planet_opts = {
+  ['-c'] = 'config', ['--config'] = 'config', ['-o'] = 'output', ['--output'] = 'output',
+  ['--db'] = 'db', ['-q'] = true, ['--quiet'] = true, ['--json'] = true, ['--force'] = true,
+}
+
+local function load_config(opts)
+  local path = opts.config or 'planet.lua'
+  local cfg, err = require('orrery.config').load(path)
+  if not cfg then return nil, err end
+  if opts.output then cfg.output_dir = opts.output end
+  if opts.db then cfg.database = opts.db end
+  return cfg
+end
+
+local function progress_fn(opts)
+  if opts.quiet or opts.json or not cutil.isatty(2) then return nil end
+  local failed = 0
+  return function(done, total, s)
+    if s.err then failed = failed + 1 end
+    io.stderr:write(string.format('\r%d/%d feeds, %d failed ', done, total, failed))
+    if done == total then io.stderr:write('\n') end
+  end
+end
+
+local function report(summary, opts)
+  local json = require('orrery.json')
+  if opts.json then
+    local feeds = json.array()
+    for _, s in ipairs(summary.feeds) do
+      feeds[#feeds + 1] = { name = s.name, url = s.url, status = s.status, error = s.err,
+        new = s.new, changed = s.changed, moved_to = s.moved_to, not_modified = s.not_modified }
+    end
+    io.write(json.encode({ feeds = feeds, failed = summary.failed, new = summary.new,
+      changed = summary.changed, total = summary.total, seconds = summary.seconds }, ' '), '\n')
+  end
+  for _, s in ipairs(summary.feeds) do
+    if s.moved_to then log.info('moved: %s -> %s (permanent redirect; now fetched there)', s.url, s.moved_to) end
+  end
+  if summary.failed > 0 then
+    log.warn('%d of %d feeds failed:', summary.failed, summary.total)
+    for _, s in ipairs(summary.feeds) do
+      if s.err then log.warn('  %s <%s>: %s', s.name, s.url, s.err) end
+    end
+  end
+  log.info('refreshed %d feeds in %.1f s: %d new entries, %d changed, %d failed',
+    summary.total, summary.seconds, summary.new, summary.changed, summary.failed)
+end
+
+local commands = {}
+
+function commands.refresh(args, name)
+  local opts, rest = getopt(args, planet_opts)
+  if not opts then log.error('%s', rest) return EXIT_USAGE end
+  if opts.help then print(usage[name or 'refresh']) return EXIT_OK end
+  if #rest > 0 then log.error('unexpected argument %s', rest[1]) return EXIT_USAGE end
+  if opts.quiet or opts.json then log.set_level('quiet') end
+  local cfg, err = load_config(opts)
+  if not cfg then log.error('%s', err) return EXIT_FAIL end
+  local planet = require('orrery.planet')
+  local summary = planet.refresh(cfg, { progress = progress_fn(opts), force = opts.force })
+  report(summary, opts)
+  if name == 'run' then
+    local files = planet.render(cfg)
+    log.info('rendered %d files into %s (%d unchanged)', #files.written, cfg.output_dir, #files.unchanged)
+  end
+  return summary.failed > 0 and EXIT_FEEDS or EXIT_OK
+end
+
+function commands.run(args) return commands.refresh(args, 'run') end
+
+function commands.render(args)
+  local opts, rest = getopt(args, planet_opts)
+  if not opts then log.error('%s', rest) return EXIT_USAGE end
+  if opts.help then print(usage.render) return EXIT_OK end
+  local cfg, err = load_config(opts)
+  if not cfg then log.error('%s', err) return EXIT_FAIL end
+  local files = require('orrery.planet').render(cfg)
+  if not opts.quiet then
+    log.info('rendered %d files into %s (%d unchanged)', #files.written, cfg.output_dir, #files.unchanged)
+  end
+  return EXIT_OK
+end
+
+local function ago(t, now)
+  if not t then return 'never' end
+  local d = now - t
+  if d < 120 then return d .. 's ago' end
+  if d < 7200 then return math.floor(d / 60) .. 'm ago' end
+  if d < 172800 then return math.floor(d / 3600) .. 'h ago' end
+  return math.floor(d / 86400) .. 'd ago'
+end
+
+function commands.status(args)
+  local opts, rest = getopt(args, planet_opts)
+  if not opts then log.error('%s', rest) return EXIT_USAGE end
+  if opts.help then print(usage.status) return EXIT_OK end
+  local cfg, err = load_config(opts)
+  if not cfg then log.error('%s', err) return EXIT_FAIL end
+  local st = require('orrery.planet').open_store(cfg)
+  local counts = st:counts()
+  local rows = st:feeds()
+  st:close()
+  local now = os.time()
+  if opts.json then
+    local json = require('orrery.json')
+    local out = json.array()
+    for _, r in ipairs(rows) do
+      r.entries = counts[r.id] and counts[r.id].n or 0
+      r.newest = counts[r.id] and counts[r.id].newest
+      out[#out + 1] = r
+    end
+    io.write(json.encode(out, ' '), '\n')
+    return EXIT_OK
+  end
+  print(string.format('%-6s %-28s %7s %-10s %-10s %s', 'STATE', 'FEED', 'ENTRIES', 'SUCCESS', 'HTTP', 'LAST ERROR'))
+  for _, r in ipairs(rows) do
+    local state = r.gone == 1 and 'gone' or (r.last_error and (r.errors or 0) > 0) and 'FAIL'
+      or r.last_success and 'ok' or 'new'
+    local name = (r.name or r.url):sub(1, 28)
+    print(string.format('%-6s %-28s %7d %-10s %-10s %s', state, name, counts[r.id] and counts[r.id].n or 0,
+      ago(r.last_success, now), r.last_status and tostring(r.last_status) or '-', r.last_error or ''))
+    if r.fetch_url and r.fetch_url ~= r.url then print('       moved to ' .. r.fetch_url) end
+  end
+  return EXIT_OK
+end
+
+local function summary_text(feed)
+  local out = {}
+  local function add(...) out[#out + 1] = string.format(...) end
+  add('format:  %s%s', feed.format, feed.bozo and ('  (ill-formed: ' .. (feed.bozo_message or '') .. ')') or '')
+  add('title:   %s', feed.title or '-')
+  add('link:    %s', feed.link or '-')
+  add('entries: %d', #feed.entries)
+  for i, e in ipairs(feed.entries) do
+    local d = e.published or e.updated
+    add('%3d. %s  %s', i, d and os.date('!%Y-%m-%d %H:%M', d) or '????-??-?? ??:??', e.title or '(untitled)')
+    add('     %s', e.link or e.guid)
+  end
+  return table.concat(out, '\n')
+end
+
+function commands.parse(args)
+  local opts, rest = getopt(args, { ['--json'] = true, ['--no-sanitize'] = true })
+  if not opts then log.error('%s', rest) return EXIT_USAGE end
+  if opts.help then print(usage.parse) return EXIT_OK end
+  if #rest ~= 1 then log.error('parse needs one FILE or URL') return EXIT_USAGE end
+  local src = rest[1]
+  local body, err, url, ctype
+  if src:match('^https?://') then
+    local res = require('orrery.fetch').one(src)
+    if res.err then log.error('%s: %s', src, res.err) return EXIT_FAIL end
+    if res.status ~= 200 then log.error('%s: HTTP %d', src, res.status) return EXIT_FAIL end
+    body, url, ctype = res.body, res.final_url, res.content_type
+  else
+    body, err = require('orrery._fs').read(src)
+    if not body then log.error('%s', err) return EXIT_FAIL end
+  end
+  local parse = require('orrery.parse')
+  local feed
+  feed, err = parse.feed(body, { url = url, content_type = ctype, sanitize = not opts.no_sanitize })
+  if opts.json then
+    io.write(require('orrery.json').encode(parse.conformance(feed, err), ' '), '\n')
+    return EXIT_OK
+  end
+  if not feed then log.error('%s: %s', src, err) return EXIT_FAIL end
+  print(summary_text(feed))
+  return EXIT_OK
+end
+
+-- Run a script file as the standalone lua would: arg[0] = script, arg[1..] = its args.
+local function run_script(script, args)
+  local a = { [0] = script }
+  for i, v in ipairs(args) do a[i] = v end
+  _G.arg = a
+  local chunk, err = loadfile(script)
+  if not chunk then log.error('%s', err) return EXIT_FAIL end
+  local ok, res = xpcall(chunk, debug.traceback, table.unpack(args))
+  if not ok then
+    log.error('%s', res)
+    return EXIT_FAIL
+  end
+  return math.type(res) == 'integer' and res or EXIT_OK
+end
+
+function commands.lua(args)
+  if args[1] == '-h' or args[1] == '--help' or not args[1] then print(usage.lua) return args[1] and EXIT_OK or EXIT_USAGE end
+  local script = table.remove(args, 1)
+  return run_script(script, args)
+end
+
+--- Entry point called by main.c with the C argv (arg[0] = program).
+---@param arg table
+---@return integer exit status
+function M.main(arg)
+  local args = {}
+  for i = 1, #arg do args[i] = arg[i] end
+  local cmd = table.remove(args, 1)
+  if cmd == nil or cmd == '-h' or cmd == '--help' or cmd == 'help' then
+    if cmd == 'help' and args[1] and usage[args[1]] then print(usage[args[1]]) return EXIT_OK end
+    print(usage.main)
+    return cmd and EXIT_OK or EXIT_USAGE
+  end
+  if cmd == '--version' or cmd == 'version' then
+    print('orrery ' .. cutil.version() .. ' (' .. _VERSION .. ')')
+    return EXIT_OK
+  end
+  if commands[cmd] then return commands[cmd](args) end
+  -- `orrery SCRIPT ...`: what `busted --lua=orrery` runs
+  if cmd:match('/') or cmd:match('%.lua$') then return run_script(cmd, args) end
+  log.error("unknown command '%s' (see orrery --help)", cmd)
+  return EXIT_USAGE
+end
+
 return M

@@ -1,0 +1,115 @@
+--- orrery.config: the planet's configuration — defaults, loading, validation.
+---
+--- A planet is described by a Lua file that returns a table (see README.md).  Paths in it
+--- are relative to the file's directory.  Unknown keys are errors, reported with their
+--- path, before anything is fetched.
+local util = require('orrery.util')
+
+local M = {}
+
+--- The defaults; every key a config may set appears here (feeds aside).
+M.defaults = {
+  name = 'Planet',
+  link = '',
+  description = nil,
+  owner = { name = nil, email = nil },
+  output_dir = 'out',
+  layout = 'default',          -- a built-in layout name, or a directory of templates
+  database = 'planet.db',
+  recipes_dir = 'recipes',     -- the planet's own recipes, searched before orrery's
+  concurrency = 8,             -- transfers at once
+  per_host = 2,                -- connections per host
+  timeout = 30,                -- seconds, whole transfer
+  connect_timeout = 10,
+  max_bytes = 8 * 1024 * 1024, -- body cap, after decompression
+  max_redirects = 5,
+  user_agent = nil,            -- default: "orrery/<version> (+<link>)"
+  items_per_page = 60,
+  feed_items = 30,             -- entries in atom.xml
+  future_tolerance = 86400,    -- dates further ahead than this are clamped to first-seen
+  date_format = '%B %d, %Y %I:%M %p',
+  day_format = '%B %d, %Y',
+  recipe_budget = 20000000,    -- VM instructions per recipe call
+  feeds = {},
+}
+
+local feed_keys = {
+  url = 'string', name = 'string', recipe = 'string', options = 'table', link = 'string',
+  face = 'string', enabled = 'boolean', title = 'string',
+}
+
+local function check(path, value, expected, optional)
+  if value == nil then
+    if optional then return end
+    error(string.format('config: %s is required', path), 0)
+  end
+  if type(value) ~= expected then
+    error(string.format('config: %s must be a %s, not a %s', path, expected, type(value)), 0)
+  end
+end
+
+--- Validate a config table in place and fill in defaults.  Raises "config: ..." errors.
+---@param cfg table
+---@param dir string directory the config came from (for relative paths)
+---@return table cfg
+function M.validate(cfg, dir)
+  check('config', cfg, 'table')
+  for k, v in pairs(cfg) do
+    if type(k) ~= 'string' or (M.defaults[k] == nil and k ~= 'description' and k ~= 'user_agent') then
+      error(string.format('config: unknown key %s', tostring(k)), 0)
+    end
+    local d = M.defaults[k]
+    if d ~= nil then check(k, v, type(d)) end
+  end
+  for k, v in pairs(M.defaults) do
+    if cfg[k] == nil then cfg[k] = type(v) == 'table' and util.copy(v) or v end
+  end
+  check('description', cfg.description, 'string', true)
+  check('user_agent', cfg.user_agent, 'string', true)
+  for k in pairs(cfg.owner) do
+    if k ~= 'name' and k ~= 'email' then error('config: unknown key owner.' .. tostring(k), 0) end
+  end
+  if cfg.concurrency < 1 then error('config: concurrency must be at least 1', 0) end
+  local seen = {}
+  for i, f in ipairs(cfg.feeds) do
+    local p = string.format('feeds[%d]', i)
+    check(p, f, 'table')
+    for k, v in pairs(f) do
+      if not feed_keys[k] then error(string.format('config: unknown key %s.%s', p, tostring(k)), 0) end
+      check(p .. '.' .. k, v, feed_keys[k])
+    end
+    check(p .. '.url', f.url, 'string')
+    if seen[f.url] then error(string.format('config: %s.url %s is listed twice', p, f.url), 0) end
+    seen[f.url] = true
+    -- a path instead of a URL: a local file, relative to the config
+    if not f.url:match('^%a[%w+.-]*:') then f.url = 'file://' .. util.join(dir, f.url) end
+    if f.url:match('^file://') and f.url:sub(8, 8) ~= '/' then
+      f.url = 'file://' .. util.join(dir, f.url:sub(8))
+    end
+    f.name = f.name or f.title or f.url
+    f.options = f.options or {}
+    if f.enabled == nil then f.enabled = true end
+  end
+  cfg.dir = dir
+  for _, k in ipairs({ 'output_dir', 'database', 'recipes_dir' }) do
+    cfg[k] = util.join(dir, cfg[k])
+  end
+  if cfg.layout:find('/') then cfg.layout = util.join(dir, cfg.layout) end
+  return cfg
+end
+
+--- Load and validate a planet file.  Returns cfg or nil, err.
+---@param path string
+---@return table|nil, string|nil
+function M.load(path)
+  local chunk, err = loadfile(path, 't')
+  if not chunk then return nil, err end
+  local ok, cfg = pcall(chunk)
+  if not ok then return nil, path .. ': ' .. tostring(cfg) end
+  local ok2, res = pcall(M.validate, cfg, util.dirname(path))
+  if not ok2 then return nil, path .. ': ' .. tostring(res) end
+  res.path = path
+  return res
+end
+
+return M

@@ -1,0 +1,125 @@
+--- orrery.layout: render the planet's pages from a layout directory.
+---
+--- A layout is a directory.  Each `NAME.etlua` file in it is a template (orrery.template)
+--- rendered to `NAME` in the output directory; every other file (CSS, images) is copied.
+--- The built-in layouts live in lua/orrery/layouts/; a planet names one (`layout =
+--- "default"`) or gives its own directory (copy the default and edit it).
+--- Files whose content did not change are not rewritten, so they keep their mtime.
+local cfs = require('orrery._fs')
+local cutil = require('orrery._util')
+local json = require('orrery.json')
+local template = require('orrery.template')
+local util = require('orrery.util')
+
+local M = {}
+
+--- The directory of a layout name or path.
+function M.dir(layout)
+  if layout:find('/') then return layout end
+  return (ORRERY_HOME or '.') .. '/lua/orrery/layouts/' .. layout
+end
+
+--- Helpers every template sees.
+M.helpers = {
+  h = util.escape,
+  iso8601 = util.iso8601,
+  rfc822 = util.rfc822,
+  date = function(fmt, t) return os.date('!' .. fmt, t) end,
+  json = json.encode,
+}
+
+--- Build the template context from the store.
+---@param cfg table
+---@param st table orrery.store
+function M.context(cfg, st)
+  local now = os.time()
+  local feeds, by_id = {}, {}
+  local counts = st:counts()
+  local cfg_by_url = {}
+  for _, fc in ipairs(cfg.feeds) do cfg_by_url[fc.url] = fc end
+  for _, row in ipairs(st:feeds()) do
+    local fc = cfg_by_url[row.url]
+    if fc and fc.enabled then
+      local f = {
+        id = row.id, name = fc.name or row.title or row.url, title = row.title,
+        url = row.fetch_url or row.url, link = fc.link or row.link, face = fc.face or row.icon,
+        failing = row.last_error ~= nil and (row.last_success == nil or (row.errors or 0) > 0),
+        error = row.last_error, last_success = row.last_success,
+        entries = counts[row.id] and counts[row.id].n or 0,
+      }
+      if f.url:match('^file://') then f.url = nil end
+      feeds[#feeds + 1] = f
+      by_id[row.id] = f
+    end
+  end
+  local entries, days = {}, {}
+  local last_day, last_feed
+  for _, row in ipairs(st:recent(cfg.items_per_page)) do
+    local feed = by_id[row.feed_id]
+    if feed then
+      local day = os.date('!%Y-%m-%d', row.date)
+      local e = {
+        id = row.guid, title = row.title, link = row.link, author = row.author,
+        content = row.content or row.summary, summary = row.summary, date = row.date,
+        date_text = os.date('!' .. cfg.date_format, row.date), day = day,
+        day_text = os.date('!' .. cfg.day_format, row.date), tags = row.tags,
+        enclosures = row.enclosures, feed = feed, published = row.published, updated = row.updated,
+      }
+      e.new_day = day ~= last_day
+      e.new_feed = e.new_day or feed ~= last_feed
+      if e.new_day then days[#days + 1] = { day = day, day_text = e.day_text, entries = {} } end
+      table.insert(days[#days].entries, e)
+      entries[#entries + 1] = e
+      last_day, last_feed = day, feed
+    end
+  end
+  return {
+    planet = {
+      name = cfg.name, link = cfg.link, description = cfg.description,
+      owner_name = cfg.owner.name, owner_email = cfg.owner.email,
+      updated = now, updated_text = os.date('!' .. cfg.date_format, now),
+      generator = 'orrery ' .. cutil.version(),
+    },
+    feeds = feeds, entries = entries, days = days, feed_items = cfg.feed_items,
+  }
+end
+
+local function write_if_changed(path, data)
+  local old = cfs.read(path)
+  if old == data then return false end
+  local ok, err = cfs.write(path, data)
+  if not ok then error('cannot write ' .. err, 0) end
+  return true
+end
+
+--- Render every template of the layout.  Returns { written = {...}, unchanged = {...} }.
+function M.render(cfg, st)
+  local dir = M.dir(cfg.layout)
+  local names, err = cfs.list(dir)
+  if not names then error('layout: ' .. err, 0) end
+  table.sort(names)
+  assert(cfs.mkdirs(cfg.output_dir))
+  local ctx = M.context(cfg, st)
+  local out = { written = {}, unchanged = {} }
+  for _, name in ipairs(names) do
+    local src_path = dir .. '/' .. name
+    local stat = cfs.stat(src_path)
+    if stat and stat.type == 'file' and not name:match('^%.') then
+      local src = assert(cfs.read(src_path))
+      local target, data = name, src
+      if name:match('%.etlua$') then
+        target = name:gsub('%.etlua$', '')
+        local render, cerr = template.compile(src, src_path, M.helpers)
+        if not render then error('layout: ' .. cerr, 0) end
+        local ok, res = pcall(render, ctx)
+        if not ok then error('layout: ' .. tostring(res), 0) end
+        data = res
+      end
+      local path = cfg.output_dir .. '/' .. target
+      table.insert(write_if_changed(path, data) and out.written or out.unchanged, path)
+    end
+  end
+  return out
+end
+
+return M

@@ -1,0 +1,110 @@
+--- orrery.parse: feed bytes to normalized feed tables (policy over orrery._feed).
+---
+--- The C parser does the reading; this module decides identity: every entry gets a
+--- stable `id` (its guid/id, else its link, else a hash of title and content), and an id
+--- that appears twice in one feed is kept once (the first, the feed's own order).
+local cfeed = require('orrery._feed')
+local chtml = require('orrery._html')
+local cutil = require('orrery._util')
+local json = require('orrery.json')
+
+local M = {}
+
+--- The charset parameter of a Content-Type header, if any.
+function M.charset(content_type)
+  if not content_type then return nil end
+  local cs = content_type:lower():match('charset%s*=%s*"?([%w._:-]+)')
+  return cs
+end
+
+--- The id an entry is known by across runs.
+---@param e table entry as parsed
+---@return string
+function M.entry_id(e)
+  if e.id and e.id ~= '' then return e.id end
+  if e.link and e.link ~= '' then return e.link end
+  return 'urn:orrery:' .. cutil.hash((e.title or '') .. '\0' .. (e.content or e.summary or ''))
+end
+
+--- Parse a document.
+---@param body string
+---@param opts table|nil { url = base URL, content_type = HTTP header, sanitize = true }
+---@return table|nil feed, string|nil err
+function M.feed(body, opts)
+  opts = opts or {}
+  local feed, err = cfeed.parse(body, {
+    url = opts.url,
+    encoding = M.charset(opts.content_type),
+    sanitize = opts.sanitize ~= false,
+  })
+  if not feed then return nil, err end
+  local seen, kept = {}, {}
+  for _, e in ipairs(feed.entries) do
+    e.guid = M.entry_id(e)
+    if not seen[e.guid] then
+      seen[e.guid] = true
+      kept[#kept + 1] = e
+    end
+  end
+  feed.entries = kept
+  return feed
+end
+
+--- Sanitize the HTML fields a recipe changed.  `before` is the entry as parsed.
+function M.resanitize(e, before, base)
+  for _, k in ipairs({ 'summary', 'content' }) do
+    if e[k] and (not before or e[k] ~= before[k]) then
+      e[k] = chtml.sanitize(e[k], e.link or base)
+    end
+  end
+  if type(e.title) == 'string' and e.title:find('[<&]') and (not before or e.title ~= before.title) then
+    e.title = chtml.text(e.title)
+  end
+  return e
+end
+
+local function date(t)
+  return t and os.date('!%Y-%m-%dT%H:%M:%SZ', t) or json.null
+end
+
+local function orjnull(v) if v == nil then return json.null end return v end
+
+--- The normalized JSON schema of ../shared/conformance (feedparser's field names).
+---@param feed table as returned by M.feed (or nil for a document that is not a feed)
+---@return table
+function M.conformance(feed, err)
+  if not feed then
+    return {
+      format = 'unknown', bozo = true, error = err,
+      feed = { title = json.null, link = json.null, subtitle = json.null, updated = json.null,
+               author = json.null, language = json.null, id = json.null },
+      entries = json.array(),
+    }
+  end
+  local out = {
+    format = feed.format, bozo = feed.bozo, bozo_message = feed.bozo_message,
+    feed = {
+      title = orjnull(feed.title), link = orjnull(feed.link), subtitle = orjnull(feed.subtitle),
+      updated = date(feed.updated), author = orjnull(feed.author),
+      language = orjnull(feed.language), id = orjnull(feed.id),
+    },
+    entries = json.array(),
+  }
+  for _, e in ipairs(feed.entries) do
+    local enc = json.array()
+    for _, x in ipairs(e.enclosures) do
+      enc[#enc + 1] = { href = orjnull(x.href), type = orjnull(x.type), length = orjnull(x.length) }
+    end
+    local tags = json.array()
+    for _, t in ipairs(e.tags) do tags[#tags + 1] = t end
+    out.entries[#out.entries + 1] = {
+      id = orjnull(e.id), title = orjnull(e.title), link = orjnull(e.link),
+      published = date(e.published), updated = date(e.updated), author = orjnull(e.author),
+      summary = orjnull(e.summary or e.content), content = orjnull(e.content),
+      content_type = orjnull(e.content_type), enclosures = enc, tags = tags,
+    }
+  end
+  return out
+end
+
+return M

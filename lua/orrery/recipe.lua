@@ -1,0 +1,97 @@
+--- orrery.recipe: finding, loading and running per-site recipes.
+---
+--- A recipe is a Lua file that returns a table with any of these hooks:
+---   fix(body, ctx)     -> body        raw bytes before parsing
+---   scrape(body, ctx)  -> feed        build the feed yourself (sites without a feed)
+---   feed(feed, ctx)    -> feed        the whole feed after parsing
+---   entry(entry, ctx)  -> entry|nil   each entry; nil drops it
+--- It runs in orrery.sandbox; ctx = { url, name, options, html, log }.
+--- Lookup: <planet recipes_dir>/<name>.lua, then <orrery home>/recipes/<name>.lua.
+local log = require('orrery.log')
+local sandbox = require('orrery.sandbox')
+
+local M = {}
+
+local cache = {}
+
+--- Where a recipe file lives, or nil.
+function M.find(name, dirs)
+  if not name:match('^[%w_.-]+$') or name:find('%.%.') then return nil end
+  for _, d in ipairs(dirs) do
+    local path = d .. '/' .. name .. '.lua'
+    local f = io.open(path, 'r')
+    if f then f:close() return path end
+  end
+  return nil
+end
+
+--- The directories searched, planet's first.
+function M.dirs(cfg)
+  local dirs = {}
+  if cfg and cfg.recipes_dir then dirs[#dirs + 1] = cfg.recipes_dir end
+  dirs[#dirs + 1] = (ORRERY_HOME or '.') .. '/recipes'
+  return dirs
+end
+
+--- Load a recipe by name.  Returns the recipe table or nil, err.
+---@param name string
+---@param dirs string[]
+function M.load(name, dirs)
+  local path = M.find(name, dirs)
+  if not path then return nil, string.format('recipe %q not found in %s', name, table.concat(dirs, ', ')) end
+  if cache[path] then return cache[path] end
+  local f = assert(io.open(path, 'rb'))
+  local src = f:read('a')
+  f:close()
+  local env = sandbox.env(name, log)
+  local chunk, err = load(src, '@' .. path, 't', env)
+  if not chunk then return nil, err end
+  local ok, r = sandbox.call(200000000, chunk)
+  if not ok then return nil, r end
+  if type(r) ~= 'table' then return nil, path .. ': a recipe must return a table' end
+  for k, v in pairs(r) do
+    if (k == 'fix' or k == 'scrape' or k == 'feed' or k == 'entry') and type(v) ~= 'function' then
+      return nil, path .. ': ' .. k .. ' must be a function'
+    end
+  end
+  r.path = path
+  r.name = name
+  cache[path] = r
+  return r
+end
+
+--- Run hook `name` of recipe r with args; returns true, result or false, err.
+function M.call(r, name, budget, ...)
+  local fn = r[name]
+  if not fn then return true, (...) end
+  return sandbox.call(budget, fn, ...)
+end
+
+--- Apply the entry and feed hooks to a parsed feed.  Returns feed or nil, err.
+---@param r table recipe
+---@param feed table
+---@param ctx table
+---@param budget integer
+function M.apply(r, feed, ctx, budget)
+  if r.feed then
+    local ok, res = M.call(r, 'feed', budget, feed, ctx)
+    if not ok then return nil, res end
+    if type(res) ~= 'table' then return nil, r.path .. ': feed() must return the feed' end
+    feed = res
+  end
+  if r.entry then
+    local kept = {}
+    for _, e in ipairs(feed.entries or {}) do
+      local ok, res = M.call(r, 'entry', budget, e, ctx)
+      if not ok then return nil, res end
+      if res ~= nil then
+        if type(res) ~= 'table' then return nil, r.path .. ': entry() must return an entry or nil' end
+        kept[#kept + 1] = res
+      end
+    end
+    feed.entries = kept
+  end
+  return feed
+end
+
+return M

@@ -1,0 +1,84 @@
+--- orrery.sandbox: the environment recipes run in, and the budget they run under.
+---
+--- A recipe gets an allow-listed environment (no io, no os.execute, no require, no load,
+--- no debug) and every call into it runs in a coroutine with a count hook: past its budget
+--- of VM instructions the hook raises on every further tick, so a recipe's own pcall cannot
+--- swallow the stop.
+local chtml = require('orrery._html')
+local cutil = require('orrery._util')
+local util = require('orrery.util')
+
+local M = {}
+
+local function readonly(t, name)
+  return setmetatable({}, {
+    __index = t,
+    __newindex = function() error(name .. ' is read-only', 2) end,
+    __metatable = false,
+  })
+end
+
+local function copy_lib(lib, names)
+  local out = {}
+  for _, n in ipairs(names) do out[n] = lib[n] end
+  return out
+end
+
+--- The html API recipes see (documents, XPath, sanitizing, text).
+M.html = readonly({
+  parse = chtml.parse, sanitize = chtml.sanitize, text = chtml.text,
+  resolve = chtml.resolve, escape = util.escape,
+}, 'html')
+
+--- A fresh environment for one recipe file.
+---@param name string recipe name, for log lines
+---@param log table orrery.log
+function M.env(name, log)
+  local env = {
+    assert = assert, error = error, ipairs = ipairs, next = next, pairs = pairs,
+    pcall = pcall, xpcall = xpcall, select = select, tonumber = tonumber, tostring = tostring,
+    type = type, rawequal = rawequal, rawget = rawget, rawlen = rawlen, rawset = rawset,
+    setmetatable = setmetatable, getmetatable = getmetatable,
+    string = readonly(copy_lib(string, { 'byte', 'char', 'find', 'format', 'gmatch', 'gsub',
+      'len', 'lower', 'match', 'rep', 'reverse', 'sub', 'upper' }), 'string'),
+    table = readonly(copy_lib(table, { 'concat', 'insert', 'move', 'pack', 'remove', 'sort',
+      'unpack' }), 'table'),
+    math = readonly(copy_lib(math, { 'abs', 'ceil', 'floor', 'fmod', 'huge', 'max',
+      'maxinteger', 'min', 'mininteger', 'modf', 'pi', 'tointeger', 'type', 'ult' }), 'math'),
+    utf8 = readonly(copy_lib(utf8, { 'char', 'charpattern', 'codepoint', 'codes', 'len',
+      'offset' }), 'utf8'),
+    os = readonly({ time = os.time, date = os.date, clock = os.clock }, 'os'),
+    html = M.html,
+    date = cutil.date,
+    trim = util.trim,
+    log = function(fmt, ...) log.info('recipe %s: ' .. fmt, name, ...) end,
+  }
+  env.print = function(...)
+    local parts = table.pack(...)
+    for i = 1, parts.n do parts[i] = tostring(parts[i]) end
+    log.info('recipe %s: %s', name, table.concat(parts, '\t'))
+  end
+  env._G = env
+  return env
+end
+
+--- Call fn(...) under an instruction budget.  Returns true, results... or false, err.
+---@param budget integer VM instructions
+function M.call(budget, fn, ...)
+  local co = coroutine.create(fn)
+  local used, step = 0, 1000
+  debug.sethook(co, function()
+    used = used + step
+    if used > budget then error('recipe stopped: more than ' .. budget .. ' instructions', 2) end
+  end, '', step)
+  local res = table.pack(coroutine.resume(co, ...))
+  if res[1] and coroutine.status(co) ~= 'dead' then
+    return false, 'recipe yielded (recipes must not use coroutines to suspend)'
+  end
+  if not res[1] then
+    return false, debug.traceback(co, tostring(res[2]), 0):gsub('\nstack traceback:.*', '')
+  end
+  return table.unpack(res, 1, res.n)
+end
+
+return M

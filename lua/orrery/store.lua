@@ -1,0 +1,223 @@
+--- orrery.store: the planet's SQLite database — schema, feed state, entries.
+---
+--- Entries are keyed by (feed, guid): a re-run updates an entry only when its content
+--- changed (compared by hash) and never duplicates it.  first_seen is kept forever: it is
+--- the date of entries that have none, so an undated entry does not come back as new.
+local cdb = require('orrery._db')
+local cutil = require('orrery._util')
+local json = require('orrery.json')
+
+local M = {}
+M.__index = M
+
+local migrations = {
+  -- 1: the initial schema
+  [[
+  CREATE TABLE feeds (
+    id            INTEGER PRIMARY KEY,
+    url           TEXT NOT NULL UNIQUE,     -- as configured: the feed's identity
+    fetch_url     TEXT,                     -- where it is fetched now (after 301/308)
+    name          TEXT,
+    title         TEXT,
+    link          TEXT,
+    subtitle      TEXT,
+    icon          TEXT,
+    etag          TEXT,
+    last_modified TEXT,
+    last_attempt  INTEGER,
+    last_success  INTEGER,
+    last_status   INTEGER,
+    last_error    TEXT,
+    errors        INTEGER NOT NULL DEFAULT 0,  -- consecutive failures
+    next_attempt  INTEGER,
+    gone          INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE entries (
+    id            INTEGER PRIMARY KEY,
+    feed_id       INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    guid          TEXT NOT NULL,
+    link          TEXT,
+    title         TEXT,
+    author        TEXT,
+    summary       TEXT,
+    content       TEXT,
+    content_type  TEXT,
+    published     INTEGER,
+    updated       INTEGER,
+    first_seen    INTEGER NOT NULL,
+    date          INTEGER NOT NULL,          -- shown and sorted by; see M:save_entries
+    tags          TEXT NOT NULL DEFAULT '[]',
+    enclosures    TEXT NOT NULL DEFAULT '[]',
+    hash          TEXT NOT NULL,
+    UNIQUE (feed_id, guid)
+  );
+  CREATE INDEX entries_by_date ON entries(date DESC);
+  CREATE INDEX entries_by_feed ON entries(feed_id, date DESC);
+  ]],
+}
+
+--- Open (and create or migrate) a database.  Returns a store or nil, err.
+---@param path string
+function M.open(path)
+  local db, err = cdb.open(path)
+  if not db then return nil, err end
+  local ok, e = db:exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;')
+  if not ok then db:close() return nil, path .. ': ' .. e end
+  local version = db:one('PRAGMA user_version').user_version
+  if version > #migrations then
+    db:close()
+    return nil, string.format('%s: schema version %d is newer than this orrery (%d)', path, version, #migrations)
+  end
+  for v = version + 1, #migrations do
+    local ok2, e2 = db:exec('BEGIN;' .. migrations[v] .. ';PRAGMA user_version=' .. v .. ';COMMIT;')
+    if not ok2 then db:exec('ROLLBACK') db:close() return nil, path .. ': migration ' .. v .. ': ' .. e2 end
+  end
+  return setmetatable({ db = db, path = path }, M)
+end
+
+function M:close()
+  if self.db then self.db:close() self.db = nil end
+end
+
+--- Run fn inside a transaction; rolls back and returns nil, err if fn fails.
+function M:transaction(fn, ...)
+  assert(self.db:exec('BEGIN IMMEDIATE'))
+  local ok, res, err = pcall(fn, ...)
+  if ok and res ~= nil then
+    local c, e = self.db:exec('COMMIT')
+    if c then return res end
+    err = e
+  else
+    err = ok and err or res
+  end
+  self.db:exec('ROLLBACK')
+  return nil, err
+end
+
+--- The feed row for a configured URL, created when missing.
+function M:feed(url, name)
+  local row = self.db:one('SELECT * FROM feeds WHERE url = ?', url)
+  if row then
+    if name and row.name ~= name then
+      self.db:run('UPDATE feeds SET name = ? WHERE id = ?', name, row.id)
+      row.name = name
+    end
+    return row
+  end
+  assert(self.db:run('INSERT INTO feeds (url, name) VALUES (?, ?)', url, name))
+  return self.db:one('SELECT * FROM feeds WHERE url = ?', url)
+end
+
+--- Every feed row, by name.
+function M:feeds()
+  local out = {}
+  for row in self.db:rows('SELECT * FROM feeds ORDER BY lower(coalesce(name, title, url))') do
+    out[#out + 1] = row
+  end
+  return out
+end
+
+local feed_columns = {
+  'fetch_url', 'name', 'title', 'link', 'subtitle', 'icon', 'etag', 'last_modified', 'last_attempt',
+  'last_success', 'last_status', 'last_error', 'errors', 'next_attempt', 'gone',
+}
+local feed_column_set = {}
+for _, c in ipairs(feed_columns) do feed_column_set[c] = true end
+
+--- Update columns of a feed row: fields = { column = value | json.null }.
+function M:update_feed(id, fields)
+  local sets, vals = {}, {}
+  for _, c in ipairs(feed_columns) do
+    local v = fields[c]
+    if v ~= nil then
+      sets[#sets + 1] = c .. ' = ?'
+      if v == json.null then v = nil end
+      vals[#vals + 1] = v
+    end
+  end
+  for k in pairs(fields) do assert(feed_column_set[k], 'store: unknown feed column ' .. tostring(k)) end
+  if #sets == 0 then return 0 end
+  vals[#vals + 1] = id
+  return assert(self.db:run('UPDATE feeds SET ' .. table.concat(sets, ', ') .. ' WHERE id = ?',
+    table.unpack(vals)))
+end
+
+local function entry_hash(e, tags, enc)
+  return cutil.hash(table.concat({
+    e.link or '', e.title or '', e.author or '', e.summary or '', e.content or '',
+    e.content_type or '', tostring(e.published or ''), tostring(e.updated or ''), tags, enc,
+  }, '\0'))
+end
+
+--- Store a feed's entries.  Returns counts { new =, changed =, same = }.
+--- The shown date is published, else updated, else first seen; a date further in the
+--- future than `future_tolerance` seconds is clamped to first seen, so a wrong clock cannot
+--- pin an entry to the top.
+---@param feed_id integer
+---@param entries table[] with guid set (orrery.parse)
+---@param now integer
+---@param future_tolerance integer
+function M:save_entries(feed_id, entries, now, future_tolerance)
+  local db = self.db
+  local counts = { new = 0, changed = 0, same = 0 }
+  for _, e in ipairs(entries) do
+    local tags = json.encode(json.array(e.tags or {}))
+    local enc = json.encode(json.array(e.enclosures or {}))
+    local hash = entry_hash(e, tags, enc)
+    local old = db:one('SELECT id, hash, first_seen FROM entries WHERE feed_id = ? AND guid = ?',
+      feed_id, e.guid)
+    if old and old.hash == hash then
+      counts.same = counts.same + 1
+    else
+      local first_seen = old and old.first_seen or now
+      local date = e.published or e.updated or first_seen
+      if date > now + future_tolerance then date = first_seen end
+      if old then
+        assert(db:run([[UPDATE entries SET link = ?, title = ?, author = ?, summary = ?, content = ?,
+          content_type = ?, published = ?, updated = ?, date = ?, tags = ?, enclosures = ?, hash = ?
+          WHERE id = ?]], e.link, e.title, e.author, e.summary, e.content, e.content_type,
+          e.published, e.updated, date, tags, enc, hash, old.id))
+        counts.changed = counts.changed + 1
+      else
+        assert(db:run([[INSERT INTO entries (feed_id, guid, link, title, author, summary, content,
+          content_type, published, updated, first_seen, date, tags, enclosures, hash)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)]], feed_id, e.guid, e.link, e.title,
+          e.author, e.summary, e.content, e.content_type, e.published, e.updated, first_seen, date,
+          tags, enc, hash))
+        counts.new = counts.new + 1
+      end
+    end
+  end
+  return counts
+end
+
+local function decode_lists(row)
+  row.tags = json.decode(row.tags) or {}
+  row.enclosures = json.decode(row.enclosures) or {}
+  return row
+end
+
+--- The newest entries of all feeds (with their feed's columns as feed_*).
+---@param limit integer
+function M:recent(limit)
+  local out = {}
+  for row in self.db:rows([[
+      SELECT e.*, f.name AS feed_name, f.title AS feed_title, f.link AS feed_link,
+             f.url AS feed_url, f.icon AS feed_icon
+      FROM entries e JOIN feeds f ON f.id = e.feed_id
+      ORDER BY e.date DESC, e.id DESC LIMIT ?]], limit) do
+    out[#out + 1] = decode_lists(row)
+  end
+  return out
+end
+
+--- Number of entries per feed id.
+function M:counts()
+  local out = {}
+  for row in self.db:rows('SELECT feed_id, count(*) AS n, max(date) AS newest FROM entries GROUP BY feed_id') do
+    out[row.feed_id] = row
+  end
+  return out
+end
+
+return M

@@ -1,0 +1,67 @@
+--- orrery.util: small pure helpers shared by the Lua modules.
+local M = {}
+
+---@param s string
+---@return string
+function M.trim(s)
+  return (s:gsub('^%s+', ''):gsub('%s+$', ''))
+end
+
+--- Directory part of a path ("." when there is none).
+function M.dirname(path)
+  return path:match('^(.*)/[^/]*$') or '.'
+end
+
+--- Join a path to a base directory unless it is absolute.
+function M.join(dir, path)
+  if path:sub(1, 1) == '/' or dir == nil or dir == '' or dir == '.' then return path end
+  return dir .. '/' .. path
+end
+
+--- A shallow copy of a table.
+function M.copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+
+--- "3.2 KB" and friends.
+function M.human_bytes(n)
+  if n < 1024 then return string.format('%d B', n) end
+  if n < 1024 * 1024 then return string.format('%.1f KB', n / 1024) end
+  return string.format('%.1f MB', n / 1024 / 1024)
+end
+
+--- Escape text for HTML and XML (text and attribute values).
+---@param s any
+---@return string
+function M.escape(s)
+  if s == nil then return '' end
+  return (tostring(s):gsub('[&<>"\']', {
+    ['&'] = '&amp;', ['<'] = '&lt;', ['>'] = '&gt;', ['"'] = '&quot;', ["'"] = '&#39;',
+  }))
+end
+
+--- ISO 8601 UTC ("2026-04-02T16:44:00Z").
+function M.iso8601(t)
+  return os.date('!%Y-%m-%dT%H:%M:%SZ', t)
+end
+
+--- RFC 822 date as RSS wants it ("Thu, 02 Apr 2026 16:44:00 +0000"), locale-free.
+function M.rfc822(t)
+  local days = { 'Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat' }
+  local months = { 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec' }
+  local d = os.date('!*t', t)
+  return string.format('%s, %02d %s %04d %02d:%02d:%02d +0000', days[d.wday], d.day,
+    months[d.month], d.year, d.hour, d.min, d.sec)
+end
+
+--- The host of a URL, lower-cased, or nil.
+function M.host(url)
+  local h = url and url:match('^%a[%w+.-]*://([^/?#]+)')
+  if not h then return nil end
+  h = h:gsub('^.*@', ''):gsub(':%d+$', '')
+  return h:lower()
+end
+
+return M
