@@ -338,16 +338,37 @@ static xmlNodePtr find_body(htmlDocPtr doc) {
   return NULL;
 }
 
+/* Parse a fragment inside a <div> of ours: text at the top of a fragment would otherwise
+** be wrapped in an implied <p> by libxml2.  Returns the wrapper (its children are the
+** fragment; body children after it come from stray end tags), or NULL for nothing. */
+static xmlNodePtr parse_fragment(const char *html, size_t len, htmlDocPtr *docp) {
+  orr_buf in;
+  xmlNodePtr body, first;
+  orr_buf_init(&in);
+  orr_buf_adds(&in, "<div>");
+  orr_buf_add(&in, html, len);
+  if (!orr_buf_ok(&in)) { *docp = NULL; return NULL; }
+  *docp = orr_html_parse(in.data, in.len, NULL);
+  orr_buf_free(&in);
+  if (*docp == NULL) return NULL;
+  body = find_body(*docp);
+  if (body == NULL) return NULL;
+  first = body->children;
+  return first;
+}
+
 char *orr_html_sanitize(const char *html, size_t len, const char *base) {
   orr_buf out;
   htmlDocPtr doc;
-  xmlNodePtr body;
+  xmlNodePtr n;
   orr_buf_init(&out);
   if (len == 0) return orr_buf_take(&out);
-  doc = orr_html_parse(html, len, NULL);
+  n = parse_fragment(html, len, &doc);
   if (doc == NULL) return NULL;
-  body = find_body(doc);
-  if (body) emit_children(&out, body, base, 0);
+  if (n) {
+    emit_children(&out, n, base, 0);                        /* our wrapper */
+    for (n = n->next; n; n = n->next) emit_node(&out, n, base, 0);
+  }
   xmlFreeDoc(doc);
   return orr_buf_take(&out);
 }
@@ -388,13 +409,12 @@ char *orr_node_text(xmlNodePtr node) {
 char *orr_html_text(const char *html, size_t len) {
   orr_buf out;
   htmlDocPtr doc;
-  xmlNodePtr body;
+  xmlNodePtr n;
   orr_buf_init(&out);
   if (len == 0) return orr_buf_take(&out);
-  doc = orr_html_parse(html, len, NULL);
+  n = parse_fragment(html, len, &doc);
   if (doc == NULL) return NULL;
-  body = find_body(doc);
-  if (body) collect_text(&out, body->children, 0);
+  if (n) collect_text(&out, n, 0);
   xmlFreeDoc(doc);
   return orr_buf_take(&out);
 }

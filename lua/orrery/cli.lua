@@ -59,7 +59,8 @@ Run a Lua script with orrery's modules on package.path and its C modules preload
 Inside, `arg` is set as by the standalone lua.  Also usable as `busted --lua=orrery`.]],
 }
 
--- Parse options: spec = { ['-c'] = 'config', ['--config'] = 'config', ['--json'] = true }.
+-- Parse options: spec = { ['-c'] = 'config', ['-q'] = '!quiet' }: a name takes a value,
+-- a name after '!' is a flag.
 local function getopt(args, spec)
   local opts, rest = {}, {}
   local i = 1
@@ -70,9 +71,9 @@ local function getopt(args, spec)
     local s = spec[key]
     if a == '-h' or a == '--help' then
       opts.help = true
-    elseif s == true then
-      opts[key:gsub('^%-+', ''):gsub('-', '_')] = true
-    elseif type(s) == 'string' then
+    elseif s and s:sub(1, 1) == '!' then
+      opts[s:sub(2)] = true
+    elseif s then
       if not val then
         i = i + 1
         val = args[i]
@@ -91,7 +92,7 @@ end
 
 local planet_opts = {
   ['-c'] = 'config', ['--config'] = 'config', ['-o'] = 'output', ['--output'] = 'output',
-  ['--db'] = 'db', ['-q'] = true, ['--quiet'] = true, ['--json'] = true, ['--force'] = true,
+  ['--db'] = 'db', ['-q'] = '!quiet', ['--quiet'] = '!quiet', ['--json'] = '!json', ['--force'] = '!force',
 }
 
 local function load_config(opts)
@@ -163,6 +164,7 @@ function commands.render(args)
   local opts, rest = getopt(args, planet_opts)
   if not opts then log.error('%s', rest) return EXIT_USAGE end
   if opts.help then print(usage.render) return EXIT_OK end
+  if opts.quiet then log.set_level('quiet') end
   local cfg, err = load_config(opts)
   if not cfg then log.error('%s', err) return EXIT_FAIL end
   local files = require('orrery.planet').render(cfg)
@@ -231,7 +233,7 @@ local function summary_text(feed)
 end
 
 function commands.parse(args)
-  local opts, rest = getopt(args, { ['--json'] = true, ['--no-sanitize'] = true })
+  local opts, rest = getopt(args, { ['--json'] = '!json', ['--no-sanitize'] = '!no_sanitize' })
   if not opts then log.error('%s', rest) return EXIT_USAGE end
   if opts.help then print(usage.parse) return EXIT_OK end
   if #rest ~= 1 then log.error('parse needs one FILE or URL') return EXIT_USAGE end
@@ -295,9 +297,21 @@ function M.main(arg)
     print('orrery ' .. cutil.version() .. ' (' .. _VERSION .. ')')
     return EXIT_OK
   end
-  if commands[cmd] then return commands[cmd](args) end
   -- `orrery SCRIPT ...`: what `busted --lua=orrery` runs
-  if cmd:match('/') or cmd:match('%.lua$') then return run_script(cmd, args) end
+  if not commands[cmd] and (cmd:match('/') or cmd:match('%.lua$')) then return run_script(cmd, args) end
+  if commands[cmd] then
+    local ok, res = xpcall(commands[cmd], function(e)
+      if require('orrery.util').is_failure(e) then return e end
+      return debug.traceback(tostring(e), 2)
+    end, args)
+    if ok then return res end
+    if require('orrery.util').is_failure(res) then
+      log.error('%s', res.msg)
+    else
+      log.error('internal error: %s', res)
+    end
+    return EXIT_FAIL
+  end
   log.error("unknown command '%s' (see orrery --help)", cmd)
   return EXIT_USAGE
 end

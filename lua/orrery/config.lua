@@ -82,7 +82,7 @@ function M.validate(cfg, dir)
     if seen[f.url] then error(string.format('config: %s.url %s is listed twice', p, f.url), 0) end
     seen[f.url] = true
     -- a path instead of a URL: a local file, relative to the config
-    if not f.url:match('^%a[%w+.-]*:') then f.url = 'file://' .. util.join(dir, f.url) end
+    if not f.url:match('^%a[%w+.-]*:') then f.url = 'file://' .. f.url end
     if f.url:match('^file://') and f.url:sub(8, 8) ~= '/' then
       f.url = 'file://' .. util.join(dir, f.url:sub(8))
     end
@@ -106,7 +106,8 @@ function M.load(path)
   if not chunk then return nil, err end
   local ok, cfg = pcall(chunk)
   if not ok then return nil, path .. ': ' .. tostring(cfg) end
-  local ok2, res = pcall(M.validate, cfg, util.dirname(path))
+  local dir = require('orrery._fs').realpath(util.dirname(path)) or util.dirname(path)
+  local ok2, res = pcall(M.validate, cfg, dir)
   if not ok2 then return nil, path .. ': ' .. tostring(res) end
   res.path = path
   return res

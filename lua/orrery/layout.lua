@@ -88,7 +88,7 @@ local function write_if_changed(path, data)
   local old = cfs.read(path)
   if old == data then return false end
   local ok, err = cfs.write(path, data)
-  if not ok then error('cannot write ' .. err, 0) end
+  if not ok then util.fail('cannot write ' .. err) end
   return true
 end
 
@@ -96,9 +96,10 @@ end
 function M.render(cfg, st)
   local dir = M.dir(cfg.layout)
   local names, err = cfs.list(dir)
-  if not names then error('layout: ' .. err, 0) end
+  if not names then util.fail('layout: ' .. err) end
   table.sort(names)
-  assert(cfs.mkdirs(cfg.output_dir))
+  local mk, merr = cfs.mkdirs(cfg.output_dir)
+  if not mk then util.fail('output directory: ' .. merr) end
   local ctx = M.context(cfg, st)
   local out = { written = {}, unchanged = {} }
   for _, name in ipairs(names) do

@@ -10,13 +10,16 @@ local log = require('orrery.log')
 local parse = require('orrery.parse')
 local recipe = require('orrery.recipe')
 local store_mod = require('orrery.store')
+local util = require('orrery.util')
+local cfs = require('orrery._fs')
 
 local M = {}
 
 --- Open the planet's store.
 function M.open_store(cfg)
+  cfs.mkdirs(util.dirname(cfg.database))
   local st, err = store_mod.open(cfg.database)
-  if not st then error('cannot open the database: ' .. err, 0) end
+  if not st then util.fail('cannot open the database: ' .. err) end
   return st
 end
 
@@ -173,7 +176,10 @@ function M.render(cfg)
   local st = M.open_store(cfg)
   local ok, res = pcall(require('orrery.layout').render, cfg, st)
   st:close()
-  if not ok then error(res, 0) end
+  if not ok then
+    if util.is_failure(res) then error(res, 0) end
+    util.fail('render: ' .. tostring(res))
+  end
   return res
 end
 

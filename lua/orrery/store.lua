@@ -126,20 +126,20 @@ for _, c in ipairs(feed_columns) do feed_column_set[c] = true end
 
 --- Update columns of a feed row: fields = { column = value | json.null }.
 function M:update_feed(id, fields)
-  local sets, vals = {}, {}
+  local sets, vals, n = {}, {}, 0
   for _, c in ipairs(feed_columns) do
     local v = fields[c]
     if v ~= nil then
-      sets[#sets + 1] = c .. ' = ?'
-      if v == json.null then v = nil end
-      vals[#vals + 1] = v
+      n = n + 1
+      sets[n] = c .. ' = ?'
+      if v ~= json.null then vals[n] = v end   -- a hole binds NULL
     end
   end
   for k in pairs(fields) do assert(feed_column_set[k], 'store: unknown feed column ' .. tostring(k)) end
-  if #sets == 0 then return 0 end
-  vals[#vals + 1] = id
+  if n == 0 then return 0 end
+  vals[n + 1] = id
   return assert(self.db:run('UPDATE feeds SET ' .. table.concat(sets, ', ') .. ' WHERE id = ?',
-    table.unpack(vals)))
+    table.unpack(vals, 1, n + 1)))
 end
 
 local function entry_hash(e, tags, enc)

@@ -64,4 +64,16 @@ function M.host(url)
   return h:lower()
 end
 
+--- A failure to report to the user as it is (no traceback): bad config, unwritable
+--- output, a database that cannot be opened.  The CLI prints its message and exits 1.
+local failure_mt = { __tostring = function(f) return f.msg end }
+
+function M.fail(msg)
+  error(setmetatable({ msg = msg }, failure_mt), 0)
+end
+
+function M.is_failure(e)
+  return getmetatable(e) == failure_mt
+end
+
 return M

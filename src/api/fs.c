@@ -4,6 +4,7 @@
 **   read(path) -> data | nil, err          write(path, data) -> true | nil, err  (atomic)
 **   mkdirs(path) -> true | nil, err        list(dir) -> { name } | nil, err
 **   stat(path) -> {type=, size=, mtime=} | nil, err          remove(path)
+**   realpath(path) -> absolute path | nil, err
 **
 ** write() goes through a temporary file in the same directory, fsync and rename, so a
 ** reader (a web server) sees the old file or the new one, never half of one.
@@ -129,7 +130,17 @@ static int f_remove(lua_State *L) {
   return 1;
 }
 
+static int f_realpath(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  char *r = realpath(path, NULL);
+  if (r == NULL) return fail_errno(L, path);
+  lua_pushstring(L, r);
+  free(r);
+  return 1;
+}
+
 static const luaL_Reg lib[] = {
+  { "realpath", f_realpath },
   { "read",   f_read   },
   { "write",  f_write  },
   { "mkdirs", f_mkdirs },

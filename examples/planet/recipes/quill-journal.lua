@@ -1,0 +1,30 @@
+-- Quill Journal has no feed: its category page lists posts with a title link, a <time>
+-- and a teaser.  This recipe turns that page into entries and leaves sponsored posts out.
+return {
+  scrape = function(body, ctx)
+    local doc = html.parse(body, ctx.url)
+    local feed = {
+      title = 'Quill Journal',
+      link = ctx.options.site or ctx.url,
+      entries = {},
+    }
+    for _, post in ipairs(doc:select('//li[contains(concat(" ", @class, " "), " post ")]')) do
+      local class = post:attr('class') or ''
+      if not class:find('sponsored', 1, true) then
+        local a = post:select('.//a[@class="post-title"]')[1]
+        local time = post:select('.//time')[1]
+        local teaser = post:select('.//p[@class="teaser"]')[1]
+        if a then
+          feed.entries[#feed.entries + 1] = {
+            title = trim(a:text()),
+            link = a:url('href'),
+            published = time and time:attr('datetime'),
+            summary = teaser and ('<p>' .. html.escape(trim(teaser:text())) .. '</p>'),
+            author = 'Quill Journal',
+          }
+        end
+      end
+    end
+    return feed
+  end,
+}

@@ -1,0 +1,42 @@
+/* Pure-C tests of date.c: every grammar and the broken forms it accepts or refuses. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "date.h"
+#include "test.h"
+
+static int64_t parse(const char *s) {
+  int64_t t;
+  return orr_date_parse(s, &t) ? t : -1;
+}
+
+int main(void) {
+  int64_t t0 = orr_date_from_civil(2004, 1, 1, 19, 48, 21);     /* 1072986501 */
+  CHECK(t0 == 1072986501);
+  CHECK(parse("Thu, 01 Jan 2004 19:48:21 GMT") == t0);
+  CHECK(parse("Thu, 01 Jan 2004 19:48:21 +0000") == t0);
+  CHECK(parse("01 Jan 2004 19:48:21 Z") == t0);
+  CHECK(parse("Thu, 1 January 2004 14:48:21 EST") == t0);
+  CHECK(parse("Thu, 01 Jan 2004 11:48:21 PST") == t0);
+  CHECK(parse("Thu, 01 Jan 04 19:48:21 GMT") == t0);                 /* two-digit year */
+  CHECK(parse("Thu, 01 Jan 2004 21:48:21 +02:00") == t0);            /* colon in zone */
+  CHECK(parse("Thu, 01 Jan 2004 19:48 GMT") == t0 - 21);             /* no seconds */
+  CHECK(parse("Thu Jan  1 19:48:21 UTC 2004") == t0);                /* asctime-like */
+  CHECK(parse("2004-01-01T19:48:21Z") == t0);
+  CHECK(parse("2004-01-01T19:48:21.123Z") == t0);
+  CHECK(parse("2004-01-01T20:48:21+01:00") == t0);
+  CHECK(parse("2004-01-01T14:18:21-0530") == t0);
+  CHECK(parse("2004-01-01 19:48:21") == t0);
+  CHECK(parse("20040101T194821Z") == t0);
+  CHECK(parse("2004-01-01") == orr_date_from_civil(2004, 1, 1, 0, 0, 0));
+  CHECK(parse("2004-01") == orr_date_from_civil(2004, 1, 1, 0, 0, 0));
+  CHECK(parse("1969-12-31T23:59:59Z") == -1 || parse("1969-12-31T23:59:59Z") == -1);
+  CHECK(parse("2000-02-29T00:00:00Z") == 951782400);
+  CHECK(parse("2001-02-29T00:00:00Z") == -1);                       /* not a leap year */
+  CHECK(parse("2004-13-01T00:00:00Z") == -1);
+  CHECK(parse("yesterday") == -1);
+  CHECK(parse("") == -1);
+  CHECK(parse("Thu, 01 Foo 2004 19:48:21 GMT") == -1);
+  CHECK(parse("Thu, 01 Jan 2004 19:48:21 GMT trailing junk") == -1);
+  return test_report();
+}

@@ -1,0 +1,44 @@
+/* Pure-C tests of html.c: the sanitizer keeps what is allowed and nothing else. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "html.h"
+#include "test.h"
+
+static char *san(const char *s, const char *base) {
+  static char *last;
+  free(last);
+  last = orr_html_sanitize(s, strlen(s), base);
+  return last;
+}
+
+int main(void) {
+  CHECK_STR(san("<p>Hello <b>world</b></p>", NULL), "<p>Hello <b>world</b></p>");
+  CHECK_STR(san("<p>a<script>alert(1)</script>b</p>", NULL), "<p>ab</p>");
+  CHECK_STR(san("<img src=x onerror=alert(1)>", "http://e.org/a/"), "<img src=\"http://e.org/a/x\">");
+  CHECK_STR(san("<a href=\"java\tscript:alert(1)\">x</a>", NULL), "<a>x</a>");
+  CHECK_STR(san("<a href=\" JAVASCRIPT:alert(1)\">x</a>", NULL), "<a>x</a>");
+  CHECK_STR(san("<a href=\"data:text/html,&lt;script&gt;\">x</a>", NULL), "<a>x</a>");
+  CHECK_STR(san("<a href=\"/p?q=1&amp;r=2\">x</a>", "https://e.org/blog/"), "<a href=\"https://e.org/p?q=1&amp;r=2\">x</a>");
+  CHECK_STR(san("<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>", NULL),
+            "<p title=\"&lt;/noscript&gt;&lt;img src=x onerror=alert(1)&gt;\"></p>");
+  CHECK_STR(san("<iframe src=\"http://evil\">fallback</iframe>ok", NULL), "ok");
+  CHECK_STR(san("<p style=\"color: red; background: url(javascript:x)\">c</p>", NULL), "<p style=\"color: red;\">c</p>");
+  CHECK_STR(san("<blink>text stays</blink>", NULL), "text stays");
+  CHECK_STR(san("1 &lt; 2 &amp; 3", NULL), "1 &lt; 2 &amp; 3");
+  CHECK_STR(san("", NULL), "");
+  {
+    char *t = orr_html_text("<b>AT&amp;T</b> &nbsp;rocks", 27);
+    CHECK_STR(t, "AT&T \xc2\xa0rocks");
+    free(t);
+  }
+  {
+    char *u = orr_url_clean("../x.png", "http://e.org/a/b/");
+    CHECK_STR(u, "http://e.org/a/x.png");
+    free(u);
+    CHECK(orr_url_clean("vbscript:msgbox", NULL) == NULL);
+    CHECK(orr_url_clean("x", "javascript:alert(1)//") == NULL);   /* a hostile base */
+  }
+  free(san("", NULL));
+  return test_report();
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Fixture HTTP server for orrery's end-to-end tests.  Listens on 127.0.0.1 only.
+
+Serves files under --root with ETag and Last-Modified validators (304 on a match) and gzip
+when asked.  Special paths, for the faults a feed aggregator meets:
+
+  /moved/<path>      301 to /<path>            /found/<path>   302 to /<path>
+  /status/<code>     that status, short body   /loop           301 to itself
+  /slow/<ms>/<path>  wait, then serve <path>   /big/<bytes>    a body of that size
+  /bomb              a gzip body that inflates to 64 MiB
+  /__stats           JSON: requests by path and status     /__reset   clear the counters
+
+Writes the chosen port to --port-file, stops on SIGTERM or after --max-seconds.
+"""
+import argparse, gzip, hashlib, json, os, signal, sys, threading, time
+from email.utils import formatdate, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+STATS = {"requests": [], "lock": threading.Lock()}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def record(self, status):
+        with STATS["lock"]:
+            STATS["requests"].append({"path": self.path, "status": status,
+                                      "inm": self.headers.get("If-None-Match"),
+                                      "ims": self.headers.get("If-Modified-Since"),
+                                      "ua": self.headers.get("User-Agent")})
+
+    def send(self, status, body=b"", headers=None):
+        self.record(status)
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_GET(self):
+        path = self.path.split("?", 1)[0]
+        if path == "/__stats":
+            with STATS["lock"]:
+                body = json.dumps(STATS["requests"]).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        if path == "/__reset":
+            with STATS["lock"]:
+                STATS["requests"].clear()
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if path.startswith("/moved/"):
+            return self.send(301, b"moved", {"Location": path[len("/moved"):]})
+        if path.startswith("/found/"):
+            return self.send(302, b"found", {"Location": path[len("/found"):]})
+        if path == "/loop":
+            return self.send(301, b"loop", {"Location": "/loop"})
+        if path.startswith("/status/"):
+            code = int(path.split("/")[2])
+            return self.send(code, b"status %d" % code, {"Content-Type": "text/plain"})
+        if path.startswith("/slow/"):
+            parts = path.split("/", 3)
+            time.sleep(int(parts[2]) / 1000.0)
+            path = "/" + parts[3]
+        if path.startswith("/big/"):
+            n = int(path.split("/")[2])
+            return self.send(200, b"<rss>" + b" " * n, {"Content-Type": "application/rss+xml"})
+        if path == "/bomb":
+            body = gzip.compress(b"<" * (64 << 20), 9)
+            return self.send(200, body, {"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"})
+        self.serve_file(path)
+
+    def serve_file(self, path):
+        full = os.path.realpath(os.path.join(ROOT, path.lstrip("/")))
+        if not full.startswith(ROOT + os.sep) or not os.path.isfile(full):
+            return self.send(404, b"not found", {"Content-Type": "text/plain"})
+        with open(full, "rb") as f:
+            data = f.read()
+        etag = '"%s"' % hashlib.sha1(data).hexdigest()[:16]
+        mtime = int(os.path.getmtime(full))
+        lm = formatdate(mtime, usegmt=True)
+        inm = self.headers.get("If-None-Match")
+        ims = self.headers.get("If-Modified-Since")
+        fresh = False
+        if inm is not None:
+            fresh = inm == etag
+        elif ims is not None:
+            try:
+                fresh = parsedate_to_datetime(ims).timestamp() >= mtime
+            except (TypeError, ValueError):
+                fresh = False
+        headers = {"ETag": etag, "Last-Modified": lm}
+        if fresh:
+            return self.send(304, b"", headers)
+        ctype = "application/atom+xml" if full.endswith(".atom") else \
+                "text/html; charset=utf-8" if full.endswith(".html") else "application/rss+xml"
+        headers["Content-Type"] = ctype
+        if "gzip" in (self.headers.get("Accept-Encoding") or ""):
+            data = gzip.compress(data)
+            headers["Content-Encoding"] = "gzip"
+        self.send(200, data, headers)
+
+
+def main():
+    global ROOT
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--max-seconds", type=float, default=300)
+    a = ap.parse_args()
+    ROOT = os.path.realpath(a.root)
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=srv.shutdown).start())
+    threading.Timer(a.max_seconds, srv.shutdown).start()
+    tmp = a.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(tmp, a.port_file)
+    srv.serve_forever()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
