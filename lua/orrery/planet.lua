@@ -35,7 +35,7 @@ function M.build(fc, body, res, cfg)
     r, err = recipe.load(fc.recipe, recipe.dirs(cfg))
     if not r then return nil, err end
   end
-  local base = res.final_url or fc.url
+  local base = res.final_url or res.url or fc.url
   local ctx = {
     url = base, name = fc.name, options = fc.options or {}, html = require('orrery.sandbox').html,
   }

@@ -67,10 +67,16 @@ end
 function M.call(budget, fn, ...)
   local co = coroutine.create(fn)
   local used, step = 0, 1000
-  debug.sethook(co, function()
+  local function hook()
     used = used + step
-    if used > budget then error('recipe stopped: more than ' .. budget .. ' instructions', 2) end
-  end, '', step)
+    if used > budget then
+      -- from now on every instruction raises, so a pcall in the recipe cannot go on:
+      -- the first instruction it runs outside that pcall ends the call
+      debug.sethook(co, hook, '', 1)
+      error('recipe stopped: more than ' .. budget .. ' instructions', 2)
+    end
+  end
+  debug.sethook(co, hook, '', step)
   local res = table.pack(coroutine.resume(co, ...))
   if res[1] and coroutine.status(co) ~= 'dead' then
     return false, 'recipe yielded (recipes must not use coroutines to suspend)'

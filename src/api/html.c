@@ -146,7 +146,8 @@ static int node_url(lua_State *L) {
   xmlChar *base;
   char *u;
   if (v == NULL) { lua_pushnil(L); return 1; }
-  base = xmlNodeGetBase(n->owner->doc, n->node);
+  base = xmlNodeGetBase(n->owner->doc, n->node);   /* an HTML <base>, if any */
+  if (base == NULL && n->owner->doc->URL) base = xmlStrdup(n->owner->doc->URL);
   u = orr_url_resolve((const char *)v, (const char *)base);
   xmlFree(v);
   xmlFree(base);
@@ -201,7 +202,12 @@ static const luaL_Reg lib[] = {
   { NULL, NULL }
 };
 
+/* libxml2 reports through a global handler that prints to stderr; orrery reports errors
+** itself (as nil, err or a Lua error), so the library is kept quiet. */
+static void quiet(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
+
 int luaopen_orrery_html(lua_State *L) {
+  xmlSetGenericErrorFunc(NULL, quiet);
   luaL_newmetatable(L, DOC_MT);             /* [mt] */
   luaL_newlib(L, doc_methods);
   lua_setfield(L, -2, "__index");

@@ -1,0 +1,123 @@
+-- End to end: the real binary, a real planet file, a loopback server the test starts.
+local helper = require('helper')
+local fs = require('orrery._fs')
+local cdb = require('orrery._db')
+
+describe('orrery run (end to end)', function()
+  local srv, dir, planet_path
+  setup(function()
+    srv = helper.server(helper.root .. '/tests/fixtures/http')
+    dir = helper.tmpdir()
+    assert(fs.mkdirs(dir .. '/recipes'))
+    assert(fs.write(dir .. '/recipes/crash.lua', 'return { entry = function(e) error("boom") end }'))
+    planet_path = helper.write_planet(dir, {
+      name = 'Test Planet', link = 'https://planet.test/', owner = { name = 'Tester' },
+      output_dir = 'out', database = 'planet.db', concurrency = 4, timeout = 5,
+      feeds = {
+        { url = srv.url('alpha.rss'), name = 'Alpha <Feed>' },
+        { url = srv.url('moved/beta.atom'), name = 'Beta' },
+        { url = srv.url('status/404'), name = 'Gone Missing' },
+        { url = srv.url('broken.rss'), name = 'Broken XML' },
+        { url = srv.url('alpha.rss?recipe'), name = 'Crashing recipe', recipe = 'crash' },
+      },
+    })
+  end)
+  teardown(function() srv.stop() end)
+
+  local function db_count(sql)
+    local db = assert(cdb.open(dir .. '/planet.db'))
+    local n = db:one(sql).n
+    db:close()
+    return n
+  end
+
+  it('refreshes, stores and renders; failing feeds are reported and do not stop the others', function()
+    local code, out, err = helper.orrery({ 'run', '-c', planet_path })
+    assert.equals(3, code, out .. err)
+    assert.matches('2 of 5 feeds failed', err)
+    assert.matches('Gone Missing.-HTTP 404', err)
+    assert.matches('Crashing recipe.-crash%.lua:1: boom', err)
+    -- alpha 3, beta 2, and the two items recovered from the truncated document
+    assert.equals(3 + 2 + 2, db_count('SELECT count(*) AS n FROM entries'))
+    local html = assert(fs.read(dir .. '/out/index.html'))
+    assert.matches('<h1><a href="https://planet.test/">Test Planet</a></h1>', html, 1, true)
+    assert.matches('Alpha &lt;Feed&gt;', html, 1, true)
+    assert.matches('First post', html, 1, true)
+    assert.matches('class="failing"', html, 1, true)
+    assert.is_nil(html:find('<script>alert', 1, true))
+    assert.is_nil(html:find('onerror', 1, true))
+    local atom = assert(fs.read(dir .. '/out/atom.xml'))
+    assert.matches('<feed xmlns="http://www.w3.org/2005/Atom">', atom, 1, true)
+    assert.equals(srv.url('beta.atom'), cdb.open(dir .. '/planet.db'):one(
+      "SELECT fetch_url FROM feeds WHERE name = 'Beta'").fetch_url)
+  end)
+
+  it('runs again with conditional GETs and duplicates nothing', function()
+    srv.reset()
+    local before = db_count('SELECT count(*) AS n FROM entries')
+    local mtime = fs.stat(dir .. '/out/style.css').mtime
+    local code, out, err = helper.orrery({ 'run', '-c', planet_path, '--json' })
+    assert.equals(3, code, err)
+    assert.equals(before, db_count('SELECT count(*) AS n FROM entries'))
+    local summary = require('orrery.json').decode(out)
+    assert.equals(0, summary.new)
+    local conditional, not_modified = 0, 0
+    for _, r in ipairs(srv.stats()) do
+      if r.inm or r.ims then conditional = conditional + 1 end
+      if r.status == 304 then not_modified = not_modified + 1 end
+    end
+    assert.is_true(conditional >= 3)
+    assert.is_true(not_modified >= 3)
+    -- the moved feed is now fetched at its new address, without the redirect
+    for _, r in ipairs(srv.stats()) do assert.is_nil(r.path:find('^/moved/')) end
+    assert.equals(mtime, fs.stat(dir .. '/out/style.css').mtime)
+    for _, r in ipairs(srv.stats()) do assert.matches('^orrery/.*https://planet%.test/', r.ua) end
+  end)
+
+  it('shows the health of each feed', function()
+    local code, out = helper.orrery({ 'status', '-c', planet_path })
+    assert.equals(0, code)
+    assert.matches('FAIL%s+Gone Missing.-HTTP 404', out)
+    assert.matches('ok%s+Alpha', out)
+    assert.matches('moved to ' .. srv.url('beta.atom'):gsub('%p', '%%%0'), out)
+  end)
+end)
+
+describe('orrery command line', function()
+  it('prints its version and help, and refuses unknown commands', function()
+    local code, out = helper.orrery({ '--version' })
+    assert.equals(0, code)
+    assert.matches('^orrery %d+%.%d+', out)
+    for _, cmd in ipairs({ 'run', 'refresh', 'render', 'parse', 'lua', 'status' }) do
+      code, out = helper.orrery({ cmd, '--help' })
+      assert.equals(0, code)
+      assert.matches('usage: orrery ' .. cmd, out)
+    end
+    code = helper.orrery({ 'frobnicate' })
+    assert.equals(2, code)
+  end)
+
+  it('reports a bad config with its path and key, and fails', function()
+    local dir = helper.tmpdir()
+    assert(fs.write(dir .. '/planet.lua', 'return { feeds = {}, colour = "blue" }'))
+    local code, _, err = helper.orrery({ 'run', '-c', dir .. '/planet.lua' })
+    assert.equals(1, code)
+    assert.matches('planet.lua: config: unknown key colour', err, 1, true)
+  end)
+
+  it('parses a file to the conformance JSON', function()
+    local code, out = helper.orrery({ 'parse', '--json', helper.root .. '/tests/fixtures/feeds/rss20.xml' })
+    assert.equals(0, code)
+    local doc = require('orrery.json').decode(out)
+    assert.equals('rss20', doc.format)
+    assert.equals('First post', doc.entries[1].title)
+  end)
+
+  it('runs Lua scripts with its modules', function()
+    local dir = helper.tmpdir()
+    assert(fs.write(dir .. '/s.lua', 'print(require("orrery._util").hash(arg[1]), ...)'))
+    local code, out = helper.orrery({ 'lua', dir .. '/s.lua', 'x', 'y' })
+    assert.equals(0, code)
+    assert.matches('^%x+\tx\ty', out)
+  end)
+end)

@@ -1,0 +1,105 @@
+local parse = require('orrery.parse')
+local fixture = require('helper').fixture
+
+describe('orrery.parse / orrery._feed', function()
+  it('reads an RSS 2.0 feed into the normalized shape', function()
+    local f = assert(parse.feed(fixture('feeds/rss20.xml'), { url = 'https://example.org/feed' }))
+    assert.equals('rss20', f.format)
+    assert.is_false(f.bozo)
+    assert.equals('Example & Co', f.title)
+    assert.equals('https://example.org/', f.link)
+    assert.equals(1072986501, f.updated)
+    local e = f.entries[1]
+    assert.equals('post-1', e.id)
+    assert.equals('post-1', e.guid)
+    assert.equals('First post', e.title)
+    assert.equals('https://example.org/first', e.link)
+    assert.equals('Alice', e.author)
+    assert.equals(1072986501, e.published)
+    assert.same({ 'python', 'news' }, e.tags)
+    assert.same({ { href = 'https://example.org/a.mp3', type = 'audio/mpeg', length = '1234' } }, e.enclosures)
+    assert.equals('Short <b>summary</b>', e.summary)
+    assert.equals('text/html', e.content_type)
+  end)
+
+  it('sanitizes content and makes its URLs absolute', function()
+    local f = assert(parse.feed(fixture('feeds/rss20.xml'), { url = 'https://example.org/feed' }))
+    local c = f.entries[1].content
+    assert.equals('<p>Full <a href="https://example.org/rel">text</a></p><img src="https://example.org/img.png">', c)
+  end)
+
+  it('gives every entry a stable id and keeps a duplicated id once', function()
+    local f = assert(parse.feed(fixture('feeds/rss20.xml')))
+    assert.equals(3, #f.entries)
+    assert.equals('https://example.org/second', f.entries[2].guid)
+    assert.matches('^urn:orrery:%x+$', f.entries[3].guid)
+    local again = assert(parse.feed(fixture('feeds/rss20.xml')))
+    assert.equals(f.entries[3].guid, again.entries[3].guid)
+  end)
+
+  it('reads Atom 1.0 with xml:base at every level and xhtml content', function()
+    local f = assert(parse.feed(fixture('feeds/atom10.xml'), { url = 'https://elsewhere.example/feed' }))
+    assert.equals('atom10', f.format)
+    assert.equals("Bob's Blog", f.title)
+    assert.equals('https://blog.example.net/', f.link)
+    local e = f.entries[1]
+    assert.equals('https://blog.example.net/posts/one', e.link)
+    assert.equals('Bob (bob@example.net)', e.author)
+    assert.equals(1775030400, e.published)   -- 2026-04-01T08:00:00Z
+    assert.equals('application/xhtml+xml', e.content_type)
+    assert.equals('<p>See <a href="https://blog.example.net/posts/two">the next one</a>.</p>', e.content)
+    local e2 = f.entries[2]
+    assert.equals('1 &lt; 2 &amp; no markup', e2.summary)
+    assert.equals('https://blog.example.net/files/talk.mp4', e2.enclosures[1].href)
+  end)
+
+  it('recovers an ill-formed document and flags it', function()
+    local f = assert(parse.feed('<rss version="2.0"><channel><title>T</title><item><title>A &nbsp; B</title></item><item><title>cut'))
+    assert.is_true(f.bozo)
+    assert.is_string(f.bozo_message)
+    assert.matches('^A .*B$', f.entries[1].title)
+    assert.equals(2, #f.entries)
+  end)
+
+  it('returns nil, err for what is not a feed', function()
+    local f, err = parse.feed('this is not xml at all')
+    assert.is_nil(f)
+    assert.matches('not a feed', err)
+    f, err = parse.feed('<html><head><title>x</title></head><body>hi</body></html>')
+    assert.is_nil(f)
+    assert.matches('HTML page', err)
+    f, err = parse.feed('')
+    assert.is_nil(f)
+    assert.matches('empty', err)
+  end)
+
+  it('never reads external entities', function()
+    local doc = [[<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>&xxe;</title></channel></rss>]]
+    local f = parse.feed(doc)
+    assert.is_truthy(f)
+    assert.is_falsy((f.title or ''):find('root:'))
+  end)
+
+  it('does not expand entity bombs', function()
+    local doc = { '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">' }
+    local prev = 'a'
+    for i = 1, 9 do
+      local name = 'e' .. i
+      doc[#doc + 1] = string.format('<!ENTITY %s "%s">', name, string.rep('&' .. prev .. ';', 10))
+      prev = name
+    end
+    doc[#doc + 1] = ']><rss version="2.0"><channel><title>&e9;</title></channel></rss>'
+    local f = parse.feed(table.concat(doc))
+    assert.is_true(f == nil or #(f.title or '') < 100000)
+  end)
+
+  it('maps the conformance schema with feedparser field names', function()
+    local f = assert(parse.feed(fixture('feeds/rss20.xml')))
+    local c = parse.conformance(f)
+    assert.equals('rss20', c.format)
+    assert.equals('2004-01-01T19:48:21Z', c.entries[1].published)
+    assert.equals(require('orrery.json').null, c.entries[2].published)
+  end)
+end)

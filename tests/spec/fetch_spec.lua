@@ -1,0 +1,75 @@
+local cfetch = require('orrery._fetch')
+local helper = require('helper')
+
+describe('orrery._fetch against a loopback server', function()
+  local srv
+  setup(function() srv = helper.server(helper.root .. '/tests/fixtures/http') end)
+  teardown(function() srv.stop() end)
+
+  local function fetch_all(reqs, opts)
+    local batch = cfetch.start(reqs, opts or { parallel = 4, timeout = 10 })
+    local out = {}
+    for res in function() return batch:next() end do out[res.index] = res end
+    batch:close()
+    return out
+  end
+
+  it('fetches many URLs at once and hands each result back once', function()
+    local reqs = {}
+    for i = 1, 12 do reqs[i] = { url = srv.url(i % 2 == 0 and 'alpha.rss' or 'beta.atom') } end
+    local out = fetch_all(reqs)
+    for i = 1, 12 do
+      assert.equals(200, out[i].status)
+      assert.matches(i % 2 == 0 and '<rss' or '<feed', out[i].body)
+      assert.is_string(out[i].etag)
+    end
+  end)
+
+  it('makes conditional requests with stored validators and gets 304', function()
+    local first = fetch_all({ { url = srv.url('alpha.rss') } })[1]
+    local again = fetch_all({ { url = srv.url('alpha.rss'), etag = first.etag } })[1]
+    assert.equals(304, again.status)
+    local lm = fetch_all({ { url = srv.url('alpha.rss'), last_modified = first.last_modified } })[1]
+    assert.equals(304, lm.status)
+  end)
+
+  it('follows redirects and reports only permanent ones as moves', function()
+    local out = fetch_all({ { url = srv.url('moved/alpha.rss') }, { url = srv.url('found/alpha.rss') } })
+    assert.equals(200, out[1].status)
+    assert.equals(srv.url('alpha.rss'), out[1].moved_to)
+    assert.equals(200, out[2].status)
+    assert.is_nil(out[2].moved_to)
+  end)
+
+  it('ends each fault with a clear error and leaves the other transfers alone', function()
+    local out = fetch_all({
+      { url = srv.url('loop') },
+      { url = srv.url('big/2000000') },
+      { url = srv.url('bomb') },
+      { url = srv.url('slow/3000/alpha.rss') },
+      { url = 'http://127.0.0.1:1/refused' },
+      { url = srv.url('status/404') },
+      { url = srv.url('alpha.rss') },
+    }, { parallel = 8, timeout = 1.5, max_bytes = 1000000 })
+    assert.matches('redirect', out[1].err)
+    assert.matches('limit', out[2].err)
+    assert.matches('limit', out[3].err)
+    assert.matches('timed out', out[4].err)
+    assert.is_string(out[5].err)
+    assert.equals(404, out[6].status)
+    assert.equals(200, out[7].status)
+  end)
+
+  it('never speaks anything but http and https', function()
+    local out = fetch_all({ { url = 'file:///etc/passwd' } })
+    assert.is_string(out[1].err)
+    assert.is_nil(out[1].body)
+  end)
+
+  it('raises on misuse', function()
+    assert.has_error(function() cfetch.start({ { nourl = 1 } }) end)
+    local b = cfetch.start({})
+    b:close()
+    assert.has_error(function() b:next() end, 'attempt to use a closed fetch batch')
+  end)
+end)

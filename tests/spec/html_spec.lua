@@ -1,0 +1,57 @@
+local html = require('orrery._html')
+
+describe('orrery._html', function()
+  it('keeps allowed markup and drops scripts, handlers and unsafe URLs', function()
+    assert.equals('<p>hi <em>there</em></p>', html.sanitize('<p onclick="x()">hi <em>there</em><script>evil()</script></p>'))
+    assert.equals('<a>x</a>', html.sanitize('<a href="&#106;avascript:alert(1)">x</a>'))
+    assert.equals('<img>', html.sanitize('<img src="data:image/svg+xml;base64,AAA">'))
+    assert.equals('', html.sanitize('<svg onload="alert(1)"><circle/></svg>'))
+    assert.equals('', html.sanitize('<object data="x.swf"></object><embed src="x.swf">'))
+    assert.equals('text', html.sanitize('<form action="http://evil/"><input name="pw"></form>text'))
+    assert.equals('', html.sanitize('<meta http-equiv="refresh" content="0;url=http://evil/"><base href="http://evil/">'))
+  end)
+
+  it('resolves relative URLs against the base', function()
+    assert.equals('<a href="https://e.org/a/b">b</a>', html.sanitize('<a href="b">b</a>', 'https://e.org/a/'))
+    assert.equals('https://e.org/x', html.resolve('/x', 'https://e.org/a/'))
+  end)
+
+  it('closes what a feed leaves open, so nothing swallows the page', function()
+    assert.equals('<div><p>open</p></div>', html.sanitize('<div><p>open'))
+    assert.equals('<b>bold</b>', html.sanitize('<b>bold'))
+  end)
+
+  it('turns HTML into text', function()
+    assert.equals('AT&T rocks', html.text('<b>AT&amp;T</b> rocks'))
+    assert.equals('a < b', html.text('a &lt; b'))
+  end)
+
+  it('parses pages for recipes, with XPath over the tree', function()
+    local doc = html.parse([[<ul><li class="p"><a href="/one">One</a></li><li class="p"><a href="two">Two</a></li></ul>]],
+      'https://site.example/blog/')
+    local items = doc:select('//li[@class="p"]')
+    assert.equals(2, #items)
+    local a = items[2]:select('.//a')[1]
+    assert.equals('Two', a:text())
+    assert.equals('two', a:attr('href'))
+    assert.equals('https://site.example/blog/two', a:url('href'))
+    assert.equals('https://site.example/one', items[1]:select('a')[1]:url('href'))
+    assert.equals('a', a:name())
+    assert.is_nil(a:attr('missing'))
+  end)
+
+  it('keeps a document alive while its nodes are, and raises on a closed one', function()
+    local nodes = html.parse('<p>x</p>'):select('//p')
+    collectgarbage()
+    assert.equals('x', nodes[1]:text())
+    local doc = html.parse('<p>y</p>')
+    local p = doc:select('//p')[1]
+    doc:close()
+    assert.has_error(function() p:text() end, 'attempt to use a node of a closed html document')
+    assert.has_error(function() doc:select('//p') end, 'attempt to use a closed html document')
+  end)
+
+  it('raises on an invalid XPath expression', function()
+    assert.has_error(function() html.parse('<p/>'):select('//[') end)
+  end)
+end)

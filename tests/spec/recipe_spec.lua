@@ -1,0 +1,95 @@
+local recipe = require('orrery.recipe')
+local sandbox = require('orrery.sandbox')
+local planet = require('orrery.planet')
+local helper = require('helper')
+local fs = require('orrery._fs')
+
+local function write_recipe(dir, name, src)
+  assert(fs.write(dir .. '/' .. name .. '.lua', src))
+end
+
+describe('orrery.recipe', function()
+  local dir, cfg
+  before_each(function()
+    dir = helper.tmpdir()
+    cfg = require('orrery.config').validate({ recipes_dir = dir, feeds = {} }, '/')
+    cfg.recipes_dir = dir
+  end)
+
+  it('changes, drops and cuts entries', function()
+    write_recipe(dir, 'r1', [[return { entry = function(e, ctx)
+      if e.title:find('^%[ad%]') then return nil end
+      e.author = ctx.options.author
+      return e
+    end }]])
+    local body = [[<rss version="2.0"><channel><item><title>[ad] buy</title><guid>1</guid></item>
+      <item><title>Real</title><guid>2</guid><description>Text. The post Real appeared first on Blog.</description></item></channel></rss>]]
+    local feed = assert(planet.build({ recipe = 'r1', options = { author = 'Zed' } }, body, { url = 'http://x/' }, cfg))
+    assert.equals(1, #feed.entries)
+    assert.equals('Zed', feed.entries[1].author)
+  end)
+
+  it('ships strip-trailer, which cuts "appeared first on" trailers', function()
+    local body = [[<rss version="2.0"><channel><item><title>T</title><guid>1</guid>
+      <description>&lt;p&gt;Body&lt;/p&gt;&lt;p&gt;The post T appeared first on Blog.&lt;/p&gt;</description></item></channel></rss>]]
+    local feed = assert(planet.build({ recipe = 'strip-trailer', options = {} }, body, { url = 'http://x/' }, cfg))
+    assert.equals('<p>Body</p>', feed.entries[1].summary)
+  end)
+
+  it('sanitizes what a recipe adds', function()
+    write_recipe(dir, 'r2', [[return { entry = function(e) e.content = '<p>ok</p><script>bad()</script>' return e end }]])
+    local body = '<rss version="2.0"><channel><item><title>T</title><guid>1</guid></item></channel></rss>'
+    local feed = assert(planet.build({ recipe = 'r2', options = {} }, body, { url = 'http://x/' }, cfg))
+    assert.equals('<p>ok</p>', feed.entries[1].content)
+  end)
+
+  it('scrapes a page that has no feed', function()
+    local body = assert(fs.read(helper.root .. '/examples/planet/feeds/quill-journal.html'))
+    local cfg2 = require('orrery.config').validate({ feeds = {} }, '/')
+    cfg2.recipes_dir = helper.root .. '/examples/planet/recipes'
+    local feed = assert(planet.build({ recipe = 'quill-journal', options = {} }, body,
+      { url = 'https://quill.example.org/tags/python/' }, cfg2))
+    assert.equals(3, #feed.entries)
+    assert.equals('https://quill.example.org/posts/polars-in-production/', feed.entries[1].link)
+    assert.equals(1795075200, feed.entries[1].published)   -- 2026-11-19T08:00:00Z
+  end)
+
+  it('reports a recipe error with its file and line, for that feed only', function()
+    write_recipe(dir, 'bad', 'return { entry = function(e)\n  local x = nil\n  return x.y\nend }')
+    local body = '<rss version="2.0"><channel><item><title>T</title></item></channel></rss>'
+    local feed, err = planet.build({ recipe = 'bad', options = {} }, body, { url = 'http://x/' }, cfg)
+    assert.is_nil(feed)
+    assert.matches('bad%.lua:3:', err)
+  end)
+
+  it('stops a recipe that loops forever, even one that pcalls', function()
+    write_recipe(dir, 'spin', 'return { entry = function(e) while true do pcall(function() while true do end end) end end }')
+    cfg.recipe_budget = 1000000
+    local body = '<rss version="2.0"><channel><item><title>T</title></item></channel></rss>'
+    local feed, err = planet.build({ recipe = 'spin', options = {} }, body, { url = 'http://x/' }, cfg)
+    assert.is_nil(feed)
+    assert.matches('recipe stopped', err)
+  end)
+
+  it('says when a recipe does not exist', function()
+    local r, err = recipe.load('no-such-recipe', { dir })
+    assert.is_nil(r)
+    assert.matches('not found', err)
+    assert.is_nil(recipe.find('../../etc/passwd', { dir }))
+  end)
+end)
+
+describe('orrery.sandbox', function()
+  it('gives recipes no io, os.execute, require, load or debug', function()
+    local env = sandbox.env('t', require('orrery.log'))
+    for _, name in ipairs({ 'io', 'require', 'load', 'loadfile', 'dofile', 'debug', 'package', 'collectgarbage' }) do
+      assert.is_nil(env[name], name)
+    end
+    assert.is_nil(env.os.execute)
+    assert.is_nil(env.os.getenv)
+    assert.is_nil(env.string.dump)
+    assert.has_error(function() env.string.rep = nil end)
+    local chunk = load('return io, os.remove', 't', 't', env)
+    assert.is_nil(chunk())
+  end)
+end)
