@@ -33,7 +33,7 @@ CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
 CTEST_SRC := $(wildcard tests/c/test_*.c)
 CTEST_BIN := $(CTEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test test-c test-lua check lint demo deps install clean bench
+.PHONY: all orrery test check lint demo deps install clean
 all: orrery
 
 orrery: $(BUILD)/orrery
@@ -54,8 +54,11 @@ $(BUILD)/tests/%: tests/c/%.c tests/c/test.h $(CORE_OBJ)
 test: orrery $(CTEST_BIN)
 	@ORRERY_BUILD=$(BUILD) sh tests/run.sh
 
+# ASan + UBSan (+ LeakSanitizer, on with ASan) over the whole suite; ./orrery is
+# relinked to the normal build afterwards.
 check:
-	$(MAKE) BUILD=build-san SANITIZE=address,undefined CFLAGS="-g -O1" test
+	$(MAKE) BUILD=build-san SANITIZE=address,undefined CFLAGS="-g -O1" test; \
+	  rc=$$?; $(MAKE) orrery >/dev/null; exit $$rc
 
 lint:
 	luacheck -q lua recipes tests examples
@@ -68,13 +71,10 @@ demo: deps
 	./orrery run -c examples/planet/planet.lua
 	@echo "demo rendered: open out/index.html"
 
-bench: orrery
-	sh bench/run.sh
-
 install: orrery
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/orrery
 	install -m 755 $(BUILD)/orrery $(DESTDIR)$(PREFIX)/bin/orrery
 	cp -R lua recipes $(DESTDIR)$(PREFIX)/share/orrery/
 
 clean:
-	rm -rf build build-san orrery out
+	rm -rf build build-san orrery out tests/tmp

@@ -16,6 +16,17 @@ for t in "$BUILD"/tests/test_*; do
   "$t" | tee -a "$LOG" || status=1
 done
 
+echo "# luacheck"
+if command -v luacheck >/dev/null 2>&1; then
+  if luacheck -q --no-color lua recipes tests examples >"$LOG.lint" 2>&1; then
+    echo "ok - luacheck lua recipes tests examples" | tee -a "$LOG"
+  else
+    sed 's/^/# /' "$LOG.lint"
+    echo "not ok - luacheck lua recipes tests examples" | tee -a "$LOG"
+  fi
+  rm -f "$LOG.lint"
+fi
+
 echo "# busted (interpreter: $ROOT/orrery)"
 rm -rf tests/tmp
 busted --lua="$ROOT/orrery" -o TAP "$@" | tee -a "$LOG"

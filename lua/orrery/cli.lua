@@ -276,7 +276,10 @@ local function run_script(script, args)
 end
 
 function commands.lua(args)
-  if args[1] == '-h' or args[1] == '--help' or not args[1] then print(usage.lua) return args[1] and EXIT_OK or EXIT_USAGE end
+  if args[1] == '-h' or args[1] == '--help' or not args[1] then
+    print(usage.lua)
+    return args[1] and EXIT_OK or EXIT_USAGE
+  end
   local script = table.remove(args, 1)
   return run_script(script, args)
 end

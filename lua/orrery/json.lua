@@ -94,7 +94,7 @@ end
 
 -- Decoder ---------------------------------------------------------------------------
 
-local function decode_error(s, pos, what)
+local function decode_error(pos, what)
   error(string.format('json: %s at byte %d', what, pos), 0)
 end
 
@@ -110,13 +110,13 @@ local function decode_string(s, pos)
   local out, i = {}, pos + 1
   while true do
     local j = s:find('["\\]', i)
-    if not j then decode_error(s, pos, 'unterminated string') end
+    if not j then decode_error(pos, 'unterminated string') end
     out[#out + 1] = s:sub(i, j - 1)
     if s:sub(j, j) == '"' then return table.concat(out), j + 1 end
     local c = s:sub(j + 1, j + 1)
     if c == 'u' then
       local hex = s:match('^%x%x%x%x', j + 2)
-      if not hex then decode_error(s, j, 'bad \\u escape') end
+      if not hex then decode_error(j, 'bad \\u escape') end
       local cp = tonumber(hex, 16)
       i = j + 6
       if cp >= 0xD800 and cp <= 0xDBFF then
@@ -129,7 +129,7 @@ local function decode_string(s, pos)
       out[#out + 1] = utf8_of(cp)
     else
       local map = { b = '\b', f = '\f', n = '\n', r = '\r', t = '\t', ['"'] = '"', ['\\'] = '\\', ['/'] = '/' }
-      if not map[c] then decode_error(s, j, 'bad escape') end
+      if not map[c] then decode_error(j, 'bad escape') end
       out[#out + 1] = map[c]
       i = j + 2
     end
@@ -137,7 +137,7 @@ local function decode_string(s, pos)
 end
 
 function decode_value(s, pos, depth)
-  if depth > 200 then decode_error(s, pos, 'nesting too deep') end
+  if depth > 200 then decode_error(pos, 'nesting too deep') end
   pos = skip(s, pos)
   local c = s:sub(pos, pos)
   if c == '{' then
@@ -145,16 +145,16 @@ function decode_value(s, pos, depth)
     pos = skip(s, pos + 1)
     if s:sub(pos, pos) == '}' then return obj, pos + 1 end
     while true do
-      if s:sub(pos, pos) ~= '"' then decode_error(s, pos, 'expected a key') end
+      if s:sub(pos, pos) ~= '"' then decode_error(pos, 'expected a key') end
       local k
       k, pos = decode_string(s, pos)
       pos = skip(s, pos)
-      if s:sub(pos, pos) ~= ':' then decode_error(s, pos, "expected ':'") end
+      if s:sub(pos, pos) ~= ':' then decode_error(pos, "expected ':'") end
       obj[k], pos = decode_value(s, pos + 1, depth + 1)
       pos = skip(s, pos)
       local d = s:sub(pos, pos)
       if d == '}' then return obj, pos + 1 end
-      if d ~= ',' then decode_error(s, pos, "expected ',' or '}'") end
+      if d ~= ',' then decode_error(pos, "expected ',' or '}'") end
       pos = skip(s, pos + 1)
     end
   elseif c == '[' then
@@ -166,7 +166,7 @@ function decode_value(s, pos, depth)
       pos = skip(s, pos)
       local d = s:sub(pos, pos)
       if d == ']' then return arr, pos + 1 end
-      if d ~= ',' then decode_error(s, pos, "expected ',' or ']'") end
+      if d ~= ',' then decode_error(pos, "expected ',' or ']'") end
       pos = pos + 1
     end
   elseif c == '"' then
@@ -176,7 +176,7 @@ function decode_value(s, pos, depth)
   elseif s:find('^null', pos) then return M.null, pos + 4
   else
     local num = s:match('^-?%d+%.?%d*[eE]?[-+]?%d*', pos)
-    if not num or num == '' then decode_error(s, pos, 'unexpected character') end
+    if not num or num == '' then decode_error(pos, 'unexpected character') end
     return math.tointeger(tonumber(num)) or tonumber(num), pos + #num
   end
 end

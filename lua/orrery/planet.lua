@@ -6,7 +6,6 @@
 local cutil = require('orrery._util')
 local fetch = require('orrery.fetch')
 local json = require('orrery.json')
-local log = require('orrery.log')
 local parse = require('orrery.parse')
 local recipe = require('orrery.recipe')
 local store_mod = require('orrery.store')
@@ -68,7 +67,9 @@ function M.build(fc, body, res, cfg)
   end
   if r and (r.feed or r.entry) then
     local before = {}
-    for i, e in ipairs(feed.entries) do before[e] = { summary = e.summary, content = e.content, title = e.title, i = i } end
+    for _, e in ipairs(feed.entries) do
+      before[e] = { summary = e.summary, content = e.content, title = e.title }
+    end
     feed, err = recipe.apply(r, feed, ctx, budget)
     if not feed then return nil, err end
     for _, e in ipairs(feed.entries) do

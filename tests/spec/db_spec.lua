@@ -32,7 +32,8 @@ describe('orrery._db', function()
   it('lets a loop that breaks early release its statement', function()
     db:run('INSERT INTO t (name) VALUES (?)', 'a')
     db:run('INSERT INTO t (name) VALUES (?)', 'b')
-    for _ in db:rows('SELECT * FROM t') do break end
+    for _ in db:rows('SELECT * FROM t') do break end -- luacheck: ignore 512
+    -- the loop's to-be-closed value finalized the statement; nothing holds the table
     assert.equals(1, db:run('DELETE FROM t WHERE name = ?', 'a'))
   end)
 
