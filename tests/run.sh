@@ -27,9 +27,12 @@ if command -v luacheck >/dev/null 2>&1; then
   rm -f "$LOG.lint"
 fi
 
+# What `busted --lua=./orrery` does, without needing a system `lua` to start busted with:
+# the busted script runs inside orrery, so specs reach the real C modules.
 echo "# busted (interpreter: $ROOT/orrery)"
 rm -rf tests/tmp
-busted --lua="$ROOT/orrery" -o TAP "$@" | tee -a "$LOG"
+BUSTED=$(command -v busted || echo /usr/bin/busted)
+"$ROOT/orrery" "$BUSTED" --ignore-lua -o TAP "$@" | tee -a "$LOG"
 [ "$?" = 0 ] || status=1
 
 passed=$(grep -c '^ok ' "$LOG")
