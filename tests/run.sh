@@ -13,8 +13,11 @@ status=0
 for t in "$BUILD"/tests/test_*; do
   [ -x "$t" ] || continue
   echo "# $t"
-  "$t" | tee -a "$LOG" || status=1
+  "$t" >"$LOG.c" 2>&1 || status=1
+  cat "$LOG.c"
+  cat "$LOG.c" >>"$LOG"
 done
+rm -f "$LOG.c"
 
 echo "# luacheck"
 if command -v luacheck >/dev/null 2>&1; then
@@ -32,8 +35,11 @@ fi
 echo "# busted (interpreter: $ROOT/orrery)"
 rm -rf tests/tmp
 BUSTED=$(command -v busted || echo /usr/bin/busted)
-"$ROOT/orrery" "$BUSTED" --ignore-lua -o TAP "$@" | tee -a "$LOG"
-[ "$?" = 0 ] || status=1
+"$ROOT/orrery" "$BUSTED" --ignore-lua -o TAP "$@" >"$LOG.busted" 2>&1 || status=1
+cat "$LOG.busted"
+cat "$LOG.busted" >>"$LOG"
+grep -q '^1\.\.[1-9]' "$LOG.busted" || { echo "not ok - busted ran no spec" | tee -a "$LOG"; status=1; }
+rm -f "$LOG.busted"
 
 passed=$(grep -c '^ok ' "$LOG")
 failed=$(grep -c '^not ok ' "$LOG")
