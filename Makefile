@@ -8,13 +8,13 @@
 #   make install PREFIX=/usr/local
 
 PKG_CONFIG ?= pkg-config
-PKGS       := lua5.4 libcurl libxml-2.0 sqlite3
+PKGS       := lua5.4 libcurl libxml-2.0 sqlite3 readline
 PREFIX     ?= /usr/local
 BUILD      ?= build
 VERSION    := 0.1.0
 
 DEB_PKGS   := build-essential pkg-config liblua5.4-dev lua5.4 libcurl4-openssl-dev libxml2-dev \
-              libsqlite3-dev libreadline-dev lua-busted lua-check python3 sqlite3
+              libsqlite3-dev libreadline-dev lua-busted lua-check python3 sqlite3 tmux
 
 CFLAGS  ?= -g -O2
 CFLAGS  += -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \

@@ -20,6 +20,7 @@ commands:
   render    render the pages from what is stored
   status    show each feed's health
   parse     parse one feed document (file or URL) and print it
+  repl      explore the stored entries and drive orrery from Lua
   lua       run a Lua script with orrery's modules loaded
 
 Run 'orrery COMMAND --help' for a command's options.
@@ -52,6 +53,12 @@ usage: orrery parse [--json] [--no-sanitize] FILE|URL
 
 Parse one feed document and print its normalized form.  --json prints the schema of
 the conformance corpus (feedparser's field names); the default is a readable summary.]],
+  repl = [[
+usage: orrery repl [-c planet.lua] [--db FILE] [-e CODE]
+
+A Lua REPL with the planet's store and orrery's API (help() lists it).  On a terminal:
+line editing, history, tab completion.  From a pipe (orrery repl < script.lua) it runs
+the input chunk by chunk and prints results; -e runs CODE and exits.]],
   lua = [[
 usage: orrery lua SCRIPT [ARGS...]
 
@@ -258,6 +265,25 @@ function commands.parse(args)
   if not feed then log.error('%s: %s', src, err) return EXIT_FAIL end
   print(summary_text(feed))
   return EXIT_OK
+end
+
+function commands.repl(args)
+  local opts, rest = getopt(args, { ['-c'] = 'config', ['--config'] = 'config', ['--db'] = 'db', ['-e'] = 'eval' })
+  if not opts then log.error('%s', rest) return EXIT_USAGE end
+  if opts.help then print(usage.repl) return EXIT_OK end
+  local cfg, st
+  local path = opts.config or 'planet.lua'
+  if opts.config or require('orrery._fs').stat(path) then
+    local err
+    cfg, err = load_config(opts)
+    if not cfg then log.error('%s', err) return EXIT_FAIL end
+    st = require('orrery.planet').open_store(cfg)
+  end
+  local code = require('orrery.repl').run({
+    cfg = cfg, store = st, eval = opts.eval, interactive = cutil.isatty(0) and not opts.eval,
+  })
+  if st then st:close() end
+  return code
 end
 
 -- Run a script file as the standalone lua would: arg[0] = script, arg[1..] = its args.

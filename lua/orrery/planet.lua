@@ -111,6 +111,8 @@ local function process(cfg, st, fc, row, res, now)
   if res.status < 200 or res.status > 299 then
     return failed('HTTP ' .. res.status)
   end
+  -- kept even when it does not parse: it is what a person debugging the feed wants to see
+  st:save_document(row.id, now, res)
   local feed, err = M.build(fc, res.body, res, cfg)
   if not feed then return failed(err) end
   local ok, terr = st:transaction(function()
@@ -134,14 +136,15 @@ end
 
 --- Refresh every enabled feed.  Returns a summary { feeds = {...}, failed = n, new = n }.
 ---@param cfg table
----@param opts table|nil { progress = fn(done, total, summary) }
+---@param opts table|nil { progress = fn(done, total, summary), only = { [url] = true },
+---  force = refetch gone feeds too }
 function M.refresh(cfg, opts)
   opts = opts or {}
   local st = M.open_store(cfg)
   local now = os.time()
   local reqs, rows = {}, {}
   for _, fc in ipairs(cfg.feeds) do
-    if fc.enabled then
+    if fc.enabled and (not opts.only or opts.only[fc.url]) then
       local row = st:feed(fc.url, fc.name)
       rows[fc.url] = row
       if row.gone == 0 or opts.force then
@@ -160,6 +163,7 @@ function M.refresh(cfg, opts)
       s = { name = fc.name, url = fc.url, err = 'internal error: ' .. tostring(s) }
       pcall(st.update_feed, st, rows[fc.url].id, { last_attempt = now, last_error = s.err })
     end
+    pcall(st.log_fetch, st, rows[fc.url].id, now, s, res.body and #res.body, res.seconds)
     summary.feeds[#summary.feeds + 1] = s
     if s.err then summary.failed = summary.failed + 1 end
     summary.new = summary.new + (s.new or 0)

@@ -39,7 +39,10 @@ end
 function M.load(name, dirs)
   local path = M.find(name, dirs)
   if not path then return nil, string.format('recipe %q not found in %s', name, table.concat(dirs, ', ')) end
-  if cache[path] then return cache[path] end
+  -- cached by path and mtime: an edited recipe is picked up (orrery repl's try())
+  local st = require('orrery._fs').stat(path)
+  local key = path .. '@' .. (st and st.mtime or 0) .. ':' .. (st and st.size or 0)
+  if cache[key] then return cache[key] end
   local f = assert(io.open(path, 'rb'))
   local src = f:read('a')
   f:close()
@@ -56,7 +59,7 @@ function M.load(name, dirs)
   end
   r.path = path
   r.name = name
-  cache[path] = r
+  cache[key] = r
   return r
 end
 

@@ -54,7 +54,48 @@ local migrations = {
   CREATE INDEX entries_by_date ON entries(date DESC);
   CREATE INDEX entries_by_feed ON entries(feed_id, date DESC);
   ]],
+  -- 2: full-text search, the last fetched document of each feed, the fetch log
+  [[
+  CREATE VIRTUAL TABLE entries_fts USING fts5(title, author, body,
+    tokenize = 'unicode61 remove_diacritics 2');
+  INSERT INTO entries_fts (rowid, title, author, body)
+    SELECT id, title, author, html_text(coalesce(content, summary)) FROM entries;
+  CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN
+    INSERT INTO entries_fts (rowid, title, author, body)
+      VALUES (new.id, new.title, new.author, html_text(coalesce(new.content, new.summary)));
+  END;
+  CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
+    DELETE FROM entries_fts WHERE rowid = old.id;
+  END;
+  CREATE TRIGGER entries_fts_update AFTER UPDATE OF title, author, summary, content ON entries BEGIN
+    DELETE FROM entries_fts WHERE rowid = old.id;
+    INSERT INTO entries_fts (rowid, title, author, body)
+      VALUES (new.id, new.title, new.author, html_text(coalesce(new.content, new.summary)));
+  END;
+  CREATE TABLE documents (
+    feed_id       INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+    fetched_at    INTEGER NOT NULL,
+    url           TEXT,
+    status        INTEGER,
+    content_type  TEXT,
+    body          BLOB NOT NULL
+  );
+  CREATE TABLE fetch_log (
+    id            INTEGER PRIMARY KEY,
+    feed_id       INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    time          INTEGER NOT NULL,
+    status        INTEGER,
+    error         TEXT,
+    bytes         INTEGER,
+    seconds       REAL,
+    new           INTEGER,
+    changed       INTEGER
+  );
+  CREATE INDEX fetch_log_by_feed ON fetch_log(feed_id, id DESC);
+  ]],
 }
+
+M.LOG_KEEP = 100   -- fetch log rows kept per feed
 
 --- Open (and create or migrate) a database.  Returns a store or nil, err.
 ---@param path string
@@ -209,6 +250,27 @@ function M:recent(limit)
     out[#out + 1] = decode_lists(row)
   end
   return out
+end
+
+--- Keep the document a feed was last parsed from (what `try` re-runs recipes on).
+function M:save_document(feed_id, now, res)
+  assert(self.db:run([[INSERT INTO documents (feed_id, fetched_at, url, status, content_type, body)
+    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id) DO UPDATE SET fetched_at = excluded.fetched_at,
+    url = excluded.url, status = excluded.status, content_type = excluded.content_type,
+    body = excluded.body]], feed_id, now, res.final_url or res.url, res.status, res.content_type, res.body))
+end
+
+--- The last fetched document of a feed, or nil.
+function M:document(feed_id)
+  return self.db:one('SELECT * FROM documents WHERE feed_id = ?', feed_id)
+end
+
+--- Append to the fetch log; the oldest rows beyond LOG_KEEP per feed go.
+function M:log_fetch(feed_id, now, s, bytes, seconds)
+  assert(self.db:run([[INSERT INTO fetch_log (feed_id, time, status, error, bytes, seconds, new, changed)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)]], feed_id, now, s.status, s.err, bytes, seconds, s.new, s.changed))
+  assert(self.db:run([[DELETE FROM fetch_log WHERE feed_id = ? AND id <= (SELECT id FROM fetch_log
+    WHERE feed_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)]], feed_id, feed_id, M.LOG_KEEP))
 end
 
 --- Number of entries per feed id.

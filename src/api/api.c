@@ -12,6 +12,7 @@ static const luaL_Reg modules[] = {
   { "orrery._db",    luaopen_orrery_db    },
   { "orrery._fs",    luaopen_orrery_fs    },
   { "orrery._util",  luaopen_orrery_util  },
+  { "orrery._readline", luaopen_orrery_readline },
   { NULL, NULL }
 };
 

@@ -8,7 +8,8 @@
 **   Db:one(sql, ...) -> first row table | nil
 **   Db:last_id()  Db:close()          (also __gc and __close)
 **
-** Prepared statements are cached per connection by SQL text, so the same statement in a
+** Every connection has the SQL function html_text(html) (markup removed, for the full-text
+** index).  Prepared statements are cached per connection by SQL text, so the same statement in a
 ** loop is compiled once.  SQL that does not compile is a programmer error and raises; a
 ** statement that fails when run (busy, constraint, disk full) returns nil, err.
 */
@@ -18,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "api/api.h"
+#include "html.h"
 
 #define DB_MT "orrery.db.Db"
 #define CACHE 48
@@ -29,6 +31,18 @@ typedef struct ldb {
   stmt_slot cache[CACHE];
   int ncache;
 } ldb;
+
+/* SQL function html_text(html): the text of an HTML fragment, for the full-text index. */
+static void sql_html_text(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  const char *s;
+  char *t;
+  (void)argc;
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) { sqlite3_result_null(ctx); return; }
+  s = (const char *)sqlite3_value_text(argv[0]);
+  t = orr_html_text(s ? s : "", (size_t)sqlite3_value_bytes(argv[0]));
+  if (t == NULL) { sqlite3_result_error_nomem(ctx); return; }
+  sqlite3_result_text(ctx, t, -1, free);
+}
 
 static ldb *check_db(lua_State *L, int idx) {
   ldb *d = luaL_checkudata(L, idx, DB_MT);
@@ -69,6 +83,8 @@ static int f_open(lua_State *L) {
     return 2;
   }
   sqlite3_busy_timeout(d->db, 5000);
+  sqlite3_create_function_v2(d->db, "html_text", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                             sql_html_text, NULL, NULL, NULL);
   sqlite3_extended_result_codes(d->db, 1);
   return 1;
 }

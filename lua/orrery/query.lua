@@ -1,0 +1,213 @@
+--- orrery.query: asking the store questions — the API of `orrery repl`, usable from any
+--- Lua code that has a store (orrery.store).
+---
+---   q.feed(st, x)            a feed row by id, URL, exact name or unique part of a name
+---   q.feeds(st)              every feed with its entry count and newest entry date
+---   q.entries(st, filter)    { feed=, since=, until=, author=, tag=, limit=, order= }
+---   q.search(st, text, opt)  full-text search (FTS5), best match first, with a snippet
+---   q.by_feed(st), q.by_day(st, days)            counts
+---   q.document(st, feed)     the raw document of the feed's last refresh
+---   q.fetch_log(st, feed?, limit?)               the newest fetches, newest first
+local cutil = require('orrery._util')
+local json = require('orrery.json')
+
+local M = {}
+
+--- Metatables that tell the REPL's printer what a list holds.
+M.EntryList = { __name = 'orrery.EntryList' }
+M.FeedList = { __name = 'orrery.FeedList' }
+--- A list of records printed as a table with these columns.
+function M.rows(columns)
+  return setmetatable({}, { __name = 'orrery.Rows', columns = columns })
+end
+
+local ENTRY_SELECT = [[
+  SELECT e.*, f.name AS feed_name, f.url AS feed_url, f.link AS feed_link
+  FROM entries e JOIN feeds f ON f.id = e.feed_id]]
+
+local function decode(row)
+  row.tags = json.decode(row.tags or '[]') or {}
+  row.enclosures = json.decode(row.enclosures or '[]') or {}
+  return row
+end
+
+--- A date filter value: seconds, or any date string orrery reads ("2026-04-01").
+local function when(v, name)
+  if v == nil then return nil end
+  if math.type(v) == 'integer' then return v end
+  if type(v) == 'number' then return math.floor(v) end
+  local t = type(v) == 'string' and cutil.date(v)
+  if not t then error(string.format('%s: cannot read %q as a date', name, tostring(v)), 3) end
+  return t
+end
+
+--- Find a feed.  Returns the row, or nil, err (no match, or several).
+function M.feed(st, x)
+  if type(x) == 'table' and x.id then x = x.feed_id or x.id end
+  if math.type(x) == 'integer' then
+    local row = st.db:one('SELECT * FROM feeds WHERE id = ?', x)
+    if row then return row end
+    return nil, 'no feed with id ' .. x
+  end
+  if type(x) ~= 'string' then error('feed: expected an id, a URL or a name, got ' .. type(x), 2) end
+  local row = st.db:one('SELECT * FROM feeds WHERE url = ? OR fetch_url = ? OR lower(name) = lower(?)', x, x, x)
+  if row then return row end
+  local found = {}
+  for r in st.db:rows([[SELECT * FROM feeds
+      WHERE instr(lower(coalesce(name, '') || ' ' || coalesce(title, '')), lower(?)) > 0]], x) do
+    found[#found + 1] = r
+  end
+  if #found == 1 then return found[1] end
+  if #found == 0 then return nil, string.format('no feed matches %q', x) end
+  local names = {}
+  for i, r in ipairs(found) do names[i] = r.name or r.url end
+  return nil, string.format('%q matches %d feeds: %s', x, #found, table.concat(names, ', '))
+end
+
+local function must_feed(st, x)
+  local row, err = M.feed(st, x)
+  if not row then error(err, 3) end
+  return row
+end
+
+--- Every feed, with entries (count) and newest (date).
+function M.feeds(st)
+  local out = setmetatable({}, M.FeedList)
+  for row in st.db:rows([[
+      SELECT f.*, count(e.id) AS entries, max(e.date) AS newest
+      FROM feeds f LEFT JOIN entries e ON e.feed_id = f.id
+      GROUP BY f.id ORDER BY lower(coalesce(f.name, f.title, f.url))]]) do
+    out[#out + 1] = row
+  end
+  return out
+end
+
+local orders = {
+  date = 'e.date DESC, e.id DESC', newest = 'e.date DESC, e.id DESC', oldest = 'e.date ASC, e.id ASC',
+  title = 'lower(e.title) ASC', feed = 'lower(f.name) ASC, e.date DESC',
+}
+
+--- Entries matching a filter, newest first unless `order` says otherwise.
+---@param filter table|nil { feed, since, until, author, tag, limit (50), order }
+function M.entries(st, filter)
+  filter = filter or {}
+  for k in pairs(filter) do
+    if not ({ feed = 1, since = 1, ['until'] = 1, author = 1, tag = 1, limit = 1, order = 1 })[k] then
+      error('entries: unknown filter ' .. tostring(k), 2)
+    end
+  end
+  local where, args = {}, {}
+  if filter.feed ~= nil then
+    where[#where + 1] = 'e.feed_id = ?'
+    args[#args + 1] = must_feed(st, filter.feed).id
+  end
+  if filter.since ~= nil then
+    where[#where + 1] = 'e.date >= ?'
+    args[#args + 1] = when(filter.since, 'since')
+  end
+  if filter['until'] ~= nil then
+    where[#where + 1] = 'e.date < ?'
+    args[#args + 1] = when(filter['until'], 'until')
+  end
+  if filter.author ~= nil then
+    where[#where + 1] = "instr(lower(coalesce(e.author, '')), lower(?)) > 0"
+    args[#args + 1] = filter.author
+  end
+  if filter.tag ~= nil then
+    where[#where + 1] = 'EXISTS (SELECT 1 FROM json_each(e.tags) WHERE lower(value) = lower(?))'
+    args[#args + 1] = filter.tag
+  end
+  local order = orders[filter.order or 'date']
+  if not order then error('entries: unknown order ' .. tostring(filter.order), 2) end
+  local sql = ENTRY_SELECT .. (#where > 0 and (' WHERE ' .. table.concat(where, ' AND ')) or '')
+    .. ' ORDER BY ' .. order .. ' LIMIT ?'
+  args[#args + 1] = filter.limit or 50
+  local out = setmetatable({}, M.EntryList)
+  for row in st.db:rows(sql, table.unpack(args)) do out[#out + 1] = decode(row) end
+  return out
+end
+
+-- FTS5 query syntax is strict; a phrase typed by a person is turned into terms that must
+-- all appear (each quoted, so punctuation cannot break the query).
+local function fts_query(text)
+  local terms = {}
+  for w in text:gmatch('[^%s"]+') do terms[#terms + 1] = '"' .. w .. '"' end
+  return table.concat(terms, ' ')
+end
+
+--- Full-text search over titles, authors and text.  Best match first.
+---@param text string words (all must appear); opts.raw = true passes FTS5 syntax through
+---@param opts table|nil { limit = 20, feed = , raw = false }
+function M.search(st, text, opts)
+  opts = opts or {}
+  if type(text) ~= 'string' or text:match('^%s*$') then error('search: give some words', 2) end
+  local q = opts.raw and text or fts_query(text)
+  local args = { q }
+  local feed_clause = ''
+  if opts.feed ~= nil then
+    feed_clause = ' AND e.feed_id = ?'
+    args[#args + 1] = must_feed(st, opts.feed).id
+  end
+  args[#args + 1] = opts.limit or 20
+  local out = setmetatable({}, M.EntryList)
+  local ok, err = pcall(function()
+    for row in st.db:rows([[
+        SELECT e.*, f.name AS feed_name, f.url AS feed_url, f.link AS feed_link,
+               snippet(entries_fts, 2, '[', ']', '…', 12) AS snippet
+        FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid JOIN feeds f ON f.id = e.feed_id
+        WHERE entries_fts MATCH ?]] .. feed_clause .. [[
+        ORDER BY bm25(entries_fts, 5.0, 2.0, 1.0) LIMIT ?]], table.unpack(args)) do
+      out[#out + 1] = decode(row)
+    end
+  end)
+  if not ok then error('search: ' .. tostring(err):gsub('^.-sql: ', ''), 2) end
+  return out
+end
+
+--- Entries per feed: { feed, entries, newest, oldest }.
+function M.by_feed(st)
+  local out = M.rows({ 'feed', 'entries', 'newest', 'oldest' })
+  for row in st.db:rows([[
+      SELECT f.name AS feed, count(e.id) AS entries, max(e.date) AS newest, min(e.date) AS oldest
+      FROM feeds f LEFT JOIN entries e ON e.feed_id = f.id
+      GROUP BY f.id ORDER BY count(e.id) DESC, lower(f.name)]]) do
+    out[#out + 1] = row
+  end
+  return out
+end
+
+--- Entries per day (UTC) for the last `days` days that have any: { day, entries }.
+function M.by_day(st, days)
+  local out = M.rows({ 'day', 'entries' })
+  for row in st.db:rows([[
+      SELECT date(date, 'unixepoch') AS day, count(*) AS entries FROM entries
+      GROUP BY day ORDER BY day DESC LIMIT ?]], days or 30) do
+    out[#out + 1] = row
+  end
+  return out
+end
+
+--- The document of a feed's last refresh: { url, status, content_type, fetched_at, body }.
+function M.document(st, feed)
+  local row = must_feed(st, feed)
+  local doc = st:document(row.id)
+  if not doc then return nil, 'no document stored yet for ' .. (row.name or row.url) end
+  return doc
+end
+
+--- The fetch log, newest first; all feeds when feed is nil.
+function M.fetch_log(st, feed, limit)
+  local out = M.rows({ 'time', 'feed', 'status', 'new', 'changed', 'bytes', 'seconds', 'error' })
+  local sql = [[SELECT datetime(l.time, 'unixepoch') AS time, f.name AS feed, l.status, l.error,
+    l.bytes, l.seconds, l.new, l.changed FROM fetch_log l JOIN feeds f ON f.id = l.feed_id]]
+  local rows
+  if feed ~= nil then
+    rows = st.db:rows(sql .. ' WHERE l.feed_id = ? ORDER BY l.id DESC LIMIT ?', must_feed(st, feed).id, limit or 20)
+  else
+    rows = st.db:rows(sql .. ' ORDER BY l.id DESC LIMIT ?', limit or 20)
+  end
+  for row in rows do out[#out + 1] = row end
+  return out
+end
+
+return M
