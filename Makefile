@@ -33,7 +33,7 @@ CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
 CTEST_SRC := $(wildcard tests/c/test_*.c)
 CTEST_BIN := $(CTEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
 
-.PHONY: all orrery test check lint demo deps install clean
+.PHONY: all orrery test check lint demo deps install clean bench
 all: orrery
 
 orrery: $(BUILD)/orrery
@@ -70,6 +70,10 @@ demo: deps
 	$(MAKE) orrery
 	./orrery run -c examples/planet/planet.lua
 	@echo "demo rendered: open out/index.html"
+
+# Benchmarks are programs that print figures and ratios against a peer run alongside.
+bench: orrery
+	./orrery lua tests/bench/search.lua 100000
 
 install: orrery
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/orrery

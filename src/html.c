@@ -380,6 +380,14 @@ char *orr_html_sanitize_node(xmlNodePtr node, const char *base) {
   return orr_buf_take(&out);
 }
 
+/* Elements after which text continues on a new line ("<p>a</p><p>b</p>" is "a\nb", not
+** "ab": words of adjacent blocks must not merge, for people and for the search index). */
+static const char *const block_elements[] = {
+  "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "h1", "h2", "h3", "h4",
+  "h5", "h6", "table", "tr", "td", "th", "section", "article", "header", "footer", "figure",
+  "figcaption", "hr", "address", "aside", "nav", "details", "summary", "caption", NULL
+};
+
 static void collect_text(orr_buf *out, xmlNodePtr n, int depth) {
   for (; n; n = n->next) {
     if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
@@ -389,6 +397,8 @@ static void collect_text(orr_buf *out, xmlNodePtr n, int depth) {
       if (strcmp(name, "script") == 0 || strcmp(name, "style") == 0) continue;
       if (strcmp(name, "br") == 0) orr_buf_addc(out, '\n');
       collect_text(out, n->children, depth + 1);
+      if (out->len && out->data[out->len - 1] != '\n' && in_list(name, block_elements))
+        orr_buf_addc(out, '\n');
     }
   }
 }
@@ -416,5 +426,6 @@ char *orr_html_text(const char *html, size_t len) {
   if (doc == NULL) return NULL;
   if (n) collect_text(&out, n, 0);
   xmlFreeDoc(doc);
+  while (out.len && out.data[out.len - 1] == '\n') out.data[--out.len] = '\0';   /* block ends */
   return orr_buf_take(&out);
 }

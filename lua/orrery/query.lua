@@ -13,6 +13,9 @@ local json = require('orrery.json')
 
 local M = {}
 
+--- search() ranks the newest this many matches of a query (see there).
+M.RANK_WINDOW = 5000
+
 --- Metatables that tell the REPL's printer what a list holds.
 M.EntryList = { __name = 'orrery.EntryList' }
 M.FeedList = { __name = 'orrery.FeedList' }
@@ -135,7 +138,8 @@ local function fts_query(text)
   return table.concat(terms, ' ')
 end
 
---- Full-text search over titles, authors and text.  Best match first.
+--- Full-text search over titles, authors and text.  Best match first, among the newest
+--- RANK_WINDOW entries that match.
 ---@param text string words (all must appear); opts.raw = true passes FTS5 syntax through
 ---@param opts table|nil { limit = 20, feed = , raw = false }
 function M.search(st, text, opts)
@@ -150,13 +154,27 @@ function M.search(st, text, opts)
   end
   args[#args + 1] = opts.limit or 20
   local out = setmetatable({}, M.EntryList)
+  -- Two steps: rank inside the index and keep the best few ids (a term that is in every
+  -- entry matches them all, so nothing wide may be carried through the sort), then fetch
+  -- those rows and their snippets.
   local ok, err = pcall(function()
-    for row in st.db:rows([[
-        SELECT e.*, f.name AS feed_name, f.url AS feed_url, f.link AS feed_link,
-               snippet(entries_fts, 2, '[', ']', '…', 12) AS snippet
-        FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid JOIN feeds f ON f.id = e.feed_id
-        WHERE entries_fts MATCH ?]] .. feed_clause .. [[
-        ORDER BY bm25(entries_fts, 5.0, 2.0, 1.0) LIMIT ?]], table.unpack(args)) do
+    local ids = {}
+    -- Ranking costs one bm25() per matching entry, and a word that is in every entry
+    -- matches 100,000 of them; so only the newest RANK_WINDOW matches are ranked (FTS5
+    -- walks its lists in rowid order, newest first, cheaply).  rowid is the entry id,
+    -- which grows as entries arrive.
+    local floor = st.db:one([[SELECT rowid AS id FROM entries_fts WHERE entries_fts MATCH ?
+      ORDER BY rowid DESC LIMIT 1 OFFSET ?]], q, M.RANK_WINDOW - 1)
+    table.insert(args, 2, floor and floor.id or 0)
+    local sql = feed_clause == '' and
+      'SELECT rowid AS id FROM entries_fts WHERE entries_fts MATCH ? AND rowid >= ? ORDER BY rank LIMIT ?' or
+      [[SELECT e.id FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid
+        WHERE entries_fts MATCH ? AND entries_fts.rowid >= ?]] .. feed_clause .. ' ORDER BY rank LIMIT ?'
+    for row in st.db:rows(sql, table.unpack(args)) do ids[#ids + 1] = row.id end
+    for _, id in ipairs(ids) do
+      local row = st.db:one(ENTRY_SELECT .. ' WHERE e.id = ?', id)
+      row.snippet = st.db:one([[SELECT snippet(entries_fts, 2, '[', ']', '…', 12) AS s
+        FROM entries_fts WHERE entries_fts MATCH ? AND rowid = ?]], q, id).s
       out[#out + 1] = decode(row)
     end
   end)

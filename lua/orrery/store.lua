@@ -58,6 +58,8 @@ local migrations = {
   [[
   CREATE VIRTUAL TABLE entries_fts USING fts5(title, author, body,
     tokenize = 'unicode61 remove_diacritics 2');
+  -- a title match weighs more than an author match, which weighs more than the text
+  INSERT INTO entries_fts (entries_fts, rank) VALUES ('rank', 'bm25(5.0, 2.0, 1.0)');
   INSERT INTO entries_fts (rowid, title, author, body)
     SELECT id, title, author, html_text(coalesce(content, summary)) FROM entries;
   CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN
