@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/HTMLparser.h>
+#include <libxml/SAX2.h>
+#include <libxml/entities.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
@@ -591,6 +594,75 @@ static const char *rss_format(xmlNodePtr root, xmlDocPtr doc) {
   return fmt;
 }
 
+/* Feeds use HTML's named entities (&nbsp;, &eacute;) without declaring them, and libxml2
+** drops undeclared references (and, once a document has any error, every entity reference).
+** So before parsing, such references are rewritten as character references (&#233;),
+** which the parser always keeps.  Only for ASCII-compatible bytes, never inside CDATA
+** sections or comments, and not at all when the document declares entities itself.
+** Returns a malloc'd copy, or NULL when nothing needed rewriting (or out of memory). */
+static char *fix_entities(const char *d, size_t len, size_t *outlen) {
+  orr_buf b;
+  size_t i = 0, last = 0;
+  int changed = 0;
+  if (len >= 2 && (((unsigned char)d[0] == 0xFE && (unsigned char)d[1] == 0xFF) ||
+                   ((unsigned char)d[0] == 0xFF && (unsigned char)d[1] == 0xFE)))
+    return NULL;                                   /* UTF-16 */
+  if (memchr(d, '\0', len < 4 ? len : 4)) return NULL;
+  if (!memchr(d, '&', len)) return NULL;
+  orr_buf_init(&b);
+  while (i < len) {
+    const char *amp, *lt;
+    amp = memchr(d + i, '&', len - i);
+    if (amp == NULL) break;
+    lt = memchr(d + i, '<', (size_t)(amp - (d + i)));
+    if (lt) {                                     /* markup before the next '&' */
+      size_t at = (size_t)(lt - d), rest = len - at;
+      const char *close = NULL;
+      if (rest >= 9 && memcmp(lt, "<![CDATA[", 9) == 0) close = "]]>";
+      else if (rest >= 4 && memcmp(lt, "<!--", 4) == 0) close = "-->";
+      else if (rest >= 8 && memcmp(lt, "<!ENTITY", 8) == 0) { orr_buf_free(&b); return NULL; }
+      if (close) {
+        size_t k = at + 4;
+        while (k + 3 <= len && memcmp(d + k, close, 3) != 0) k++;
+        i = k + 3;
+      } else {
+        i = at + 1;
+      }
+      continue;
+    }
+    {
+      size_t at = (size_t)(amp - d), k = at + 1;
+      char name[33];
+      const htmlEntityDesc *h;
+      while (k < len && k - at <= 32 && ((d[k] >= 'a' && d[k] <= 'z') || (d[k] >= 'A' && d[k] <= 'Z') ||
+                                         (k > at + 1 && d[k] >= '0' && d[k] <= '9')))
+        k++;
+      i = at + 1;
+      if (k >= len || d[k] != ';' || k == at + 1) continue;
+      memcpy(name, d + at + 1, k - at - 1);
+      name[k - at - 1] = '\0';
+      if (!strcmp(name, "amp") || !strcmp(name, "lt") || !strcmp(name, "gt") ||
+          !strcmp(name, "quot") || !strcmp(name, "apos"))
+        continue;
+      if ((h = htmlEntityLookup((const xmlChar *)name)) == NULL) continue;
+      {
+        char ref[16];
+        snprintf(ref, sizeof ref, "&#%u;", h->value);
+        orr_buf_add(&b, d + last, at - last);
+        orr_buf_adds(&b, ref);
+        last = k + 1;
+        i = k + 1;
+        changed = 1;
+      }
+    }
+  }
+  if (!changed) { orr_buf_free(&b); return NULL; }
+  orr_buf_add(&b, d + last, len - last);
+  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return NULL; }
+  *outlen = b.len;
+  return orr_buf_take(&b);
+}
+
 static void fail(char *err, size_t errlen, const char *fmt, const char *detail) {
   if (err && errlen) snprintf(err, errlen, fmt, detail ? detail : "");
 }
@@ -617,11 +689,18 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
   orr_feed *f;
   parse_state st;
   char msg[256];
+  char *fixed;
+  size_t fixed_len = 0;
+  int rewritten;
 
   if (len > (size_t)0x7fffffff) { fail(err, errlen, "document too large%s", NULL); return NULL; }
   ctxt = xmlNewParserCtxt();
   if (ctxt == NULL) { fail(err, errlen, "out of memory%s", NULL); return NULL; }
+  fixed = fix_entities(data, len, &fixed_len);
+  if (fixed) { data = fixed; len = fixed_len; }
   doc = xmlCtxtReadMemory(ctxt, data, (int)len, opts->url, opts->encoding, xopts);
+  rewritten = fixed != NULL;
+  free(fixed);                        /* the parser made its own copy of the input */
   root = doc ? xmlDocGetRootElement(doc) : NULL;
   if (root == NULL) {
     xml_error(msg, sizeof msg, ctxt);
@@ -636,6 +715,9 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
     xml_error(msg, sizeof msg, ctxt);
     f->bozo = 1;
     f->bozo_message = strdup(msg);
+  } else if (rewritten) {
+    f->bozo = 1;
+    f->bozo_message = strdup("undeclared HTML entities (read as their characters)");
   }
   st.doc = doc;
   st.opts = opts;

@@ -41,6 +41,25 @@ cat "$LOG.busted" >>"$LOG"
 grep -q '^1\.\.[1-9]' "$LOG.busted" || { echo "not ok - busted ran no spec" | tee -a "$LOG"; status=1; }
 rm -f "$LOG.busted"
 
+# feedparser's conformance corpus (../shared/conformance): the pass count may not drop below
+# tests/conformance.floor.  Raise the floor when the parser gets better.
+CORPUS=${ORRERY_CONFORMANCE:-$ROOT/../shared/conformance}
+if [ -x "$CORPUS/compare" ] && command -v python3 >/dev/null 2>&1; then
+  floor=$(cat tests/conformance.floor)
+  echo "# conformance ($CORPUS)"
+  python3 "$CORPUS/compare" --cmd "$ROOT/orrery parse --json {}" -j 2 >"$LOG.conf" 2>&1
+  got=$(tail -1 "$LOG.conf" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+  grep -E '^  (all fields|[a-z/]+ +[0-9]+/[0-9]+)' "$LOG.conf" | sed 's/^/# /'
+  if [ -n "$got" ] && [ "$got" -ge "$floor" ]; then
+    echo "ok - conformance: $got cases pass (floor $floor)" | tee -a "$LOG"
+  else
+    echo "not ok - conformance: ${got:-no result} cases pass, below the floor of $floor" | tee -a "$LOG"
+  fi
+  rm -f "$LOG.conf"
+else
+  echo "# conformance corpus not found at $CORPUS: skipped"
+fi
+
 passed=$(grep -c '^ok ' "$LOG")
 failed=$(grep -c '^not ok ' "$LOG")
 rm -f "$LOG"
