@@ -29,38 +29,55 @@ static int in_list(const char *name, const char *const *list) {
 
 static const char *const allowed_elements[] = {
   "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "big",
-  "blockquote", "br", "caption", "center", "cite", "code", "col", "colgroup", "dd",
-  "del", "details", "dfn", "dir", "div", "dl", "dt", "em", "figcaption", "figure", "font",
-  "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i", "img", "ins", "kbd",
-  "label", "li", "map", "mark", "menu", "nav", "ol", "p", "pre", "q", "s", "samp", "section",
-  "small", "source", "span", "strike", "strong", "sub", "summary", "sup", "table", "tbody",
-  "td", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "video", "wbr", NULL
+  "blockquote", "br", "canvas", "caption", "center", "cite", "code", "col", "colgroup",
+  "command", "datagrid", "dd", "del", "details", "dfn", "dialog", "dir", "div", "dl", "dt",
+  "em", "fieldset", "figcaption", "figure", "font", "footer", "h1", "h2", "h3", "h4", "h5",
+  "h6", "header", "hr", "i", "img", "ins", "kbd", "legend", "li", "m", "map", "mark", "menu",
+  "meter", "multicol", "nav", "nextid", "ol", "output", "p", "pre", "progress", "q", "s",
+  "samp", "section", "small", "source", "spacer", "span", "strike", "strong", "sub",
+  "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt", "u",
+  "ul", "var", "video", "wbr", NULL
 };
 
-/* Dropped with everything inside them. */
+/* Dropped with everything inside them.  Form controls are on feedparser's list but not on
+** ours: a form in a feed entry can pose as the page's own login box. */
 static const char *const dropped_elements[] = {
   "script", "style", "applet", "object", "embed", "iframe", "frame", "frameset", "noframes",
   "noembed", "template", "title", "head", "base", "meta", "link", "param", "textarea",
   "select", "option", "optgroup", "datalist", "button", "input", "keygen", "svg", "math",
-  "canvas", "xml", "form", NULL
+  "xml", "form", "event-source", "sound", "bgsound", NULL
 };
 
 static const char *const void_elements[] = {
-  "area", "br", "col", "hr", "img", "source", "track", "wbr", NULL
+  "area", "br", "col", "hr", "img", "source", "track", "wbr", "spacer", "nextid", NULL
 };
 
+/* feedparser's acceptable_attributes: presentation and structure, no event handlers. */
 static const char *const allowed_attributes[] = {
-  "abbr", "align", "alt", "axis", "bgcolor", "border", "cellpadding", "cellspacing", "char",
-  "charoff", "cite", "class", "clear", "color", "cols", "colspan", "compact", "controls",
-  "coords", "datetime", "dir", "face", "headers", "height", "href", "hreflang", "hspace",
-  "id", "label", "lang", "longdesc", "loop", "media", "name", "nohref", "noshade", "nowrap",
-  "poster", "preload", "rel", "rev", "rows", "rowspan", "rules", "scope", "shape", "size",
-  "span", "src", "start", "style", "summary", "title", "type", "usemap", "valign", "value",
-  "vspace", "width", "xml:lang", NULL
+  "abbr", "accept", "accept-charset", "accesskey", "action", "align", "alt", "autocomplete",
+  "autofocus", "autoplay", "axis", "background", "balance", "bgcolor", "bgproperties", "border",
+  "bordercolor", "bordercolordark", "bordercolorlight", "bottompadding", "cellpadding",
+  "cellspacing", "ch", "challenge", "char", "charoff", "charset", "checked", "choff", "cite",
+  "class", "clear", "color", "cols", "colspan", "compact", "contenteditable", "controls",
+  "coords", "data", "datafld", "datapagesize", "datasrc", "datetime", "default", "delay", "dir",
+  "disabled", "draggable", "dynsrc", "enctype", "end", "face", "for", "form", "frame",
+  "galleryimg", "gutter", "headers", "height", "hidden", "hidefocus", "high", "href",
+  "hreflang", "hspace", "icon", "id", "inputmode", "ismap", "keytype", "label", "lang",
+  "leftspacing", "list", "longdesc", "loop", "loopcount", "loopend", "loopstart", "low",
+  "lowsrc", "max", "maxlength", "media", "method", "min", "multiple", "name", "nohref",
+  "noshade", "nowrap", "open", "optimum", "pattern", "ping", "point-size", "poster", "pqg",
+  "preload", "prompt", "radiogroup", "readonly", "rel", "repeat-max", "repeat-min", "replace",
+  "required", "rev", "rightspacing", "rows", "rowspan", "rules", "scope", "selected", "shape",
+  "size", "span", "src", "start", "step", "style", "summary", "suppress", "tabindex", "target",
+  "template", "title", "toppadding", "type", "unselectable", "urn", "usemap", "valign",
+  "value", "variable", "volume", "vrml", "vspace", "width", "wrap", "xml:lang", NULL
 };
 
+/* Attributes holding URLs: resolved against the base, and dropped when the scheme is
+** not safe. */
 static const char *const url_attributes[] = {
-  "href", "src", "cite", "longdesc", "poster", "usemap", NULL
+  "href", "src", "cite", "longdesc", "poster", "usemap", "background", "dynsrc", "lowsrc",
+  "action", "data", "datasrc", "icon", "ping", "vrml", NULL
 };
 
 static const char *const safe_schemes[] = {
