@@ -301,14 +301,72 @@ static int atom_mode(xmlNodePtr n, const char **mime) {
   return m;
 }
 
+/* feedparser's test for plain-text fields of RSS that are really HTML: a close tag or an
+** entity reference, every tag one the sanitizer allows, every entity an HTML one. */
+static int looks_like_html(const char *s) {
+  const char *p;
+  int evidence = 0;
+  for (p = s; *p; p++) {
+    if (*p == '<') {
+      char name[32];
+      size_t n = 0;
+      const char *q = p + 1;
+      if (*q == '/') q++;
+      while (n < sizeof name - 1 && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                                     (*q >= '0' && *q <= '9')))
+        name[n++] = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q), q++;
+      name[n] = '\0';
+      if (n == 0) continue;
+      if (!orr_html_allowed(name)) return 0;
+      if (p[1] == '/' && *q == '>') evidence = 1;
+    } else if (*p == '&') {
+      const char *q = p + 1;
+      char name[32];
+      size_t n = 0;
+      if (*q == '#') { q++; while (*q && *q != ';' && n < 30) q++, n++; if (*q == ';' && n) evidence = 1; continue; }
+      while (n < sizeof name - 1 && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                                     (*q >= '0' && *q <= '9')))
+        name[n++] = *q++;
+      name[n] = '\0';
+      if (*q != ';' || n == 0) continue;
+      if (htmlEntityLookup((const xmlChar *)name) == NULL) return 0;
+      evidence = 1;
+    }
+  }
+  return evidence;
+}
+
+/* A title the way feedparser gives it: text stays text, HTML is sanitized; HTML without
+** any markup is passed as written (so "&#38;" stays "&#38;"). */
+static char *title_compat(parse_state *st, xmlNodePtr n, int mode, int inline_markup) {
+  char *t, *base, *out;
+  if (inline_markup) {
+    base = base_of(st, n);
+    out = orr_html_sanitize_node(n, base);
+    free(base);
+    return out;
+  }
+  t = text_of(st, n);
+  if (t == NULL || mode == 1) return t;
+  if (mode == 0 && (ns_of(n) != NS_ATOM && ns_of(n) != NS_A03) && !looks_like_html(t)) return t;
+  if (!strchr(t, '<') && !strchr(t, '>')) return t;
+  base = base_of(st, n);
+  out = orr_html_sanitize(t, strlen(t), base);
+  free(base);
+  free(t);
+  return out;
+}
+
 /* A title is text: markup in it (Atom type="html", or tags in an RSS title) is stripped. */
 static char *title_value(parse_state *st, xmlNodePtr n) {
   const char *mime;
   int mode = (ns_of(n) == NS_ATOM || ns_of(n) == NS_A03) ? atom_mode(n, &mime) : 0;
-  char *t = text_of(st, n), *out;
+  char *t, *out;
   xmlNodePtr c;
   for (c = n->children; c; c = c->next)
     if (c->type == XML_ELEMENT_NODE) { mode = 2; break; }
+  if (st->opts->title_html) return title_compat(st, n, mode, mode == 2);
+  t = text_of(st, n);
   if (t == NULL || mode == 1 || (mode == 0 && !strchr(t, '<') && !strchr(t, '&'))) return t;
   if (mode == 2) return t;     /* the text of inline markup is already plain */
   out = orr_html_text(t, strlen(t));

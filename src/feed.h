@@ -53,6 +53,8 @@ typedef struct orr_feed_opts {
   const char *url;                 /* document URL: the base of relative links (may be NULL) */
   const char *encoding;            /* charset from HTTP Content-Type (may be NULL) */
   int sanitize;                    /* sanitize HTML fields and resolve their URLs */
+  int title_html;                  /* titles as feedparser gives them (sanitized HTML when the
+                                      title is HTML) instead of plain text */
 } orr_feed_opts;
 
 /* Parse len bytes.  Returns a feed (free with orr_feed_free), or NULL with a message in

@@ -39,13 +39,12 @@ static const char *const allowed_elements[] = {
   "ul", "var", "video", "wbr", NULL
 };
 
-/* Dropped with everything inside them.  Form controls are on feedparser's list but not on
-** ours: a form in a feed entry can pose as the page's own login box. */
+/* Dropped with everything inside them: code and style.  Every other element that is not
+** allowed is unwrapped: its tags go, its text (escaped, so inert) stays, as feedparser does.
+** Form controls are on feedparser's list but not on ours: a form in a feed entry can pose
+** as the page's own login box, so only their text survives. */
 static const char *const dropped_elements[] = {
-  "script", "style", "applet", "object", "embed", "iframe", "frame", "frameset", "noframes",
-  "noembed", "template", "title", "head", "base", "meta", "link", "param", "textarea",
-  "select", "option", "optgroup", "datalist", "button", "input", "keygen", "svg", "math",
-  "xml", "form", "event-source", "sound", "bgsound", NULL
+  "script", "style", "applet", "template", NULL
 };
 
 static const char *const void_elements[] = {
@@ -55,7 +54,7 @@ static const char *const void_elements[] = {
 /* feedparser's acceptable_attributes: presentation and structure, no event handlers. */
 static const char *const allowed_attributes[] = {
   "abbr", "accept", "accept-charset", "accesskey", "action", "align", "alt", "autocomplete",
-  "autofocus", "autoplay", "axis", "background", "balance", "bgcolor", "bgproperties", "border",
+  "autofocus", "axis", "background", "balance", "bgcolor", "bgproperties", "border",
   "bordercolor", "bordercolordark", "bordercolorlight", "bottompadding", "cellpadding",
   "cellspacing", "ch", "challenge", "char", "charoff", "charset", "checked", "choff", "cite",
   "class", "clear", "color", "cols", "colspan", "compact", "contenteditable", "controls",
@@ -96,6 +95,8 @@ static const char *const css_properties[] = {
   "text-align", "text-decoration", "text-indent", "unicode-bidi", "vertical-align",
   "voice-family", "volume", "white-space", "width", NULL
 };
+
+int orr_html_allowed(const char *name) { return in_list(name, allowed_elements); }
 
 /* ---- URLs ------------------------------------------------------------------------ */
 
@@ -319,8 +320,8 @@ static void emit_node(orr_buf *out, xmlNodePtr n, const char *base, int depth) {
     orr_buf_addc(out, '<');
     orr_buf_adds(out, lname);
     emit_attrs(out, n, base);
+    if (in_list(lname, void_elements)) { orr_buf_adds(out, " />"); return; }
     orr_buf_addc(out, '>');
-    if (in_list(lname, void_elements)) return;
     emit_children(out, n, base, depth + 1);
     orr_buf_adds(out, "</");
     orr_buf_adds(out, lname);

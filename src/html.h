@@ -24,6 +24,9 @@ char *orr_html_sanitize_node(xmlNodePtr node, const char *base);
 ** Returns a malloc'd string, NULL if out of memory. */
 char *orr_html_text(const char *html, size_t len);
 
+/* 1 if an element of this (lower-case) name is kept by the sanitizer. */
+int orr_html_allowed(const char *name);
+
 /* Resolve ref against base and check its scheme.  Returns a malloc'd absolute (or still
 ** relative, if no base) URL, or NULL if the URL is unsafe (javascript:, data:, ...) or
 ** out of memory. */

@@ -28,7 +28,8 @@ end
 
 --- Parse a document.
 ---@param body string
----@param opts table|nil { url = base URL, content_type = HTTP header, sanitize = true }
+---@param opts table|nil { url = base URL, content_type = HTTP header, sanitize = true,
+---  title_html = false (titles as feedparser has them, for the conformance schema) }
 ---@return table|nil feed, string|nil err
 function M.feed(body, opts)
   opts = opts or {}
@@ -36,6 +37,7 @@ function M.feed(body, opts)
     url = opts.url,
     encoding = M.charset(opts.content_type),
     sanitize = opts.sanitize ~= false,
+    title_html = opts.title_html,
   })
   if not feed then return nil, err end
   local seen, kept = {}, {}

@@ -1,7 +1,9 @@
 /*
 ** api/feed.c — orrery._feed: parse(bytes [, opts]) -> feed | nil, err
 **
-** opts: url (base for relative links), encoding (charset from HTTP), sanitize (default true).
+** opts: url (base for relative links), encoding (charset from HTTP), sanitize (default true),
+** title_html (titles as feedparser gives them: sanitized HTML when they are HTML; default
+** false, titles are plain text).
 ** The feed table: format, bozo, bozo_message, the string fields of orr_feed_field_names,
 ** updated (UTC seconds) and entries = { { id, title, link, author, summary, content,
 ** content_type, published, updated, published_text, updated_text, comments,
@@ -44,6 +46,7 @@ static int f_parse(lua_State *L) {
   o.url = orr_opt_str(L, 2, "url", NULL);
   o.encoding = orr_opt_str(L, 2, "encoding", NULL);
   o.sanitize = orr_opt_bool(L, 2, "sanitize", 1);
+  o.title_html = orr_opt_bool(L, 2, "title_html", 0);
   f = orr_feed_parse(data, len, &o, err, sizeof err);
   if (f == NULL) return orr_fail(L, "%s", err);
   lua_createtable(L, 0, ORR_F_NFIELDS + 5);

@@ -25,7 +25,7 @@ describe('orrery.parse / orrery._feed', function()
   it('sanitizes content and makes its URLs absolute', function()
     local f = assert(parse.feed(fixture('feeds/rss20.xml'), { url = 'https://example.org/feed' }))
     local c = f.entries[1].content
-    assert.equals('<p>Full <a href="https://example.org/rel">text</a></p><img src="https://example.org/img.png">', c)
+    assert.equals('<p>Full <a href="https://example.org/rel">text</a></p><img src="https://example.org/img.png" />', c)
   end)
 
   it('gives every entry a stable id and keeps a duplicated id once', function()
