@@ -33,7 +33,7 @@ CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
 CTEST_SRC := $(wildcard tests/c/test_*.c)
 CTEST_BIN := $(CTEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
 
-.PHONY: all orrery test check lint demo deps install clean bench
+.PHONY: all orrery test check lint demo deps install clean bench fuzz
 all: orrery
 
 orrery: $(BUILD)/orrery
@@ -71,6 +71,32 @@ demo: deps
 	./orrery run -c examples/planet/planet.lua
 	@echo "demo rendered: open out/index.html"
 
+# libFuzzer targets (clang): make fuzz FUZZ_SECONDS=60.  Seeds: tests/fixtures and, when
+# present, the conformance corpus.  New crashes land in build-fuzz/crash-*.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_CORE    := src/buf.c src/date.c src/feed.c src/html.c
+FUZZ_TARGETS := feed html date
+CORPUS_DIR   ?= ../shared/conformance/feedparser/cases
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE) $(wildcard src/*.h)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Isrc $(shell $(PKG_CONFIG) --cflags libxml-2.0) -o $@ $< $(FUZZ_CORE) \
+	  $(shell $(PKG_CONFIG) --libs libxml-2.0)
+
+fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus-$$t; \
+	  seeds="tests/fixtures"; [ -d "$(CORPUS_DIR)" ] && seeds="$$seeds $(CORPUS_DIR)"; \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  (cd build-fuzz && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+	    -timeout=10 -print_final_stats=1 corpus-$$t $$(for s in $$seeds; do echo ../$$s; done) \
+	    >fuzz_$$t.log 2>&1); rc=$$?; \
+	  grep -E '^(stat::number_of_executed_units|stat::peak_rss|==[0-9]+==ERROR|SUMMARY)' build-fuzz/fuzz_$$t.log; \
+	  [ $$rc = 0 ] || { echo "fuzz_$$t failed: see build-fuzz/fuzz_$$t.log and build-fuzz/crash-*"; exit 1; }; \
+	done
+
 # Benchmarks are programs that print figures and ratios against a peer run alongside.
 bench: orrery
 	./orrery lua tests/bench/search.lua 100000
@@ -81,4 +107,4 @@ install: orrery
 	cp -R lua recipes $(DESTDIR)$(PREFIX)/share/orrery/
 
 clean:
-	rm -rf build build-san orrery out tests/tmp
+	rm -rf build build-san build-fuzz orrery out tests/tmp

@@ -143,7 +143,7 @@ static int parse_iso(const char *p, int64_t *out) {
     while (*q == ' ') q++;
     if (isdigit((unsigned char)*q)) {
       p = q;
-      if (isdigit((unsigned char)p[2])) {   /* compact hhmmss */
+      if (isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2])) {   /* compact hhmmss */
         if (digits(&p, 2, &h) != 2 || digits(&p, 2, &mi) != 2) return 0;
         digits(&p, 2, &s);
       } else if (!clock_time(&p, &h, &mi, &s)) {

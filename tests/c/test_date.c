@@ -38,5 +38,8 @@ int main(void) {
   CHECK(parse("") == -1);
   CHECK(parse("Thu, 01 Foo 2004 19:48:21 GMT") == -1);
   CHECK(parse("Thu, 01 Jan 2004 19:48:21 GMT trailing junk") == -1);
+  CHECK(parse("2004-01-01T1") == -1);     /* found by fuzz_date: read past the end */
+  CHECK(parse("2004 1") == -1);
+  CHECK(parse("1414t4") == -1);
   return test_report();
 }
