@@ -240,14 +240,10 @@ static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
   int has_elements = 0;
   for (c = n->children; c; c = c->next)
     if (c->type == XML_ELEMENT_NODE) { has_elements = 1; break; }
-  if (mode != 1 && (mode == 2 || has_elements)) {
+  if (mode == 2 || has_elements) {
+    /* markup in the XML itself: Atom xhtml (its <div> wrapper is kept, as feedparser does)
+    ** or "naked" HTML elements in an RSS field, whatever the declared type */
     xmlNodePtr from = n;
-    /* Atom xhtml content wraps its markup in one xhtml <div> */
-    for (c = n->children; c; c = c->next)
-      if (c->type == XML_ELEMENT_NODE) {
-        if (ns_of(c) == NS_XH && is(c, "div")) from = c;
-        break;
-      }
     base = base_of(st, from);
     out = st->opts->sanitize ? orr_html_sanitize_node(from, base) : NULL;
     if (!st->opts->sanitize) {

@@ -267,7 +267,10 @@ static void emit_attrs(orr_buf *out, xmlNodePtr node, const char *base) {
     v = xmlNodeGetContent((xmlNodePtr)a);
     if (v == NULL) { emit_attr(out, name, ""); continue; }
     if (in_list(name, url_attributes)) {
-      char *u = orr_url_clean((const char *)v, base);
+      /* in a feed's own XML, xml:base may change at any element */
+      xmlChar *own = node->doc && node->doc->type == XML_DOCUMENT_NODE ? xmlNodeGetBase(node->doc, node) : NULL;
+      char *u = orr_url_clean((const char *)v, own ? (const char *)own : base);
+      xmlFree(own);
       if (u) emit_attr(out, name, u);
       free(u);
     } else if (strcmp(name, "style") == 0) {
