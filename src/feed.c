@@ -98,6 +98,8 @@ static enum key key_of(xmlNodePtr n, int in_feed_level) {
       if (is(n, "copyright")) return K_RIGHTS;
       if (is(n, "generator")) return K_GENERATOR;
       if (is(n, "comments")) return K_COMMENTS;
+      if (is(n, "body")) return K_XHTML_BODY;        /* an XHTML body without its namespace */
+      if (is(n, "fullitem")) return K_ENCODED;       /* an old RSS 0.9x module */
       return K_NONE;
     case NS_ATOM:
     case NS_A03:
@@ -232,6 +234,61 @@ static char *escape_text(const char *s) {
   return orr_buf_take(&b);
 }
 
+/* Atom text constructs: type="text|html|xhtml" (1.0) or a MIME type and mode (0.3).
+** Returns 0 (html), 1 (text) or 2 (inline XML markup), plus MODE_B64 when the value is
+** base64 (Atom 1.0 non-text, non-XML media types; Atom 0.3 mode="base64").  The media
+** type to report goes to mime. */
+#define MODE_B64 4
+static int atom_mode(xmlNodePtr n, char *mime, size_t mlen) {
+  char *type = attr(n, "type"), *mode = attr(n, "mode");
+  int m = 1;
+  size_t tl;
+  snprintf(mime, mlen, "text/plain");
+  if (type == NULL || strcmp(type, "text") == 0 || strcmp(type, "text/plain") == 0) {
+    m = 1;
+  } else if (strcmp(type, "html") == 0 || strcmp(type, "text/html") == 0) {
+    m = 0; snprintf(mime, mlen, "text/html");
+  } else if (strcmp(type, "xhtml") == 0 || strcmp(type, "application/xhtml+xml") == 0) {
+    m = 2; snprintf(mime, mlen, "application/xhtml+xml");
+  } else {
+    snprintf(mime, mlen, "%s", type);
+    tl = strlen(type);
+    if ((tl > 4 && strcmp(type + tl - 4, "+xml") == 0) || (tl > 4 && strcmp(type + tl - 4, "/xml") == 0))
+      m = 2;
+    else if (strncmp(type, "text/", 5) == 0)
+      m = 1;
+    else if (ns_of(n) == NS_ATOM)
+      m = 1 | MODE_B64;
+  }
+  if (mode && strcmp(mode, "xml") == 0) m = 2;
+  else if (mode && strcmp(mode, "escaped") == 0 && (m & 3) == 1 && type) { m = 0; snprintf(mime, mlen, "text/html"); }
+  else if (mode && strcmp(mode, "base64") == 0) m |= MODE_B64;
+  free(type);
+  free(mode);
+  return m;
+}
+
+/* Decode base64 in place (whitespace skipped); returns the decoded length. */
+static size_t base64_decode(char *s) {
+  static const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t out = 0;
+  unsigned acc = 0;
+  int bits = 0;
+  const char *p;
+  for (p = s; *p && *p != '='; p++) {
+    const char *q = strchr(alphabet, *p);
+    if (q == NULL || *p == '\0') continue;
+    acc = (acc << 6) | (unsigned)(q - alphabet);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      s[out++] = (char)((acc >> bits) & 0xFF);
+    }
+  }
+  s[out] = '\0';
+  return out;
+}
+
 /* An element whose value is HTML (escaped, CDATA or inline markup), as sanitized HTML.
 ** mode: 0 = html, 1 = plain text, 2 = xhtml/inline xml (children are markup). */
 static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
@@ -240,7 +297,19 @@ static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
   int has_elements = 0;
   for (c = n->children; c; c = c->next)
     if (c->type == XML_ELEMENT_NODE) { has_elements = 1; break; }
-  if (mode == 2 || has_elements) {
+  if (mode & MODE_B64) {
+    char *t = text_of(st, n);
+    if (t == NULL) return NULL;
+    base64_decode(t);
+    mode &= 3;
+    if (mode == 0 && st->opts->sanitize) {
+      base = base_of(st, n);
+      out = orr_html_sanitize(t, strlen(t), base);
+    } else {
+      out = mode == 0 ? strdup(t) : escape_text(t);
+    }
+    free(t);
+  } else if (mode == 2 || has_elements) {
     /* markup in the XML itself: Atom xhtml (its <div> wrapper is kept, as feedparser does)
     ** or "naked" HTML elements in an RSS field, whatever the declared type */
     xmlNodePtr from = n;
@@ -274,27 +343,6 @@ static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
     if (*p == '\0') { free(out); return NULL; }
   }
   return out;
-}
-
-/* Atom text constructs: type="text|html|xhtml" (1.0) or a MIME type and mode (0.3). */
-static int atom_mode(xmlNodePtr n, const char **mime) {
-  char *type = attr(n, "type"), *mode = attr(n, "mode");
-  int m = 1;
-  *mime = "text/plain";
-  if (type == NULL || strcmp(type, "text") == 0 || strcmp(type, "text/plain") == 0) {
-    m = 1;
-  } else if (strcmp(type, "html") == 0 || strcmp(type, "text/html") == 0) {
-    m = 0; *mime = "text/html";
-  } else if (strcmp(type, "xhtml") == 0 || strcmp(type, "application/xhtml+xml") == 0) {
-    m = 2; *mime = "application/xhtml+xml";
-  } else {
-    m = 1;
-  }
-  if (mode && strcmp(mode, "xml") == 0) m = 2;
-  else if (mode && strcmp(mode, "escaped") == 0 && m == 1 && type) { m = 0; *mime = "text/html"; }
-  free(type);
-  free(mode);
-  return m;
 }
 
 /* feedparser's test for plain-text fields of RSS that are really HTML: a close tag or an
@@ -355,8 +403,8 @@ static char *title_compat(parse_state *st, xmlNodePtr n, int mode, int inline_ma
 
 /* A title is text: markup in it (Atom type="html", or tags in an RSS title) is stripped. */
 static char *title_value(parse_state *st, xmlNodePtr n) {
-  const char *mime;
-  int mode = (ns_of(n) == NS_ATOM || ns_of(n) == NS_A03) ? atom_mode(n, &mime) : 0;
+  char mime[64];
+  int mode = (ns_of(n) == NS_ATOM || ns_of(n) == NS_A03) ? atom_mode(n, mime, sizeof mime) : 0;
   char *t, *out;
   xmlNodePtr c;
   for (c = n->children; c; c = c->next)
@@ -445,7 +493,7 @@ static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
   xmlNodePtr n;
   char *summary_alt = NULL, *guid_link = NULL, *author_alt = NULL;
   for (n = item->children; n && !st->oom; n = n->next) {
-    const char *mime;
+    char mime[64];
     int mode;
     if (n->type != XML_ELEMENT_NODE) continue;
     switch (key_of(n, 0)) {
@@ -472,13 +520,13 @@ static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
         set_first(&e->f[ORR_E_SUMMARY], html_value(st, n, 0));
         break;
       case K_SUMMARY:
-        mode = atom_mode(n, &mime);
+        mode = atom_mode(n, mime, sizeof mime);
         set_first(&e->f[ORR_E_SUMMARY], html_value(st, n, mode));
         break;
       case K_ITUNES_SUMMARY: set_first(&summary_alt, html_value(st, n, 1)); break;
       case K_CONTENT:
         if (e->f[ORR_E_CONTENT]) break;
-        mode = atom_mode(n, &mime);
+        mode = atom_mode(n, mime, sizeof mime);
         e->f[ORR_E_CONTENT] = html_value(st, n, mode);
         if (e->f[ORR_E_CONTENT]) e->f[ORR_E_CONTENT_TYPE] = strdup(mime);
         break;
@@ -593,8 +641,8 @@ static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
         set_first(&f->f[ORR_F_SUBTITLE], html_value(st, n, 0));
         break;
       case K_SUBTITLE: {
-        const char *mime;
-        int mode = atom_mode(n, &mime);
+        char mime[64];
+        int mode = atom_mode(n, mime, sizeof mime);
         set_first(&f->f[ORR_F_SUBTITLE], html_value(st, n, mode));
         break;
       }

@@ -71,6 +71,9 @@ end
 
 local function orjnull(v) if v == nil then return json.null end return v end
 
+-- feedparser copies content to an absent summary for these types only
+local copies_to_summary = { ['text/plain'] = true, ['text/html'] = true, ['application/xhtml+xml'] = true }
+
 --- The normalized JSON schema of ../shared/conformance (feedparser's field names).
 ---@param feed table as returned by M.feed (or nil for a document that is not a feed)
 ---@return table
@@ -102,7 +105,8 @@ function M.conformance(feed, err)
     out.entries[#out.entries + 1] = {
       id = orjnull(e.id), title = orjnull(e.title), link = orjnull(e.link),
       published = date(e.published), updated = date(e.updated), author = orjnull(e.author),
-      summary = orjnull(e.summary or e.content), content = orjnull(e.content),
+      summary = orjnull(e.summary or (copies_to_summary[e.content_type] and e.content)),
+      content = orjnull(e.content),
       content_type = orjnull(e.content_type), enclosures = enc, tags = tags,
     }
   end
