@@ -72,7 +72,7 @@ enum key {
   K_ID, K_GUID, K_PUBLISHED, K_UPDATED, K_AUTHOR, K_CREATOR, K_CATEGORY, K_SUBJECT,
   K_ENCLOSURE, K_LANGUAGE, K_SUBTITLE, K_ITEM, K_CHANNEL, K_ICON, K_IMAGE, K_RIGHTS,
   K_GENERATOR, K_COMMENTS, K_ITUNES_AUTHOR, K_ITUNES_SUMMARY, K_MEDIA_CONTENT,
-  K_MEDIA_GROUP, K_LASTBUILD, K_PUBDATE_FEED
+  K_MEDIA_GROUP, K_LASTBUILD, K_PUBDATE_FEED, K_MEDIA_TITLE
 };
 
 static int is(xmlNodePtr n, const char *name) { return strcmp((const char *)n->name, name) == 0; }
@@ -144,6 +144,7 @@ static enum key key_of(xmlNodePtr n, int in_feed_level) {
       return K_NONE;
     case NS_MED:
       if (is(n, "content")) return K_MEDIA_CONTENT;
+      if (is(n, "title")) return K_MEDIA_TITLE;
       if (is(n, "group")) return K_MEDIA_GROUP;
       return K_NONE;
     default:
@@ -196,12 +197,7 @@ static char *text_of(parse_state *st, xmlNodePtr n) {
 }
 
 static char *base_of(parse_state *st, xmlNodePtr n) {
-  xmlChar *b = xmlNodeGetBase(st->doc, n);
-  char *s;
-  if (b == NULL) return st->opts->url ? strdup(st->opts->url) : NULL;
-  s = strdup((const char *)b);
-  xmlFree(b);
-  return s;
+  return orr_xml_base(n, st->opts->url);
 }
 
 /* Set *slot to v unless it already has a value (first wins); frees v otherwise. */
@@ -385,12 +381,17 @@ static int looks_like_html(const char *s) {
 static char *title_compat(parse_state *st, xmlNodePtr n, int mode, int inline_markup) {
   char *t, *base, *out;
   if (inline_markup) {
-    base = base_of(st, n);
-    out = orr_html_sanitize_node(n, base);
+    xmlNodePtr from = n, c;
+    if (ns_of(n) == NS_ATOM)          /* Atom 1.0 xhtml titles lose their <div> wrapper */
+      for (c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE) { if (ns_of(c) == NS_XH && is(c, "div")) from = c; break; }
+    base = base_of(st, from);
+    out = orr_html_sanitize_node(from, base);
     free(base);
     return out;
   }
   t = text_of(st, n);
+  if (t && (mode & MODE_B64)) { base64_decode(t); mode &= 3; }
   if (t == NULL || mode == 1) return t;
   if (mode == 0 && (ns_of(n) != NS_ATOM && ns_of(n) != NS_A03) && !looks_like_html(t)) return t;
   if (!strchr(t, '<') && !strchr(t, '>')) return t;
@@ -411,6 +412,7 @@ static char *title_value(parse_state *st, xmlNodePtr n) {
     if (c->type == XML_ELEMENT_NODE) { mode = 2; break; }
   if (st->opts->title_html) return title_compat(st, n, mode, mode == 2);
   t = text_of(st, n);
+  if (t && (mode & MODE_B64)) { base64_decode(t); mode &= 3; }
   if (t == NULL || mode == 1 || (mode == 0 && !strchr(t, '<') && !strchr(t, '&'))) return t;
   if (mode == 2) return t;     /* the text of inline markup is already plain */
   out = orr_html_text(t, strlen(t));
@@ -491,13 +493,14 @@ static void parse_media(parse_state *st, orr_entry *e, xmlNodePtr n) {
 
 static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
   xmlNodePtr n;
-  char *summary_alt = NULL, *guid_link = NULL, *author_alt = NULL;
+  char *summary_alt = NULL, *guid_link = NULL, *author_alt = NULL, *title_alt = NULL;
   for (n = item->children; n && !st->oom; n = n->next) {
     char mime[64];
     int mode;
     if (n->type != XML_ELEMENT_NODE) continue;
     switch (key_of(n, 0)) {
       case K_TITLE: set_first(&e->f[ORR_E_TITLE], title_value(st, n)); break;
+      case K_MEDIA_TITLE: set_first(&title_alt, title_value(st, n)); break;
       case K_LINK:
         if (ns_of(n) == NS_ATOM || ns_of(n) == NS_A03) {
           char *rel = attr(n, "rel"), *href = attr(n, "href");
@@ -588,6 +591,7 @@ static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
   }
   set_first(&e->f[ORR_E_AUTHOR], author_alt);
   set_first(&e->f[ORR_E_SUMMARY], summary_alt);
+  set_first(&e->f[ORR_E_TITLE], title_alt);
   if (e->f[ORR_E_LINK] == NULL && guid_link && strstr(guid_link, "://"))
     e->f[ORR_E_LINK] = url_value(st, item, guid_link);
   else
@@ -730,6 +734,14 @@ static char *fix_entities(const char *d, size_t len, size_t *outlen) {
       } else {
         i = at + 1;
       }
+      continue;
+    }
+    if ((size_t)(amp - d) + 2 < len && amp[1] == '#' && amp[2] == 'X') {   /* &#X41; */
+      size_t at = (size_t)(amp - d);
+      orr_buf_add(&b, d + last, at + 2 - last);
+      orr_buf_addc(&b, 'x');
+      last = i = at + 3;
+      changed = 1;
       continue;
     }
     {

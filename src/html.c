@@ -140,6 +140,19 @@ static int scheme_ok(const char *url) {
   return in_list(scheme, safe_schemes);
 }
 
+char *orr_xml_base(xmlNodePtr node, const char *fallback) {
+  for (; node && node->type != XML_DOCUMENT_NODE; node = node->parent) {
+    xmlChar *b = xmlNodeGetBase(node->doc, node);
+    if (b && scheme_ok((const char *)b)) {
+      char *s = strdup((const char *)b);
+      xmlFree(b);
+      return s;
+    }
+    xmlFree(b);
+  }
+  return fallback ? strdup(fallback) : NULL;
+}
+
 char *orr_url_clean(const char *ref, const char *base) {
   char *s = url_squeeze(ref), *r;
   if (s == NULL) return NULL;
@@ -268,9 +281,9 @@ static void emit_attrs(orr_buf *out, xmlNodePtr node, const char *base) {
     if (v == NULL) { emit_attr(out, name, ""); continue; }
     if (in_list(name, url_attributes)) {
       /* in a feed's own XML, xml:base may change at any element */
-      xmlChar *own = node->doc && node->doc->type == XML_DOCUMENT_NODE ? xmlNodeGetBase(node->doc, node) : NULL;
-      char *u = orr_url_clean((const char *)v, own ? (const char *)own : base);
-      xmlFree(own);
+      char *own = node->doc && node->doc->type == XML_DOCUMENT_NODE ? orr_xml_base(node, base) : NULL;
+      char *u = orr_url_clean((const char *)v, own ? own : base);
+      free(own);
       if (u) emit_attr(out, name, u);
       free(u);
     } else if (strcmp(name, "style") == 0) {

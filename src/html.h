@@ -42,6 +42,11 @@ char *orr_url_resolve(const char *ref, const char *base);
 struct orr_buf;
 void orr_xml_text(struct orr_buf *out, xmlNodePtr first);
 
+/* The base URL in effect at node of an XML document: xml:base attributes applied from
+** the root down, the document URL (or fallback) beneath them.  An xml:base with an unsafe
+** scheme (javascript:) is skipped, as if it were not there.  malloc'd, or NULL if none. */
+char *orr_xml_base(xmlNodePtr node, const char *fallback);
+
 /* The text content of a node, with all descendants: malloc'd, NULL on OOM. */
 char *orr_node_text(xmlNodePtr node);
 
