@@ -65,6 +65,42 @@ void orr_buf_add_escaped(orr_buf *b, const char *s, size_t n, int quote) {
 
 int orr_buf_ok(const orr_buf *b) { return !b->oom; }
 
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+  size_t k, i;
+  unsigned c = s[0];
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) k = 2;
+  else if (c >= 0xE0 && c <= 0xEF) k = 3;
+  else if (c >= 0xF0 && c <= 0xF4) k = 4;
+  else return 0;
+  if (k > n) return 0;
+  for (i = 1; i < k; i++) if ((s[i] & 0xC0) != 0x80) return 0;
+  if (c == 0xE0 && s[1] < 0xA0) return 0;                   /* overlong */
+  if (c == 0xED && s[1] >= 0xA0) return 0;                  /* surrogates */
+  if (c == 0xF0 && s[1] < 0x90) return 0;
+  if (c == 0xF4 && s[1] >= 0x90) return 0;
+  return k;
+}
+
+char *orr_utf8_repair(const char *str, size_t n, int *bad) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0, k;
+  orr_buf b;
+  *bad = 0;
+  while (i < n && (k = utf8_seq(s + i, n - i)) != 0) i += k;
+  if (i == n) return NULL;
+  orr_buf_init(&b);
+  orr_buf_add(&b, str, i);
+  while (i < n) {
+    k = utf8_seq(s + i, n - i);
+    if (k) { orr_buf_add(&b, str + i, k); i += k; }
+    else { orr_buf_adds(&b, "\xEF\xBF\xBD"); i++; }
+  }
+  if (!orr_buf_ok(&b)) { *bad = 1; orr_buf_free(&b); return NULL; }
+  return orr_buf_take(&b);
+}
+
 char *orr_buf_take(orr_buf *b) {
   char *p;
   if (b->oom) { orr_buf_free(b); return NULL; }

@@ -700,6 +700,106 @@ static const char *rss_format(xmlNodePtr root, xmlDocPtr doc) {
   return fmt;
 }
 
+/* ---- encodings ---------------------------------------------------------------------- */
+
+static int valid_utf8(const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = s[i];
+    size_t k;
+    if (c < 0x80) { i++; continue; }
+    if (c >= 0xC2 && c <= 0xDF) k = 1;
+    else if (c >= 0xE0 && c <= 0xEF) k = 2;
+    else if (c >= 0xF0 && c <= 0xF4) k = 3;
+    else return 0;
+    for (i++; k; k--, i++) if (i >= n || (s[i] & 0xC0) != 0x80) return 0;
+  }
+  return 1;
+}
+
+static int encoding_known(const char *name) {
+  xmlCharEncodingHandlerPtr h;
+  if (name[0] < 'A' || (name[0] > 'Z' && name[0] < 'a') || name[0] > 'z') return 0;  /* XML's rule */
+  h = xmlFindCharEncodingHandler(name);
+  if (h == NULL) return 0;
+  xmlCharEncCloseFunc(h);
+  return 1;
+}
+
+/* The encoding to read a declared or HTTP charset as: a name libxml2 knows, "" when there
+** is none, NULL when the name can stay.  ISO-8859-1 and ASCII are read as windows-1252, as
+** browsers do: feeds declared Latin-1 are full of Windows "smart quotes". */
+static const char *encoding_alias(const char *name, char *buf, size_t n) {
+  static const struct { const char *from, *to; } table[] = {
+    {"macgreek", "x-mac-greek"}, {"maclatin2", "x-mac-centraleurroman"},
+    {"macturkish", "x-mac-turkish"}, {"maccyrillic", "x-mac-cyrillic"},
+    {"mac", "macintosh"}, {"ms-ansi", "windows-1252"}, {"ms-arab", "windows-1256"},
+    {"ms-cyrl", "windows-1251"}, {"ms-ee", "windows-1250"}, {"ms-greek", "windows-1253"},
+    {"ms-hebr", "windows-1255"}, {"ms-turk", "windows-1254"}, {"winbaltrim", "windows-1257"},
+    {"u16", "utf-16"}, {"u8", "utf-8"},
+  };
+  char low[48];
+  size_t i, len = strlen(name);
+  if (len == 0 || len >= sizeof low) return "";
+  for (i = 0; i <= len; i++) low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+  if (!strcmp(low, "iso-8859-1") || !strcmp(low, "iso8859-1") || !strcmp(low, "latin1") ||
+      !strcmp(low, "latin-1") || !strcmp(low, "l1") || !strcmp(low, "us-ascii") ||
+      !strcmp(low, "ascii") || !strcmp(low, "iso_8859-1"))
+    return "windows-1252";
+  if (encoding_known(name)) return NULL;
+  for (i = 0; i < sizeof table / sizeof table[0]; i++)
+    if (!strcmp(low, table[i].from)) return table[i].to;
+  if (low[0] >= '0' && low[0] <= '9') {                       /* "437" = cp437 */
+    snprintf(buf, n, "cp%s", low);
+    if (encoding_known(buf)) return buf;
+  }
+  return "";
+}
+
+/* Rewrite the XML declaration's encoding when libxml2 could not read the name as written
+** ("437", "macgreek", a made-up name).  Returns a malloc'd copy or NULL if unchanged;
+** *note tells when the encoding had to be guessed (the feed is then flagged). */
+static char *fix_declaration(const char *d, size_t len, size_t *outlen, char *note, size_t notelen) {
+  const char *p = d, *end, *e, *q1, *q2;
+  const char *to;
+  char name[64], alias[64];
+  size_t skip = 0, n;
+  orr_buf b;
+  if (len >= 3 && (unsigned char)d[0] == 0xEF && (unsigned char)d[1] == 0xBB && (unsigned char)d[2] == 0xBF)
+    skip = 3;
+  p = d + skip;
+  if (len - skip < 6 || memcmp(p, "<?xml", 5) != 0) return NULL;
+  end = memchr(p, '>', len - skip < 512 ? len - skip : 512);
+  if (end == NULL) return NULL;
+  e = p;
+  for (;;) {
+    e = memchr(e, 'e', (size_t)(end - e));
+    if (e == NULL) return NULL;
+    if ((size_t)(end - e) > 8 && memcmp(e, "encoding", 8) == 0) break;
+    e++;
+  }
+  q1 = e + 8;
+  while (q1 < end && (*q1 == ' ' || *q1 == '=' || *q1 == '\t')) q1++;
+  if (q1 >= end || (*q1 != '"' && *q1 != '\'')) return NULL;
+  q2 = memchr(q1 + 1, *q1, (size_t)(end - q1 - 1));
+  if (q2 == NULL || (n = (size_t)(q2 - q1 - 1)) == 0 || n >= sizeof name) return NULL;
+  memcpy(name, q1 + 1, n);
+  name[n] = '\0';
+  to = encoding_alias(name, alias, sizeof alias);
+  if (to == NULL) return NULL;
+  if (*to == '\0') {
+    to = valid_utf8((const unsigned char *)d, len) ? "utf-8" : "windows-1252";
+    snprintf(note, notelen, "unsupported encoding %s, read as %s", name, to);
+  }
+  orr_buf_init(&b);
+  orr_buf_add(&b, d, (size_t)(q1 + 1 - d));
+  orr_buf_adds(&b, to);
+  orr_buf_add(&b, q2, len - (size_t)(q2 - d));
+  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return NULL; }
+  *outlen = b.len;
+  return orr_buf_take(&b);
+}
+
 /* Feeds use HTML's named entities (&nbsp;, &eacute;) without declaring them, and libxml2
 ** drops undeclared references (and, once a document has any error, every entity reference).
 ** So before parsing, such references are rewritten as character references (&#233;),
@@ -777,6 +877,32 @@ static char *fix_entities(const char *d, size_t len, size_t *outlen) {
   return orr_buf_take(&b);
 }
 
+/* Every string handed out is valid UTF-8: bytes libxml2 let through from a document
+** with a wrong encoding become U+FFFD.  Returns 0 if out of memory. */
+static int fix_str(char **slot) {
+  int bad;
+  char *r;
+  if (*slot == NULL) return 1;
+  r = orr_utf8_repair(*slot, strlen(*slot), &bad);
+  if (bad) return 0;
+  if (r) { free(*slot); *slot = r; }
+  return 1;
+}
+
+static int make_utf8(orr_feed *f) {
+  size_t i, j;
+  int ok = 1;
+  for (j = 0; j < ORR_F_NFIELDS; j++) ok &= fix_str(&f->f[j]);
+  for (i = 0; i < f->nentries; i++) {
+    orr_entry *e = &f->entries[i];
+    for (j = 0; j < ORR_E_NFIELDS; j++) ok &= fix_str(&e->f[j]);
+    for (j = 0; j < e->ntags; j++) ok &= fix_str(&e->tags[j]);
+    for (j = 0; j < e->nenc; j++)
+      ok &= fix_str(&e->enc[j].href) & fix_str(&e->enc[j].type) & fix_str(&e->enc[j].length);
+  }
+  return ok;
+}
+
 static void fail(char *err, size_t errlen, const char *fmt, const char *detail) {
   if (err && errlen) snprintf(err, errlen, fmt, detail ? detail : "");
 }
@@ -803,18 +929,31 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
   orr_feed *f;
   parse_state st;
   char msg[256];
-  char *fixed;
+  char *fixed, *declfixed;
   size_t fixed_len = 0;
   int rewritten;
+  char note[160];
+  const char *encoding = NULL;
 
   if (len > (size_t)0x7fffffff) { fail(err, errlen, "document too large%s", NULL); return NULL; }
   ctxt = xmlNewParserCtxt();
   if (ctxt == NULL) { fail(err, errlen, "out of memory%s", NULL); return NULL; }
+  /* the input as libxml2 can read it: an encoding name it knows, HTML entities as
+  ** character references; each step copies only when it changes something */
+  note[0] = '\0';
+  declfixed = fix_declaration(data, len, &fixed_len, note, sizeof note);
+  if (declfixed) { data = declfixed; len = fixed_len; }
   fixed = fix_entities(data, len, &fixed_len);
   if (fixed) { data = fixed; len = fixed_len; }
-  doc = xmlCtxtReadMemory(ctxt, data, (int)len, opts->url, opts->encoding, xopts);
+  if (opts->encoding) {
+    char alias[64];
+    const char *to = encoding_alias(opts->encoding, alias, sizeof alias);
+    encoding = to == NULL ? opts->encoding : *to ? to : NULL;
+  }
+  doc = xmlCtxtReadMemory(ctxt, data, (int)len, opts->url, encoding, xopts);
   rewritten = fixed != NULL;
   free(fixed);                        /* the parser made its own copy of the input */
+  free(declfixed);
   root = doc ? xmlDocGetRootElement(doc) : NULL;
   if (root == NULL) {
     xml_error(msg, sizeof msg, ctxt);
@@ -829,6 +968,9 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
     xml_error(msg, sizeof msg, ctxt);
     f->bozo = 1;
     f->bozo_message = strdup(msg);
+  } else if (note[0]) {
+    f->bozo = 1;
+    f->bozo_message = strdup(note);
   } else if (rewritten) {
     f->bozo = 1;
     f->bozo_message = strdup("undeclared HTML entities (read as their characters)");
@@ -872,6 +1014,7 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
     goto error;
   }
   if (st.oom) { fail(err, errlen, "out of memory%s", NULL); goto error; }
+  if (!make_utf8(f)) { fail(err, errlen, "out of memory%s", NULL); goto error; }
   xmlFreeDoc(doc);
   xmlFreeParserCtxt(ctxt);
   return f;
