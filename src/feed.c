@@ -26,7 +26,7 @@
 
 const char *const orr_entry_field_names[ORR_E_NFIELDS] = {
   "id", "title", "link", "author", "summary", "content", "content_type",
-  "published_text", "updated_text", "comments"
+  "published_text", "updated_text", "comments", "summary_type"
 };
 const char *const orr_feed_field_names[ORR_F_NFIELDS] = {
   "title", "link", "subtitle", "author", "language", "id", "updated_text", "icon",
@@ -54,6 +54,7 @@ static enum ns ns_of(xmlNodePtr n) {
   if (n->ns == NULL || n->ns->href == NULL) return NS_NONE;
   h = (const char *)n->ns->href;
   if (strcmp(h, NS_ATOM10) == 0) return NS_ATOM;
+  if (n->doc && n->doc->_private && strcmp(h, (const char *)n->doc->_private) == 0) return NS_A03;
   if (strcmp(h, NS_ATOM03) == 0) return NS_A03;
   if (strcmp(h, NS_RSS10) == 0 || strcmp(h, NS_RSS090) == 0 || strcmp(h, NS_USERLAND) == 0)
     return NS_RSS;
@@ -99,6 +100,14 @@ static enum key key_of(xmlNodePtr n, int in_feed_level) {
       if (is(n, "generator")) return K_GENERATOR;
       if (is(n, "comments")) return K_COMMENTS;
       if (is(n, "body")) return K_XHTML_BODY;        /* an XHTML body without its namespace */
+      /* Atom elements without the Atom namespace (<feed> with no xmlns) */
+      if (is(n, "entry")) return K_ITEM;
+      if (is(n, "id")) return K_ID;
+      if (is(n, "summary")) return K_SUMMARY;
+      if (is(n, "content")) return K_CONTENT;
+      if (is(n, "updated") || is(n, "modified")) return K_UPDATED;
+      if (is(n, "published") || is(n, "issued")) return K_PUBLISHED;
+      if (is(n, "subtitle") || is(n, "tagline")) return K_SUBTITLE;
       if (is(n, "fullitem")) return K_ENCODED;       /* an old RSS 0.9x module */
       return K_NONE;
     case NS_ATOM:
@@ -305,10 +314,19 @@ static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
       out = mode == 0 ? strdup(t) : escape_text(t);
     }
     free(t);
+  } else if (mode == 0 && has_elements && ns_of(n) == NS_ATOM && ns_of(c) == NS_XH && is(c, "div")) {
+    /* type="html" whose escaped markup sits in an xhtml <div>: the div's text is the HTML */
+    char *t = text_of(st, c);
+    if (t == NULL) return NULL;
+    base = base_of(st, c);
+    out = st->opts->sanitize ? orr_html_sanitize(t, strlen(t), base) : strdup(t);
+    free(t);
   } else if (mode == 2 || has_elements) {
-    /* markup in the XML itself: Atom xhtml (its <div> wrapper is kept, as feedparser does)
-    ** or "naked" HTML elements in an RSS field, whatever the declared type */
+    /* markup in the XML itself: Atom xhtml (whose one <div> wrapper is not content, RFC
+    ** 4287 3.1.1.3; Atom 0.3 has no such wrapper) or "naked" HTML elements in an RSS
+    ** field, whatever the declared type */
     xmlNodePtr from = n;
+    if (ns_of(n) == NS_ATOM && mode == 2 && c && ns_of(c) == NS_XH && is(c, "div")) from = c;
     base = base_of(st, from);
     out = st->opts->sanitize ? orr_html_sanitize_node(from, base) : NULL;
     if (!st->opts->sanitize) {
@@ -479,6 +497,7 @@ static char *person(parse_state *st, xmlNodePtr n) {
     free(name); free(email);
     return out;
   }
+  if (name == NULL && email == NULL) return strdup("");   /* only a uri: an author all the same */
   return name ? name : email;
 }
 
@@ -523,8 +542,10 @@ static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
         set_first(&e->f[ORR_E_SUMMARY], html_value(st, n, 0));
         break;
       case K_SUMMARY:
+        if (e->f[ORR_E_SUMMARY]) break;
         mode = atom_mode(n, mime, sizeof mime);
-        set_first(&e->f[ORR_E_SUMMARY], html_value(st, n, mode));
+        e->f[ORR_E_SUMMARY] = html_value(st, n, mode);
+        if (e->f[ORR_E_SUMMARY]) e->f[ORR_E_SUMMARY_TYPE] = strdup(mime);
         break;
       case K_ITUNES_SUMMARY: set_first(&summary_alt, html_value(st, n, 1)); break;
       case K_CONTENT:
@@ -543,7 +564,13 @@ static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
         e->f[ORR_E_CONTENT] = html_value(st, n, 2);
         if (e->f[ORR_E_CONTENT]) e->f[ORR_E_CONTENT_TYPE] = strdup("application/xhtml+xml");
         break;
-      case K_ID: set_first(&e->f[ORR_E_ID], text_of(st, n)); break;
+      case K_ID: {
+        char *id = text_of(st, n);
+        if (id && !guid_link && (!strncmp(id, "http://", 7) || !strncmp(id, "https://", 8)))
+          guid_link = strdup(id);          /* an id that is a web address stands in for a link */
+        set_first(&e->f[ORR_E_ID], id);
+        break;
+      }
       case K_GUID: {
         char *g = text_of(st, n);
         if (g && ns_of(n) != NS_DCE && !attr_is(n, "isPermaLink", "false") && !guid_link)
@@ -559,7 +586,10 @@ static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
       case K_LASTBUILD:
         set_date(st, n, &e->f[ORR_E_UPDATED_TEXT], &e->updated, &e->has_updated);
         break;
-      case K_AUTHOR: set_first(&e->f[ORR_E_AUTHOR], person(st, n)); break;
+      case K_AUTHOR:   /* several Atom authors: the last is the one feedparser reports */
+        if (ns_of(n) == NS_ATOM) set_last(&e->f[ORR_E_AUTHOR], person(st, n));
+        else set_first(&e->f[ORR_E_AUTHOR], person(st, n));
+        break;
       case K_CREATOR:
       case K_ITUNES_AUTHOR: set_first(&author_alt, text_of(st, n)); break;
       case K_CATEGORY: {
@@ -654,7 +684,10 @@ static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
       case K_LASTBUILD:
         set_date(st, n, &f->f[ORR_F_UPDATED_TEXT], &f->updated, &f->has_updated);
         break;
-      case K_AUTHOR: set_first(&f->f[ORR_F_AUTHOR], person(st, n)); break;
+      case K_AUTHOR:
+        if (ns_of(n) == NS_ATOM) set_last(&f->f[ORR_F_AUTHOR], person(st, n));
+        else set_first(&f->f[ORR_F_AUTHOR], person(st, n));
+        break;
       case K_CREATOR:
       case K_ITUNES_AUTHOR: set_first(&author_alt, text_of(st, n)); break;
       case K_LANGUAGE: set_first(&f->f[ORR_F_LANGUAGE], text_of(st, n)); break;
@@ -673,6 +706,9 @@ static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
     }
   }
   set_first(&f->f[ORR_F_AUTHOR], author_alt);
+  if (f->f[ORR_F_LINK] == NULL && f->f[ORR_F_ID] &&
+      (!strncmp(f->f[ORR_F_ID], "http://", 7) || !strncmp(f->f[ORR_F_ID], "https://", 8)))
+    f->f[ORR_F_LINK] = strdup(f->f[ORR_F_ID]);
   if (f->f[ORR_F_LANGUAGE] == NULL) {
     xmlChar *lang = xmlNodeGetLang(ch);
     if (lang) { f->f[ORR_F_LANGUAGE] = strdup((const char *)lang); xmlFree(lang); }
@@ -1003,8 +1039,16 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
       xmlChar *v = xmlGetNoNsProp(root, (const xmlChar *)"version");
       f->format = v && xmlStrcmp(v, (const xmlChar *)"0.3") == 0 ? "atom03" : "atom";
       xmlFree(v);
-    } else f->format = "atom";
+    } else {
+      /* <feed version="0.3"> in a namespace of its own: read it as Atom 0.3 */
+      xmlChar *v = xmlGetNoNsProp(root, (const xmlChar *)"version");
+      f->format = "atom";
+      if (v && xmlStrcmp(v, (const xmlChar *)"0.3") == 0) f->format = "atom03";
+      if (root->ns && root->ns->href) doc->_private = (void *)root->ns->href;
+      xmlFree(v);
+    }
     parse_channel(&st, f, root);
+    doc->_private = NULL;
   } else if (xmlStrcasecmp(root->name, (const xmlChar *)"html") == 0) {
     fail(err, errlen, "not a feed: an HTML page%s", NULL);
     goto error;

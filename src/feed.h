@@ -16,6 +16,7 @@
 enum {
   ORR_E_ID, ORR_E_TITLE, ORR_E_LINK, ORR_E_AUTHOR, ORR_E_SUMMARY, ORR_E_CONTENT,
   ORR_E_CONTENT_TYPE, ORR_E_PUBLISHED_TEXT, ORR_E_UPDATED_TEXT, ORR_E_COMMENTS,
+  ORR_E_SUMMARY_TYPE,
   ORR_E_NFIELDS
 };
 /* String fields of a feed; names in orr_feed_field_names. */

@@ -71,6 +71,14 @@ end
 
 local function orjnull(v) if v == nil then return json.null end return v end
 
+-- Plain text is kept escaped as HTML in orrery's entries; feedparser gives it as written.
+local function as_written(s, ctype)
+  if s and ctype and ctype ~= 'text/html' and ctype ~= 'application/xhtml+xml' then
+    return (s:gsub('&lt;', '<'):gsub('&gt;', '>'):gsub('&amp;', '&'))
+  end
+  return s
+end
+
 -- feedparser copies content to an absent summary for these types only
 local copies_to_summary = { ['text/plain'] = true, ['text/html'] = true, ['application/xhtml+xml'] = true }
 
@@ -105,8 +113,9 @@ function M.conformance(feed, err)
     out.entries[#out.entries + 1] = {
       id = orjnull(e.id), title = orjnull(e.title), link = orjnull(e.link),
       published = date(e.published), updated = date(e.updated), author = orjnull(e.author),
-      summary = orjnull(e.summary or (copies_to_summary[e.content_type] and e.content)),
-      content = orjnull(e.content),
+      summary = orjnull(as_written(e.summary, e.summary_type)
+        or (copies_to_summary[e.content_type] and as_written(e.content, e.content_type))),
+      content = orjnull(as_written(e.content, e.content_type)),
       content_type = orjnull(e.content_type), enclosures = enc, tags = tags,
     }
   end
