@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/uri.h>
@@ -165,42 +166,169 @@ char *orr_url_clean(const char *ref, const char *base) {
 
 /* ---- CSS ------------------------------------------------------------------------- */
 
-/* Keep the declarations of style whose property is allowed and whose value is made of
-** plain words, numbers, colours and commas (no url(), no expression(), no escapes). */
+static const char *const css_keywords[] = {
+  "aqua", "auto", "black", "block", "blue", "bold", "both", "bottom", "brown", "center",
+  "collapse", "dashed", "dotted", "fuchsia", "gray", "green", "!important", "italic", "left",
+  "lime", "maroon", "medium", "none", "navy", "normal", "nowrap", "olive", "pointer", "purple",
+  "red", "right", "solid", "silver", "teal", "top", "transparent", "underline", "white",
+  "yellow", NULL
+};
+
+static int is_word(int c) { return isalnum(c) || c == '_'; }
+
+/* feedparser's valid_css_values: a colour, rgb(...) or a short number with a unit. */
+static int css_value_ok(const char *v, size_t n) {
+  size_t i = 0, d;
+  if (n > 0 && v[0] == '#') {
+    for (i = 1; i < n; i++) if (!isxdigit((unsigned char)v[i])) return 0;
+    return n > 1;
+  }
+  if (n >= 4 && strncmp(v, "rgb(", 4) == 0) {
+    i = 4;
+    for (d = 0; i < n && isdigit((unsigned char)v[i]); i++) d++;
+    if (!d) return 0;
+    if (i < n && v[i] == '%') i++;
+    if (i >= n || v[i] != ',') return 0;
+    i++;
+    while (i < n && isdigit((unsigned char)v[i])) i++;
+    if (i < n && v[i] == '%') i++;
+    if (i < n && v[i] == ',') i++;
+    while (i < n && isdigit((unsigned char)v[i])) i++;
+    if (i < n && v[i] == '%') i++;
+    if (i < n && v[i] == ')') i++;
+    return i == n;
+  }
+  for (d = 0; i < n && d < 2 && isdigit((unsigned char)v[i]); i++) d++;
+  if (i < n && v[i] == '.') i++;
+  for (d = 0; i < n && d < 2 && isdigit((unsigned char)v[i]); i++) d++;
+  if (i == n) return 1;
+  {
+    static const char *const units[] = { "cm", "em", "ex", "in", "mm", "pc", "pt", "px", "%", ",", ")", NULL };
+    const char *const *u;
+    for (u = units; *u; u++)
+      if (n - i == strlen(*u) && strncmp(v + i, *u, n - i) == 0) return 1;
+  }
+  return 0;
+}
+
+/* Inline style, the way feedparser's sanitizer does it: url() removed; a style with
+** anything but plain words, numbers, colours, quoted words and number lists is dropped
+** whole; of the rest, declarations of allowed properties are kept, and background-*,
+** border-*, margin-* and padding-* when every word of the value is a known keyword or
+** plain value.  No url(), expression(), escapes or comments can survive. */
 static void css_clean(orr_buf *out, const char *style) {
-  const char *p = style;
+  orr_buf s, res;
+  const char *p;
+  size_t i, n;
   int first = 1;
-  while (*p) {
-    const char *ps, *pe, *vs, *ve, *q;
-    char prop[40];
-    size_t n, i;
-    int ok = 1;
-    while (*p && (isspace((unsigned char)*p) || *p == ';')) p++;
-    ps = p;
-    while (*p && *p != ':' && *p != ';') p++;
-    if (*p != ':') break;
-    pe = p++;
-    while (pe > ps && isspace((unsigned char)pe[-1])) pe--;
+  orr_buf_init(&s);
+  /* url(...) goes */
+  for (p = style; *p;) {
+    if (strncasecmp(p, "url", 3) == 0) {
+      const char *q = p + 3, *r;
+      while (isspace((unsigned char)*q)) q++;
+      if (*q == '(') {
+        q++;
+        while (isspace((unsigned char)*q)) q++;
+        r = q;
+        while (*r && !isspace((unsigned char)*r) && *r != ')') r++;
+        if (r > q) {
+          while (isspace((unsigned char)*r)) r++;
+          if (*r == ')') {
+            r++;
+            while (isspace((unsigned char)*r)) r++;
+            orr_buf_addc(&s, ' ');
+            p = r;
+            continue;
+          }
+        }
+      }
+    }
+    orr_buf_addc(&s, *p++);
+  }
+  if (!orr_buf_ok(&s) || s.len == 0) { orr_buf_free(&s); return; }
+  /* the gauntlet: only these shapes, anywhere */
+  for (i = 0, n = s.len; i < n;) {
+    unsigned char c = (unsigned char)s.data[i];
+    if (isalnum(c) || isspace(c) || strchr(":,;#%.!", c)) { i++; continue; }
+    if (c == '-' && i > 0 && i + 1 < n && is_word((unsigned char)s.data[i - 1]) &&
+        is_word((unsigned char)s.data[i + 1])) { i++; continue; }
+    if (c == '\'' || c == '"') {
+      size_t j = i + 1;
+      while (j < n && (is_word((unsigned char)s.data[j]) || isspace((unsigned char)s.data[j]))) j++;
+      if (j < n && s.data[j] == (char)c && j > i + 1) { i = j + 1; continue; }
+    }
+    if (c == '(') {
+      size_t j = i + 1;
+      while (j < n && (isdigit((unsigned char)s.data[j]) || s.data[j] == ',' || isspace((unsigned char)s.data[j]))) j++;
+      if (j < n && s.data[j] == ')' && j > i + 1) { i = j + 1; continue; }
+    }
+    orr_buf_free(&s);
+    return;
+  }
+  /* declarations: name ':' value [';'], nothing else */
+  orr_buf_init(&res);
+  for (p = s.data; *p;) {
+    const char *ns, *ne, *vs, *ve, *q;
+    char prop[40], low[40];
+    size_t len, k;
+    while (isspace((unsigned char)*p)) p++;
+    if (!*p) break;
+    ns = p;
+    while (is_word((unsigned char)*p) || *p == '-') p++;
+    ne = p;
+    while (isspace((unsigned char)*p)) p++;
+    if (ne == ns || *p != ':') goto reject;
+    p++;
+    while (isspace((unsigned char)*p)) p++;
     vs = p;
-    while (*p && *p != ';') p++;
+    while (*p && *p != ':' && *p != ';') p++;
     ve = p;
-    while (vs < ve && isspace((unsigned char)*vs)) vs++;
-    while (ve > vs && isspace((unsigned char)ve[-1])) ve--;
-    n = (size_t)(pe - ps);
-    if (n == 0 || n >= sizeof prop || vs == ve) continue;
-    for (i = 0; i < n; i++) prop[i] = (char)tolower((unsigned char)ps[i]);
-    prop[n] = '\0';
-    if (!in_list(prop, css_properties)) continue;
-    for (q = vs; q < ve; q++)
-      if (!(isalnum((unsigned char)*q) || strchr(" #,.%-!'\"", *q))) { ok = 0; break; }
-    if (!ok) continue;
-    if (!first) orr_buf_addc(out, ' ');
-    orr_buf_adds(out, prop);
-    orr_buf_adds(out, ": ");
-    orr_buf_add(out, vs, (size_t)(ve - vs));
-    orr_buf_addc(out, ';');
+    if (*p == ':') goto reject;
+    if (*p == ';') p++;
+    len = (size_t)(ne - ns);
+    if (len >= sizeof prop || ve == vs) continue;
+    memcpy(prop, ns, len);
+    prop[len] = '\0';
+    for (k = 0; k <= len; k++) low[k] = (char)tolower((unsigned char)prop[k]);
+    if (!in_list(low, css_properties)) {
+      char head[16];
+      size_t h = strcspn(low, "-");
+      int ok = 1;
+      if (h >= sizeof head) continue;
+      memcpy(head, low, h);
+      head[h] = '\0';
+      if (strcmp(head, "background") && strcmp(head, "border") && strcmp(head, "margin") &&
+          strcmp(head, "padding"))
+        continue;
+      for (q = vs; q < ve && ok;) {
+        const char *ws;
+        char word[32];
+        while (q < ve && isspace((unsigned char)*q)) q++;
+        if (q >= ve) break;
+        ws = q;
+        while (q < ve && !isspace((unsigned char)*q)) q++;
+        if ((size_t)(q - ws) < sizeof word) {
+          memcpy(word, ws, (size_t)(q - ws));
+          word[q - ws] = '\0';
+          ok = in_list(word, css_keywords) || css_value_ok(ws, (size_t)(q - ws));
+        } else {
+          ok = 0;
+        }
+      }
+      if (!ok) continue;
+    }
+    if (!first) orr_buf_addc(&res, ' ');
+    orr_buf_add(&res, ns, len);
+    orr_buf_adds(&res, ": ");
+    orr_buf_add(&res, vs, (size_t)(ve - vs));
+    orr_buf_addc(&res, ';');
     first = 0;
   }
+  if (res.len) orr_buf_add(out, res.data, res.len);
+reject:                          /* not a plain list of declarations: nothing is kept */
+  orr_buf_free(&res);
+  orr_buf_free(&s);
 }
 
 /* ---- text of XML nodes ---------------------------------------------------------- */
