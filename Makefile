@@ -8,13 +8,13 @@
 #   make install PREFIX=/usr/local
 
 PKG_CONFIG ?= pkg-config
-PKGS       := lua5.4 libcurl libxml-2.0 sqlite3 readline
+PKGS       := lua5.4 libcurl libxml-2.0 sqlite3 readline jansson
 PREFIX     ?= /usr/local
 BUILD      ?= build
 VERSION    := 0.1.0
 
 DEB_PKGS   := build-essential pkg-config liblua5.4-dev lua5.4 libcurl4-openssl-dev libxml2-dev \
-              libsqlite3-dev libreadline-dev lua-busted lua-check python3 sqlite3 tmux
+              libsqlite3-dev libreadline-dev libjansson-dev lua-busted lua-check python3 sqlite3 tmux
 
 CFLAGS  ?= -g -O2
 CFLAGS  += -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
@@ -76,14 +76,14 @@ demo: deps
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_CORE    := src/buf.c src/date.c src/feed.c src/html.c
+FUZZ_CORE    := src/buf.c src/date.c src/feed.c src/html.c src/jsonfeed.c
 FUZZ_TARGETS := feed html date
 CORPUS_DIR   ?= ../shared/conformance/feedparser/cases
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE) $(wildcard src/*.h)
 	@mkdir -p build-fuzz
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Isrc $(shell $(PKG_CONFIG) --cflags libxml-2.0) -o $@ $< $(FUZZ_CORE) \
-	  $(shell $(PKG_CONFIG) --libs libxml-2.0)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Isrc $(shell $(PKG_CONFIG) --cflags libxml-2.0 jansson) -o $@ $< $(FUZZ_CORE) \
+	  $(shell $(PKG_CONFIG) --libs libxml-2.0 jansson)
 
 fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	@for t in $(FUZZ_TARGETS); do \

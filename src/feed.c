@@ -972,6 +972,15 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
   const char *encoding = NULL;
 
   if (len > (size_t)0x7fffffff) { fail(err, errlen, "document too large%s", NULL); return NULL; }
+  {                                   /* JSON Feed: the first thing is a '{' */
+    size_t i = (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) ? 3 : 0;
+    while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t')) i++;
+    if (i < len && data[i] == '{') {
+      f = orr_jsonfeed_parse(data + i, len - i, opts, err, errlen);
+      if (f && !make_utf8(f)) { orr_feed_free(f); fail(err, errlen, "out of memory%s", NULL); return NULL; }
+      return f;
+    }
+  }
   ctxt = xmlNewParserCtxt();
   if (ctxt == NULL) { fail(err, errlen, "out of memory%s", NULL); return NULL; }
   /* the input as libxml2 can read it: an encoding name it knows, HTML entities as

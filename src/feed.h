@@ -65,4 +65,8 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
                          char *err, size_t errlen);
 void orr_feed_free(orr_feed *feed);   /* NULL is fine */
 
+/* JSON Feed 1.0/1.1 (jsonfeed.c); orr_feed_parse hands JSON documents to it. */
+orr_feed *orr_jsonfeed_parse(const char *data, size_t len, const orr_feed_opts *opts,
+                             char *err, size_t errlen);
+
 #endif
