@@ -47,7 +47,9 @@ void orr_buf_add_escaped(orr_buf *b, const char *s, size_t n, int quote) {
   size_t i, start = 0;
   for (i = 0; i < n; i++) {
     const char *rep = NULL;
-    switch (s[i]) {
+    unsigned char c = (unsigned char)s[i];
+    if (c > '>' || (c != '&' && c != '<' && c != '>' && c != '"')) continue;   /* most bytes */
+    switch (c) {
       case '&': rep = "&amp;"; break;
       case '<': rep = "&lt;"; break;
       case '>': rep = "&gt;"; break;

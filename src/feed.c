@@ -1067,7 +1067,9 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
     goto error;
   }
   if (st.oom) { fail(err, errlen, "out of memory%s", NULL); goto error; }
-  if (!make_utf8(f)) { fail(err, errlen, "out of memory%s", NULL); goto error; }
+  /* libxml2 hands out UTF-8 for any document it read without error; only a recovered one
+  ** can carry bytes of a wrong encoding through */
+  if (f->bozo && !make_utf8(f)) { fail(err, errlen, "out of memory%s", NULL); goto error; }
   xmlFreeDoc(doc);
   xmlFreeParserCtxt(ctxt);
   return f;

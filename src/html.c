@@ -22,8 +22,33 @@
 
 #define MAX_DEPTH 256   /* deeper nesting is flattened: its text survives, its tags do not */
 
+/* The lists below are looked up for every element and attribute of every entry, so each
+** is searched by bisection over a sorted copy made on first use. */
+typedef struct sorted_list { const char *const *src; const char **v; size_t n; } sorted_list;
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int in_list(const char *name, const char *const *list) {
-  for (; *list; list++)
+  static sorted_list cache[16];
+  size_t i, n;
+  for (i = 0; i < sizeof cache / sizeof cache[0]; i++) {
+    sorted_list *s = &cache[i];
+    if (s->src == list)
+      return bsearch(&name, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
+    if (s->src == NULL) {                     /* first use of this list: sort a copy */
+      for (n = 0; list[n]; n++) {}
+      s->v = malloc(n * sizeof *s->v);
+      if (s->v == NULL) break;
+      memcpy(s->v, list, n * sizeof *s->v);
+      qsort(s->v, n, sizeof *s->v, cmp_str);
+      s->n = n;
+      s->src = list;
+      return bsearch(&name, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
+    }
+  }
+  for (; *list; list++)                       /* no room (or memory) to cache: scan */
     if (strcmp(name, *list) == 0) return 1;
   return 0;
 }
@@ -481,13 +506,16 @@ static void emit_children(orr_buf *out, xmlNodePtr node, const char *base, int d
 /* ---- entry points ---------------------------------------------------------------- */
 
 htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url) {
+  /* One parser context serves every fragment: a feed has thousands of them, and a fresh
+  ** context (with its dictionary) for each costs more than parsing a small one. */
+  static htmlParserCtxtPtr ctxt;
   int opts = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
              HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT;
-  htmlDocPtr doc;
+  htmlDocPtr doc = NULL;
+  if (ctxt == NULL) ctxt = htmlNewParserCtxt();
   if (len > 0 && len <= (size_t)0x7fffffff)
-    doc = htmlReadMemory(html, (int)len, url, "UTF-8", opts);
-  else
-    doc = NULL;
+    doc = ctxt ? htmlCtxtReadMemory(ctxt, html, (int)len, url, "UTF-8", opts)
+               : htmlReadMemory(html, (int)len, url, "UTF-8", opts);
   if (doc == NULL) doc = htmlNewDocNoDtD(NULL, NULL);
   return doc;
 }
@@ -525,6 +553,10 @@ char *orr_html_sanitize(const char *html, size_t len, const char *base) {
   xmlNodePtr n;
   orr_buf_init(&out);
   if (len == 0) return orr_buf_take(&out);
+  if (!memchr(html, '<', len) && !memchr(html, '&', len)) {  /* plain text: nothing to parse */
+    orr_buf_add_escaped(&out, html, len, 0);
+    return orr_buf_take(&out);
+  }
   n = parse_fragment(html, len, &doc);
   if (doc == NULL) return NULL;
   if (n) {
