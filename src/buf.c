@@ -85,6 +85,13 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
   return k;
 }
 
+int orr_utf8_valid(const char *str, size_t n) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0, k;
+  while (i < n && (k = utf8_seq(s + i, n - i)) != 0) i += k;
+  return i == n;
+}
+
 char *orr_utf8_repair(const char *str, size_t n, int *bad) {
   const unsigned char *s = (const unsigned char *)str;
   size_t i = 0, k;

@@ -27,6 +27,8 @@ int  orr_buf_ok(const orr_buf *b);
 ** else NULL (s is fine as it is).  *bad is set when a copy was needed and allocation
 ** failed. */
 char *orr_utf8_repair(const char *s, size_t n, int *bad);
+/* 1 if the n bytes at s are valid UTF-8. */
+int orr_utf8_valid(const char *s, size_t n);
 /* Hand over the data (malloc'd, NUL-terminated, never NULL unless out of memory). */
 char *orr_buf_take(orr_buf *b);
 

@@ -738,21 +738,6 @@ static const char *rss_format(xmlNodePtr root, xmlDocPtr doc) {
 
 /* ---- encodings ---------------------------------------------------------------------- */
 
-static int valid_utf8(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned c = s[i];
-    size_t k;
-    if (c < 0x80) { i++; continue; }
-    if (c >= 0xC2 && c <= 0xDF) k = 1;
-    else if (c >= 0xE0 && c <= 0xEF) k = 2;
-    else if (c >= 0xF0 && c <= 0xF4) k = 3;
-    else return 0;
-    for (i++; k; k--, i++) if (i >= n || (s[i] & 0xC0) != 0x80) return 0;
-  }
-  return 1;
-}
-
 static int encoding_known(const char *name) {
   xmlCharEncodingHandlerPtr h;
   if (name[0] < 'A' || (name[0] > 'Z' && name[0] < 'a') || name[0] > 'z') return 0;  /* XML's rule */
@@ -824,7 +809,7 @@ static char *fix_declaration(const char *d, size_t len, size_t *outlen, char *no
   to = encoding_alias(name, alias, sizeof alias);
   if (to == NULL) return NULL;
   if (*to == '\0') {
-    to = valid_utf8((const unsigned char *)d, len) ? "utf-8" : "windows-1252";
+    to = orr_utf8_valid(d, len) ? "utf-8" : "windows-1252";
     snprintf(note, notelen, "unsupported encoding %s, read as %s", name, to);
   }
   orr_buf_init(&b);
