@@ -17,8 +17,13 @@ function M.user_agent(cfg)
   return ua
 end
 
-local function read_local(req)
+local function read_local(req, cfg)
   local path = req.url:sub(8)
+  local st = cfs.stat(path)
+  if st and cfg.max_bytes and st.size > cfg.max_bytes then   -- the same cap as for the web
+    return { url = req.url, status = 0,
+      err = string.format('body larger than the %d byte limit', cfg.max_bytes) }
+  end
   local body, err = cfs.read(path)
   if not body then return { url = req.url, err = err, status = 0 } end
   return { url = req.url, final_url = req.url, status = 200, body = body, seconds = 0 }
@@ -52,7 +57,7 @@ function M.each(reqs, cfg)
     li = li + 1
     local r = locals[li]
     if not r then return nil end
-    local res = read_local(r)
+    local res = read_local(r, cfg)
     res.req = r
     return res
   end
