@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/SAX2.h>
@@ -924,6 +925,16 @@ static int make_utf8(orr_feed *f) {
   return ok;
 }
 
+/* An HTML page where a feed was expected: "<html" or "<!doctype html" near the start. */
+static int html_page(const char *d, size_t len) {
+  size_t i, n = len < 4096 ? len : 4096;
+  for (i = 0; i + 5 <= n; i++)
+    if (d[i] == '<' && (strncasecmp(d + i, "<html", 5) == 0 ||
+                        (i + 14 <= n && strncasecmp(d + i, "<!doctype html", 14) == 0)))
+      return 1;
+  return 0;
+}
+
 static void fail(char *err, size_t errlen, const char *fmt, const char *detail) {
   if (err && errlen) snprintf(err, errlen, fmt, detail ? detail : "");
 }
@@ -987,7 +998,8 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
   root = doc ? xmlDocGetRootElement(doc) : NULL;
   if (root == NULL) {
     xml_error(msg, sizeof msg, ctxt);
-    fail(err, errlen, "not a feed: %s", len ? msg : "empty document");
+    if (html_page(data, len)) fail(err, errlen, "not a feed: an HTML page%s", NULL);
+    else fail(err, errlen, "not a feed: %s", len ? msg : "empty document");
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);
     return NULL;

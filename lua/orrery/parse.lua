@@ -30,7 +30,7 @@ end
 ---@param body string
 ---@param opts table|nil { url = base URL, content_type = HTTP header, sanitize = true,
 ---  title_html = false (titles as feedparser has them, for the conformance schema) }
----@return table|nil feed, string|nil err
+---@return table|nil feed, string|nil err, table|nil feed_links (when the bytes are an HTML page)
 function M.feed(body, opts)
   opts = opts or {}
   local feed, err = cfeed.parse(body, {
@@ -39,7 +39,19 @@ function M.feed(body, opts)
     sanitize = opts.sanitize ~= false,
     title_html = opts.title_html,
   })
-  if not feed then return nil, err end
+  if not feed then
+    if err:find('HTML page', 1, true) then
+      -- say where the feeds are: what a person (or `orrery add`) needs next
+      local links = chtml.feed_links(body, opts.url)
+      if #links > 0 then
+        local hrefs = {}
+        for i, l in ipairs(links) do hrefs[i] = l.href end
+        err = err .. '; it links to these feeds: ' .. table.concat(hrefs, ', ')
+      end
+      return nil, err, links
+    end
+    return nil, err
+  end
   local seen, kept = {}, {}
   for _, e in ipairs(feed.entries) do
     e.guid = M.entry_id(e)

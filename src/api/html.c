@@ -3,6 +3,7 @@
 **
 **   sanitize(html [, base]) -> safe html        text(html) -> plain text
 **   parse(html [, url]) -> Doc                  resolve(ref, base) -> url
+**   feed_links(html [, url]) -> { {href, type, title} }   the feeds a page links to
 **   Doc:select(xpath) -> { Node }               Doc:close()
 **   Node:select(xpath) -> { Node }  Node:text()  Node:attr(name)  Node:url(name)
 **   Node:html()  Node:name()
@@ -58,6 +59,49 @@ static int f_clean_url(lua_State *L) {
   char *u = orr_url_clean(ref, base);
   if (u == NULL) { luaL_pushfail(L); return 1; }
   return push_str(L, u);
+}
+
+/* feed_links(html [, url]) -> { {href=, type=, title=} }: the feeds a page announces with
+** <link rel="alternate" type="application/rss+xml|atom+xml|rdf+xml|feed+json">. */
+static int f_feed_links(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  const char *url = luaL_optstring(L, 2, NULL);
+  htmlDocPtr doc = orr_html_parse(s, len, url);
+  xmlXPathContextPtr xc;
+  xmlXPathObjectPtr r;
+  int i, n = 0;
+  if (doc == NULL) return luaL_error(L, "out of memory");
+  lua_newtable(L);
+  xc = xmlXPathNewContext(doc);
+  r = xc ? xmlXPathEvalExpression((const xmlChar *)
+        "//link[contains(concat(' ', translate(@rel, 'ALTERNATE', 'alternate'), ' '), ' alternate ')][@href]", xc) : NULL;
+  for (i = 0; r && r->nodesetval && i < r->nodesetval->nodeNr; i++) {
+    xmlNodePtr node = r->nodesetval->nodeTab[i];
+    xmlChar *type = xmlGetProp(node, (const xmlChar *)"type");
+    xmlChar *href = xmlGetProp(node, (const xmlChar *)"href");
+    xmlChar *title = xmlGetProp(node, (const xmlChar *)"title");
+    const char *t = (const char *)type;
+    if (t && href && (strstr(t, "rss+xml") || strstr(t, "atom+xml") || strstr(t, "rdf+xml") ||
+                      strstr(t, "feed+json") || strstr(t, "application/json"))) {
+      char *abs = orr_url_clean((const char *)href, url);
+      if (abs) {
+        lua_createtable(L, 0, 3);
+        lua_pushstring(L, abs);
+        lua_setfield(L, -2, "href");
+        lua_pushstring(L, t);
+        lua_setfield(L, -2, "type");
+        if (title) { lua_pushstring(L, (const char *)title); lua_setfield(L, -2, "title"); }
+        lua_rawseti(L, -2, ++n);
+        free(abs);
+      }
+    }
+    xmlFree(type); xmlFree(href); xmlFree(title);
+  }
+  xmlXPathFreeObject(r);
+  xmlXPathFreeContext(xc);
+  xmlFreeDoc(doc);
+  return 1;
 }
 
 static ldoc *check_doc(lua_State *L, int idx) {
@@ -199,6 +243,7 @@ static const luaL_Reg lib[] = {
   { "parse",     f_parse     },
   { "resolve",   f_resolve   },
   { "clean_url", f_clean_url },
+  { "feed_links", f_feed_links },
   { NULL, NULL }
 };
 

@@ -108,6 +108,16 @@ describe('orrery.parse / orrery._feed', function()
     f, err = parse.feed('<html><head><title>x</title></head><body>hi</body></html>')
     assert.is_nil(f)
     assert.matches('HTML page', err)
+    local links
+    f, err, links = parse.feed([[<!DOCTYPE html><html><head><title>Blog</title>
+      <link rel="alternate" type="application/rss+xml" title="RSS" href="/feed.xml">
+      <link rel="Alternate" type="application/atom+xml" href="https://b.example/atom">
+      <link rel="alternate" hreflang="fr" href="/fr/">
+      <link rel="stylesheet" href="/s.css"></head><body><p>Hello<br></body></html>]], { url = 'https://b.example/blog/' })
+    assert.is_nil(f)
+    assert.matches('HTML page; it links to these feeds: https://b.example/feed.xml, https://b.example/atom', err, 1, true)
+    assert.equals(2, #links)
+    assert.equals('RSS', links[1].title)
     f, err = parse.feed('')
     assert.is_nil(f)
     assert.matches('empty', err)
