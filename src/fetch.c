@@ -21,8 +21,11 @@
 struct orr_fetch {
   CURLM *multi;
   orr_fetch_opts opts;
-  orr_transfer **queue;      /* not yet started, in order */
-  size_t nqueue, capqueue, next;
+  orr_transfer **queue;      /* every transfer not yet handed over, by index */
+  size_t nqueue, capqueue;
+  size_t first_waiting;      /* no transfer before this index is waiting to start */
+  size_t waiting;            /* transfers not started yet */
+  orr_transfer **active;     /* the running ones (at most opts.parallel) */
   size_t running;
   char *user_agent;          /* our copy */
 };
@@ -98,8 +101,9 @@ orr_fetch *orr_fetch_new(const orr_fetch_opts *opts) {
     f->opts.user_agent = f->user_agent;
   }
   if (f->opts.parallel < 1) f->opts.parallel = 1;
-  f->multi = curl_multi_init();
-  if (f->multi == NULL) { free(f->user_agent); free(f); return NULL; }
+  f->active = calloc((size_t)f->opts.parallel, sizeof *f->active);
+  f->multi = f->active ? curl_multi_init() : NULL;
+  if (f->multi == NULL) { free(f->active); free(f->user_agent); free(f); return NULL; }
   curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, f->opts.parallel);
   if (f->opts.per_host > 0)
     curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, f->opts.per_host);
@@ -140,7 +144,18 @@ int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *l
     orr_transfer_free(t);
     return 0;
   }
+  {                                       /* the host, for the per-host limit */
+    const char *h = strstr(t->url, "://"), *e, *at;
+    size_t n, i;
+    h = h ? h + 3 : t->url;
+    e = h + strcspn(h, "/?#");
+    if ((at = memchr(h, '@', (size_t)(e - h))) != NULL) h = at + 1;
+    n = (size_t)(e - h) < sizeof t->host - 1 ? (size_t)(e - h) : sizeof t->host - 1;
+    for (i = 0; i < n; i++) t->host[i] = (char)tolower((unsigned char)h[i]);
+    t->host[n] = '\0';
+  }
   f->queue[f->nqueue++] = t;
+  f->waiting++;
   return 1;
 }
 
@@ -226,33 +241,64 @@ static void finish(orr_transfer *t, CURLcode rc) {
   t->easy = NULL;
 }
 
+static size_t host_running(const orr_fetch *f, const char *host) {
+  size_t i, n = 0;
+  for (i = 0; i < f->running; i++)
+    if (strcmp(f->active[i]->host, host) == 0) n++;
+  return n;
+}
+
+static void forget_active(orr_fetch *f, orr_transfer *t) {
+  size_t i;
+  for (i = 0; i < f->running; i++)
+    if (f->active[i] == t) { f->active[i] = f->active[--f->running]; return; }
+}
+
+/* Start waiting transfers while there is room, in queue order, skipping those whose host is
+** at its limit.  Only a window of the queue is looked at, so a queue full of one busy host
+** costs little; that host is the bottleneck then anyway. */
+static orr_transfer *refill(orr_fetch *f) {
+  size_t i, window = 64 + 4 * (size_t)f->opts.parallel, seen = 0;
+  while (f->first_waiting < f->nqueue &&
+         (f->queue[f->first_waiting] == NULL || f->queue[f->first_waiting]->started))
+    f->first_waiting++;
+  for (i = f->first_waiting; i < f->nqueue && seen < window &&
+                             f->running < (size_t)f->opts.parallel; i++) {
+    orr_transfer *t = f->queue[i];
+    if (t == NULL || t->started) continue;
+    seen++;
+    if (f->opts.per_host > 0 && host_running(f, t->host) >= (size_t)f->opts.per_host) continue;
+    t->started = 1;
+    f->waiting--;
+    if (!start(f, t)) {
+      f->queue[i] = NULL;
+      if (t->easy) { curl_easy_cleanup(t->easy); t->easy = NULL; }
+      snprintf(t->error, sizeof t->error, "could not start the transfer (out of memory)");
+      return t;
+    }
+    f->active[f->running - 1] = t;
+  }
+  return NULL;
+}
+
 orr_transfer *orr_fetch_next(orr_fetch *f, int *oom) {
   *oom = 0;
   for (;;) {
     CURLMsg *msg;
     int left, still;
-    while (f->running < (size_t)f->opts.parallel && f->next < f->nqueue) {
-      orr_transfer *t = f->queue[f->next++];
-      if (!start(f, t)) {
-        f->queue[f->next - 1] = NULL;
-        if (t->easy) { curl_easy_cleanup(t->easy); t->easy = NULL; }
-        snprintf(t->error, sizeof t->error, "could not start the transfer (out of memory)");
-        return t;
-      }
-    }
+    orr_transfer *failed = refill(f);
+    if (failed) return failed;
     while ((msg = curl_multi_info_read(f->multi, &left)) != NULL) {
       orr_transfer *t = NULL;
-      size_t i;
       if (msg->msg != CURLMSG_DONE) continue;
       curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
       curl_multi_remove_handle(f->multi, msg->easy_handle);
-      f->running--;
+      forget_active(f, t);
       finish(t, msg->data.result);
-      for (i = 0; i < f->next; i++)
-        if (f->queue[i] == t) { f->queue[i] = NULL; break; }
+      f->queue[t->index] = NULL;
       return t;
     }
-    if (f->running == 0 && f->next >= f->nqueue) return NULL;
+    if (f->running == 0 && f->waiting == 0) return NULL;
     if (curl_multi_perform(f->multi, &still) != CURLM_OK) { *oom = 1; return NULL; }
     if (still == (int)f->running) {          /* nothing ended: wait for activity */
       if (curl_multi_poll(f->multi, NULL, 0, 1000, NULL) != CURLM_OK) { *oom = 1; return NULL; }
@@ -261,7 +307,7 @@ orr_transfer *orr_fetch_next(orr_fetch *f, int *oom) {
 }
 
 size_t orr_fetch_pending(const orr_fetch *f) {
-  return f->running + (f->nqueue - f->next);
+  return f->running + f->waiting;
 }
 
 void orr_fetch_free(orr_fetch *f) {
@@ -274,6 +320,7 @@ void orr_fetch_free(orr_fetch *f) {
     orr_transfer_free(t);
   }
   free(f->queue);
+  free(f->active);
   curl_multi_cleanup(f->multi);
   free(f->user_agent);
   free(f);

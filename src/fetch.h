@@ -4,7 +4,8 @@
 ** The caller queues requests, then calls orr_fetch_next repeatedly: each call drives the
 ** transfers until one of them completes and hands that one over, so the caller can parse
 ** and store it while the others go on downloading.  At most opts.parallel transfers run
-** at once and at most opts.per_host per host; connections and DNS answers are reused.
+** at once and at most opts.per_host per host (a transfer waits in our queue, not in curl's,
+** so its timeout starts when it really starts); connections and DNS answers are reused.
 ** Only http and https are spoken, also after redirects.  No callback ever calls out of C.
 */
 #ifndef ORR_FETCH_H
@@ -45,6 +46,8 @@ typedef struct orr_transfer {
   long   hop_status;
   size_t max_bytes;
   int    too_big;
+  int    started;
+  char   host[128];             /* lower-case host of url, for the per-host limit */
   char   curl_error[256];
 } orr_transfer;
 

@@ -60,6 +60,16 @@ describe('orrery._fetch against a loopback server', function()
     assert.equals(200, out[7].status)
   end)
 
+  it("keeps to the per-host limit, and a waiting transfer's clock does not run", function()
+    local reqs = {}
+    for i = 1, 4 do reqs[i] = { url = srv.url('slow/400/alpha.rss?' .. i) } end
+    local t0 = require('orrery._util').clock()
+    local out = fetch_all(reqs, { parallel = 8, per_host = 1, timeout = 1 })
+    local took = require('orrery._util').clock() - t0
+    for i = 1, 4 do assert.equals(200, out[i].status, out[i].err) end
+    assert.is_true(took >= 1.6, 'one at a time: ' .. took)
+  end)
+
   it('never speaks anything but http and https', function()
     local out = fetch_all({ { url = 'file:///etc/passwd' } })
     assert.is_string(out[1].err)
