@@ -8,6 +8,8 @@
 ** sanitized here (when asked) so that every consumer gets safe HTML by default; plain-text
 ** fields become HTML by escaping, and their original type is kept in content_type.
 */
+#include <errno.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -778,10 +780,59 @@ static const char *encoding_alias(const char *name, char *buf, size_t n) {
   return "";
 }
 
+/* UTF-32 (and UTF-16) documents, told by their byte order mark or by how "<?" or "<"
+** comes out (XML 1.0 appendix F), are turned into UTF-8 here with iconv: libxml2 does not
+** detect UTF-32 at all, and refuses UTF-16 whose declaration names it oddly ("u16",
+** "csunicode").  Returns a malloc'd UTF-8 copy, or NULL if d is not such a document. */
+static char *transcode_wide(const char *d, size_t len, size_t *outlen, int *bad) {
+  const unsigned char *u = (const unsigned char *)d;
+  const char *from = NULL;
+  size_t skip = 0, inleft, outleft, cap;
+  char *out, *in, *o;
+  iconv_t cd;
+  *bad = 0;
+  if (len < 4) return NULL;
+  if (!memcmp(u, "\x00\x00\xFE\xFF", 4)) { from = "UTF-32BE"; skip = 4; }
+  else if (!memcmp(u, "\xFF\xFE\x00\x00", 4)) { from = "UTF-32LE"; skip = 4; }
+  else if (!memcmp(u, "\x00\x00\x00\x3C", 4)) from = "UTF-32BE";
+  else if (!memcmp(u, "\x3C\x00\x00\x00", 4)) from = "UTF-32LE";
+  else if (!memcmp(u, "\xFE\xFF", 2)) { from = "UTF-16BE"; skip = 2; }
+  else if (!memcmp(u, "\xFF\xFE", 2)) { from = "UTF-16LE"; skip = 2; }
+  else if (!memcmp(u, "\x00\x3C\x00\x3F", 4)) from = "UTF-16BE";
+  else if (!memcmp(u, "\x3C\x00\x3F\x00", 4)) from = "UTF-16LE";
+  else return NULL;
+  cd = iconv_open("UTF-8", from);
+  if (cd == (iconv_t)-1) return NULL;
+  cap = (len - skip) * 2 + 16;              /* UTF-8 of UTF-16 is at most 1.5x, of UTF-32 less */
+  out = malloc(cap);
+  if (out == NULL) { iconv_close(cd); return NULL; }
+  in = (char *)d + skip;
+  inleft = len - skip;
+  o = out;
+  outleft = cap - 1;
+  while (inleft > 0) {
+    if (iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1) break;
+    if (errno == E2BIG) break;               /* cannot happen with the bound above */
+    *bad = 1;                                 /* invalid or cut off: skip one unit */
+    {
+      size_t unit = from[4] == '3' ? 4 : 2;
+      if (inleft < unit) break;
+      in += unit;
+      inleft -= unit;
+      if (outleft >= 3) { memcpy(o, "\xEF\xBF\xBD", 3); o += 3; outleft -= 3; }
+    }
+  }
+  iconv_close(cd);
+  *o = '\0';
+  *outlen = (size_t)(o - out);
+  return out;
+}
+
 /* Rewrite the XML declaration's encoding when libxml2 could not read the name as written
 ** ("437", "macgreek", a made-up name).  Returns a malloc'd copy or NULL if unchanged;
 ** *note tells when the encoding had to be guessed (the feed is then flagged). */
-static char *fix_declaration(const char *d, size_t len, size_t *outlen, char *note, size_t notelen) {
+static char *fix_declaration(const char *d, size_t len, size_t *outlen, char *note, size_t notelen,
+                             const char *forced) {
   const char *p = d, *end, *e, *q1, *q2;
   const char *to;
   char name[64], alias[64];
@@ -807,8 +858,8 @@ static char *fix_declaration(const char *d, size_t len, size_t *outlen, char *no
   if (q2 == NULL || (n = (size_t)(q2 - q1 - 1)) == 0 || n >= sizeof name) return NULL;
   memcpy(name, q1 + 1, n);
   name[n] = '\0';
-  to = encoding_alias(name, alias, sizeof alias);
-  if (to == NULL) return NULL;
+  to = forced ? forced : encoding_alias(name, alias, sizeof alias);
+  if (to == NULL || (forced && strcasecmp(name, forced) == 0)) return NULL;
   if (*to == '\0') {
     to = orr_utf8_valid(d, len) ? "utf-8" : "windows-1252";
     snprintf(note, notelen, "unsupported encoding %s, read as %s", name, to);
@@ -961,7 +1012,8 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
   orr_feed *f;
   parse_state st;
   char msg[256];
-  char *fixed, *declfixed;
+  char *fixed, *declfixed, *wide;
+  int wide_bad;
   size_t fixed_len = 0;
   int rewritten;
   char note[160];
@@ -982,7 +1034,13 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
   /* the input as libxml2 can read it: an encoding name it knows, HTML entities as
   ** character references; each step copies only when it changes something */
   note[0] = '\0';
-  declfixed = fix_declaration(data, len, &fixed_len, note, sizeof note);
+  wide = transcode_wide(data, len, &fixed_len, &wide_bad);
+  if (wide) {
+    data = wide;
+    len = fixed_len;
+    if (wide_bad) snprintf(note, sizeof note, "invalid UTF-16/UTF-32 sequences replaced");
+  }
+  declfixed = fix_declaration(data, len, &fixed_len, note, sizeof note, wide ? "utf-8" : NULL);
   if (declfixed) { data = declfixed; len = fixed_len; }
   fixed = fix_entities(data, len, &fixed_len);
   if (fixed) { data = fixed; len = fixed_len; }
@@ -995,6 +1053,7 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
   rewritten = fixed != NULL;
   free(fixed);                        /* the parser made its own copy of the input */
   free(declfixed);
+  free(wide);
   root = doc ? xmlDocGetRootElement(doc) : NULL;
   if (root == NULL) {
     xml_error(msg, sizeof msg, ctxt);

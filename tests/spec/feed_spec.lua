@@ -97,6 +97,14 @@ describe('orrery.parse / orrery._feed', function()
     assert.is_true(f.bozo)
     assert.matches('unsupported encoding no%-such%-thing', f.bozo_message)
     assert.is_truthy(utf8.len(f.title))
+    local function utf32be(s)
+      local out = {}
+      for _, c in utf8.codes(s) do out[#out + 1] = string.pack('>I4', c) end
+      return table.concat(out)
+    end
+    f = assert(parse.feed(utf32be('<?xml version="1.0" encoding="utf-32"?><rss version="2.0"><channel><title>Zoë</title></channel></rss>')))
+    assert.equals('Zoë', f.title)
+    assert.is_false(f.bozo)
     f = assert(parse.feed('<rss version="2.0"><channel><title>bad \255\254 bytes</title></channel></rss>'))
     assert.is_truthy(utf8.len(f.title))
   end)
