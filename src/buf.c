@@ -92,18 +92,40 @@ int orr_utf8_valid(const char *str, size_t n) {
   return i == n;
 }
 
+/* Windows-1252 for U+0080..U+009F: feeds that declare Latin-1 or write &#146; mean these. */
+static const unsigned short cp1252_c1[32] = {
+  0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+  0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC,
+  0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178
+};
+
+static int c1(const unsigned char *s, size_t k) { return k == 2 && s[0] == 0xC2 && s[1] < 0xA0; }
+
 char *orr_utf8_repair(const char *str, size_t n, int *bad) {
   const unsigned char *s = (const unsigned char *)str;
   size_t i = 0, k;
   orr_buf b;
   *bad = 0;
-  while (i < n && (k = utf8_seq(s + i, n - i)) != 0) i += k;
-  if (i == n) return NULL;
+  for (;;) {
+    while (i < n && s[i] < 0x80) i++;                       /* ASCII runs, fast */
+    if (i >= n) return NULL;
+    k = utf8_seq(s + i, n - i);
+    if (k == 0 || c1(s + i, k)) break;
+    i += k;
+  }
   orr_buf_init(&b);
   orr_buf_add(&b, str, i);
   while (i < n) {
     k = utf8_seq(s + i, n - i);
-    if (k) { orr_buf_add(&b, str + i, k); i += k; }
+    if (k && c1(s + i, k)) {
+      unsigned v = cp1252_c1[s[i + 1] - 0x80];
+      char u[3];
+      if (v == 0) { orr_buf_add(&b, str + i, k); i += k; continue; }   /* no Windows char */
+      u[0] = (char)(0xE0 | v >> 12); u[1] = (char)(0x80 | ((v >> 6) & 0x3F)); u[2] = (char)(0x80 | (v & 0x3F));
+      if (v < 0x800) { u[0] = (char)(0xC0 | v >> 6); u[1] = (char)(0x80 | (v & 0x3F)); orr_buf_add(&b, u, 2); }
+      else orr_buf_add(&b, u, 3);
+      i += k;
+    } else if (k) { orr_buf_add(&b, str + i, k); i += k; }
     else { orr_buf_adds(&b, "\xEF\xBF\xBD"); i++; }
   }
   if (!orr_buf_ok(&b)) { *bad = 1; orr_buf_free(&b); return NULL; }

@@ -23,8 +23,9 @@ void orr_buf_addc(orr_buf *b, char c);
 /* Append s with &, <, > (and " when quote is set) written as character references. */
 void orr_buf_add_escaped(orr_buf *b, const char *s, size_t n, int quote);
 int  orr_buf_ok(const orr_buf *b);
-/* If s is not valid UTF-8, return a malloc'd copy with each bad byte replaced by U+FFFD;
-** else NULL (s is fine as it is).  *bad is set when a copy was needed and allocation
+/* If s is not valid UTF-8, return a malloc'd copy with each bad byte replaced by U+FFFD
+** and each C1 control (U+0080..U+009F, never meant in a feed) replaced by the Windows-1252
+** character of that number (U+0092 -> U+2019); else NULL (s is fine as it is).  *bad is set when a copy was needed and allocation
 ** failed. */
 char *orr_utf8_repair(const char *s, size_t n, int *bad);
 /* 1 if the n bytes at s are valid UTF-8. */

@@ -65,7 +65,7 @@ static enum ns ns_of(xmlNodePtr n) {
   if (strcmp(h, NS_DCTERMS) == 0) return NS_DCT;
   if (strcmp(h, NS_CONTENT) == 0) return NS_CONT;
   if (strcmp(h, NS_XHTML) == 0) return NS_XH;
-  if (strcmp(h, NS_ITUNES) == 0) return NS_ITU;
+  if (strcasecmp(h, NS_ITUNES) == 0) return NS_ITU;   /* case varies in the wild */
   if (strcmp(h, NS_MEDIA) == 0) return NS_MED;
   return NS_OTHER;
 }
@@ -75,7 +75,8 @@ enum key {
   K_NONE, K_TITLE, K_LINK, K_DESCRIPTION, K_SUMMARY, K_CONTENT, K_ENCODED, K_XHTML_BODY,
   K_ID, K_GUID, K_PUBLISHED, K_UPDATED, K_AUTHOR, K_CREATOR, K_CATEGORY, K_SUBJECT,
   K_ENCLOSURE, K_LANGUAGE, K_SUBTITLE, K_ITEM, K_CHANNEL, K_ICON, K_IMAGE, K_RIGHTS,
-  K_GENERATOR, K_COMMENTS, K_ITUNES_AUTHOR, K_ITUNES_SUMMARY, K_MEDIA_CONTENT,
+  K_GENERATOR, K_COMMENTS, K_ITUNES_AUTHOR, K_ITUNES_SUMMARY, K_ITUNES_OWNER,
+  K_ITUNES_SUBTITLE, K_ITUNES_CATEGORY, K_MEDIA_CONTENT,
   K_MEDIA_GROUP, K_LASTBUILD, K_PUBDATE_FEED, K_MEDIA_TITLE
 };
 
@@ -152,7 +153,9 @@ static enum key key_of(xmlNodePtr n, int in_feed_level) {
       if (is(n, "author")) return K_ITUNES_AUTHOR;
       if (is(n, "summary")) return K_ITUNES_SUMMARY;
       if (is(n, "keywords")) return K_SUBJECT;
-      if (is(n, "category")) return K_CATEGORY;
+      if (is(n, "category")) return K_ITUNES_CATEGORY;
+      if (is(n, "owner")) return K_ITUNES_OWNER;
+      if (is(n, "subtitle")) return K_ITUNES_SUBTITLE;
       return K_NONE;
     case NS_MED:
       if (is(n, "content")) return K_MEDIA_CONTENT;
@@ -605,6 +608,15 @@ static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
       case K_SUBJECT:
         if (!push_tag(e, text_of(st, n))) st->oom = 1;
         break;
+      case K_ITUNES_CATEGORY: {          /* text="..." and nested subcategories */
+        xmlNodePtr sub;
+        if (!push_tag(e, attr(n, "text"))) st->oom = 1;
+        for (sub = n->children; sub; sub = sub->next)
+          if (sub->type == XML_ELEMENT_NODE && key_of(sub, 0) == K_ITUNES_CATEGORY &&
+              !push_tag(e, attr(sub, "text")))
+            st->oom = 1;
+        break;
+      }
       case K_ENCLOSURE: {
         char *url = attr(n, "url");
         if (url && !push_enclosure(e, url_value(st, n, url), attr(n, "type"), attr(n, "length")))
@@ -652,7 +664,7 @@ static orr_entry *new_entry(parse_state *st, orr_feed *f) {
 /* The children of a channel/feed element; items found here or (RSS 1.0) beside it. */
 static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
   xmlNodePtr n;
-  char *author_alt = NULL;
+  char *author_alt = NULL, *subtitle_alt = NULL;
   for (n = ch->children; n && !st->oom; n = n->next) {
     enum key k;
     if (n->type != XML_ELEMENT_NODE) continue;
@@ -691,6 +703,8 @@ static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
         if (ns_of(n) == NS_ATOM) set_last(&f->f[ORR_F_AUTHOR], person(st, n));
         else set_first(&f->f[ORR_F_AUTHOR], person(st, n));
         break;
+      case K_ITUNES_OWNER: set_first(&author_alt, person(st, n)); break;
+      case K_ITUNES_SUBTITLE: set_first(&subtitle_alt, html_value(st, n, 1)); break;
       case K_CREATOR:
       case K_ITUNES_AUTHOR: set_first(&author_alt, text_of(st, n)); break;
       case K_LANGUAGE: set_first(&f->f[ORR_F_LANGUAGE], text_of(st, n)); break;
@@ -709,6 +723,7 @@ static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
     }
   }
   set_first(&f->f[ORR_F_AUTHOR], author_alt);
+  set_first(&f->f[ORR_F_SUBTITLE], subtitle_alt);
   if (f->f[ORR_F_LINK] == NULL && f->f[ORR_F_ID] &&
       (!strncmp(f->f[ORR_F_ID], "http://", 7) || !strncmp(f->f[ORR_F_ID], "https://", 8)))
     f->f[ORR_F_LINK] = strdup(f->f[ORR_F_ID]);
@@ -925,7 +940,17 @@ static char *fix_entities(const char *d, size_t len, size_t *outlen) {
                                          (k > at + 1 && d[k] >= '0' && d[k] <= '9')))
         k++;
       i = at + 1;
-      if (k >= len || d[k] != ';' || k == at + 1) continue;
+      if (k >= len || d[k] != ';' || k == at + 1) {
+        /* not a reference: a bare '&' (as in "?a=1&b=2"), which XML forbids and libxml2
+        ** would drop with the name after it; written as &amp; it survives */
+        if (!(at + 1 < len && d[at + 1] == '#')) {
+          orr_buf_add(&b, d + last, at + 1 - last);
+          orr_buf_adds(&b, "amp;");
+          last = at + 1;
+          changed = 1;
+        }
+        continue;
+      }
       memcpy(name, d + at + 1, k - at - 1);
       name[k - at - 1] = '\0';
       if (!strcmp(name, "amp") || !strcmp(name, "lt") || !strcmp(name, "gt") ||
@@ -951,7 +976,8 @@ static char *fix_entities(const char *d, size_t len, size_t *outlen) {
 }
 
 /* Every string handed out is valid UTF-8: bytes libxml2 let through from a document
-** with a wrong encoding become U+FFFD.  Returns 0 if out of memory. */
+** with a wrong encoding become U+FFFD, and C1 controls their Windows-1252 characters
+** ("don&#146;t" is "don't" in every browser).  Returns 0 if out of memory. */
 static int fix_str(char **slot) {
   int bad;
   char *r;
@@ -1074,7 +1100,7 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
     f->bozo_message = strdup(note);
   } else if (rewritten) {
     f->bozo = 1;
-    f->bozo_message = strdup("undeclared HTML entities (read as their characters)");
+    f->bozo_message = strdup("undeclared HTML entities or bare '&' (read as HTML would)");
   }
   st.doc = doc;
   st.opts = opts;
@@ -1123,9 +1149,7 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
     goto error;
   }
   if (st.oom) { fail(err, errlen, "out of memory%s", NULL); goto error; }
-  /* libxml2 hands out UTF-8 for any document it read without error; only a recovered one
-  ** can carry bytes of a wrong encoding through */
-  if (f->bozo && !make_utf8(f)) { fail(err, errlen, "out of memory%s", NULL); goto error; }
+  if (!make_utf8(f)) { fail(err, errlen, "out of memory%s", NULL); goto error; }
   xmlFreeDoc(doc);
   xmlFreeParserCtxt(ctxt);
   return f;
