@@ -66,7 +66,7 @@ static enum ns ns_of(xmlNodePtr n) {
   if (strcmp(h, NS_CONTENT) == 0) return NS_CONT;
   if (strcmp(h, NS_XHTML) == 0) return NS_XH;
   if (strcasecmp(h, NS_ITUNES) == 0) return NS_ITU;   /* case varies in the wild */
-  if (strcmp(h, NS_MEDIA) == 0) return NS_MED;
+  if (strncmp(h, NS_MEDIA, sizeof NS_MEDIA - 2) == 0) return NS_MED;   /* with or without the final / */
   return NS_OTHER;
 }
 
@@ -160,6 +160,8 @@ static enum key key_of(xmlNodePtr n, int in_feed_level) {
     case NS_MED:
       if (is(n, "content")) return K_MEDIA_CONTENT;
       if (is(n, "title")) return K_MEDIA_TITLE;
+      if (is(n, "category")) return K_SUBJECT;
+      if (is(n, "description")) return K_ITUNES_SUMMARY;     /* a plain-text summary too */
       if (is(n, "group")) return K_MEDIA_GROUP;
       return K_NONE;
     default:
@@ -572,7 +574,7 @@ static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
         break;
       case K_ID: {
         char *id = text_of(st, n);
-        if (id && !guid_link && (!strncmp(id, "http://", 7) || !strncmp(id, "https://", 8)))
+        if (id && !guid_link && (!strncasecmp(id, "http://", 7) || !strncasecmp(id, "https://", 8)))
           guid_link = strdup(id);          /* an id that is a web address stands in for a link */
         set_first(&e->f[ORR_E_ID], id);
         break;
@@ -626,8 +628,16 @@ static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
       case K_MEDIA_CONTENT: parse_media(st, e, n); break;
       case K_MEDIA_GROUP: {
         xmlNodePtr m;
-        for (m = n->children; m; m = m->next)
-          if (m->type == XML_ELEMENT_NODE && key_of(m, 0) == K_MEDIA_CONTENT) parse_media(st, e, m);
+        for (m = n->children; m; m = m->next) {
+          if (m->type != XML_ELEMENT_NODE) continue;
+          switch (key_of(m, 0)) {
+            case K_MEDIA_CONTENT: parse_media(st, e, m); break;
+            case K_MEDIA_TITLE: set_first(&title_alt, title_value(st, m)); break;
+            case K_ITUNES_SUMMARY: set_first(&summary_alt, html_value(st, m, 1)); break;
+            case K_SUBJECT: if (!push_tag(e, text_of(st, m))) st->oom = 1; break;
+            default: break;
+          }
+        }
         break;
       }
       case K_COMMENTS: set_first(&e->f[ORR_E_COMMENTS], url_value(st, n, text_of(st, n))); break;
@@ -730,6 +740,10 @@ static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
   if (f->f[ORR_F_LANGUAGE] == NULL) {
     xmlChar *lang = xmlNodeGetLang(ch);
     if (lang) { f->f[ORR_F_LANGUAGE] = strdup((const char *)lang); xmlFree(lang); }
+  }
+  if (f->f[ORR_F_LANGUAGE]) {                    /* "en_US" is meant as the tag "en-US" */
+    char *p;
+    for (p = f->f[ORR_F_LANGUAGE]; *p; p++) if (*p == '_') *p = '-';
   }
 }
 
