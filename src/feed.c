@@ -47,7 +47,7 @@ const char *const orr_feed_field_names[ORR_F_NFIELDS] = {
 #define NS_XHTML   "http://www.w3.org/1999/xhtml"
 #define NS_ITUNES  "http://www.itunes.com/dtds/podcast-1.0.dtd"
 #define NS_MEDIA   "http://search.yahoo.com/mrss/"
-#define NS_USERLAND "http://backend.userland.com/rss2"
+#define NS_USERLAND "http://backend.userland.com/rss"   /* rss and rss2 */
 
 enum ns { NS_NONE, NS_RSS, NS_ATOM, NS_A03, NS_DCE, NS_DCT, NS_CONT, NS_XH, NS_ITU, NS_MED,
           NS_OTHER };
@@ -59,7 +59,7 @@ static enum ns ns_of(xmlNodePtr n) {
   if (strcmp(h, NS_ATOM10) == 0) return NS_ATOM;
   if (n->doc && n->doc->_private && strcmp(h, (const char *)n->doc->_private) == 0) return NS_A03;
   if (strcmp(h, NS_ATOM03) == 0) return NS_A03;
-  if (strcmp(h, NS_RSS10) == 0 || strcmp(h, NS_RSS090) == 0 || strcmp(h, NS_USERLAND) == 0)
+  if (strcmp(h, NS_RSS10) == 0 || strcmp(h, NS_RSS090) == 0 || strncmp(h, NS_USERLAND, sizeof NS_USERLAND - 1) == 0)
     return NS_RSS;
   if (strcmp(h, NS_DC) == 0) return NS_DCE;
   if (strcmp(h, NS_DCTERMS) == 0) return NS_DCT;
@@ -126,7 +126,7 @@ static enum key key_of(xmlNodePtr n, int in_feed_level) {
       if (is(n, "author")) return K_AUTHOR;
       if (is(n, "category")) return K_CATEGORY;
       if (is(n, "subtitle") || is(n, "tagline")) return K_SUBTITLE;
-      if (is(n, "entry")) return K_ITEM;
+      if (is(n, "entry") || is(n, "item")) return K_ITEM;
       if (is(n, "icon") || is(n, "logo")) return K_ICON;
       if (is(n, "rights") || is(n, "copyright")) return K_RIGHTS;
       if (is(n, "generator")) return K_GENERATOR;
@@ -143,7 +143,7 @@ static enum key key_of(xmlNodePtr n, int in_feed_level) {
       return K_NONE;
     case NS_DCT:
       if (is(n, "modified")) return K_UPDATED;
-      if (is(n, "issued") || is(n, "created")) return K_PUBLISHED;
+      if (is(n, "issued")) return K_PUBLISHED;
       return K_NONE;
     case NS_CONT:
       return is(n, "encoded") ? K_ENCODED : K_NONE;
@@ -598,7 +598,7 @@ static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
         if (ns_of(n) == NS_ATOM) set_last(&e->f[ORR_E_AUTHOR], person(st, n));
         else set_first(&e->f[ORR_E_AUTHOR], person(st, n));
         break;
-      case K_CREATOR:
+      case K_CREATOR: set_last(&author_alt, text_of(st, n)); break;   /* the last, as feedparser */
       case K_ITUNES_AUTHOR: set_first(&author_alt, text_of(st, n)); break;
       case K_CATEGORY: {
         char *term = attr(n, "term");
@@ -1124,6 +1124,10 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
     f->format = is(root, "rss") ? rss_format(root, doc) : "rss";
     for (n = root->children; n; n = n->next)
       if (n->type == XML_ELEMENT_NODE && is(n, "channel")) parse_channel(&st, f, n);
+      else if (n->type == XML_ELEMENT_NODE && key_of(n, 0) == K_ITEM) {   /* <item> without <channel> */
+        orr_entry *e = new_entry(&st, f);
+        if (e) parse_entry(&st, e, n);
+      }
     if (is(root, "channel")) parse_channel(&st, f, root);
   } else if (is(root, "RDF")) {
     f->format = "rss10";

@@ -258,7 +258,7 @@ function commands.parse(args)
   local parse = require('orrery.parse')
   local feed
   feed, err = parse.feed(body, { url = url, content_type = ctype, sanitize = not opts.no_sanitize,
-    title_html = opts.json })
+    title_html = opts.json, keep_duplicates = opts.json })
   if opts.json then
     io.write(require('orrery.json').encode(parse.conformance(feed, err), ' '), '\n')
     return EXIT_OK

@@ -29,7 +29,8 @@ end
 --- Parse a document.
 ---@param body string
 ---@param opts table|nil { url = base URL, content_type = HTTP header, sanitize = true,
----  title_html = false (titles as feedparser has them, for the conformance schema) }
+---  title_html = false (titles as feedparser has them, for the conformance schema),
+---  keep_duplicates = false (an id seen twice in the feed is kept twice) }
 ---@return table|nil feed, string|nil err, table|nil feed_links (when the bytes are an HTML page)
 function M.feed(body, opts)
   opts = opts or {}
@@ -55,7 +56,7 @@ function M.feed(body, opts)
   local seen, kept = {}, {}
   for _, e in ipairs(feed.entries) do
     e.guid = M.entry_id(e)
-    if not seen[e.guid] then
+    if opts.keep_duplicates or not seen[e.guid] then
       seen[e.guid] = true
       kept[#kept + 1] = e
     end
