@@ -33,7 +33,7 @@ const char *const orr_entry_field_names[ORR_E_NFIELDS] = {
 };
 const char *const orr_feed_field_names[ORR_F_NFIELDS] = {
   "title", "link", "subtitle", "author", "language", "id", "updated_text", "icon",
-  "rights", "generator"
+  "rights", "generator", "subtitle_type"
 };
 
 #define NS_ATOM10  "http://www.w3.org/2005/Atom"
@@ -702,7 +702,9 @@ static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
       case K_SUBTITLE: {
         char mime[64];
         int mode = atom_mode(n, mime, sizeof mime);
-        set_first(&f->f[ORR_F_SUBTITLE], html_value(st, n, mode));
+        if (f->f[ORR_F_SUBTITLE]) break;
+        f->f[ORR_F_SUBTITLE] = html_value(st, n, mode);
+        if (f->f[ORR_F_SUBTITLE]) f->f[ORR_F_SUBTITLE_TYPE] = strdup(mime);
         break;
       }
       case K_UPDATED:

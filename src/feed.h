@@ -22,7 +22,7 @@ enum {
 /* String fields of a feed; names in orr_feed_field_names. */
 enum {
   ORR_F_TITLE, ORR_F_LINK, ORR_F_SUBTITLE, ORR_F_AUTHOR, ORR_F_LANGUAGE, ORR_F_ID,
-  ORR_F_UPDATED_TEXT, ORR_F_ICON, ORR_F_RIGHTS, ORR_F_GENERATOR,
+  ORR_F_UPDATED_TEXT, ORR_F_ICON, ORR_F_RIGHTS, ORR_F_GENERATOR, ORR_F_SUBTITLE_TYPE,
   ORR_F_NFIELDS
 };
 extern const char *const orr_entry_field_names[ORR_E_NFIELDS];

@@ -110,7 +110,8 @@ function M.conformance(feed, err)
   local out = {
     format = feed.format, bozo = feed.bozo, bozo_message = feed.bozo_message,
     feed = {
-      title = orjnull(feed.title), link = orjnull(feed.link), subtitle = orjnull(feed.subtitle),
+      title = orjnull(feed.title), link = orjnull(feed.link),
+      subtitle = orjnull(as_written(feed.subtitle, feed.subtitle_type)),
       updated = date(feed.updated), author = orjnull(feed.author),
       language = orjnull(feed.language), id = orjnull(feed.id),
     },
