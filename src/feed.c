@@ -1042,8 +1042,12 @@ static void xml_error(char *dst, size_t len, xmlParserCtxtPtr ctxt) {
   while (n && (dst[n - 1] == '\n' || dst[n - 1] == ' ')) dst[--n] = '\0';
 }
 
-orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts,
+orr_feed *orr_feed_parse(const char *input, size_t input_len, const orr_feed_opts *opts,
                          char *err, size_t errlen) {
+  /* data/len move to rewritten copies of the input below, which are freed right after
+  ** parsing: anything later that looks at the bytes uses input/input_len */
+  const char *data = input;
+  size_t len = input_len;
   /* NONET: no network; no NOENT/DTDLOAD/DTDATTR: no entity substitution, no external DTD;
   ** RECOVER: keep what can be kept of an ill-formed document (flagged as bozo). */
   int xopts = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
@@ -1099,7 +1103,7 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
   root = doc ? xmlDocGetRootElement(doc) : NULL;
   if (root == NULL) {
     xml_error(msg, sizeof msg, ctxt);
-    if (html_page(data, len)) fail(err, errlen, "not a feed: an HTML page%s", NULL);
+    if (html_page(input, input_len)) fail(err, errlen, "not a feed: an HTML page%s", NULL);
     else fail(err, errlen, "not a feed: %s", len ? msg : "empty document");
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);
@@ -1165,7 +1169,8 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
     goto error;
   } else {
     snprintf(msg, sizeof msg, "%.100s", (const char *)root->name);
-    fail(err, errlen, "not a feed: unknown root element <%s>", msg);
+    if (html_page(input, input_len)) fail(err, errlen, "not a feed: an HTML page%s", NULL);
+    else fail(err, errlen, "not a feed: unknown root element <%s>", msg);
     goto error;
   }
   if (st.oom) { fail(err, errlen, "out of memory%s", NULL); goto error; }

@@ -13,7 +13,7 @@ status=0
 for t in "$BUILD"/tests/test_*; do
   [ -x "$t" ] || continue
   echo "# $t"
-  "$t" >"$LOG.c" 2>&1 || status=1
+  (cd "$ROOT" && "$t") >"$LOG.c" 2>&1 || status=1
   cat "$LOG.c"
   cat "$LOG.c" >>"$LOG"
 done
