@@ -1,6 +1,7 @@
 /*
 ** buf.c — growable byte buffer (see buf.h).
 */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,7 +108,13 @@ char *orr_utf8_repair(const char *str, size_t n, int *bad) {
   orr_buf b;
   *bad = 0;
   for (;;) {
-    while (i < n && s[i] < 0x80) i++;                       /* ASCII runs, fast */
+    while (i + 8 <= n) {                                    /* ASCII runs, 8 bytes a step */
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (w & 0x8080808080808080ULL) break;
+      i += 8;
+    }
+    while (i < n && s[i] < 0x80) i++;
     if (i >= n) return NULL;
     k = utf8_seq(s + i, n - i);
     if (k == 0 || c1(s + i, k)) break;
