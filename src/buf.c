@@ -68,6 +68,14 @@ void orr_buf_add_escaped(orr_buf *b, const char *s, size_t n, int quote) {
 
 int orr_buf_ok(const orr_buf *b) { return !b->oom; }
 
+void orr_buf_add_utf8(orr_buf *b, unsigned v) {
+  char u[3];
+  if (v < 0x80) { u[0] = (char)v; orr_buf_add(b, u, 1); }
+  else if (v < 0x800) { u[0] = (char)(0xC0 | v >> 6); u[1] = (char)(0x80 | (v & 0x3F)); orr_buf_add(b, u, 2); }
+  else { u[0] = (char)(0xE0 | v >> 12); u[1] = (char)(0x80 | ((v >> 6) & 0x3F));
+         u[2] = (char)(0x80 | (v & 0x3F)); orr_buf_add(b, u, 3); }
+}
+
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
 static size_t utf8_seq(const unsigned char *s, size_t n) {
   size_t k, i;
@@ -126,11 +134,8 @@ char *orr_utf8_repair(const char *str, size_t n, int *bad) {
     k = utf8_seq(s + i, n - i);
     if (k && c1(s + i, k)) {
       unsigned v = cp1252_c1[s[i + 1] - 0x80];
-      char u[3];
-      if (v == 0) { orr_buf_add(&b, str + i, k); i += k; continue; }   /* no Windows char */
-      u[0] = (char)(0xE0 | v >> 12); u[1] = (char)(0x80 | ((v >> 6) & 0x3F)); u[2] = (char)(0x80 | (v & 0x3F));
-      if (v < 0x800) { u[0] = (char)(0xC0 | v >> 6); u[1] = (char)(0x80 | (v & 0x3F)); orr_buf_add(&b, u, 2); }
-      else orr_buf_add(&b, u, 3);
+      if (v == 0) orr_buf_add(&b, str + i, k);            /* no Windows character there */
+      else orr_buf_add_utf8(&b, v);
       i += k;
     } else if (k) { orr_buf_add(&b, str + i, k); i += k; }
     else { orr_buf_adds(&b, "\xEF\xBF\xBD"); i++; }

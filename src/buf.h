@@ -22,6 +22,8 @@ void orr_buf_adds(orr_buf *b, const char *s);
 void orr_buf_addc(orr_buf *b, char c);
 /* Append s with &, <, > (and " when quote is set) written as character references. */
 void orr_buf_add_escaped(orr_buf *b, const char *s, size_t n, int quote);
+/* Append the UTF-8 encoding of a code point (below U+10000). */
+void orr_buf_add_utf8(orr_buf *b, unsigned cp);
 int  orr_buf_ok(const orr_buf *b);
 /* If s is not valid UTF-8, return a malloc'd copy with each bad byte replaced by U+FFFD
 ** and each C1 control (U+0080..U+009F, never meant in a feed) replaced by the Windows-1252

@@ -371,14 +371,7 @@ static void entity_text(orr_buf *out, xmlNodePtr ref) {
       return;
     }
   } else if ((h = htmlEntityLookup(ref->name)) != NULL) {
-    unsigned v = h->value;
-    char u[4];
-    int n;
-    if (v < 0x80) { u[0] = (char)v; n = 1; }
-    else if (v < 0x800) { u[0] = (char)(0xC0 | v >> 6); u[1] = (char)(0x80 | (v & 0x3F)); n = 2; }
-    else { u[0] = (char)(0xE0 | v >> 12); u[1] = (char)(0x80 | ((v >> 6) & 0x3F));
-           u[2] = (char)(0x80 | (v & 0x3F)); n = 3; }
-    orr_buf_add(out, u, (size_t)n);
+    orr_buf_add_utf8(out, h->value);
     return;
   }
   orr_buf_addc(out, '&');

@@ -3,6 +3,8 @@
 */
 #include <stdarg.h>
 
+#include <libxml/xmlerror.h>
+
 #include "api/api.h"
 
 static const luaL_Reg modules[] = {
@@ -16,8 +18,13 @@ static const luaL_Reg modules[] = {
   { NULL, NULL }
 };
 
+/* libxml2 reports through a global handler that prints to stderr; orrery reports errors
+** itself (as nil, err or a Lua error), so the library is kept quiet. */
+static void quiet(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
+
 void orr_api_preload(lua_State *L) {
   const luaL_Reg *m;
+  xmlSetGenericErrorFunc(NULL, quiet);
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);   /* [preload] */
   for (m = modules; m->name; m++) {
     lua_pushcfunction(L, m->func);

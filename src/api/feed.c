@@ -11,8 +11,6 @@
 */
 #include <string.h>
 
-#include <libxml/xmlerror.h>
-
 #include "api/api.h"
 #include "feed.h"
 
@@ -74,10 +72,7 @@ static const luaL_Reg lib[] = {
   { NULL, NULL }
 };
 
-static void quiet(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
-
 int luaopen_orrery_feed(lua_State *L) {
-  xmlSetGenericErrorFunc(NULL, quiet);   /* errors are returned, never printed by libxml2 */
   luaL_newlib(L, lib);
   return 1;
 }

@@ -247,12 +247,7 @@ static const luaL_Reg lib[] = {
   { NULL, NULL }
 };
 
-/* libxml2 reports through a global handler that prints to stderr; orrery reports errors
-** itself (as nil, err or a Lua error), so the library is kept quiet. */
-static void quiet(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
-
 int luaopen_orrery_html(lua_State *L) {
-  xmlSetGenericErrorFunc(NULL, quiet);
   luaL_newmetatable(L, DOC_MT);             /* [mt] */
   luaL_newlib(L, doc_methods);
   lua_setfield(L, -2, "__index");
