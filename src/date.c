@@ -176,7 +176,6 @@ static int month_of(const char *p, size_t n) {
 ** "Wdy Mon DD hh:mm:ss [zone] YYYY". */
 static int parse_rfc822(const char *p, int64_t *out) {
   int d = 0, mon = 0, y = -1, h = 0, mi = 0, s = 0, off = 0, n;
-  int have_time = 0;
   p = skip_ws(p);
   /* weekday (or any leading word that is not a month) */
   {
@@ -212,7 +211,6 @@ static int parse_rfc822(const char *p, int64_t *out) {
   p = skip_ws(p);
   if (isdigit((unsigned char)*p)) {
     if (!clock_time(&p, &h, &mi, &s)) return 0;
-    have_time = 1;
   }
   p = skip_ws(p);
   if (*p == '+' || *p == '-') { if (!numeric_zone(&p, &off)) return 0; }
@@ -222,7 +220,6 @@ static int parse_rfc822(const char *p, int64_t *out) {
     if (digits(&p, 4, &y) != 4) return 0;
     p = skip_ws(p);
   }
-  (void)have_time;
   if (*p == '(') { while (*p && *p != ')') p++; if (*p) p++; }   /* "(PST)" comments */
   p = skip_ws(p);
   if (*p) return 0;

@@ -240,13 +240,6 @@ static char *url_value(parse_state *st, xmlNodePtr n, char *raw) {
   return abs;
 }
 
-static char *escape_text(const char *s) {
-  orr_buf b;
-  orr_buf_init(&b);
-  orr_buf_add_escaped(&b, s, strlen(s), 0);
-  return orr_buf_take(&b);
-}
-
 /* Atom text constructs: type="text|html|xhtml" (1.0) or a MIME type and mode (0.3).
 ** Returns 0 (html), 1 (text) or 2 (inline XML markup), plus MODE_B64 when the value is
 ** base64 (Atom 1.0 non-text, non-XML media types; Atom 0.3 mode="base64").  The media
@@ -319,7 +312,7 @@ static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
       base = base_of(st, n);
       out = orr_html_sanitize(t, strlen(t), base);
     } else {
-      out = mode == 0 ? strdup(t) : escape_text(t);
+      out = mode == 0 ? strdup(t) : orr_html_escape(t);
     }
     free(t);
   } else if (mode == 0 && has_elements && ns_of(n) == NS_ATOM && ns_of(c) == NS_XH && is(c, "div")) {
@@ -347,7 +340,7 @@ static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
     char *t = text_of(st, n);
     if (t == NULL) return NULL;
     if (mode == 1) {
-      out = escape_text(t);
+      out = orr_html_escape(t);
     } else if (st->opts->sanitize) {
       base = base_of(st, n);
       out = orr_html_sanitize(t, strlen(t), base);

@@ -122,6 +122,13 @@ static const char *const css_properties[] = {
   "voice-family", "volume", "white-space", "width", NULL
 };
 
+char *orr_html_escape(const char *s) {
+  orr_buf b;
+  orr_buf_init(&b);
+  orr_buf_add_escaped(&b, s, strlen(s), 0);
+  return orr_buf_take(&b);
+}
+
 int orr_html_allowed(const char *name) { return in_list(name, allowed_elements); }
 
 /* ---- URLs ------------------------------------------------------------------------ */

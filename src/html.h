@@ -24,6 +24,9 @@ char *orr_html_sanitize_node(xmlNodePtr node, const char *base);
 ** Returns a malloc'd string, NULL if out of memory. */
 char *orr_html_text(const char *html, size_t len);
 
+/* s with &, < and > escaped, as a new string (malloc'd, NULL if out of memory). */
+char *orr_html_escape(const char *s);
+
 /* 1 if an element of this (lower-case) name is kept by the sanitizer. */
 int orr_html_allowed(const char *name);
 

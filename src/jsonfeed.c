@@ -27,12 +27,8 @@ static char *url(const char *s, const orr_feed_opts *o) {
   return s && *s ? orr_url_resolve(s, o->url) : NULL;
 }
 
-static char *escaped(const char *s) {
-  orr_buf b;
-  if (s == NULL || *s == '\0') return NULL;
-  orr_buf_init(&b);
-  orr_buf_add_escaped(&b, s, strlen(s), 0);
-  return orr_buf_take(&b);
+static char *escaped(const char *s) {       /* plain text as HTML; absent when empty */
+  return s && *s ? orr_html_escape(s) : NULL;
 }
 
 /* "name" of author (1.0) or the first of authors (1.1). */

@@ -8,6 +8,7 @@
 local cfs = require('orrery._fs')
 local cutil = require('orrery._util')
 local json = require('orrery.json')
+local query = require('orrery.query')
 local template = require('orrery.template')
 local util = require('orrery.util')
 
@@ -54,7 +55,7 @@ function M.context(cfg, st)
   end
   local entries, days = {}, {}
   local last_day, last_feed
-  for _, row in ipairs(st:recent(cfg.items_per_page)) do
+  for _, row in ipairs(query.entries(st, { limit = cfg.items_per_page })) do
     local feed = by_id[row.feed_id]
     if feed then
       local day = os.date('!%Y-%m-%d', row.date)

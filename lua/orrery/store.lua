@@ -234,26 +234,6 @@ function M:save_entries(feed_id, entries, now, future_tolerance)
   return counts
 end
 
-local function decode_lists(row)
-  row.tags = json.decode(row.tags) or {}
-  row.enclosures = json.decode(row.enclosures) or {}
-  return row
-end
-
---- The newest entries of all feeds (with their feed's columns as feed_*).
----@param limit integer
-function M:recent(limit)
-  local out = {}
-  for row in self.db:rows([[
-      SELECT e.*, f.name AS feed_name, f.title AS feed_title, f.link AS feed_link,
-             f.url AS feed_url, f.icon AS feed_icon
-      FROM entries e JOIN feeds f ON f.id = e.feed_id
-      ORDER BY e.date DESC, e.id DESC LIMIT ?]], limit) do
-    out[#out + 1] = decode_lists(row)
-  end
-  return out
-end
-
 --- Keep the document a feed was last parsed from (what `try` re-runs recipes on).
 function M:save_document(feed_id, now, res)
   assert(self.db:run([[INSERT INTO documents (feed_id, fetched_at, url, status, content_type, body)

@@ -25,13 +25,6 @@ function M.copy(t)
   return c
 end
 
---- "3.2 KB" and friends.
-function M.human_bytes(n)
-  if n < 1024 then return string.format('%d B', n) end
-  if n < 1024 * 1024 then return string.format('%.1f KB', n / 1024) end
-  return string.format('%.1f MB', n / 1024 / 1024)
-end
-
 --- Escape text for HTML and XML (text and attribute values).
 ---@param s any
 ---@return string

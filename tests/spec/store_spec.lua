@@ -1,5 +1,6 @@
 local store = require('orrery.store')
 local helper = require('helper')
+local query = require('orrery.query')
 
 describe('orrery.store', function()
   local st
@@ -17,7 +18,7 @@ describe('orrery.store', function()
     assert.same({ new = 2, changed = 0, same = 0 }, c)
     c = st:save_entries(f.id, entries({ { guid = 'a', title = 'A', published = 100 }, { guid = 'b', title = 'B2' } }), 2000, 86400)
     assert.same({ new = 0, changed = 1, same = 1 }, c)
-    local rows = st:recent(10)
+    local rows = query.entries(st, { limit = 10 })
     assert.equals(2, #rows)
     assert.equals('B2', rows[1].title)
     assert.equals(1000, rows[1].date)        -- undated: first seen, kept across runs
@@ -28,7 +29,7 @@ describe('orrery.store', function()
   it('clamps dates in the future to first seen', function()
     local f = st:feed('https://e.org/feed', 'E')
     st:save_entries(f.id, entries({ { guid = 'x', title = 'X', published = 10 ^ 10 // 1 } }), 1000, 86400)
-    assert.equals(1000, st:recent(1)[1].date)
+    assert.equals(1000, query.entries(st, { limit = 1 })[1].date)
   end)
 
   it('keeps feed state and migrates an existing file', function()
