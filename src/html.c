@@ -582,19 +582,72 @@ static const char *const block_elements[] = {
   "figcaption", "hr", "address", "aside", "nav", "details", "summary", "caption", NULL
 };
 
+static void new_line(orr_buf *out) {
+  if (out->len && out->data[out->len - 1] != '\n') orr_buf_addc(out, '\n');
+}
+
 static void collect_text(orr_buf *out, xmlNodePtr n, int depth) {
   for (; n; n = n->next) {
     if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
       if (n->content) orr_buf_adds(out, (const char *)n->content);
     } else if (n->type == XML_ELEMENT_NODE && depth < MAX_DEPTH) {
       const char *name = (const char *)n->name;
+      int block = in_list(name, block_elements);
       if (strcmp(name, "script") == 0 || strcmp(name, "style") == 0) continue;
       if (strcmp(name, "br") == 0) orr_buf_addc(out, '\n');
+      if (block) new_line(out);
       collect_text(out, n->children, depth + 1);
-      if (out->len && out->data[out->len - 1] != '\n' && in_list(name, block_elements))
-        orr_buf_addc(out, '\n');
+      if (block) new_line(out);
     }
   }
+}
+
+char *orr_html_text_sanitized(const char *html, size_t len) {
+  orr_buf out;
+  const char *p = html, *end = html + len;
+  orr_buf_init(&out);
+  while (p < end) {
+    const char *lt = memchr(p, '<', (size_t)(end - p)), *stop = lt ? lt : end;
+    while (p < stop) {                       /* text up to the next tag */
+      const char *amp = memchr(p, '&', (size_t)(stop - p)), *semi;
+      if (amp == NULL) { orr_buf_add(&out, p, (size_t)(stop - p)); p = stop; break; }
+      orr_buf_add(&out, p, (size_t)(amp - p));
+      semi = memchr(amp, ';', (size_t)(stop - amp) < 12 ? (size_t)(stop - amp) : 12);
+      p = amp + 1;
+      if (semi == NULL) { orr_buf_addc(&out, '&'); continue; }
+      if (amp[1] == '#') {
+        char *e;
+        unsigned long v = (amp[2] == 'x' || amp[2] == 'X') ? strtoul(amp + 3, &e, 16)
+                                                           : strtoul(amp + 2, &e, 10);
+        if (e == semi && v > 0 && v <= 0x10FFFF) { orr_buf_add_utf8(&out, (unsigned)v); p = semi + 1; }
+        else orr_buf_addc(&out, '&');
+      } else {
+        const char *name = amp + 1;
+        size_t n = (size_t)(semi - name);
+        if (n == 3 && memcmp(name, "amp", 3) == 0) orr_buf_addc(&out, '&');
+        else if (n == 2 && memcmp(name, "lt", 2) == 0) orr_buf_addc(&out, '<');
+        else if (n == 2 && memcmp(name, "gt", 2) == 0) orr_buf_addc(&out, '>');
+        else if (n == 4 && memcmp(name, "quot", 4) == 0) orr_buf_addc(&out, '"');
+        else if (n == 4 && memcmp(name, "apos", 4) == 0) orr_buf_addc(&out, '\'');
+        else { orr_buf_addc(&out, '&'); continue; }
+        p = semi + 1;
+      }
+    }
+    if (lt) {                                /* a tag: only its name matters */
+      const char *gt = memchr(lt, '>', (size_t)(end - lt)), *q = lt + 1;
+      char name[16];
+      size_t n = 0;
+      if (*q == '/') q++;
+      while (q < end && n + 1 < sizeof name && isalnum((unsigned char)*q))
+        name[n++] = (char)tolower((unsigned char)*q++);
+      name[n] = '\0';
+      if (strcmp(name, "br") == 0) orr_buf_addc(&out, '\n');
+      else if (n && in_list(name, block_elements)) new_line(&out);
+      p = gt ? gt + 1 : end;
+    }
+  }
+  while (out.len && out.data[out.len - 1] == '\n') out.data[--out.len] = '\0';
+  return orr_buf_take(&out);
 }
 
 char *orr_node_text(xmlNodePtr node) {

@@ -24,6 +24,12 @@ char *orr_html_sanitize_node(xmlNodePtr node, const char *base);
 ** Returns a malloc'd string, NULL if out of memory. */
 char *orr_html_text(const char *html, size_t len);
 
+/* The text of HTML that this sanitizer wrote (well-formed, only &amp; &lt; &gt; &quot; and
+** numeric references in it): one linear scan, no parse, for the search index of stored
+** entries.  Block elements separate lines.  On other input it still returns text (tags
+** dropped), only less exactly than orr_html_text.  malloc'd, NULL if out of memory. */
+char *orr_html_text_sanitized(const char *html, size_t len);
+
 /* s with &, < and > escaped, as a new string (malloc'd, NULL if out of memory). */
 char *orr_html_escape(const char *s);
 

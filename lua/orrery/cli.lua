@@ -35,7 +35,7 @@ Refresh every feed, then render the layout.  Exit 3 when some feeds failed.
   -q, --quiet         print nothing but errors
       --json          print the run summary as JSON on stdout]],
   refresh = [[
-usage: orrery refresh [-c planet.lua] [--db FILE] [-q] [--json]
+usage: orrery refresh [-c planet.lua] [--urls FILE] [--db FILE] [-j N] [-q] [--json] [--force]
 
 Fetch every feed (conditional GET), parse, apply recipes, store.  Exit 3 when some
 feeds failed.  Options as for 'orrery run'.]],
@@ -100,14 +100,46 @@ end
 local planet_opts = {
   ['-c'] = 'config', ['--config'] = 'config', ['-o'] = 'output', ['--output'] = 'output',
   ['--db'] = 'db', ['-q'] = '!quiet', ['--quiet'] = '!quiet', ['--json'] = '!json', ['--force'] = '!force',
+  ['--urls'] = 'urls', ['-j'] = 'jobs', ['--jobs'] = 'jobs',
 }
 
+-- Feeds from a file of URLs, one a line ('#' starts a comment): a planet without a config
+-- file (and what benchmarks and quick checks use).
+local function read_urls(path)
+  local text, err = require('orrery._fs').read(path)
+  if not text then return nil, err end
+  local feeds = {}
+  for line in text:gmatch('[^\r\n]+') do
+    local url = line:gsub('#.*', ''):match('^%s*(%S+)')
+    if url then feeds[#feeds + 1] = { url = url } end
+  end
+  return feeds
+end
+
 local function load_config(opts)
+  local config = require('orrery.config')
   local path = opts.config or 'planet.lua'
-  local cfg, err = require('orrery.config').load(path)
+  local cfg, err
+  if opts.urls then
+    local feeds
+    feeds, err = read_urls(opts.urls)
+    if not feeds then return nil, err end
+    if opts.config or require('orrery._fs').stat(path) then
+      cfg, err = config.load(path, { feeds = feeds })
+    else
+      cfg, err = config.from_table({ feeds = feeds }, '.')
+    end
+  else
+    cfg, err = config.load(path)
+  end
   if not cfg then return nil, err end
   if opts.output then cfg.output_dir = opts.output end
   if opts.db then cfg.database = opts.db end
+  if opts.jobs then
+    local n = math.tointeger(tonumber(opts.jobs))
+    if not n or n < 1 then return nil, '--jobs needs a positive integer' end
+    cfg.concurrency = n
+  end
   return cfg
 end
 
@@ -130,7 +162,8 @@ local function report(summary, opts)
         new = s.new, changed = s.changed, moved_to = s.moved_to, not_modified = s.not_modified }
     end
     io.write(json.encode({ feeds = feeds, failed = summary.failed, new = summary.new,
-      changed = summary.changed, total = summary.total, seconds = summary.seconds }, ' '), '\n')
+      changed = summary.changed, total = summary.total, seconds = summary.seconds, bytes = summary.bytes,
+      cpu = summary.cpu, peak_rss = summary.peak_rss }, ' '), '\n')
   end
   for _, s in ipairs(summary.feeds) do
     if s.moved_to then log.info('moved: %s -> %s (permanent redirect; now fetched there)', s.url, s.moved_to) end

@@ -30,6 +30,12 @@ M.defaults = {
   date_format = '%B %d, %Y %I:%M %p',
   day_format = '%B %d, %Y',
   recipe_budget = 20000000,    -- VM instructions per recipe call
+  min_interval = 0,            -- seconds: feeds fetched more recently than this are skipped
+  backoff_base = 1800,         -- seconds: wait after the 2nd failure in a row, doubled after each
+  backoff_max = 86400,         --   further one, up to this
+  keep_documents = 'problems', -- raw documents kept: 'all', 'problems' (failing, ill-formed
+                               -- or recipe feeds) or 'none'
+  commit_interval = 1,         -- seconds of refresh work per database commit
   feeds = {},
 }
 
@@ -70,6 +76,9 @@ function M.validate(cfg, dir)
     if k ~= 'name' and k ~= 'email' then error('config: unknown key owner.' .. tostring(k), 0) end
   end
   if cfg.concurrency < 1 then error('config: concurrency must be at least 1', 0) end
+  if cfg.keep_documents ~= 'all' and cfg.keep_documents ~= 'problems' and cfg.keep_documents ~= 'none' then
+    error("config: keep_documents must be 'all', 'problems' or 'none'", 0)
+  end
   local seen = {}
   for i, f in ipairs(cfg.feeds) do
     local p = string.format('feeds[%d]', i)
@@ -98,17 +107,29 @@ function M.validate(cfg, dir)
   return cfg
 end
 
+--- Validate a config table built in code; paths are relative to dir.  Returns cfg or nil, err.
+function M.from_table(cfg, dir)
+  dir = require('orrery._fs').realpath(dir) or dir
+  local ok, res = pcall(M.validate, cfg, dir)
+  if not ok then return nil, tostring(res) end
+  return res
+end
+
 --- Load and validate a planet file.  Returns cfg or nil, err.
 ---@param path string
+---@param override table|nil keys that replace the file's (e.g. feeds = {...})
 ---@return table|nil, string|nil
-function M.load(path)
+function M.load(path, override)
   local chunk, err = loadfile(path, 't')
   if not chunk then return nil, err end
   local ok, cfg = pcall(chunk)
   if not ok then return nil, path .. ': ' .. tostring(cfg) end
-  local dir = require('orrery._fs').realpath(util.dirname(path)) or util.dirname(path)
-  local ok2, res = pcall(M.validate, cfg, dir)
-  if not ok2 then return nil, path .. ': ' .. tostring(res) end
+  if type(cfg) == 'table' then
+    for k, v in pairs(override or {}) do cfg[k] = v end
+  end
+  local res
+  res, err = M.from_table(cfg, util.dirname(path))
+  if not res then return nil, path .. ': ' .. err end
   res.path = path
   return res
 end

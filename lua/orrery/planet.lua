@@ -82,14 +82,54 @@ function M.build(fc, body, res, cfg)
   return feed
 end
 
+--- Seconds to wait before trying a feed again after its n-th failure in a row: the next
+--- run for the first, then backoff_base doubled at each further failure, at most backoff_max.
+function M.backoff(cfg, n)
+  if n <= 1 then return 0 end
+  return math.min(cfg.backoff_max, cfg.backoff_base * 2 ^ math.min(n - 2, 30)) // 1
+end
+
+--- Seconds a Retry-After header asks for (delta-seconds or an HTTP date), or nil.
+function M.retry_after(value, now)
+  if not value then return nil end
+  local n = tonumber(value:match('^%s*(%d+)%s*$'))
+  if n then return n end
+  local t = cutil.date(value)
+  return t and math.max(0, t - now) or nil
+end
+
+-- What a stored document is parsed with: when a new fetch gives the same bytes and
+-- nothing that shapes the result changed (recipe, planet config, orrery), the stored
+-- entries are already what parsing would give.
+local function doc_key(cfg, fc, body)
+  local rk = ''
+  if fc.recipe then
+    local r = recipe.load(fc.recipe, recipe.dirs(cfg))
+    rk = r and r.key or 'missing'
+  end
+  local cst = cfg.path and cfs.stat(cfg.path)
+  return table.concat({ cutil.hash(body), #body, rk, cst and cst.mtime or '', cutil.version() }, ' ')
+end
+
+local function keep_document(cfg, fc, failed, bozo)
+  local k = cfg.keep_documents
+  return k == 'all' or (k == 'problems' and (failed or bozo or fc.recipe ~= nil))
+end
+
 -- Record the outcome of one fetch for feed row `row`; returns a summary line table.
 local function process(cfg, st, fc, row, res, now)
   local s = { name = fc.name, url = fc.url, status = res.status, new = 0, changed = 0 }
-  local upd = { last_attempt = now, last_status = res.status }
-  local function failed(msg)
+  local upd = { last_attempt = now, last_status = res.status, next_attempt = json.null }
+  local function failed(msg, wait)
     s.err = msg
     upd.last_error = msg
     upd.errors = (row.errors or 0) + 1
+    upd.doc_key = json.null
+    wait = math.max(wait or 0, M.backoff(cfg, upd.errors))
+    if wait > 0 then
+      upd.next_attempt = now + wait
+      s.next_attempt = upd.next_attempt
+    end
     st:update_feed(row.id, upd)
     return s
   end
@@ -99,7 +139,8 @@ local function process(cfg, st, fc, row, res, now)
     s.moved_to = res.moved_to
   end
   if res.status == 304 then
-    upd.last_success, upd.last_error, upd.errors = now, json.null, 0
+    upd.last_success, upd.errors = now, 0
+    if row.errors > 0 then upd.last_error = json.null end
     st:update_feed(row.id, upd)
     s.not_modified = true
     return s
@@ -108,12 +149,35 @@ local function process(cfg, st, fc, row, res, now)
     upd.gone = 1
     return failed('HTTP 410 Gone: the feed was removed')
   end
+  if res.status == 429 or res.status == 503 then
+    -- the server asked us to come back later: at the time it says, within reason
+    local wait = M.retry_after(res.retry_after, now)
+    local msg = 'HTTP ' .. res.status .. (res.status == 429 and ' Too Many Requests' or ' Service Unavailable')
+    if wait then
+      wait = math.min(wait, cfg.backoff_max)
+      msg = msg .. string.format(' (Retry-After: %d s)', wait)
+    end
+    return failed(msg, wait or cfg.backoff_base)
+  end
   if res.status < 200 or res.status > 299 then
     return failed('HTTP ' .. res.status)
   end
-  -- kept even when it does not parse: it is what a person debugging the feed wants to see
-  st:save_document(row.id, now, res)
+  local key = doc_key(cfg, fc, res.body)
+  if key == row.doc_key then
+    -- the very document we stored last time (a server without validators)
+    upd.last_success, upd.errors = now, 0
+    st:update_feed(row.id, upd)
+    s.unchanged = true
+    return s
+  end
+  local c0 = cutil.cpu()
   local feed, err = M.build(fc, res.body, res, cfg)
+  local c1 = cutil.cpu()
+  s.cpu_parse = c1 - c0
+  if keep_document(cfg, fc, not feed, feed and feed.bozo) then
+    -- kept for whoever debugs this feed or writes its recipe (orrery repl: document, try)
+    st:save_document(row.id, now, res)
+  end
   if not feed then return failed(err) end
   local ok, terr = st:transaction(function()
     local counts = st:save_entries(row.id, feed.entries, now, cfg.future_tolerance)
@@ -125,54 +189,98 @@ local function process(cfg, st, fc, row, res, now)
     upd.etag = res.etag or json.null
     upd.last_modified = res.last_modified or json.null
     upd.last_success, upd.last_error, upd.errors = now, json.null, 0
+    upd.doc_key = key
     if feed.bozo then upd.last_error = 'recovered from ill-formed XML: ' .. (feed.bozo_message or '') end
     st:update_feed(row.id, upd)
     return true
   end)
+  s.cpu_store = cutil.cpu() - c1
   if not ok then return failed('store: ' .. tostring(terr)) end
   s.entries = #feed.entries
   return s
 end
 
---- Refresh every enabled feed.  Returns a summary { feeds = {...}, failed = n, new = n }.
----@param cfg table
----@param opts table|nil { progress = fn(done, total, summary), only = { [url] = true },
----  force = refetch gone feeds too }
-function M.refresh(cfg, opts)
-  opts = opts or {}
-  local st = M.open_store(cfg)
-  local now = os.time()
-  local reqs, rows = {}, {}
+--- Which feeds a refresh fetches now.  Returns the requests and the feeds skipped, each
+--- { fc, row, reason }: gone (410), backing off after failures, or fetched too recently.
+---@param opts table { only = { [url] = true }, force = fetch regardless }
+function M.plan(cfg, st, opts, now)
+  local reqs, skipped = {}, {}
   for _, fc in ipairs(cfg.feeds) do
     if fc.enabled and (not opts.only or opts.only[fc.url]) then
       local row = st:feed(fc.url, fc.name)
-      rows[fc.url] = row
-      if row.gone == 0 or opts.force then
+      local why
+      if opts.force then
+        why = nil
+      elseif row.gone == 1 then
+        why = 'gone (HTTP 410); --force fetches it again'
+      elseif row.next_attempt and row.next_attempt > now then
+        why = string.format('backing off after %d failures, next attempt %s', row.errors,
+          os.date('!%Y-%m-%d %H:%M UTC', row.next_attempt))
+      elseif cfg.min_interval > 0 and row.last_attempt and now - row.last_attempt < cfg.min_interval then
+        why = string.format('fetched %d s ago (min_interval %d s)', now - row.last_attempt, cfg.min_interval)
+      end
+      if why then
+        skipped[#skipped + 1] = { fc = fc, row = row, reason = why }
+      else
         reqs[#reqs + 1] = {
-          url = row.fetch_url or fc.url, etag = row.etag, last_modified = row.last_modified, fc = fc,
+          url = row.fetch_url or fc.url, etag = row.etag, last_modified = row.last_modified, fc = fc, row = row,
         }
       end
     end
   end
-  local summary = { feeds = {}, failed = 0, new = 0, changed = 0, total = #reqs, started = cutil.clock() }
+  return reqs, skipped
+end
+
+--- Refresh the planet's feeds.  Returns a summary
+--- { feeds = {...}, skipped = {...}, failed, new, changed, total, bytes, seconds }.
+---@param cfg table
+---@param opts table|nil { progress = fn(done, total, summary_line, run_summary), only = { [url] = true },
+---  force = fetch every feed now (gone, backing off or recent ones too) }
+function M.refresh(cfg, opts)
+  opts = opts or {}
+  local st = M.open_store(cfg)
+  local now = os.time()
+  local reqs, skipped = M.plan(cfg, st, opts, now)
+  local summary = { feeds = {}, skipped = {}, failed = 0, new = 0, changed = 0, total = #reqs, bytes = 0,
+    started = cutil.clock(), cpu = { parse = 0, store = 0, commit = 0 } }
+  for _, k in ipairs(skipped) do
+    summary.skipped[#summary.skipped + 1] = { name = k.fc.name, url = k.fc.url, reason = k.reason }
+  end
   local done = 0
+  st:begin()
   for res in fetch.each(reqs, cfg) do
-    local fc = res.req.fc
-    local ok, s = xpcall(process, debug.traceback, cfg, st, fc, rows[fc.url], res, now)
+    local fc, row = res.req.fc, res.req.row
+    local ok, s = xpcall(process, debug.traceback, cfg, st, fc, row, res, now)
     if not ok then
       s = { name = fc.name, url = fc.url, err = 'internal error: ' .. tostring(s) }
-      pcall(st.update_feed, st, rows[fc.url].id, { last_attempt = now, last_error = s.err })
+      pcall(st.update_feed, st, row.id, { last_attempt = now, last_error = s.err })
     end
-    pcall(st.log_fetch, st, rows[fc.url].id, now, s, res.body and #res.body, res.seconds)
+    pcall(st.log_fetch, st, row.id, now, s, res.body and #res.body, res.seconds)
     summary.feeds[#summary.feeds + 1] = s
     if s.err then summary.failed = summary.failed + 1 end
     summary.new = summary.new + (s.new or 0)
     summary.changed = summary.changed + (s.changed or 0)
+    summary.bytes = summary.bytes + (res.body and #res.body or 0)
+    summary.cpu.parse = summary.cpu.parse + (s.cpu_parse or 0)
+    summary.cpu.store = summary.cpu.store + (s.cpu_store or 0)
     done = done + 1
-    if opts.progress then opts.progress(done, #reqs, s) end
+    if opts.progress then opts.progress(done, #reqs, s, summary) end
+    local c0 = cutil.cpu()
+    local cok, cerr = st:commit(cfg.commit_interval)
+    if not cok then util.fail('cannot write the database: ' .. tostring(cerr)) end
+    st:begin()
+    summary.cpu.commit = summary.cpu.commit + cutil.cpu() - c0
   end
+  local c0 = cutil.cpu()
+  local cok, cerr = st:commit()
+  summary.cpu.commit = summary.cpu.commit + cutil.cpu() - c0
+  if not cok then util.fail('cannot write the database: ' .. tostring(cerr)) end
   summary.seconds = cutil.clock() - summary.started
+  c0 = cutil.cpu()
   st:close()
+  summary.cpu.commit = summary.cpu.commit + cutil.cpu() - c0
+  summary.cpu.total = cutil.cpu()
+  summary.peak_rss = cutil.peak_rss()
   return summary
 end
 

@@ -154,6 +154,7 @@ function M.search(st, text, opts)
   end
   args[#args + 1] = opts.limit or 20
   local out = setmetatable({}, M.EntryList)
+  st:index()   -- entries written outside orrery's own transactions (the sqlite3 shell)
   -- Two steps: rank inside the index and keep the best few ids (a term that is in every
   -- entry matches them all, so nothing wide may be carried through the sort), then fetch
   -- those rows and their snippets.

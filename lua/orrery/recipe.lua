@@ -59,6 +59,7 @@ function M.load(name, dirs)
   end
   r.path = path
   r.name = name
+  r.key = key        -- what identifies this version of the recipe (planet's document key)
   cache[key] = r
   return r
 end

@@ -95,6 +95,42 @@ local migrations = {
   );
   CREATE INDEX fetch_log_by_feed ON fetch_log(feed_id, id DESC);
   ]],
+  -- 3: the search index reads its text from the entries (external content) instead of
+  -- keeping a second copy, html_text became a scan of stored HTML, and new or changed
+  -- entries are indexed in bulk (M:index) rather than one by one: FTS5 flushes its
+  -- pending rows at every savepoint, so a per-row trigger cost a segment per feed.
+  [[
+  DROP TRIGGER entries_fts_insert;
+  DROP TRIGGER entries_fts_delete;
+  DROP TRIGGER entries_fts_update;
+  DROP TABLE entries_fts;
+  CREATE VIEW entries_text AS
+    SELECT id, title, author, html_text(coalesce(content, summary)) AS body FROM entries;
+  CREATE VIRTUAL TABLE entries_fts USING fts5(title, author, body,
+    content = 'entries_text', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
+  INSERT INTO entries_fts (entries_fts, rank) VALUES ('rank', 'bm25(5.0, 2.0, 1.0)');
+  INSERT INTO entries_fts (entries_fts) VALUES ('rebuild');
+  -- what the feed's last stored document and recipe were: an identical one is not re-parsed
+  ALTER TABLE feeds ADD COLUMN doc_key TEXT;
+  -- entries written since the index last caught up
+  CREATE TABLE fts_pending (id INTEGER PRIMARY KEY);
+  CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN
+    INSERT OR IGNORE INTO fts_pending (id) VALUES (new.id);
+  END;
+  -- an external-content index forgets a row only when told the values it indexed
+  CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
+    INSERT INTO entries_fts (entries_fts, rowid, title, author, body)
+      SELECT 'delete', old.id, old.title, old.author, html_text(coalesce(old.content, old.summary))
+      WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE id = old.id);
+    DELETE FROM fts_pending WHERE id = old.id;
+  END;
+  CREATE TRIGGER entries_fts_update AFTER UPDATE OF title, author, summary, content ON entries BEGIN
+    INSERT INTO entries_fts (entries_fts, rowid, title, author, body)
+      SELECT 'delete', old.id, old.title, old.author, html_text(coalesce(old.content, old.summary))
+      WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE id = old.id);
+    INSERT OR IGNORE INTO fts_pending (id) VALUES (new.id);
+  END;
+  ]],
 }
 
 M.LOG_KEEP = 100   -- fetch log rows kept per feed
@@ -119,20 +155,66 @@ function M.open(path)
 end
 
 function M:close()
-  if self.db then self.db:close() self.db = nil end
+  if self.db then
+    if self.batch_started then self:commit() end
+    self.db:close()
+    self.db = nil
+  end
 end
 
---- Run fn inside a transaction; rolls back and returns nil, err if fn fails.
+local INDEX_PENDING = [[
+  INSERT INTO entries_fts (rowid, title, author, body)
+    SELECT t.id, t.title, t.author, t.body FROM fts_pending p JOIN entries_text t ON t.id = p.id;
+  DELETE FROM fts_pending;]]
+
+--- Run fn inside a transaction (a savepoint inside a batch, see M:begin); everything fn
+--- wrote is undone if it fails.  Returns fn's result, or nil, err.
 function M:transaction(fn, ...)
-  assert(self.db:exec('BEGIN IMMEDIATE'))
+  local nested = self.batch_started ~= nil
+  assert(self.db:exec(nested and 'SAVEPOINT one' or 'BEGIN IMMEDIATE'))
   local ok, res, err = pcall(fn, ...)
   if ok and res ~= nil then
-    local c, e = self.db:exec('COMMIT')
+    local c, e
+    if nested then
+      c, e = self.db:exec('RELEASE one')
+    else
+      c, e = self.db:exec(INDEX_PENDING)
+      if c then c, e = self.db:exec('COMMIT') end
+    end
     if c then return res end
     err = e
   else
     err = ok and err or res
   end
+  self.db:exec(nested and 'ROLLBACK TO one; RELEASE one' or 'ROLLBACK')
+  return nil, err
+end
+
+--- Bring the full-text index up to date with the entries written since it last was
+--- (every commit does; this is for writes made outside orrery's transactions).
+function M:index()
+  if self.batch_started then return self.db:exec(INDEX_PENDING) end
+  return self:transaction(function() return true end)
+end
+
+--- Start a batch: the writes of many feeds share one transaction, committed by M:commit
+--- (each feed's own writes still go all or nothing, as savepoints).  A commit per feed
+--- would cost a WAL sync and a full-text index flush each: most of a cold refresh.
+function M:begin()
+  if self.batch_started then return end
+  assert(self.db:exec('BEGIN IMMEDIATE'))
+  self.batch_started = cutil.clock()
+end
+
+--- Commit the batch (if one is open); with `age`, only if it has been open that many
+--- seconds.  Returns true, or nil, err when the commit failed (the batch is rolled back).
+function M:commit(age)
+  local t = self.batch_started
+  if not t or (age and cutil.clock() - t < age) then return true end
+  local ok, err = self.db:exec(INDEX_PENDING)
+  self.batch_started = nil
+  if ok then ok, err = self.db:exec('COMMIT') end
+  if ok then return true end
   self.db:exec('ROLLBACK')
   return nil, err
 end
@@ -162,7 +244,7 @@ end
 
 local feed_columns = {
   'fetch_url', 'name', 'title', 'link', 'subtitle', 'icon', 'etag', 'last_modified', 'last_attempt',
-  'last_success', 'last_status', 'last_error', 'errors', 'next_attempt', 'gone',
+  'last_success', 'last_status', 'last_error', 'errors', 'next_attempt', 'gone', 'doc_key',
 }
 local feed_column_set = {}
 for _, c in ipairs(feed_columns) do feed_column_set[c] = true end

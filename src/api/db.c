@@ -32,14 +32,15 @@ typedef struct ldb {
   int ncache;
 } ldb;
 
-/* SQL function html_text(html): the text of an HTML fragment, for the full-text index. */
+/* SQL function html_text(html): the text of stored (sanitized) HTML, for the full-text
+** index.  A linear scan, not a parse: it runs on every entry written. */
 static void sql_html_text(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   const char *s;
   char *t;
   (void)argc;
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) { sqlite3_result_null(ctx); return; }
   s = (const char *)sqlite3_value_text(argv[0]);
-  t = orr_html_text(s ? s : "", (size_t)sqlite3_value_bytes(argv[0]));
+  t = orr_html_text_sanitized(s ? s : "", (size_t)sqlite3_value_bytes(argv[0]));
   if (t == NULL) { sqlite3_result_error_nomem(ctx); return; }
   sqlite3_result_text(ctx, t, -1, free);
 }
