@@ -18,10 +18,10 @@ DEB_PKGS   := build-essential pkg-config liblua5.4-dev lua5.4 libcurl4-openssl-d
 
 CFLAGS  ?= -g -O2
 CFLAGS  += -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
-           -Wstrict-prototypes -Wno-unused-parameter
+           -Wstrict-prototypes -Wno-unused-parameter -pthread
 CPPFLAGS += -Isrc -DORR_VERSION='"$(VERSION)"' -DORR_PREFIX='"$(PREFIX)"'
 CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS  += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm -pthread
 
 ifdef SANITIZE
 CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -152,3 +152,13 @@ char *orr_buf_take(orr_buf *b) {
   orr_buf_init(b);
   return p;
 }
+
+void orr_hash_hex(const char *s, size_t n, char out[17]) {
+  static const char hex[] = "0123456789abcdef";
+  uint64_t h = 1469598103934665603ULL;
+  size_t i;
+  int k;
+  for (i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ULL; }
+  for (k = 15; k >= 0; k--) { out[k] = hex[h & 15]; h >>= 4; }
+  out[16] = '\0';
+}

@@ -35,4 +35,8 @@ int orr_utf8_valid(const char *s, size_t n);
 /* Hand over the data (malloc'd, NUL-terminated, never NULL unless out of memory). */
 char *orr_buf_take(orr_buf *b);
 
+/* FNV-1a 64 of n bytes as 16 lower-case hex digits and a NUL in out[17]: stable ids and
+** change detection (not security).  Entry ids depend on it: it must never change. */
+void orr_hash_hex(const char *s, size_t n, char out[17]);
+
 #endif

@@ -9,6 +9,7 @@
 ** max_bytes however small it was on the wire.
 */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,79 @@ struct orr_fetch {
   orr_transfer **active;     /* the running ones (at most opts.parallel) */
   size_t running;
   char *user_agent;          /* our copy */
+  /* the workers (opts.process): finished transfers wait in `work`, processed ones in `done` */
+  pthread_t *threads;
+  int nthreads;
+  pthread_mutex_t lock;
+  pthread_cond_t work_cv, done_cv;
+  orr_transfer *work_head, *work_tail, *done_head, *done_tail;
+  size_t processing;         /* in `work` or being processed */
+  size_t ndone;              /* in `done` */
+  int stopping;
 };
+
+static void push(orr_transfer **head, orr_transfer **tail, orr_transfer *t) {
+  t->next = NULL;
+  if (*tail) (*tail)->next = t; else *head = t;
+  *tail = t;
+}
+
+static orr_transfer *pop(orr_transfer **head, orr_transfer **tail) {
+  orr_transfer *t = *head;
+  if (t) { *head = t->next; if (*head == NULL) *tail = NULL; t->next = NULL; }
+  return t;
+}
+
+static void *worker(void *arg) {
+  orr_fetch *f = arg;
+  pthread_mutex_lock(&f->lock);
+  for (;;) {
+    orr_transfer *t;
+    while (f->work_head == NULL && !f->stopping) pthread_cond_wait(&f->work_cv, &f->lock);
+    if (f->stopping) break;
+    t = pop(&f->work_head, &f->work_tail);
+    pthread_mutex_unlock(&f->lock);
+    f->opts.process(t, f->opts.process_ud);
+    pthread_mutex_lock(&f->lock);
+    push(&f->done_head, &f->done_tail, t);
+    f->processing--;
+    f->ndone++;
+    pthread_cond_signal(&f->done_cv);
+    curl_multi_wakeup(f->multi);           /* the loop may be waiting in curl_multi_poll */
+  }
+  pthread_mutex_unlock(&f->lock);
+  if (f->opts.thread_end) f->opts.thread_end();
+  return NULL;
+}
+
+static void start_workers(orr_fetch *f) {
+  int i, n = f->opts.workers;
+  pthread_mutex_init(&f->lock, NULL);
+  pthread_cond_init(&f->work_cv, NULL);
+  pthread_cond_init(&f->done_cv, NULL);
+  if (f->opts.process == NULL || n < 1) return;
+  f->threads = calloc((size_t)n, sizeof *f->threads);
+  for (i = 0; f->threads && i < n; i++) {
+    if (pthread_create(&f->threads[i], NULL, worker, f) != 0) break;
+    f->nthreads++;
+  }
+}
+
+static void stop_workers(orr_fetch *f) {
+  int i;
+  orr_transfer *t;
+  pthread_mutex_lock(&f->lock);
+  f->stopping = 1;
+  pthread_cond_broadcast(&f->work_cv);
+  pthread_mutex_unlock(&f->lock);
+  for (i = 0; i < f->nthreads; i++) pthread_join(f->threads[i], NULL);
+  free(f->threads);
+  while ((t = pop(&f->work_head, &f->work_tail)) != NULL) orr_transfer_free(t);
+  while ((t = pop(&f->done_head, &f->done_tail)) != NULL) orr_transfer_free(t);
+  pthread_cond_destroy(&f->work_cv);
+  pthread_cond_destroy(&f->done_cv);
+  pthread_mutex_destroy(&f->lock);
+}
 
 static int curl_ready;
 
@@ -108,6 +181,7 @@ orr_fetch *orr_fetch_new(const orr_fetch_opts *opts) {
   if (f->opts.per_host > 0)
     curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, f->opts.per_host);
   curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+  start_workers(f);
   return f;
 }
 
@@ -118,13 +192,16 @@ void orr_transfer_free(orr_transfer *t) {
   free(t->url); free(t->final_url); free(t->moved_to);
   free(t->etag); free(t->last_modified); free(t->content_type); free(t->retry_after);
   free(t->req_etag); free(t->req_last_modified);
+  free(t->note);
+  if (t->product && t->free_product) t->free_product(t->product);
   orr_buf_free(&t->body);
   free(t);
 }
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
-int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *last_modified) {
+int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *last_modified,
+                  const char *note) {
   orr_transfer *t;
   if (f->nqueue == f->capqueue) {
     size_t cap = f->capqueue ? f->capqueue * 2 : 64;
@@ -140,7 +217,10 @@ int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *l
   t->url = strdup(url);
   t->req_etag = dup_or_null(etag);
   t->req_last_modified = dup_or_null(last_modified);
-  if (t->url == NULL || (etag && !t->req_etag) || (last_modified && !t->req_last_modified)) {
+  t->note = dup_or_null(f->opts.process ? note : NULL);
+  t->free_product = f->opts.free_product;
+  if (t->url == NULL || (etag && !t->req_etag) || (last_modified && !t->req_last_modified) ||
+      (t->note == NULL && note && f->opts.process)) {
     orr_transfer_free(t);
     return 0;
   }
@@ -281,13 +361,25 @@ static orr_transfer *refill(orr_fetch *f) {
   return NULL;
 }
 
+/* A processed transfer, if one is ready; with wait, wait for one while any is processing. */
+static orr_transfer *take_done(orr_fetch *f, int wait) {
+  orr_transfer *t;
+  pthread_mutex_lock(&f->lock);
+  while (wait && f->done_head == NULL && f->processing > 0) pthread_cond_wait(&f->done_cv, &f->lock);
+  t = pop(&f->done_head, &f->done_tail);
+  if (t) f->ndone--;
+  pthread_mutex_unlock(&f->lock);
+  return t;
+}
+
 orr_transfer *orr_fetch_next(orr_fetch *f, int *oom) {
   *oom = 0;
   for (;;) {
     CURLMsg *msg;
     int left, still;
-    orr_transfer *failed = refill(f);
-    if (failed) return failed;
+    orr_transfer *failed, *done = take_done(f, 0);
+    if (done) return done;
+    if ((failed = refill(f)) != NULL) return failed;
     while ((msg = curl_multi_info_read(f->multi, &left)) != NULL) {
       orr_transfer *t = NULL;
       if (msg->msg != CURLMSG_DONE) continue;
@@ -296,9 +388,21 @@ orr_transfer *orr_fetch_next(orr_fetch *f, int *oom) {
       forget_active(f, t);
       finish(t, msg->data.result);
       f->queue[t->index] = NULL;
+      if (t->ok && t->note) {
+        if (f->nthreads == 0) {                /* no threads: process here */
+          f->opts.process(t, f->opts.process_ud);
+          return t;
+        }
+        pthread_mutex_lock(&f->lock);
+        push(&f->work_head, &f->work_tail, t);
+        f->processing++;
+        pthread_cond_signal(&f->work_cv);
+        pthread_mutex_unlock(&f->lock);
+        continue;
+      }
       return t;
     }
-    if (f->running == 0 && f->waiting == 0) return NULL;
+    if (f->running == 0 && f->waiting == 0) return take_done(f, 1);   /* NULL: all done */
     if (curl_multi_perform(f->multi, &still) != CURLM_OK) { *oom = 1; return NULL; }
     if (still == (int)f->running) {          /* nothing ended: wait for activity */
       if (curl_multi_poll(f->multi, NULL, 0, 1000, NULL) != CURLM_OK) { *oom = 1; return NULL; }
@@ -306,13 +410,18 @@ orr_transfer *orr_fetch_next(orr_fetch *f, int *oom) {
   }
 }
 
-size_t orr_fetch_pending(const orr_fetch *f) {
-  return f->running + f->waiting;
+size_t orr_fetch_pending(orr_fetch *f) {
+  size_t n;
+  pthread_mutex_lock(&f->lock);
+  n = f->running + f->waiting + f->processing + f->ndone;
+  pthread_mutex_unlock(&f->lock);
+  return n;
 }
 
 void orr_fetch_free(orr_fetch *f) {
   size_t i;
   if (f == NULL) return;
+  stop_workers(f);
   for (i = 0; i < f->nqueue; i++) {
     orr_transfer *t = f->queue[i];
     if (t == NULL) continue;

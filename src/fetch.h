@@ -15,6 +15,8 @@
 
 #include "buf.h"
 
+struct orr_transfer;
+
 typedef struct orr_fetch_opts {
   long   parallel;            /* transfers at once (>= 1) */
   long   per_host;            /* connections per host (0 = no limit) */
@@ -24,6 +26,15 @@ typedef struct orr_fetch_opts {
   long   max_redirects;
   size_t max_bytes;           /* decompressed body cap */
   const char *user_agent;
+  /* Work on a finished transfer done off the caller's thread while the others download
+  ** (for orrery: parsing the feed).  Called on one of `workers` threads (inline when
+  ** threads cannot be had) for each transfer that completed and was queued with a note;
+  ** it may set t->product, freed with free_product.  thread_end runs as a worker ends. */
+  void (*process)(struct orr_transfer *t, void *ud);
+  void (*free_product)(void *product);
+  void (*thread_end)(void);
+  void  *process_ud;
+  int    workers;
 } orr_fetch_opts;
 
 typedef struct orr_transfer {
@@ -38,7 +49,11 @@ typedef struct orr_transfer {
   int    ok;                  /* transfer completed (any HTTP status) */
   char   error[320];          /* why not, when !ok */
   double seconds;             /* total time */
+  char  *note;                /* the caller's note for opts.process (NULL: not processed) */
+  void  *product;             /* what opts.process made, or NULL */
   /* private */
+  void (*free_product)(void *);
+  struct orr_transfer *next;  /* in the work and done lists */
   void  *easy;
   void  *headers;
   char  *req_etag, *req_last_modified;
@@ -56,17 +71,19 @@ typedef struct orr_fetch orr_fetch;
 /* A new batch; NULL if out of memory or libcurl could not start. */
 orr_fetch *orr_fetch_new(const orr_fetch_opts *opts);
 
-/* Queue a GET; etag and last_modified (may be NULL) make it conditional.  Returns 0 if out
-** of memory, else 1.  Must not be called after the first orr_fetch_next. */
-int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *last_modified);
+/* Queue a GET; etag and last_modified (may be NULL) make it conditional; note (may be
+** NULL) is handed to opts.process, which runs only for transfers that have one.  Returns
+** 0 if out of memory, else 1.  Must not be called after the first orr_fetch_next. */
+int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *last_modified,
+                  const char *note);
 
 /* Drive the transfers until one completes; return it (the caller frees it with
 ** orr_transfer_free), or NULL when none is left.  Never returns NULL while transfers remain
 ** unless out of memory, reported through *oom. */
 orr_transfer *orr_fetch_next(orr_fetch *f, int *oom);
 
-/* Queued and running transfers not yet handed over. */
-size_t orr_fetch_pending(const orr_fetch *f);
+/* Transfers not yet handed over. */
+size_t orr_fetch_pending(orr_fetch *f);
 
 void orr_transfer_free(orr_transfer *t);
 void orr_fetch_free(orr_fetch *f);   /* NULL is fine; aborts what is still running */

@@ -9,6 +9,7 @@
 ** them is a known mutation-XSS path.  Inline style is kept only through a CSS allowlist.
 */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,36 +23,7 @@
 
 #define MAX_DEPTH 256   /* deeper nesting is flattened: its text survives, its tags do not */
 
-/* The lists below are looked up for every element and attribute of every entry, so each
-** is searched by bisection over a sorted copy made on first use. */
-typedef struct sorted_list { const char *const *src; const char **v; size_t n; } sorted_list;
-
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int in_list(const char *name, const char *const *list) {
-  static sorted_list cache[16];
-  size_t i, n;
-  for (i = 0; i < sizeof cache / sizeof cache[0]; i++) {
-    sorted_list *s = &cache[i];
-    if (s->src == list)
-      return bsearch(&name, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
-    if (s->src == NULL) {                     /* first use of this list: sort a copy */
-      for (n = 0; list[n]; n++) {}
-      s->v = malloc(n * sizeof *s->v);
-      if (s->v == NULL) break;
-      memcpy(s->v, list, n * sizeof *s->v);
-      qsort(s->v, n, sizeof *s->v, cmp_str);
-      s->n = n;
-      s->src = list;
-      return bsearch(&name, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
-    }
-  }
-  for (; *list; list++)                       /* no room (or memory) to cache: scan */
-    if (strcmp(name, *list) == 0) return 1;
-  return 0;
-}
+static int in_list(const char *name, const char *const *list);
 
 static const char *const allowed_elements[] = {
   "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "big",
@@ -205,6 +177,52 @@ static const char *const css_keywords[] = {
   "red", "right", "solid", "silver", "teal", "top", "transparent", "underline", "white",
   "yellow", NULL
 };
+
+/* Elements after which text continues on a new line ("<p>a</p><p>b</p>" is "a\nb", not
+** "ab": words of adjacent blocks must not merge, for people and for the search index). */
+static const char *const block_elements[] = {
+  "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "h1", "h2", "h3", "h4",
+  "h5", "h6", "table", "tr", "td", "th", "section", "article", "header", "footer", "figure",
+  "figcaption", "hr", "address", "aside", "nav", "details", "summary", "caption", NULL
+};
+
+/* The lists above are looked up for every element and attribute of every entry, so each
+** is searched by bisection over a sorted copy, made once for all threads (feeds are parsed
+** on worker threads while others download). */
+static const char *const *const lists[] = {
+  allowed_elements, dropped_elements, void_elements, allowed_attributes, url_attributes,
+  safe_schemes, css_properties, css_keywords, block_elements,
+};
+#define NLISTS (sizeof lists / sizeof lists[0])
+static struct { const char **v; size_t n; } sorted[NLISTS];
+static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void sort_lists(void) {
+  size_t i, n;
+  for (i = 0; i < NLISTS; i++) {
+    for (n = 0; lists[i][n]; n++) {}
+    sorted[i].v = malloc(n * sizeof *sorted[i].v);
+    if (sorted[i].v == NULL) continue;          /* in_list scans that one instead */
+    memcpy(sorted[i].v, lists[i], n * sizeof *sorted[i].v);
+    qsort(sorted[i].v, n, sizeof *sorted[i].v, cmp_str);
+    sorted[i].n = n;
+  }
+}
+
+static int in_list(const char *name, const char *const *list) {
+  size_t i;
+  pthread_once(&sorted_once, sort_lists);
+  for (i = 0; i < NLISTS; i++)
+    if (lists[i] == list && sorted[i].v)
+      return bsearch(&name, sorted[i].v, sorted[i].n, sizeof *sorted[i].v, cmp_str) != NULL;
+  for (; *list; list++)
+    if (strcmp(name, *list) == 0) return 1;
+  return 0;
+}
 
 static int is_word(int c) { return isalnum(c) || c == '_'; }
 
@@ -505,10 +523,17 @@ static void emit_children(orr_buf *out, xmlNodePtr node, const char *base, int d
 
 /* ---- entry points ---------------------------------------------------------------- */
 
+/* One parser context serves every fragment: a feed has thousands of them, and a fresh
+** context (with its dictionary) for each costs more than parsing a small one.  One per
+** thread: a libxml2 context is not shared. */
+static __thread htmlParserCtxtPtr ctxt;
+
+void orr_html_thread_end(void) {
+  if (ctxt) htmlFreeParserCtxt(ctxt);
+  ctxt = NULL;
+}
+
 htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url) {
-  /* One parser context serves every fragment: a feed has thousands of them, and a fresh
-  ** context (with its dictionary) for each costs more than parsing a small one. */
-  static htmlParserCtxtPtr ctxt;
   int opts = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
              HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT;
   htmlDocPtr doc = NULL;
@@ -574,13 +599,6 @@ char *orr_html_sanitize_node(xmlNodePtr node, const char *base) {
   return orr_buf_take(&out);
 }
 
-/* Elements after which text continues on a new line ("<p>a</p><p>b</p>" is "a\nb", not
-** "ab": words of adjacent blocks must not merge, for people and for the search index). */
-static const char *const block_elements[] = {
-  "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "h1", "h2", "h3", "h4",
-  "h5", "h6", "table", "tr", "td", "th", "section", "article", "header", "footer", "figure",
-  "figcaption", "hr", "address", "aside", "nav", "details", "summary", "caption", NULL
-};
 
 static void new_line(orr_buf *out) {
   if (out->len && out->data[out->len - 1] != '\n') orr_buf_addc(out, '\n');

@@ -12,6 +12,10 @@
 ** input gives an empty document.  Free with xmlFreeDoc. */
 htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url);
 
+/* Free what the calling thread cached for parsing (its parser context).  Worker threads
+** call it before they end; the next parse on the thread would make a new one. */
+void orr_html_thread_end(void);
+
 /* Sanitize a fragment: re-serialize only allowed elements, attributes and URL schemes from
 ** the parsed tree; relative URLs are resolved against base (may be NULL).  Returns a
 ** malloc'd string (caller frees), NULL if out of memory. */

@@ -29,7 +29,8 @@ local function read_local(req, cfg)
   return { url = req.url, final_url = req.url, status = 200, body = body, seconds = 0 }
 end
 
---- Iterate over results for reqs = { {url, etag, last_modified}, ... }.
+--- Iterate over results for reqs = { {url, etag, last_modified, parse, known}, ... }
+--- (parse and known: see orrery._fetch; local files are never parsed here).
 --- Each result has `req` set to its request.  Usage: for res in fetch.each(reqs, cfg) do
 ---@param reqs table[]
 ---@param cfg table planet config (concurrency, timeouts, limits)
@@ -42,6 +43,7 @@ function M.each(reqs, cfg)
     parallel = cfg.concurrency, per_host = cfg.per_host, timeout = cfg.timeout,
     connect_timeout = cfg.connect_timeout, max_bytes = cfg.max_bytes,
     max_redirects = cfg.max_redirects, user_agent = M.user_agent(cfg), low_speed_time = 30,
+    workers = cfg.parse_threads,
   })
   local li = 0
   return function()

@@ -40,6 +40,14 @@ function M.feed(body, opts)
     sanitize = opts.sanitize ~= false,
     title_html = opts.title_html,
   })
+  return M.finish(feed, err, body, opts)
+end
+
+--- The policy half of M.feed, for a feed the C parser already read (orrery._fetch parses
+--- on a worker thread while the other feeds download): ids, duplicates, what an HTML page
+--- links to.  Arguments: what orrery._feed.parse returned, the bytes, M.feed's opts.
+function M.finish(feed, err, body, opts)
+  opts = opts or {}
   if not feed then
     if err:find('HTML page', 1, true) then
       -- say where the feeds are: what a person (or `orrery add`) needs next

@@ -26,7 +26,8 @@ end
 --- Returns feed or nil, err.  Pure: touches no database.
 ---@param fc table feed config
 ---@param body string
----@param res table fetch result (url, final_url, content_type)
+---@param res table fetch result (url, final_url, content_type; feed or parse_err when
+---  orrery._fetch parsed it already)
 ---@param cfg table planet config
 function M.build(fc, body, res, cfg)
   local r, err
@@ -61,6 +62,9 @@ function M.build(fc, body, res, cfg)
       if type(e.updated) == 'string' then e.updated = cutil.date(e.updated) or nil end
       e.guid = parse.entry_id(e)
     end
+  elseif (res.feed or res.parse_err) and not (r and r.fix) then
+    feed, err = parse.finish(res.feed, res.parse_err, body, { url = base })
+    if not feed then return nil, err end
   else
     feed, err = parse.feed(body, { url = base, content_type = res.content_type })
     if not feed then return nil, err end
@@ -98,17 +102,24 @@ function M.retry_after(value, now)
   return t and math.max(0, t - now) or nil
 end
 
--- What a stored document is parsed with: when a new fetch gives the same bytes and
--- nothing that shapes the result changed (recipe, planet config, orrery), the stored
--- entries are already what parsing would give.
-local function doc_key(cfg, fc, body)
+-- A feed's doc_key is "<hash of the document> <what it was parsed with>": when a fetch
+-- gives the same bytes and nothing that shapes the result changed (recipe, planet
+-- config, orrery), the stored entries are already what parsing would give.
+local function parse_context(cfg, fc)
   local rk = ''
   if fc.recipe then
     local r = recipe.load(fc.recipe, recipe.dirs(cfg))
     rk = r and r.key or 'missing'
   end
   local cst = cfg.path and cfs.stat(cfg.path)
-  return table.concat({ cutil.hash(body), #body, rk, cst and cst.mtime or '', cutil.version() }, ' ')
+  return table.concat({ rk, cst and cst.mtime or '', cutil.version() }, ' ')
+end
+
+-- The document hash part of the stored key, when its context is still the current one.
+local function known_hash(row, context)
+  local k = row.doc_key
+  if k and k:sub(18) == context then return k:sub(1, 16) end
+  return nil
 end
 
 local function keep_document(cfg, fc, failed, bozo)
@@ -162,17 +173,18 @@ local function process(cfg, st, fc, row, res, now)
   if res.status < 200 or res.status > 299 then
     return failed('HTTP ' .. res.status)
   end
-  local key = doc_key(cfg, fc, res.body)
-  if key == row.doc_key then
+  local context = res.req and res.req.context or parse_context(cfg, fc)
+  local key = (res.body_hash or cutil.hash(res.body)) .. ' ' .. context
+  if res.unchanged or key == row.doc_key then
     -- the very document we stored last time (a server without validators)
     upd.last_success, upd.errors = now, 0
     st:update_feed(row.id, upd)
     s.unchanged = true
     return s
   end
-  local c0 = cutil.cpu()
+  local c0 = cutil.cpu('thread')
   local feed, err = M.build(fc, res.body, res, cfg)
-  local c1 = cutil.cpu()
+  local c1 = cutil.cpu('thread')
   s.cpu_parse = c1 - c0
   if keep_document(cfg, fc, not feed, feed and feed.bozo) then
     -- kept for whoever debugs this feed or writes its recipe (orrery repl: document, try)
@@ -194,7 +206,7 @@ local function process(cfg, st, fc, row, res, now)
     st:update_feed(row.id, upd)
     return true
   end)
-  s.cpu_store = cutil.cpu() - c1
+  s.cpu_store = cutil.cpu('thread') - c1
   if not ok then return failed('store: ' .. tostring(terr)) end
   s.entries = #feed.entries
   return s
@@ -222,8 +234,13 @@ function M.plan(cfg, st, opts, now)
       if why then
         skipped[#skipped + 1] = { fc = fc, row = row, reason = why }
       else
+        local ok, r = true, nil
+        if fc.recipe then ok, r = pcall(recipe.load, fc.recipe, recipe.dirs(cfg)) end
+        local context = parse_context(cfg, fc)
         reqs[#reqs + 1] = {
           url = row.fetch_url or fc.url, etag = row.etag, last_modified = row.last_modified, fc = fc, row = row,
+          -- parsed as it arrives, unless a recipe must see the bytes first
+          parse = not (ok and r and (r.fix or r.scrape)), known = known_hash(row, context), context = context,
         }
       end
     end
@@ -265,20 +282,21 @@ function M.refresh(cfg, opts)
     summary.cpu.store = summary.cpu.store + (s.cpu_store or 0)
     done = done + 1
     if opts.progress then opts.progress(done, #reqs, s, summary) end
-    local c0 = cutil.cpu()
+    local c0 = cutil.cpu('thread')
     local cok, cerr = st:commit(cfg.commit_interval)
     if not cok then util.fail('cannot write the database: ' .. tostring(cerr)) end
     st:begin()
-    summary.cpu.commit = summary.cpu.commit + cutil.cpu() - c0
+    summary.cpu.commit = summary.cpu.commit + cutil.cpu('thread') - c0
   end
-  local c0 = cutil.cpu()
+  local c0 = cutil.cpu('thread')
   local cok, cerr = st:commit()
-  summary.cpu.commit = summary.cpu.commit + cutil.cpu() - c0
+  summary.cpu.commit = summary.cpu.commit + cutil.cpu('thread') - c0
   if not cok then util.fail('cannot write the database: ' .. tostring(cerr)) end
   summary.seconds = cutil.clock() - summary.started
-  c0 = cutil.cpu()
+  c0 = cutil.cpu('thread')
   st:close()
-  summary.cpu.commit = summary.cpu.commit + cutil.cpu() - c0
+  summary.cpu.commit = summary.cpu.commit + cutil.cpu('thread') - c0
+  summary.cpu.main = cutil.cpu('thread')
   summary.cpu.total = cutil.cpu()
   summary.peak_rss = cutil.peak_rss()
   return summary

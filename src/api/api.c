@@ -3,6 +3,7 @@
 */
 #include <stdarg.h>
 
+#include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
 #include "api/api.h"
@@ -22,9 +23,12 @@ static const luaL_Reg modules[] = {
 ** itself (as nil, err or a Lua error), so the library is kept quiet. */
 static void quiet(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
 
+void orr_api_quiet_libxml(void) { xmlSetGenericErrorFunc(NULL, quiet); }
+
 void orr_api_preload(lua_State *L) {
   const luaL_Reg *m;
-  xmlSetGenericErrorFunc(NULL, quiet);
+  xmlInitParser();                /* before any thread uses libxml2 */
+  orr_api_quiet_libxml();
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);   /* [preload] */
   for (m = modules; m->name; m++) {
     lua_pushcfunction(L, m->func);

@@ -19,6 +19,13 @@ int luaopen_orrery_readline(lua_State *L);
 /* Register every module above in package.preload as "orrery._<mod>". */
 void orr_api_preload(lua_State *L);
 
+/* Keep libxml2 quiet on the calling thread (its error handler is per thread). */
+void orr_api_quiet_libxml(void);
+
+/* Push a parsed feed as the table orrery._feed.parse returns (api/feed.c). */
+struct orr_feed;
+void orr_push_feed(lua_State *L, const struct orr_feed *f);
+
 /* Push fail, "fmt..." and return 2: the `nil, err` of an expected failure. */
 int orr_fail(lua_State *L, const char *fmt, ...);
 

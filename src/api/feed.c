@@ -37,18 +37,8 @@ static void push_entry(lua_State *L, const orr_entry *e) {
   lua_setfield(L, -2, "tags");
 }
 
-static int f_parse(lua_State *L) {
-  size_t len, i;
-  const char *data = luaL_checklstring(L, 1, &len);
-  orr_feed_opts o;
-  orr_feed *f;
-  char err[320];
-  o.url = orr_opt_str(L, 2, "url", NULL);
-  o.encoding = orr_opt_str(L, 2, "encoding", NULL);
-  o.sanitize = orr_opt_bool(L, 2, "sanitize", 1);
-  o.title_html = orr_opt_bool(L, 2, "title_html", 0);
-  f = orr_feed_parse(data, len, &o, err, sizeof err);
-  if (f == NULL) return orr_fail(L, "%s", err);
+void orr_push_feed(lua_State *L, const orr_feed *f) {
+  size_t i;
   lua_createtable(L, 0, ORR_F_NFIELDS + 5);
   lua_pushstring(L, f->format);
   lua_setfield(L, -2, "format");
@@ -63,6 +53,21 @@ static int f_parse(lua_State *L) {
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   lua_setfield(L, -2, "entries");
+}
+
+static int f_parse(lua_State *L) {
+  size_t len;
+  const char *data = luaL_checklstring(L, 1, &len);
+  orr_feed_opts o;
+  orr_feed *f;
+  char err[320];
+  o.url = orr_opt_str(L, 2, "url", NULL);
+  o.encoding = orr_opt_str(L, 2, "encoding", NULL);
+  o.sanitize = orr_opt_bool(L, 2, "sanitize", 1);
+  o.title_html = orr_opt_bool(L, 2, "title_html", 0);
+  f = orr_feed_parse(data, len, &o, err, sizeof err);
+  if (f == NULL) return orr_fail(L, "%s", err);
+  orr_push_feed(L, f);
   orr_feed_free(f);
   return 1;
 }

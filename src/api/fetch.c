@@ -1,16 +1,30 @@
 /*
 ** api/fetch.c — orrery._fetch: start(requests [, opts]) -> Batch;  Batch:next() -> result|nil
 **
-** requests: { {url=, etag=, last_modified=}, ... }.  opts: parallel, per_host, timeout,
-** connect_timeout, low_speed_time (seconds), max_bytes, max_redirects, user_agent.
+** requests: { {url=, etag=, last_modified=, parse=, known=}, ... }.  opts: parallel,
+** per_host, timeout, connect_timeout, low_speed_time (seconds), max_bytes, max_redirects,
+** user_agent, workers (parsing threads, default 1).
 ** Each next() runs the transfers until one is done and returns its result:
 **   { index, url, final_url, moved_to, status, redirects, etag, last_modified,
-**     content_type, retry_after, body, seconds, err }
+**     content_type, retry_after, body, seconds, err,
+**     body_hash, unchanged, feed, parse_err }
 ** `err` is set (and body absent) when the transfer itself failed; an HTTP error status is
 ** not a transfer failure — policy about statuses is Lua's.
+** A request with parse = true is parsed as a feed on a worker thread as soon as its 2xx
+** body is in, while other transfers go on: the result then has body_hash (as
+** orrery._util.hash gives it) and either unchanged = true (body_hash equals the request's
+** `known`: nothing parsed), feed (what orrery._feed.parse gives, sanitized, based at the
+** final URL) or parse_err.
 */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "api/api.h"
+#include "feed.h"
 #include "fetch.h"
+#include "html.h"
 
 #define BATCH_MT "orrery.fetch.Batch"
 
@@ -20,6 +34,59 @@ static lbatch *check_batch(lua_State *L) {
   lbatch *b = luaL_checkudata(L, 1, BATCH_MT);
   if (b->f == NULL) luaL_error(L, "attempt to use a closed fetch batch");
   return b;
+}
+
+typedef struct parsed {
+  char hash[17];
+  int unchanged;
+  orr_feed *feed;
+  char err[320];
+} parsed;
+
+static void free_parsed(void *p) {
+  if (p) orr_feed_free(((parsed *)p)->feed);
+  free(p);
+}
+
+/* The charset parameter of a Content-Type value into out, or NULL. */
+static const char *charset(const char *ctype, char *out, size_t size) {
+  const char *p;
+  size_t n = 0;
+  if (ctype == NULL) return NULL;
+  for (p = ctype; *p; p++)
+    if (strncasecmp(p, "charset", 7) == 0) break;
+  if (!*p) return NULL;
+  p += 7;
+  while (*p == ' ' || *p == '\t') p++;
+  if (*p++ != '=') return NULL;
+  while (*p == ' ' || *p == '\t' || *p == '"') p++;
+  while (*p && n + 1 < size && (isalnum((unsigned char)*p) || strchr("._:-", *p))) out[n++] = *p++;
+  out[n] = '\0';
+  return n ? out : NULL;
+}
+
+/* On a worker thread: hash the body and, unless it is the known one, parse it. */
+static void parse_body(orr_transfer *t, void *ud) {
+  static __thread int quiet;
+  parsed *p;
+  (void)ud;
+  if (t->status < 200 || t->status > 299) return;
+  if (!quiet) { orr_api_quiet_libxml(); quiet = 1; }
+  p = calloc(1, sizeof *p);
+  if (p == NULL) return;                 /* the Lua side parses it then */
+  orr_hash_hex(t->body.data ? t->body.data : "", t->body.len, p->hash);
+  if (t->note[0] && strcmp(t->note, p->hash) == 0) {
+    p->unchanged = 1;
+  } else {
+    orr_feed_opts o;
+    char cs[64];
+    memset(&o, 0, sizeof o);
+    o.url = t->final_url ? t->final_url : t->url;
+    o.encoding = charset(t->content_type, cs, sizeof cs);
+    o.sanitize = 1;
+    p->feed = orr_feed_parse(t->body.data ? t->body.data : "", t->body.len, &o, p->err, sizeof p->err);
+  }
+  t->product = p;
 }
 
 static int f_start(lua_State *L) {
@@ -35,6 +102,11 @@ static int f_start(lua_State *L) {
   o.max_redirects = (long)orr_opt_int(L, 2, "max_redirects", 5);
   o.max_bytes = (size_t)orr_opt_int(L, 2, "max_bytes", 16 * 1024 * 1024);
   o.user_agent = orr_opt_str(L, 2, "user_agent", NULL);
+  o.workers = (int)orr_opt_int(L, 2, "workers", 1);
+  o.process = parse_body;
+  o.free_product = free_parsed;
+  o.thread_end = orr_html_thread_end;
+  o.process_ud = NULL;
   if (o.parallel < 1) return luaL_argerror(L, 2, "parallel must be at least 1");
 
   b = lua_newuserdatauv(L, sizeof *b, 0);     /* created closed, then opened */
@@ -44,18 +116,21 @@ static int f_start(lua_State *L) {
   if (b->f == NULL) return luaL_error(L, "could not start libcurl");
   n = (lua_Integer)luaL_len(L, 1);
   for (i = 1; i <= n; i++) {
-    const char *url, *etag, *lm;
+    const char *url, *etag, *lm, *note = NULL;
     lua_geti(L, 1, i);
     if (!lua_istable(L, -1)) return luaL_error(L, "request %d is not a table", (int)i);
     lua_getfield(L, -1, "url");
     lua_getfield(L, -2, "etag");
     lua_getfield(L, -3, "last_modified");
-    url = lua_tostring(L, -3);
-    etag = lua_tostring(L, -2);
-    lm = lua_tostring(L, -1);
+    lua_getfield(L, -4, "parse");
+    lua_getfield(L, -5, "known");
+    url = lua_tostring(L, -5);
+    etag = lua_tostring(L, -4);
+    lm = lua_tostring(L, -3);
+    if (lua_toboolean(L, -2)) note = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
     if (url == NULL) return luaL_error(L, "request %d has no url", (int)i);
-    if (!orr_fetch_add(b->f, url, etag, lm)) return luaL_error(L, "out of memory");
-    lua_pop(L, 4);
+    if (!orr_fetch_add(b->f, url, etag, lm, note)) return luaL_error(L, "out of memory");
+    lua_pop(L, 6);
   }
   return 1;
 }
@@ -90,6 +165,19 @@ static int batch_next(lua_State *L) {
     lua_setfield(L, -2, "body");
   } else {
     orr_set_str(L, "err", t->error);
+  }
+  if (t->product) {
+    parsed *p = t->product;
+    orr_set_str(L, "body_hash", p->hash);
+    if (p->unchanged) {
+      lua_pushboolean(L, 1);
+      lua_setfield(L, -2, "unchanged");
+    } else if (p->feed) {
+      orr_push_feed(L, p->feed);
+      lua_setfield(L, -2, "feed");
+    } else {
+      orr_set_str(L, "parse_err", p->err);
+    }
   }
   orr_transfer_free(t);
   return 1;
