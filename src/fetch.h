@@ -22,7 +22,8 @@ typedef struct orr_fetch_opts {
   long   per_host;            /* connections per host (0 = no limit) */
   long   timeout_ms;          /* whole transfer */
   long   connect_timeout_ms;
-  long   low_speed_time;      /* abort below 1 byte/s for this many seconds (0 = off) */
+  long   low_speed_time;      /* abort below low_speed_limit for this many seconds (0 = off) */
+  long   low_speed_limit;     /* bytes per second */
   long   max_redirects;
   size_t max_bytes;           /* decompressed body cap */
   const char *user_agent;

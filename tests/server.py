@@ -8,6 +8,14 @@ when asked.  Special paths, for the faults a feed aggregator meets:
   /status/<code>     that status, short body   /loop           301 to itself
   /slow/<ms>/<path>  wait, then serve <path>   /big/<bytes>    a body of that size
   /bomb              a gzip body that inflates to 64 MiB
+  /huge/<MB>         a well-formed feed of that many megabytes, streamed
+  /endless           a chunked body that never ends
+  /drip/<bytes>      one byte a second
+  /lie/<path>        Content-Length twice the body's, then the connection closes
+  /badchunk          chunked encoding with a chunk size that is not a number
+  /cut-headers       a status line and half a header, then the connection closes
+  /retry/<code>/<s>  that status (429, 503) with Retry-After: <s>
+  /plain/<path>      serve <path> without ETag or Last-Modified (never 304)
   /__stats           JSON: requests by path and status     /__reset   clear the counters
 
 Writes the chosen port to --port-file, stops on SIGTERM or after --max-seconds.
@@ -75,12 +83,99 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/big/"):
             n = int(path.split("/")[2])
             return self.send(200, b"<rss>" + b" " * n, {"Content-Type": "application/rss+xml"})
+        if path.startswith("/huge/"):
+            return self.stream_huge(int(path.split("/")[2]) << 20)
+        if path == "/endless":
+            return self.stream_endless()
+        if path.startswith("/drip/"):
+            return self.drip(int(path.split("/")[2]))
+        if path.startswith("/lie/"):
+            return self.lie(path[len("/lie"):])
+        if path == "/badchunk":
+            self.record(200)
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                             b"Content-Type: application/rss+xml\r\n\r\n"
+                             b"10\r\n<rss version='2.\r\nzz-not-hex\r\ngarbage\r\n")
+            self.close_connection = True
+            return
+        if path == "/cut-headers":
+            self.record(0)
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Ty")
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if path.startswith("/retry/"):
+            parts = path.split("/")
+            return self.send(int(parts[2]), b"later", {"Retry-After": parts[3], "Content-Type": "text/plain"})
+        if path.startswith("/plain/"):
+            return self.serve_file(path[len("/plain"):], validators=False)
         if path == "/bomb":
             body = gzip.compress(b"<" * (64 << 20), 9)
             return self.send(200, body, {"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"})
         self.serve_file(path)
 
-    def serve_file(self, path):
+    def chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+    def stream_huge(self, size):
+        self.record(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        item = b"<item><title>t</title><description>" + b"x" * 4000 + b"</description></item>\n"
+        self.chunk(b"<rss version='2.0'><channel><title>huge</title>\n")
+        sent = 0
+        try:
+            while sent < size:
+                self.chunk(item * 16)
+                sent += len(item) * 16
+            self.chunk(b"</channel></rss>\n")
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass                       # the client stopped reading: that is the point
+
+    def stream_endless(self):
+        self.record(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            self.chunk(b"<rss version='2.0'><channel>")
+            while True:
+                self.chunk(b"<item><title>more</title></item>" * 512)
+        except OSError:
+            pass
+
+    def drip(self, n):
+        self.record(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(n))
+        self.end_headers()
+        try:
+            for _ in range(n):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(1)
+        except OSError:
+            pass
+
+    def lie(self, path):
+        full = os.path.realpath(os.path.join(ROOT, path.lstrip("/")))
+        with open(full, "rb") as f:
+            data = f.read()
+        self.record(200)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(2 * len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+        self.close_connection = True
+
+    def serve_file(self, path, validators=True):
         full = os.path.realpath(os.path.join(ROOT, path.lstrip("/")))
         if not full.startswith(ROOT + os.sep) or not os.path.isfile(full):
             return self.send(404, b"not found", {"Content-Type": "text/plain"})
@@ -99,7 +194,8 @@ class Handler(BaseHTTPRequestHandler):
                 fresh = parsedate_to_datetime(ims).timestamp() >= mtime
             except (TypeError, ValueError):
                 fresh = False
-        headers = {"ETag": etag, "Last-Modified": lm}
+        headers = {"ETag": etag, "Last-Modified": lm} if validators else {}
+        fresh = fresh and validators
         if fresh:
             return self.send(304, b"", headers)
         ctype = "application/atom+xml" if full.endswith(".atom") else \

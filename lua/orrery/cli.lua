@@ -143,12 +143,22 @@ local function load_config(opts)
   return cfg
 end
 
+local function human_bytes(n)
+  if n >= 1e6 then return string.format('%.1f MB', n / 1e6) end
+  return string.format('%d kB', n // 1000)
+end
+
+-- The live progress line, on a terminal only (cron gets the summary alone), redrawn at
+-- most ten times a second.
 local function progress_fn(opts)
   if opts.quiet or opts.json or not cutil.isatty(2) then return nil end
-  local failed = 0
-  return function(done, total, s)
-    if s.err then failed = failed + 1 end
-    io.stderr:write(string.format('\r%d/%d feeds, %d failed ', done, total, failed))
+  local started, drawn = cutil.clock(), 0
+  return function(done, total, _, summary)
+    local now = cutil.clock()
+    if done < total and now - drawn < 0.1 then return end
+    drawn = now
+    io.stderr:write(string.format('\r\27[K%d/%d feeds, %d failed, %s, %.0f s', done, total,
+      summary.failed, human_bytes(summary.bytes), now - started))
     if done == total then io.stderr:write('\n') end
   end
 end
@@ -159,9 +169,12 @@ local function report(summary, opts)
     local feeds = json.array()
     for _, s in ipairs(summary.feeds) do
       feeds[#feeds + 1] = { name = s.name, url = s.url, status = s.status, error = s.err,
-        new = s.new, changed = s.changed, moved_to = s.moved_to, not_modified = s.not_modified }
+        new = s.new, changed = s.changed, moved_to = s.moved_to, not_modified = s.not_modified,
+        unchanged = s.unchanged, next_attempt = s.next_attempt }
     end
-    io.write(json.encode({ feeds = feeds, failed = summary.failed, new = summary.new,
+    local skipped = json.array()
+    for _, k in ipairs(summary.skipped) do skipped[#skipped + 1] = k end
+    io.write(json.encode({ feeds = feeds, skipped = skipped, failed = summary.failed, new = summary.new,
       changed = summary.changed, total = summary.total, seconds = summary.seconds, bytes = summary.bytes,
       cpu = summary.cpu, peak_rss = summary.peak_rss }, ' '), '\n')
   end
@@ -174,8 +187,13 @@ local function report(summary, opts)
       if s.err then log.warn('  %s <%s>: %s', s.name, s.url, s.err) end
     end
   end
-  log.info('refreshed %d feeds in %.1f s: %d new entries, %d changed, %d failed',
-    summary.total, summary.seconds, summary.new, summary.changed, summary.failed)
+  if #summary.skipped > 0 then
+    log.info('skipped %d feeds (gone, backing off after failures, or fetched recently; --force fetches them):',
+      #summary.skipped)
+    for _, k in ipairs(summary.skipped) do log.info('  %s: %s', k.name, k.reason) end
+  end
+  log.info('refreshed %d feeds in %.1f s (%s): %d new entries, %d changed, %d failed',
+    summary.total, summary.seconds, human_bytes(summary.bytes), summary.new, summary.changed, summary.failed)
 end
 
 local commands = {}
@@ -214,13 +232,24 @@ function commands.render(args)
   return EXIT_OK
 end
 
+local function span(d)
+  if d < 120 then return d .. 's' end
+  if d < 7200 then return d // 60 .. 'm' end
+  if d < 172800 then return d // 3600 .. 'h' end
+  return d // 86400 .. 'd'
+end
+
+-- s cut or padded to n characters (UTF-8 aware, so that columns line up)
+local function fit(s, n)
+  local len = utf8.len(s)
+  if not len then return (s .. string.rep(' ', n)):sub(1, n) end
+  if len > n then s = s:sub(1, (utf8.offset(s, n + 1) or #s + 1) - 1) len = n end
+  return s .. string.rep(' ', n - len)
+end
+
 local function ago(t, now)
   if not t then return 'never' end
-  local d = now - t
-  if d < 120 then return d .. 's ago' end
-  if d < 7200 then return math.floor(d / 60) .. 'm ago' end
-  if d < 172800 then return math.floor(d / 3600) .. 'h ago' end
-  return math.floor(d / 86400) .. 'd ago'
+  return span(now - t) .. ' ago'
 end
 
 function commands.status(args)
@@ -245,13 +274,22 @@ function commands.status(args)
     io.write(json.encode(out, ' '), '\n')
     return EXIT_OK
   end
-  print(string.format('%-6s %-28s %7s %-10s %-10s %s', 'STATE', 'FEED', 'ENTRIES', 'SUCCESS', 'HTTP', 'LAST ERROR'))
+  local function day(t) return t and os.date('!%Y-%m-%d', t) or '-' end
+  local function next_try(r)
+    if r.gone == 1 then return 'never' end
+    if r.next_attempt and r.next_attempt > now then return 'in ' .. span(r.next_attempt - now) end
+    return 'next run'
+  end
+  print(string.format('%-6s %-26s %7s %-10s %-9s %4s %-10s %s', 'STATE', 'FEED', 'ENTRIES', 'NEWEST',
+    'SUCCESS', 'HTTP', 'NEXT', 'LAST ERROR'))
   for _, r in ipairs(rows) do
     local state = r.gone == 1 and 'gone' or (r.last_error and (r.errors or 0) > 0) and 'FAIL'
       or r.last_success and 'ok' or 'new'
-    local name = (r.name or r.url):sub(1, 28)
-    print(string.format('%-6s %-28s %7d %-10s %-10s %s', state, name, counts[r.id] and counts[r.id].n or 0,
-      ago(r.last_success, now), r.last_status and tostring(r.last_status) or '-', r.last_error or ''))
+    local name = fit((r.name ~= r.url and r.name) or r.title or r.url, 26)
+    local c = counts[r.id]
+    print(string.format('%-6s %s %7d %-10s %-9s %4s %-10s %s', state, name, c and c.n or 0,
+      day(c and c.newest), ago(r.last_success, now), r.last_status and tostring(r.last_status) or '-',
+      next_try(r), r.last_error or ''))
     if r.fetch_url and r.fetch_url ~= r.url then print('       moved to ' .. r.fetch_url) end
   end
   return EXIT_OK

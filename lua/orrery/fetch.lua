@@ -42,7 +42,8 @@ function M.each(reqs, cfg)
   local batch = #remote > 0 and cfetch.start(remote, {
     parallel = cfg.concurrency, per_host = cfg.per_host, timeout = cfg.timeout,
     connect_timeout = cfg.connect_timeout, max_bytes = cfg.max_bytes,
-    max_redirects = cfg.max_redirects, user_agent = M.user_agent(cfg), low_speed_time = 30,
+    max_redirects = cfg.max_redirects, user_agent = M.user_agent(cfg),
+    low_speed_time = cfg.low_speed_time, low_speed_limit = cfg.low_speed_limit,
     workers = cfg.parse_threads,
   })
   local li = 0

@@ -27,6 +27,7 @@ M.helpers = {
   rfc822 = util.rfc822,
   date = function(fmt, t) return os.date('!' .. fmt, t) end,
   json = json.encode,
+  array = json.array,       -- a table json() writes as [...] even when empty
 }
 
 --- Build the template context from the store.
@@ -35,22 +36,32 @@ M.helpers = {
 function M.context(cfg, st)
   local now = os.time()
   local feeds, by_id = {}, {}
+  -- feeds needing a maintainer's eye, for the health page
+  local health = { failing = {}, gone = {}, stale = {}, moved = {}, stale_days = cfg.stale_days }
   local counts = st:counts()
   local cfg_by_url = {}
   for _, fc in ipairs(cfg.feeds) do cfg_by_url[fc.url] = fc end
   for _, row in ipairs(st:feeds()) do
     local fc = cfg_by_url[row.url]
     if fc and fc.enabled then
+      local c = counts[row.id]
       local f = {
         id = row.id, name = fc.name or row.title or row.url, title = row.title,
         url = row.fetch_url or row.url, link = fc.link or row.link, face = fc.face or row.icon,
         failing = row.last_error ~= nil and (row.last_success == nil or (row.errors or 0) > 0),
-        error = row.last_error, last_success = row.last_success,
-        entries = counts[row.id] and counts[row.id].n or 0,
+        gone = row.gone == 1, error = row.last_error, errors = row.errors,
+        last_success = row.last_success, last_attempt = row.last_attempt, last_status = row.last_status,
+        next_attempt = row.next_attempt, configured_url = row.url,
+        moved = row.fetch_url ~= nil and row.fetch_url ~= row.url,
+        entries = c and c.n or 0, newest = c and c.newest,
       }
-      if f.url:match('^file://') then f.url = nil end
+      f.stale = not f.failing and f.last_success ~= nil and (f.newest == nil or now - f.newest > cfg.stale_days * 86400)
+      if f.url:match('^file://') then f.url, f.configured_url = nil, nil end   -- no local paths in pages
       feeds[#feeds + 1] = f
       by_id[row.id] = f
+      local h = f.gone and health.gone or f.failing and health.failing or f.stale and health.stale
+        or f.moved and health.moved
+      if h then h[#h + 1] = f end
     end
   end
   local entries, days = {}, {}
@@ -81,7 +92,7 @@ function M.context(cfg, st)
       updated = now, updated_text = os.date('!' .. cfg.date_format, now),
       generator = 'orrery ' .. cutil.version(),
     },
-    feeds = feeds, entries = entries, days = days, feed_items = cfg.feed_items,
+    feeds = feeds, entries = entries, days = days, feed_items = cfg.feed_items, health = health,
   }
 end
 

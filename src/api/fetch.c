@@ -2,7 +2,8 @@
 ** api/fetch.c — orrery._fetch: start(requests [, opts]) -> Batch;  Batch:next() -> result|nil
 **
 ** requests: { {url=, etag=, last_modified=, parse=, known=}, ... }.  opts: parallel,
-** per_host, timeout, connect_timeout, low_speed_time (seconds), max_bytes, max_redirects,
+** per_host, timeout, connect_timeout, low_speed_time (seconds) and low_speed_limit (bytes/s),
+** max_bytes, max_redirects,
 ** user_agent, workers (parsing threads, default 1).
 ** Each next() runs the transfers until one is done and returns its result:
 **   { index, url, final_url, moved_to, status, redirects, etag, last_modified,
@@ -99,6 +100,7 @@ static int f_start(lua_State *L) {
   o.timeout_ms = (long)(orr_opt_num(L, 2, "timeout", 60) * 1000);
   o.connect_timeout_ms = (long)(orr_opt_num(L, 2, "connect_timeout", 15) * 1000);
   o.low_speed_time = (long)orr_opt_int(L, 2, "low_speed_time", 0);
+  o.low_speed_limit = (long)orr_opt_int(L, 2, "low_speed_limit", 100);
   o.max_redirects = (long)orr_opt_int(L, 2, "max_redirects", 5);
   o.max_bytes = (size_t)orr_opt_int(L, 2, "max_bytes", 16 * 1024 * 1024);
   o.user_agent = orr_opt_str(L, 2, "user_agent", NULL);

@@ -46,6 +46,14 @@ describe('orrery run (end to end)', function()
     assert.matches('class="failing"', html, 1, true)
     assert.is_nil(html:find('<script>alert', 1, true))
     assert.is_nil(html:find('onerror', 1, true))
+    -- the health page and its JSON list the failing feeds for the planet's maintainers
+    local health = assert(fs.read(dir .. '/out/health.html'))
+    assert.matches('<h2>Failing %(2%)</h2>.-Gone Missing.-HTTP 404', health)
+    local hj = require('orrery.json').decode(assert(fs.read(dir .. '/out/health.json')))
+    local states = {}
+    for _, f in ipairs(hj.feeds) do states[f.name] = f.state end
+    assert.same({ ['Alpha <Feed>'] = 'ok', Beta = 'stale', ['Gone Missing'] = 'failing', ['Broken XML'] = 'ok',
+      ['Crashing recipe'] = 'failing' }, states)
     local atom = assert(fs.read(dir .. '/out/atom.xml'))
     assert.matches('<feed xmlns="http://www.w3.org/2005/Atom">', atom, 1, true)
     assert.equals(srv.url('beta.atom'), cdb.open(dir .. '/planet.db'):one(

@@ -1,0 +1,149 @@
+-- End to end: every server fault a planet meets, in one run of the real binary against the
+-- loopback fixture server.  Each faulty feed must end in bounded time and memory with its
+-- own clear error; the good feeds of the same run must be stored as if nothing happened.
+-- Then the politeness rules: back-off, Retry-After, 410, min_interval, unchanged documents.
+local helper = require('helper')
+local cdb = require('orrery._db')
+local cutil = require('orrery._util')
+local json = require('orrery.json')
+
+describe('server faults (end to end)', function()
+  local srv, dir, planet_path
+  local faults = {
+    -- name = { path, what the error must say }
+    loop = { 'loop', 'too many redirects' },
+    chain = { 'moved/moved/moved/moved/moved/moved/moved/alpha.rss', 'too many redirects' },
+    bomb = { 'bomb', 'larger than the 8388608 byte limit' },
+    endless = { 'endless', 'larger than the 8388608 byte limit' },
+    huge = { 'huge/200', 'larger than the 8388608 byte limit' },
+    drip = { 'drip/100', 'timed out' },
+    slow = { 'slow/6000/alpha.rss', 'timed out' },
+    lie = { 'lie/alpha.rss', 'closed' },
+    badchunk = { 'badchunk', 'chunk' },
+    cut = { 'cut-headers', 'empty document' },   -- curl takes the cut as the end of a bodiless reply
+    refused = { 'http://127.0.0.1:1/feed', 'onnect' },
+    e500 = { 'status/500', 'HTTP 500' },
+    e404 = { 'status/404', 'HTTP 404' },
+    gone = { 'status/410', 'HTTP 410 Gone' },
+    busy = { 'retry/429/120', 'HTTP 429 Too Many Requests %(Retry%-After: 120 s%)' },
+    down = { 'retry/503/999999', 'HTTP 503 Service Unavailable %(Retry%-After: 86400 s%)' },
+    html = { 'page.html', 'HTML page' },
+  }
+  local good = { alpha = 'alpha.rss', beta = 'beta.atom', plain = 'plain/alpha.rss' }
+
+  setup(function()
+    srv = helper.server(helper.root .. '/tests/fixtures/http')
+    dir = helper.tmpdir()
+    local feeds = {}
+    for name, f in pairs(faults) do
+      feeds[#feeds + 1] = { url = f[1]:match('^http') and f[1] or srv.url(f[1]), name = name }
+    end
+    for name, path in pairs(good) do feeds[#feeds + 1] = { url = srv.url(path), name = name } end
+    planet_path = helper.write_planet(dir, {
+      name = 'Faults', output_dir = 'out', database = 'planet.db',
+      timeout = 3, connect_timeout = 2, low_speed_time = 2, feeds = feeds,
+    })
+  end)
+  teardown(function() srv.stop() end)
+
+  local function refresh(extra)
+    local args = { 'refresh', '-c', planet_path, '--json' }
+    for _, a in ipairs(extra or {}) do args[#args + 1] = a end
+    local t0 = cutil.clock()
+    local code, out, err = helper.orrery(args)
+    local ok, summary = pcall(json.decode, out)
+    assert(ok, 'no JSON summary: ' .. out .. err)
+    local by = {}
+    for _, f in ipairs(summary.feeds) do by[f.name] = f end
+    for _, k in ipairs(summary.skipped) do by[k.name] = { skipped = k.reason } end
+    return code, summary, by, cutil.clock() - t0
+  end
+
+  local function feed_row(name)
+    local db = assert(cdb.open(dir .. '/planet.db'))
+    local row = db:one('SELECT f.*, (SELECT count(*) FROM entries e WHERE e.feed_id = f.id) AS n FROM feeds f WHERE name = ?', name)
+    db:close()
+    return row
+  end
+
+  it('ends every fault with its own error, in bounded time and memory, and stores the good feeds', function()
+    local code, summary, by, seconds = refresh()
+    assert.equals(3, code)
+    for name, f in pairs(faults) do
+      assert.is_string(by[name].error, name .. ' did not fail')
+      assert.matches(f[2], by[name].error, 1, false, name)
+    end
+    for name in pairs(good) do assert.is_nil(by[name].error, name .. ': ' .. tostring(by[name].error)) end
+    assert.equals(3 + 2 + 3, summary.new)
+    -- timeouts are 3 s and the faults run side by side: the run is bounded by them, not
+    -- by their sum, and a 200 MB feed or a 64 MiB gzip bomb never sits in memory
+    assert.is_true(seconds < 12, 'took ' .. seconds .. ' s')
+    assert.is_true(summary.peak_rss < 64 * 1024 * 1024, 'peak RSS ' .. summary.peak_rss)
+    assert.equals(1, feed_row('gone').gone)
+  end)
+
+  it('backs off: Retry-After is honoured, a gone feed is left alone, an unchanged document is not parsed again', function()
+    local now = os.time()
+    local code, summary, by = refresh()
+    assert.equals(3, code)
+    assert.matches('backing off', by.busy.skipped)
+    assert.matches('backing off', by.down.skipped)
+    assert.matches('gone', by.gone.skipped)
+    local busy = feed_row('busy')
+    assert.is_true(math.abs(busy.next_attempt - (now - 1 + 120)) <= 5, 'next attempt ' .. busy.next_attempt - now)
+    assert.is_true(feed_row('down').next_attempt - now <= 86400 + 5)
+    -- first failure: tried again at the next run; second one: half an hour later
+    assert.is_string(by.e500.error)
+    assert.equals(2, feed_row('e500').errors)
+    assert.is_true(feed_row('e500').next_attempt >= now + 1800 - 5)
+    -- a server without validators sends the same bytes: nothing parsed, nothing written
+    assert.is_true(by.plain.unchanged)
+    assert.equals(0, summary.new + summary.changed)
+    assert.equals(304, by.alpha.status)
+  end)
+
+  it('skips feeds that are backing off until --force, and shows when they are tried next', function()
+    local _, summary, by = refresh()
+    assert.matches('backing off after 2 failures', by.e500.skipped)
+    assert.is_nil(by.alpha.skipped)
+    assert.equals(3, summary.total)          -- the three good feeds only
+    local code, out = helper.orrery({ 'status', '-c', planet_path })
+    assert.equals(0, code)
+    assert.matches('FAIL +e500 +0 +%- +never +500 +in %d+m ', out)
+    assert.matches('gone +gone .- never ', out)
+    local _, forced = refresh({ '--force' })
+    assert.equals(3 + #(function() local t = {} for k in pairs(faults) do t[#t + 1] = k end return t end)(), forced.total)
+  end)
+
+  it('skips feeds fetched less than min_interval ago', function()
+    local cfg = assert(loadfile(planet_path))()
+    cfg.min_interval = 3600
+    helper.write_planet(dir, cfg)
+    local _, summary, by = refresh()
+    assert.equals(0, summary.total)
+    assert.matches('fetched %d+ s ago %(min_interval 3600 s%)', by.alpha.skipped)
+  end)
+end)
+
+describe('orrery.planet back-off rules', function()
+  local planet = require('orrery.planet')
+  local cfg = { backoff_base = 1800, backoff_max = 86400 }
+
+  it('retries at the next run once, then doubles the wait up to the maximum', function()
+    assert.equals(0, planet.backoff(cfg, 1))
+    assert.equals(1800, planet.backoff(cfg, 2))
+    assert.equals(3600, planet.backoff(cfg, 3))
+    assert.equals(57600, planet.backoff(cfg, 7))
+    assert.equals(86400, planet.backoff(cfg, 8))
+    assert.equals(86400, planet.backoff(cfg, 1000))
+  end)
+
+  it('reads Retry-After as seconds or as an HTTP date', function()
+    local now = 1700000000
+    assert.equals(120, planet.retry_after('120', now))
+    assert.equals(3600, planet.retry_after(os.date('!%a, %d %b %Y %H:%M:%S GMT', now + 3600), now))
+    assert.equals(0, planet.retry_after(os.date('!%a, %d %b %Y %H:%M:%S GMT', now - 60), now))
+    assert.is_nil(planet.retry_after('soon', now))
+    assert.is_nil(planet.retry_after(nil, now))
+  end)
+end)
