@@ -100,6 +100,7 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 # Benchmarks are programs that print figures and ratios against a peer run alongside.
 bench: orrery
 	sh tests/bench/parse.sh
+	bash tests/bench/refresh.sh
 	./orrery lua tests/bench/search.lua 100000
 
 install: orrery

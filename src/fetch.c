@@ -287,6 +287,12 @@ static int start(orr_fetch *f, orr_transfer *t) {
   if (o->max_bytes) curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
   if (o->user_agent) curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
   curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  /* A short-lived DNS cache: libcurl 7.88 scans its whole cache on every lookup, and with
+  ** a planet's thousands of hosts kept for the default minute that scan became most of a
+  ** refresh's CPU (10,000 feeds on their own hosts, warm: 21.6 s of user CPU; 14.4 s with
+  ** 5 s, 13.7 s with none).  Feeds of one host are fetched close together (the per-host
+  ** limit queues them), so 5 s still saves their lookups; connections are reused anyway. */
+  curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 5L);
   if (curl_multi_add_handle(f->multi, e) != CURLM_OK) return 0;
   f->running++;
   return 1;

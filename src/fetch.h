@@ -5,7 +5,7 @@
 ** transfers until one of them completes and hands that one over, so the caller can parse
 ** and store it while the others go on downloading.  At most opts.parallel transfers run
 ** at once and at most opts.per_host per host (a transfer waits in our queue, not in curl's,
-** so its timeout starts when it really starts); connections and DNS answers are reused.
+** so its timeout starts when it really starts); connections are reused, DNS answers for a few seconds.
 ** Only http and https are spoken, also after redirects.  No callback ever calls out of C.
 */
 #ifndef ORR_FETCH_H

@@ -176,7 +176,7 @@ local function report(summary, opts)
     for _, k in ipairs(summary.skipped) do skipped[#skipped + 1] = k end
     io.write(json.encode({ feeds = feeds, skipped = skipped, failed = summary.failed, new = summary.new,
       changed = summary.changed, total = summary.total, seconds = summary.seconds, bytes = summary.bytes,
-      cpu = summary.cpu, peak_rss = summary.peak_rss }, ' '), '\n')
+      cpu = summary.cpu, peak_rss = summary.peak_rss }), '\n')   -- one line: cron logs, JSON Lines
   end
   for _, s in ipairs(summary.feeds) do
     if s.moved_to then log.info('moved: %s -> %s (permanent redirect; now fetched there)', s.url, s.moved_to) end

@@ -1,0 +1,65 @@
+#!/bin/bash
+# make bench, refreshing: 1,000 feeds of ../shared/bench's farm served on 127.0.0.1 with
+# 20-200 ms latency and its fault mix, every feed on its own host name (HOSTS=many).
+# In one run, by ../shared/bench/run.sh: curl --parallel (the transport floor), Newsboat
+# (-x reload; cold, 2nd, warm, after a bump) and orrery (the same four runs), at the same
+# concurrency.  Then orrery alone on 10,000 feeds, for memory growth.  Prints wall, CPU,
+# peak memory and the ratios; raw records stay in $WORK.
+#
+#   THREADS   transfers at once for all three (default 32; Newsboat's reload-threads)
+#   N, E      feeds and entries each (1000, 20)      N_BIG   the memory run (10000; 0 skips)
+set -u -o pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+BENCH=${ORRERY_BENCH:-$ROOT/../shared/bench}
+if [ ! -x "$BENCH/run.sh" ]; then echo "no bench harness at $BENCH: skipped"; exit 0; fi
+N=${N:-1000}
+E=${E:-20}
+N_BIG=${N_BIG:-10000}
+THREADS=${THREADS:-32}
+WORK=${TMPDIR:-/tmp}/orrery-bench/refresh-n$N-e$E-j$THREADS
+SUMMARIES=$WORK/ours-summaries.jsonl
+mkdir -p "$WORK"
+: > "$SUMMARIES"
+
+# Exit 3 (some feeds failed) is what the farm's faults should give: not a bench failure.
+export OURS_REFRESH_CMD="$ROOT/orrery refresh --urls {URLS} --db {DB} -j {THREADS} --json >> $SUMMARIES; test \$? -le 3"
+export OURS_ENTRIES_SQL='select count(*) from entries'
+export HOSTS=many NB_THREADS=$THREADS WORK FP_MAX_FILES=${FP_MAX_FILES:-100} LIMIT_PASSES=1
+bash "$BENCH/run.sh" "$N" "$E" > "$WORK/run.log" 2>&1
+rc=$?
+if [ $rc -ne 0 ]; then tail -20 "$WORK/run.log"; echo "bench run.sh failed ($rc); log: $WORK/run.log"; exit $rc; fi
+sed -n '/^== results/,$p' "$WORK/run.log"
+
+# ---------------------------------------------------------------- 10,000 feeds: memory
+BIG=$WORK/big
+if [ "$N_BIG" -gt 0 ]; then
+  echo
+  echo "== orrery alone on $N_BIG feeds ($E entries each): memory as the planet grows"
+  mkdir -p "$BIG"
+  if [ "$(cat "$BIG/farm.id" 2>/dev/null)" != "$N_BIG $E" ]; then    # generated once, reused
+    /usr/bin/python3 "$BENCH/farm/gen_feeds.py" --out "$BIG/feeds" -n "$N_BIG" -e "$E" -q || exit 1
+    echo "$N_BIG $E" > "$BIG/farm.id"
+  fi
+  PORT_BIG=${PORT_BIG:-18181}
+  ls "$BIG/feeds"/f* | sort | awk -v p="$PORT_BIG" '{n=split($0,a,"/"); h=a[n]; sub(/\.[a-z]+$/, "", h); print "http://" h ".localhost:" p "/f/" a[n]}' > "$BIG/urls.txt"
+  rm -f "$BIG/ready"
+  /usr/bin/python3 "$BENCH/farm/serve.py" --dir "$BIG/feeds" --port "$PORT_BIG" --prewarm --max-seconds 1800 \
+    --ready-file "$BIG/ready" > "$BIG/server.log" 2>&1 &
+  SRV=$!
+  trap 'kill $SRV 2>/dev/null' EXIT
+  for _ in $(seq 1 900); do [ -e "$BIG/ready" ] && break; sleep 0.2; done
+  rm -rf "$BIG/db" && mkdir -p "$BIG/db"
+  : > "$BIG/summaries.jsonl"
+  : > "$BIG/times.txt"
+  for run in cold warm; do
+    /usr/bin/time -f "%e %U %S %M" -o "$BIG/time-$run" "$ROOT/orrery" refresh --urls "$BIG/urls.txt" \
+      --db "$BIG/db/ours.db" -j "$THREADS" --json >> "$BIG/summaries.jsonl"
+    echo "$run $(tail -n 1 "$BIG/time-$run")" >> "$BIG/times.txt"   # after any "exited 3" line
+  done
+  kill $SRV 2>/dev/null
+  trap - EXIT
+fi
+
+echo
+./orrery lua tests/bench/refresh_report.lua "$WORK/results.jsonl" "$SUMMARIES" "$N" "$BIG" "$N_BIG" "$THREADS"
