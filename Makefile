@@ -57,7 +57,7 @@ test: orrery $(CTEST_BIN)
 # ASan + UBSan (+ LeakSanitizer, on with ASan) over the whole suite; ./orrery is
 # relinked to the normal build afterwards.
 check:
-	$(MAKE) BUILD=build-san SANITIZE=address,undefined CFLAGS="-g -O1" test; \
+	ORRERY_SANITIZED=1 $(MAKE) BUILD=build-san SANITIZE=address,undefined CFLAGS="-g -O1" test; \
 	  rc=$$?; $(MAKE) orrery >/dev/null; exit $$rc
 
 lint:

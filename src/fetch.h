@@ -1,12 +1,14 @@
 /*
 ** fetch.h — many HTTP GETs at once over one libcurl multi handle.
 **
-** The caller queues requests, then calls orr_fetch_next repeatedly: each call drives the
-** transfers until one of them completes and hands that one over, so the caller can parse
-** and store it while the others go on downloading.  At most opts.parallel transfers run
-** at once and at most opts.per_host per host (a transfer waits in our queue, not in curl's,
-** so its timeout starts when it really starts); connections are reused, DNS answers for a few seconds.
-** Only http and https are spoken, also after redirects.  No callback ever calls out of C.
+** The caller queues requests, then calls orr_fetch_next repeatedly, each time getting one
+** finished transfer, while a thread of the batch keeps the others downloading and parsing
+** threads run opts.process on finished ones: the caller stores one feed while the rest
+** arrive.  At most opts.parallel transfers run at once and at most opts.per_host per host
+** (a transfer waits in our queue, not in curl's, so its timeout starts when it really
+** starts); connections are reused, DNS answers for a few seconds.  Only http and https
+** are spoken, also after redirects.  No callback ever calls out of C.  A batch is used
+** from one thread (the caller's); it starts and stops its own.
 */
 #ifndef ORR_FETCH_H
 #define ORR_FETCH_H

@@ -26,7 +26,7 @@ local function read_local(req, cfg)
   end
   local body, err = cfs.read(path)
   if not body then return { url = req.url, err = err, status = 0 } end
-  return { url = req.url, final_url = req.url, status = 200, body = body, seconds = 0 }
+  return { url = req.url, final_url = req.url, status = 200, body = body, bytes = #body, seconds = 0 }
 end
 
 --- Iterate over results for reqs = { {url, etag, last_modified, parse, known}, ... }

@@ -186,7 +186,7 @@ local function process(cfg, st, fc, row, res, now)
   local feed, err = M.build(fc, res.body, res, cfg)
   local c1 = cutil.cpu('thread')
   s.cpu_parse = c1 - c0
-  if keep_document(cfg, fc, not feed, feed and feed.bozo) then
+  if res.body and keep_document(cfg, fc, not feed, feed and feed.bozo) then
     -- kept for whoever debugs this feed or writes its recipe (orrery repl: document, try)
     st:save_document(row.id, now, res)
   end
@@ -241,6 +241,8 @@ function M.plan(cfg, st, opts, now)
           url = row.fetch_url or fc.url, etag = row.etag, last_modified = row.last_modified, fc = fc, row = row,
           -- parsed as it arrives, unless a recipe must see the bytes first
           parse = not (ok and r and (r.fix or r.scrape)), known = known_hash(row, context), context = context,
+          -- the bytes of a well-parsed feed are dropped at once unless they may be kept
+          keep_body = cfg.keep_documents == 'all' or (cfg.keep_documents == 'problems' and fc.recipe ~= nil),
         }
       end
     end
@@ -272,12 +274,13 @@ function M.refresh(cfg, opts)
       s = { name = fc.name, url = fc.url, err = 'internal error: ' .. tostring(s) }
       pcall(st.update_feed, st, row.id, { last_attempt = now, last_error = s.err })
     end
-    pcall(st.log_fetch, st, row.id, now, s, res.body and #res.body, res.seconds)
+    local bytes = res.bytes or (res.body and #res.body)
+    pcall(st.log_fetch, st, row.id, now, s, bytes, res.seconds)
     summary.feeds[#summary.feeds + 1] = s
     if s.err then summary.failed = summary.failed + 1 end
     summary.new = summary.new + (s.new or 0)
     summary.changed = summary.changed + (s.changed or 0)
-    summary.bytes = summary.bytes + (res.body and #res.body or 0)
+    summary.bytes = summary.bytes + (bytes or 0)
     summary.cpu.parse = summary.cpu.parse + (s.cpu_parse or 0)
     summary.cpu.store = summary.cpu.store + (s.cpu_store or 0)
     done = done + 1

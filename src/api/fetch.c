@@ -1,21 +1,22 @@
 /*
 ** api/fetch.c — orrery._fetch: start(requests [, opts]) -> Batch;  Batch:next() -> result|nil
 **
-** requests: { {url=, etag=, last_modified=, parse=, known=}, ... }.  opts: parallel,
+** requests: { {url=, etag=, last_modified=, parse=, known=, keep_body=}, ... }.  opts: parallel,
 ** per_host, timeout, connect_timeout, low_speed_time (seconds) and low_speed_limit (bytes/s),
 ** max_bytes, max_redirects,
 ** user_agent, workers (parsing threads, default 1).
 ** Each next() runs the transfers until one is done and returns its result:
 **   { index, url, final_url, moved_to, status, redirects, etag, last_modified,
 **     content_type, retry_after, body, seconds, err,
-**     body_hash, unchanged, feed, parse_err }
+**     bytes, body_hash, unchanged, feed, parse_err }
 ** `err` is set (and body absent) when the transfer itself failed; an HTTP error status is
 ** not a transfer failure — policy about statuses is Lua's.
 ** A request with parse = true is parsed as a feed on a worker thread as soon as its 2xx
 ** body is in, while other transfers go on: the result then has body_hash (as
 ** orrery._util.hash gives it) and either unchanged = true (body_hash equals the request's
 ** `known`: nothing parsed), feed (what orrery._feed.parse gives, sanitized, based at the
-** final URL) or parse_err.
+** final URL) or parse_err.  Once parsed well (or found unchanged) the body is dropped,
+** unless the request says keep_body: `bytes` still gives its size.
 */
 #include <ctype.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ typedef struct parsed {
   char hash[17];
   int unchanged;
   orr_feed *feed;
+  size_t bytes;                 /* of the body, which is dropped once parsed unless kept */
   char err[320];
 } parsed;
 
@@ -66,7 +68,9 @@ static const char *charset(const char *ctype, char *out, size_t size) {
   return n ? out : NULL;
 }
 
-/* On a worker thread: hash the body and, unless it is the known one, parse it. */
+/* On a worker thread: hash the body and, unless it is the known one, parse it.  The note
+** is "k" or "d" (keep or drop the body once parsed) followed by the known hash, if any: a
+** dropped body is memory freed while the result waits for the caller. */
 static void parse_body(orr_transfer *t, void *ud) {
   static __thread int quiet;
   parsed *p;
@@ -75,8 +79,9 @@ static void parse_body(orr_transfer *t, void *ud) {
   if (!quiet) { orr_api_quiet_libxml(); quiet = 1; }
   p = calloc(1, sizeof *p);
   if (p == NULL) return;                 /* the Lua side parses it then */
+  p->bytes = t->body.len;
   orr_hash_hex(t->body.data ? t->body.data : "", t->body.len, p->hash);
-  if (t->note[0] && strcmp(t->note, p->hash) == 0) {
+  if (t->note[0] && t->note[1] && strcmp(t->note + 1, p->hash) == 0) {
     p->unchanged = 1;
   } else {
     orr_feed_opts o;
@@ -87,6 +92,7 @@ static void parse_body(orr_transfer *t, void *ud) {
     o.sanitize = 1;
     p->feed = orr_feed_parse(t->body.data ? t->body.data : "", t->body.len, &o, p->err, sizeof p->err);
   }
+  if ((p->unchanged || (p->feed && !p->feed->bozo)) && t->note[0] == 'd') orr_buf_free(&t->body);
   t->product = p;
 }
 
@@ -126,13 +132,21 @@ static int f_start(lua_State *L) {
     lua_getfield(L, -3, "last_modified");
     lua_getfield(L, -4, "parse");
     lua_getfield(L, -5, "known");
-    url = lua_tostring(L, -5);
-    etag = lua_tostring(L, -4);
-    lm = lua_tostring(L, -3);
-    if (lua_toboolean(L, -2)) note = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
+    lua_getfield(L, -6, "keep_body");          /* request url etag lm parse known keep */
+    url = lua_tostring(L, -6);
+    etag = lua_tostring(L, -5);
+    lm = lua_tostring(L, -4);
+    if (lua_toboolean(L, -3)) {                /* the note for parse_body */
+      lua_pushstring(L, lua_toboolean(L, -1) ? "k" : "d");
+      if (lua_isstring(L, -3)) lua_pushvalue(L, -3); else lua_pushliteral(L, "");
+      lua_concat(L, 2);
+      note = lua_tostring(L, -1);
+    } else {
+      lua_pushnil(L);
+    }
     if (url == NULL) return luaL_error(L, "request %d has no url", (int)i);
     if (!orr_fetch_add(b->f, url, etag, lm, note)) return luaL_error(L, "out of memory");
-    lua_pop(L, 6);
+    lua_pop(L, 8);
   }
   return 1;
 }
@@ -162,9 +176,13 @@ static int batch_next(lua_State *L) {
   orr_set_str(L, "retry_after", t->retry_after);
   lua_pushnumber(L, t->seconds);
   lua_setfield(L, -2, "seconds");
-  if (t->ok) {
+  if (t->ok && (t->body.data || !t->product)) {
     lua_pushlstring(L, t->body.data ? t->body.data : "", t->body.len);
     lua_setfield(L, -2, "body");
+  }
+  if (t->ok) {
+    lua_pushinteger(L, (lua_Integer)(t->product ? ((parsed *)t->product)->bytes : t->body.len));
+    lua_setfield(L, -2, "bytes");
   } else {
     orr_set_str(L, "err", t->error);
   }
