@@ -14,6 +14,31 @@
 #include "runtime.h"
 
 static char home[PATH_MAX + 64];
+static orr_mem mem;            /* one Lua state per process */
+
+void *orr_mem_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  orr_mem *m = ud;
+  size_t old = ptr ? osize : 0;       /* with ptr NULL, osize is a type tag */
+  void *p;
+  if (nsize == 0) {
+    free(ptr);
+    m->used -= old;
+    return NULL;
+  }
+  if (nsize > old && m->limit && m->used - old + nsize > m->limit) {
+    m->refused++;                     /* Lua collects garbage and retries, then raises */
+    return NULL;
+  }
+  p = realloc(ptr, nsize);
+  if (p) m->used = m->used - old + nsize;
+  return p;
+}
+
+static int panic(lua_State *L) {
+  const char *msg = lua_tostring(L, -1);
+  fprintf(stderr, "orrery: unprotected Lua error: %s\n", msg ? msg : "?");
+  return 0;                           /* abort() follows */
+}
 
 static int has_cli(const char *dir) {
   char p[PATH_MAX + 128];
@@ -63,8 +88,9 @@ int orr_runtime_pcall(lua_State *L, int nargs, int nresults) {
 }
 
 lua_State *orr_runtime_new(const char *dir) {
-  lua_State *L = luaL_newstate();
+  lua_State *L = lua_newstate(orr_mem_alloc, &mem);
   if (L == NULL) return NULL;
+  lua_atpanic(L, panic);
   luaL_openlibs(L);
   orr_api_preload(L);
   lua_getglobal(L, "package");                               /* [package] */

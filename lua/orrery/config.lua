@@ -34,6 +34,7 @@ M.defaults = {
   date_format = '%B %d, %Y %I:%M %p',
   day_format = '%B %d, %Y',
   recipe_budget = 20000000,    -- VM instructions per recipe call
+  recipe_memory = 64 * 1024 * 1024, -- bytes of Lua memory a recipe call may add
   min_interval = 0,            -- seconds: feeds fetched more recently than this are skipped
   backoff_base = 1800,         -- seconds: wait after the 2nd failure in a row, doubled after each
   backoff_max = 86400,         --   further one, up to this

@@ -39,7 +39,7 @@ function M.build(fc, body, res, cfg)
   local ctx = {
     url = base, name = fc.name, options = fc.options or {}, html = require('orrery.sandbox').html,
   }
-  local budget = cfg.recipe_budget or 20000000
+  local budget = { instructions = cfg.recipe_budget or 20000000, memory = cfg.recipe_memory }
   if r and r.fix then
     local ok, fixed = recipe.call(r, 'fix', budget, body, ctx)
     if not ok then return nil, fixed end
@@ -212,6 +212,13 @@ local function process(cfg, st, fc, row, res, now)
   return s
 end
 
+--- True when an error says the database cannot be written at all (not one feed's problem).
+function M.database_broken(msg)
+  return msg:find('disk is full', 1, true) or msg:find('disk I/O error', 1, true)
+    or msg:find('readonly database', 1, true) or msg:find('malformed', 1, true)
+    or msg:find('no transaction is active', 1, true)
+end
+
 --- Which feeds a refresh fetches now.  Returns the requests and the feeds skipped, each
 --- { fc, row, reason }: gone (410), backing off after failures, or fetched too recently.
 ---@param opts table { only = { [url] = true }, force = fetch regardless }
@@ -266,6 +273,13 @@ function M.refresh(cfg, opts)
     summary.skipped[#summary.skipped + 1] = { name = k.fc.name, url = k.fc.url, reason = k.reason }
   end
   local done = 0
+  -- the database itself failing (disk full, I/O error) ends the run: no later feed could
+  -- be stored either, and what the batch wrote is rolled back, never half kept
+  local function abort(msg)
+    st:rollback()
+    st:close()
+    util.fail('cannot write the database ' .. cfg.database .. ': ' .. msg)
+  end
   st:begin()
   for res in fetch.each(reqs, cfg) do
     local fc, row = res.req.fc, res.req.row
@@ -274,6 +288,7 @@ function M.refresh(cfg, opts)
       s = { name = fc.name, url = fc.url, err = 'internal error: ' .. tostring(s) }
       pcall(st.update_feed, st, row.id, { last_attempt = now, last_error = s.err })
     end
+    if s.err and M.database_broken(s.err) then abort(s.err) end
     local bytes = res.bytes or (res.body and #res.body)
     pcall(st.log_fetch, st, row.id, now, s, bytes, res.seconds)
     summary.feeds[#summary.feeds + 1] = s
@@ -287,14 +302,14 @@ function M.refresh(cfg, opts)
     if opts.progress then opts.progress(done, #reqs, s, summary) end
     local c0 = cutil.cpu('thread')
     local cok, cerr = st:commit(cfg.commit_interval)
-    if not cok then util.fail('cannot write the database: ' .. tostring(cerr)) end
+    if not cok then abort(tostring(cerr)) end
     st:begin()
     summary.cpu.commit = summary.cpu.commit + cutil.cpu('thread') - c0
   end
   local c0 = cutil.cpu('thread')
   local cok, cerr = st:commit()
   summary.cpu.commit = summary.cpu.commit + cutil.cpu('thread') - c0
-  if not cok then util.fail('cannot write the database: ' .. tostring(cerr)) end
+  if not cok then abort(tostring(cerr)) end
   summary.seconds = cutil.clock() - summary.started
   c0 = cutil.cpu('thread')
   st:close()

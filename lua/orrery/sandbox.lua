@@ -62,22 +62,45 @@ function M.env(name, log)
   return env
 end
 
---- Call fn(...) under an instruction budget.  Returns true, results... or false, err.
----@param budget integer VM instructions
-function M.call(budget, fn, ...)
+M.MEMORY = 64 * 1024 * 1024   -- bytes a call may add to the Lua state, unless told
+
+--- Call fn(...) under limits.  Returns true, results... or false, err.
+---@param limits integer|table VM instructions, or { instructions =, memory = bytes }
+function M.call(limits, fn, ...)
+  local budget, memory = limits, M.MEMORY
+  if type(limits) == 'table' then budget, memory = limits.instructions, limits.memory or M.MEMORY end
   local co = coroutine.create(fn)
   local used, step = 0, 1000
+  -- made now: once memory is refused, even building a message may fail
+  local too_long = 'recipe stopped: more than ' .. budget .. ' instructions'
+  local too_big = string.format('recipe stopped: more than %d bytes of memory', memory)
+  local stop
   local function hook()
-    used = used + step
-    if used > budget then
-      -- from now on every instruction raises, so a pcall in the recipe cannot go on:
-      -- the first instruction it runs outside that pcall ends the call
-      debug.sethook(co, hook, '', 1)
-      error('recipe stopped: more than ' .. budget .. ' instructions', 2)
+    if not stop then
+      used = used + step
+      local _, refused = cutil.memory()
+      stop = refused > 0 and too_big or used > budget and too_long or nil
+      if stop then
+        -- from now on every instruction raises, so a pcall in the recipe cannot go on:
+        -- the first instruction it runs outside that pcall ends the call.  Nothing of the
+        -- recipe runs any more, so the memory limit may go, and the message say where.
+        cutil.memory_limit(nil)
+        debug.sethook(co, hook, '', 1)
+        local at = debug.getinfo(2, 'Sl')
+        if at and at.currentline and at.currentline > 0 then
+          stop = at.short_src .. ':' .. at.currentline .. ': ' .. stop
+        end
+      end
     end
+    if stop then error(stop, 0) end
   end
   debug.sethook(co, hook, '', step)
+  -- the memory limit covers the whole state, garbage aside (Lua collects before refusing)
+  cutil.memory_limit(cutil.memory() + memory)
   local res = table.pack(coroutine.resume(co, ...))
+  cutil.memory_limit(nil)
+  local _, refused = cutil.memory()
+  if not res[1] and (stop or refused > 0) then return false, stop or too_big end
   if res[1] and coroutine.status(co) ~= 'dead' then
     return false, 'recipe yielded (recipes must not use coroutines to suspend)'
   end

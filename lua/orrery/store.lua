@@ -206,6 +206,13 @@ function M:begin()
   self.batch_started = cutil.clock()
 end
 
+--- Abandon the batch (if one is open): nothing it wrote is kept.
+function M:rollback()
+  if not self.batch_started then return end
+  self.batch_started = nil
+  self.db:exec('ROLLBACK')
+end
+
 --- Commit the batch (if one is open); with `age`, only if it has been open that many
 --- seconds.  Returns true, or nil, err when the commit failed (the batch is rolled back).
 function M:commit(age)

@@ -6,6 +6,8 @@
 **   date(s) -> UTC seconds | nil               isatty(fd) -> boolean
 **   peak_rss() -> bytes                        version() -> string
 **   cpu(["thread"]) -> seconds of CPU, the process's or the calling thread's
+**   memory() -> bytes the Lua state uses, allocations refused since the limit was set
+**   memory_limit([bytes]) -> set (or with nil clear) the most the Lua state may use
 */
 #define _GNU_SOURCE           /* RUSAGE_THREAD */
 #include <stdint.h>
@@ -72,6 +74,28 @@ static int f_cpu(lua_State *L) {
   return 1;
 }
 
+static orr_mem *state_mem(lua_State *L) {
+  void *ud;
+  lua_Alloc f = lua_getallocf(L, &ud);
+  if (f != orr_mem_alloc) luaL_error(L, "this Lua state does not count its memory");
+  return ud;
+}
+
+static int f_memory(lua_State *L) {
+  orr_mem *m = state_mem(L);
+  lua_pushinteger(L, (lua_Integer)m->used);
+  lua_pushinteger(L, (lua_Integer)m->refused);
+  return 2;
+}
+
+static int f_memory_limit(lua_State *L) {
+  orr_mem *m = state_mem(L);
+  lua_Integer n = luaL_optinteger(L, 1, 0);
+  m->limit = n > 0 ? (size_t)n : 0;
+  m->refused = 0;
+  return 0;
+}
+
 static int f_version(lua_State *L) {
   lua_pushstring(L, ORR_VERSION);
   return 1;
@@ -86,6 +110,8 @@ static const luaL_Reg lib[] = {
   { "peak_rss", f_peak_rss },
   { "cpu",      f_cpu      },
   { "version",  f_version  },
+  { "memory",   f_memory   },
+  { "memory_limit", f_memory_limit },
   { NULL, NULL }
 };
 

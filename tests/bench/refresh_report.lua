@@ -69,7 +69,7 @@ if #ours >= 3 then
   for i, s in ipairs(ours) do
     local c = s.cpu or {}
     print(string.format('  %-11s fetched %4d, skipped %3d, failed %3d, new %5d, changed %4d, unchanged docs %3d;'
-      .. ' main thread %.2f s (store %.2f, index+commit %.2f), parse thread %.2f s',
+      .. ' main thread %.2f s (store %.2f, index+commit %.2f), other threads %.2f s',
       (runs[i] or { '?' })[1], s.total, #(s.skipped or {}), s.failed, s.new, s.changed,
       (function() local k = 0 for _, f in ipairs(s.feeds) do if f.unchanged then k = k + 1 end end return k end)(),
       c.main or 0, c.store or 0, c.commit or 0, (c.total or 0) - (c.main or 0)))

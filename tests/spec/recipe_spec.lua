@@ -68,7 +68,27 @@ describe('orrery.recipe', function()
     local body = '<rss version="2.0"><channel><item><title>T</title></item></channel></rss>'
     local feed, err = planet.build({ recipe = 'spin', options = {} }, body, { url = 'http://x/' }, cfg)
     assert.is_nil(feed)
-    assert.matches('recipe stopped', err)
+    assert.matches('spin%.lua:1: recipe stopped: more than 1000000 instructions', err)
+  end)
+
+  it('stops a recipe that allocates without bound, even one that pcalls, and the state recovers', function()
+    write_recipe(dir, 'hog', [[return { entry = function(e)
+      local t = {}
+      while true do pcall(function() for i = 1, 1e6 do t[#t + 1] = string.rep('x', 1000) .. i end end) end
+    end }]])
+    cfg.recipe_budget = 50000000    -- the pcall loop goes on after the refusals until this
+    cfg.recipe_memory = 8 * 1024 * 1024
+    local cutil = require('orrery._util')
+    local before = cutil.memory()
+    local body = '<rss version="2.0"><channel><item><title>T</title></item></channel></rss>'
+    local feed, err = planet.build({ recipe = 'hog', options = {} }, body, { url = 'http://x/' }, cfg)
+    assert.is_nil(feed)
+    assert.matches('hog%.lua:%d+: recipe stopped: more than 8388608 bytes of memory', err)
+    collectgarbage()
+    assert.is_true(cutil.memory() < before + 4 * 1024 * 1024, 'the garbage is collected')
+    -- and the next recipe runs as usual
+    cfg.recipe_memory = nil
+    assert.is_table(planet.build({ options = {} }, body, { url = 'http://x/' }, cfg))
   end)
 
   it('says when a recipe does not exist', function()

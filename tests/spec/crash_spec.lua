@@ -1,0 +1,122 @@
+-- Crash safety, end to end: `orrery refresh` killed with SIGKILL at random moments while it
+-- stores a large refresh, 50 times; and run against a disk that fills up.  After each blow
+-- the database must pass PRAGMA integrity_check, keep every entry committed before it, and
+-- the next run must complete.
+local helper = require('helper')
+local fs = require('orrery._fs')
+local cdb = require('orrery._db')
+local cutil = require('orrery._util')
+
+local FEEDS, ENTRIES = 60, 60
+
+-- Feed i as of generation g: ENTRIES items, the newest ones new in each generation.
+local function feed_xml(i, g)
+  local out = { '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>',
+    string.format('<title>Feed %d</title><link>https://feed%d.example/</link>', i, i) }
+  local para = string.rep('Words of an entry, long enough to make the store work. ', 40)
+  for k = g * 5 + 1, g * 5 + ENTRIES do
+    out[#out + 1] = string.format('<item><title>Entry %d.%d</title><guid>urn:f%d:e%d</guid>'
+      .. '<pubDate>%s</pubDate><description><![CDATA[<p>%d: %s</p>]]></description></item>',
+      i, k, i, k, os.date('!%a, %d %b %Y %H:%M:%S GMT', 1700000000 + k * 3600), k, para)
+  end
+  out[#out + 1] = '</channel></rss>\n'
+  return table.concat(out)
+end
+
+local function write_feeds(dir, g)
+  for i = 1, FEEDS do assert(fs.write(string.format('%s/feeds/f%d.xml', dir, i), feed_xml(i, g))) end
+end
+
+local function entries(dir)
+  local db = assert(cdb.open(dir .. '/planet.db'))
+  local ok = db:one('PRAGMA integrity_check').integrity_check
+  local set, n = {}, 0
+  for row in db:rows('SELECT f.url || " " || e.guid AS k FROM entries e JOIN feeds f ON f.id = e.feed_id') do
+    set[row.k] = true
+    n = n + 1
+  end
+  db:close()
+  return ok, set, n
+end
+
+local function planet(dir, extra)
+  local feeds = {}
+  for i = 1, FEEDS do feeds[i] = { url = string.format('feeds/f%d.xml', i), name = 'Feed ' .. i } end
+  local cfg = { name = 'Crash', output_dir = 'out', database = 'planet.db', feeds = feeds,
+    commit_interval = 0.05, keep_documents = 'all' }
+  for k, v in pairs(extra or {}) do cfg[k] = v end
+  return helper.write_planet(dir, cfg)
+end
+
+describe('crash safety (end to end)', function()
+  it('survives 50 SIGKILLs during refreshes: nothing committed is lost, the next run completes', function()
+    local dir = helper.tmpdir()
+    assert(fs.mkdirs(dir .. '/feeds'))
+    local path = planet(dir)
+    write_feeds(dir, 0)
+    -- how long a whole refresh takes here, to kill inside it
+    local t0 = cutil.clock()
+    local code = helper.orrery({ 'refresh', '-c', path, '-q' })
+    assert.equals(0, code)
+    local span = cutil.clock() - t0
+    local ok, before = entries(dir)
+    assert.equals('ok', ok)
+    local kills, runs, g = 0, 0, 0
+    math.randomseed(42)
+    while kills < 50 and runs < 120 do
+      runs = runs + 1
+      g = g + 1
+      write_feeds(dir, g)                     -- every run has new entries to store
+      local delay = 0.02 + math.random() * span
+      local rc, out = helper.sh(string.format(
+        '%s refresh -c %s -q & p=$!; sleep %.3f; kill -9 $p 2>/dev/null; wait $p; echo "exit $?"',
+        helper.sh_quote(helper.bin), helper.sh_quote(path), delay))
+      assert.equals(0, rc)
+      if out:match('exit 137') then kills = kills + 1 end
+      local integrity, now_set = entries(dir)
+      assert.equals('ok', integrity, 'after run ' .. runs)
+      for k in pairs(before) do
+        if not now_set[k] then error(string.format('run %d (killed after %.2f s) lost %s', runs, delay, k)) end
+      end
+      before = now_set
+    end
+    assert.equals(50, kills)
+    code = helper.orrery({ 'refresh', '-c', path, '-q' })
+    assert.equals(0, code)
+    local integrity, final, n = entries(dir)
+    assert.equals('ok', integrity)
+    -- every entry of the last generation is there, and nothing was stored twice
+    for i = 1, FEEDS do
+      for k = g * 5 + 1, g * 5 + ENTRIES do
+        assert.is_true(final[string.format('file://%s/feeds/f%d.xml urn:f%d:e%d', fs.realpath(dir), i, i, k)])
+      end
+    end
+    assert.is_true(n >= FEEDS * ENTRIES)
+  end)
+
+  it('stops with a clear error when the disk fills up, and keeps the previous state', function()
+    local dir = helper.tmpdir()
+    assert(fs.mkdirs(dir .. '/feeds'))
+    local path = planet(dir, { commit_interval = 1 })
+    write_feeds(dir, 0)
+    assert.equals(0, (helper.orrery({ 'refresh', '-c', path, '-q' })))
+    local _, before, n0 = entries(dir)
+    -- the next generation needs far more room than the files may grow by: every write past
+    -- the limit fails with EFBIG, as on a full disk (SIGXFSZ ignored so the write reports it)
+    write_feeds(dir, 100)
+    local size = fs.stat(dir .. '/planet.db').size
+    local rc, _, err = helper.sh(string.format("bash -c 'trap \"\" XFSZ; ulimit -f %d; exec %s refresh -c %s'",
+      (size + 512 * 1024) // 1024, helper.sh_quote(helper.bin), helper.sh_quote(path)))
+    assert.equals(1, rc, err)
+    assert.matches('cannot write the database .-planet%.db', err)
+    assert.matches('disk', err)
+    local integrity, after, n1 = entries(dir)
+    assert.equals('ok', integrity)
+    for k in pairs(before) do assert.is_true(after[k], 'lost ' .. k) end
+    assert.is_true(n1 >= n0)
+    -- room again: the next run completes
+    assert.equals(0, (helper.orrery({ 'refresh', '-c', path, '-q' })))
+    local _, _, n2 = entries(dir)
+    assert.is_true(n2 > n1)
+  end)
+end)
