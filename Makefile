@@ -14,7 +14,8 @@ BUILD      ?= build
 VERSION    := 0.1.0
 
 DEB_PKGS   := build-essential pkg-config liblua5.4-dev lua5.4 libcurl4-openssl-dev libxml2-dev \
-              libsqlite3-dev libreadline-dev libjansson-dev lua-busted lua-check python3 sqlite3 tmux
+              libsqlite3-dev libreadline-dev libjansson-dev lua-busted lua-check python3 sqlite3 tmux \
+              clang chromium
 
 CFLAGS  ?= -g -O2
 CFLAGS  += -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
@@ -33,7 +34,7 @@ CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
 CTEST_SRC := $(wildcard tests/c/test_*.c)
 CTEST_BIN := $(CTEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
 
-.PHONY: all orrery test check lint demo deps install clean bench fuzz
+.PHONY: all orrery test unit check lint demo deps install clean bench fuzz fuzz-short
 all: orrery
 
 orrery: $(BUILD)/orrery
@@ -51,13 +52,19 @@ $(BUILD)/tests/%: tests/c/%.c tests/c/test.h $(CORE_OBJ)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/c $(LDFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS)
 
 # The test driver runs every stage and prints the one closing "N passed, M failed" line.
-test: orrery $(CTEST_BIN)
+# The whole suite, as CI runs it: the plain build (unit), the same again under ASan, UBSan
+# and LeakSanitizer (check), and each fuzz target briefly (fuzz-short); one line at the end.
+test:
+	@sh tests/all.sh
+
+# The suite once, with the plain build: the quick loop while working.
+unit: orrery $(CTEST_BIN)
 	@ORRERY_BUILD=$(BUILD) sh tests/run.sh
 
 # ASan + UBSan (+ LeakSanitizer, on with ASan) over the whole suite; ./orrery is
 # relinked to the normal build afterwards.
 check:
-	ORRERY_SANITIZED=1 $(MAKE) BUILD=build-san SANITIZE=address,undefined CFLAGS="-g -O1" test; \
+	ORRERY_SANITIZED=1 $(MAKE) BUILD=build-san SANITIZE=address,undefined CFLAGS="-g -O1" unit; \
 	  rc=$$?; $(MAKE) orrery >/dev/null; exit $$rc
 
 lint:
@@ -77,7 +84,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CORE    := src/buf.c src/date.c src/feed.c src/html.c src/jsonfeed.c
-FUZZ_TARGETS := feed html date
+FUZZ_TARGETS := feed html date scrape
 CORPUS_DIR   ?= ../shared/conformance/feedparser/cases
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE) $(wildcard src/*.h)
@@ -96,6 +103,11 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	  grep -E '^(stat::number_of_executed_units|stat::peak_rss|==[0-9]+==ERROR|SUMMARY)' build-fuzz/fuzz_$$t.log; \
 	  [ $$rc = 0 ] || { echo "fuzz_$$t failed: see build-fuzz/fuzz_$$t.log and build-fuzz/crash-*"; exit 1; }; \
 	done
+
+# Each fuzz target for FUZZ_SHORT seconds, as TAP lines (a phase of `make test`).
+FUZZ_SHORT ?= 15
+fuzz-short: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	@sh tests/fuzz/short.sh $(FUZZ_SHORT) $(FUZZ_TARGETS)
 
 # Benchmarks are programs that print figures and ratios against a peer run alongside.
 bench: orrery

@@ -71,7 +71,8 @@ function M.context(cfg, st)
     if feed then
       local day = os.date('!%Y-%m-%d', row.date)
       local e = {
-        id = row.guid, title = row.title, link = row.link, author = row.author,
+        id = row.guid, title = row.title and row.title:find('%S') and row.title or nil,
+        link = row.link, author = row.author,
         content = row.content or row.summary, summary = row.summary, date = row.date,
         date_text = os.date('!' .. cfg.date_format, row.date), day = day,
         day_text = os.date('!' .. cfg.day_format, row.date), tags = row.tags,

@@ -1,0 +1,110 @@
+-- Hostile content: documents built to read local files, open connections, blow up memory or
+-- time, or smuggle bytes.  Each must be parsed safely (or refused with an error) in bounded
+-- time, without touching the file system or the network.
+local helper = require('helper')
+local parse = require('orrery.parse')
+local cutil = require('orrery._util')
+
+local SLOW = os.getenv('ORRERY_SANITIZED') and 60 or 10   -- seconds any one document may take
+
+local function timed(body)
+  local t0 = cutil.clock()
+  local f, err = parse.feed(body, { url = 'http://hostile.example/feed' })
+  local s = cutil.clock() - t0
+  assert.is_true(s < SLOW, string.format('took %.1f s', s))
+  return f, err
+end
+
+-- every string in the feed, for checks that must hold everywhere
+local function strings(f, out)
+  out = out or {}
+  for _, v in pairs(f or {}) do
+    if type(v) == 'string' then out[#out + 1] = v elseif type(v) == 'table' then strings(v, out) end
+  end
+  return out
+end
+
+describe('hostile content', function()
+  local srv
+  setup(function() srv = helper.server(helper.root .. '/tests/fixtures/http') end)
+  teardown(function() srv.stop() end)
+
+  it('never reads a local file nor opens a connection for external entities or DTDs', function()
+    local secret = helper.tmpdir() .. '/secret.txt'
+    assert(require('orrery._fs').write(secret, 'TOP-SECRET-MARKER'))
+    srv.reset()
+    local docs = {
+      string.format([[<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file://%s">]>
+<rss version="2.0"><channel><title>a&x;b</title><item><description>&x;</description></item></channel></rss>]], secret),
+      string.format([[<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "%s">]>
+<rss version="2.0"><channel><title>&x;</title></channel></rss>]], srv.url('xxe-entity')),
+      string.format([[<?xml version="1.0"?><!DOCTYPE rss SYSTEM "%s">
+<rss version="2.0"><channel><title>t</title></channel></rss>]], srv.url('xxe-dtd')),
+      string.format([[<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY %% p SYSTEM "%s"> %%p;]>
+<rss version="2.0"><channel><title>t</title></channel></rss>]], srv.url('xxe-param')),
+      string.format([[<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"
+ xmlns:xi="http://www.w3.org/2001/XInclude"><title>t</title><entry><content type="xhtml">
+<div xmlns="http://www.w3.org/1999/xhtml"><xi:include href="file://%s" parse="text"/></div></content></entry></feed>]], secret),
+    }
+    for i, doc in ipairs(docs) do
+      local f = timed(doc)
+      for _, s in ipairs(strings(f)) do
+        assert.is_nil(s:find('TOP-SECRET-MARKER', 1, true), 'document ' .. i .. ' read the file')
+      end
+    end
+    for _, r in ipairs(srv.stats()) do
+      assert.is_nil(r.path:find('xxe', 1, true), 'the parser fetched ' .. r.path)
+    end
+  end)
+
+  it('does not expand entities into a bomb, linear or exponential', function()
+    local laughs = { '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">' }
+    local prev = 'a'
+    for i = 1, 12 do
+      laughs[#laughs + 1] = string.format('<!ENTITY e%d "%s">', i, string.rep('&' .. prev .. ';', 10))
+      prev = 'e' .. i
+    end
+    laughs[#laughs + 1] = ']><rss version="2.0"><channel><title>&e12;</title><item><description>&e12;&e12;'
+      .. '</description></item></channel></rss>'
+    local big = string.rep('x', 100000)
+    local quadratic = '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY q "' .. big .. '">]><rss version="2.0"><channel>'
+      .. '<item><description>' .. string.rep('&q;', 20000) .. '</description></item></channel></rss>'
+    for _, doc in ipairs({ table.concat(laughs), quadratic }) do
+      local f = timed(doc)
+      local total = 0
+      for _, s in ipairs(strings(f)) do total = total + #s end
+      assert.is_true(total < 4 * 1024 * 1024, 'expanded to ' .. total .. ' bytes')
+    end
+  end)
+
+  it('survives 100,000-deep nesting, in the XML and in entry HTML', function()
+    local deep_xml = '<rss version="2.0"><channel><item><title>deep</title><description>'
+      .. string.rep('<x>', 100000) .. 'core' .. string.rep('</x>', 100000) .. '</description></item></channel></rss>'
+    timed(deep_xml)        -- libxml2 stops at its depth limit: recovered or refused, not a crash
+    local deep_html = '<rss version="2.0"><channel><item><title>deep</title><description><![CDATA['
+      .. string.rep('<div>', 100000) .. 'core' .. string.rep('</div>', 100000) .. ']]></description></item></channel></rss>'
+    local f = timed(deep_html)
+    assert.is_table(f)
+    local d = f.entries[1].summary or f.entries[1].content or ''
+    assert.is_true(#d < 2 * 1024 * 1024)
+  end)
+
+  it('parses huge text nodes within bounds', function()
+    local doc = '<rss version="2.0"><channel><item><title>big</title><description>'
+      .. string.rep('word ', 2 * 1024 * 1024) .. '</description></item></channel></rss>'
+    local f, err = timed(doc)
+    assert.is_true(f ~= nil or err ~= nil)
+  end)
+
+  it('hands out valid UTF-8 without NUL bytes, whatever the input bytes', function()
+    local doc = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>bad \xff\xfe bytes \xc3</title>'
+      .. '<item><title>nul\0here</title><description>&lt;p&gt;x\0y \xed\xa0\x80 z&lt;/p&gt;</description>'
+      .. '<link>http://e.example/\0a</link></item></channel></rss>'
+    local f = timed(doc)
+    assert.is_table(f)
+    for _, s in ipairs(strings(f)) do
+      assert.is_truthy(utf8.len(s), 'invalid UTF-8: ' .. s)
+      assert.is_nil(s:find('\0', 1, true), 'NUL in ' .. s)
+    end
+  end)
+end)
