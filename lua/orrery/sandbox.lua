@@ -38,7 +38,16 @@ function M.env(name, log)
     assert = assert, error = error, ipairs = ipairs, next = next, pairs = pairs,
     pcall = pcall, xpcall = xpcall, select = select, tonumber = tonumber, tostring = tostring,
     type = type, rawequal = rawequal, rawget = rawget, rawlen = rawlen, rawset = rawset,
-    setmetatable = setmetatable, getmetatable = getmetatable,
+    -- the string metatable is orrery's too (its __index is the real string library), and a
+    -- __gc finalizer would run later, outside the recipe's budget: neither is given out
+    getmetatable = function(v)
+      if type(v) == 'string' then return nil end
+      return getmetatable(v)
+    end,
+    setmetatable = function(t, mt)
+      if type(mt) == 'table' and rawget(mt, '__gc') ~= nil then error('recipes may not set __gc', 2) end
+      return setmetatable(t, mt)
+    end,
     string = readonly(copy_lib(string, { 'byte', 'char', 'find', 'format', 'gmatch', 'gsub',
       'len', 'lower', 'match', 'rep', 'reverse', 'sub', 'upper' }), 'string'),
     table = readonly(copy_lib(table, { 'concat', 'insert', 'move', 'pack', 'remove', 'sort',

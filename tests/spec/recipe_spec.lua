@@ -111,5 +111,10 @@ describe('orrery.sandbox', function()
     assert.has_error(function() env.string.rep = nil end)
     local chunk = load('return io, os.remove', 't', 't', env)
     assert.is_nil(chunk())
+    -- nor the string metatable (shared with orrery), nor a finalizer that runs outside the budget
+    assert.is_nil(load('return getmetatable("")', 't', 't', env)())
+    assert.has_error(load('setmetatable({}, { __gc = function() while true do end end })', 't', 't', env),
+      'recipes may not set __gc')
+    assert.is_table(load('return setmetatable({}, { __index = {} })', 't', 't', env)())
   end)
 end)
