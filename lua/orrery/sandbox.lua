@@ -26,7 +26,7 @@ end
 
 --- The html API recipes see (documents, XPath, sanitizing, text).
 M.html = readonly({
-  parse = chtml.parse, sanitize = chtml.sanitize, text = chtml.text,
+  parse = chtml.parse, sanitize = chtml.sanitize, text = chtml.text, css = chtml.css,
   resolve = chtml.resolve, escape = util.escape,
 }, 'html')
 

@@ -4,9 +4,12 @@
 **   sanitize(html [, base]) -> safe html        text(html) -> plain text
 **   parse(html [, url]) -> Doc                  resolve(ref, base) -> url
 **   feed_links(html [, url]) -> { {href, type, title} }   the feeds a page links to
-**   Doc:select(xpath) -> { Node }               Doc:close()
-**   Node:select(xpath) -> { Node }  Node:text()  Node:attr(name)  Node:url(name)
+**   css(selector) -> xpath | nil, err           the XPath a CSS selector stands for
+**   Doc:select(xpath) -> { Node }   Doc:css(selector) -> { Node }   Doc:close()
+**   Node:select(xpath)  Node:css(selector)  Node:text()  Node:attr(name)  Node:url(name)
 **   Node:html()  Node:name()
+** A selector css() cannot read is an error raised by Doc:css and Node:css (the recipe's
+** mistake), and nil, err from css().
 **
 ** A Node keeps its Doc alive through its user value, so nodes stay valid after the Doc
 ** variable is gone; Doc:close() frees the tree early, after which its nodes raise.
@@ -19,6 +22,7 @@
 
 #include "api/api.h"
 #include "buf.h"
+#include "css.h"
 #include "html.h"
 
 #define DOC_MT  "orrery.html.Doc"
@@ -159,6 +163,39 @@ static int select_nodes(lua_State *L, int docidx, ldoc *d, xmlNodePtr ctx, const
   return 1;
 }
 
+/* The XPath of the CSS selector at idx; raises on a selector it cannot read (a mistake in
+** the recipe, to be fixed there). */
+static const char *css_xpath(lua_State *L, int idx) {
+  char err[200];
+  char *x = orr_css_to_xpath(luaL_checkstring(L, idx), err, sizeof err);
+  if (x == NULL) { luaL_error(L, "%s", err[0] ? err : "out of memory"); return NULL; }
+  lua_pushstring(L, x);
+  free(x);
+  lua_replace(L, idx);
+  return lua_tostring(L, idx);
+}
+
+static int f_css(lua_State *L) {
+  char err[200];
+  char *x = orr_css_to_xpath(luaL_checkstring(L, 1), err, sizeof err);
+  if (x == NULL) return orr_fail(L, "%s", err[0] ? err : "out of memory");
+  lua_pushstring(L, x);
+  free(x);
+  return 1;
+}
+
+static int doc_css(lua_State *L) {
+  ldoc *d = check_doc(L, 1);
+  return select_nodes(L, 1, d, (xmlNodePtr)d->doc, css_xpath(L, 2));
+}
+
+static int node_css(lua_State *L) {
+  lnode *n = check_node(L, 1);
+  const char *x = css_xpath(L, 2);
+  lua_getiuservalue(L, 1, 1);                 /* [node, xpath, doc] */
+  return select_nodes(L, 3, n->owner, n->node, x);
+}
+
 static int doc_select(lua_State *L) {
   ldoc *d = check_doc(L, 1);
   return select_nodes(L, 1, d, (xmlNodePtr)d->doc, luaL_checkstring(L, 2));
@@ -223,12 +260,14 @@ static int node_tostring(lua_State *L) {
 
 static const luaL_Reg doc_methods[] = {
   { "select", doc_select },
+  { "css",    doc_css    },
   { "close",  doc_close  },
   { NULL, NULL }
 };
 
 static const luaL_Reg node_methods[] = {
   { "select", node_select },
+  { "css",    node_css    },
   { "text",   node_text   },
   { "attr",   node_attr   },
   { "url",    node_url    },
@@ -239,6 +278,7 @@ static const luaL_Reg node_methods[] = {
 
 static const luaL_Reg lib[] = {
   { "sanitize",  f_sanitize  },
+  { "css",       f_css       },
   { "text",      f_text      },
   { "parse",     f_parse     },
   { "resolve",   f_resolve   },

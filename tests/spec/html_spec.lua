@@ -1,6 +1,22 @@
 local html = require('orrery._html')
 
 describe('orrery._html', function()
+  it('selects with CSS as with XPath, from the page or from a node', function()
+    local doc = html.parse([[<div id="list"><article class="post"><h2><a href="/a">A</a></h2></article>
+      <article class="post ad"><h2><a href="/b">B</a></h2></article><p><a href="/c">C</a></p></div>]],
+      'https://blog.example/x/')
+    local posts = doc:css('#list > article.post:not(.ad)')
+    assert.equals(1, #posts)
+    assert.equals('https://blog.example/a', posts[1]:css('h2 > a')[1]:url('href'))
+    local all = doc:css('article a, p a')
+    assert.equals(3, #all)
+    assert.equals(#doc:select(html.css('a[href^="/"]')), #doc:css('a[href^="/"]'))
+    local x, err = html.css('a::before')
+    assert.is_nil(x)
+    assert.matches('pseudo%-elements are not supported', err)
+    assert.has_error(function() doc:css('a >') end)
+  end)
+
   it('keeps allowed markup and drops scripts, handlers and unsafe URLs', function()
     assert.equals('<p>hi <em>there</em></p>', html.sanitize('<p onclick="x()">hi <em>there</em><script>evil()</script></p>'))
     assert.equals('<a>x</a>', html.sanitize('<a href="&#106;avascript:alert(1)">x</a>'))

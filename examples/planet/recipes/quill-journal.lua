@@ -8,11 +8,11 @@ return {
       link = ctx.options.site or ctx.url,
       entries = {},
     }
-    for _, post in ipairs(doc:select('//li[contains(concat(" ", @class, " "), " post ")]')) do
-      local class = post:attr('class') or ''
-      if not class:find('sponsored', 1, true) then
-        local a = post:select('.//a[@class="post-title"]')[1]
-        local time = post:select('.//time')[1]
+    -- CSS selectors (doc:css) or XPath (doc:select), whichever reads better
+    for _, post in ipairs(doc:css('li.post:not(.sponsored)')) do
+      do
+        local a = post:css('a.post-title')[1]
+        local time = post:css('time')[1]
         local teaser = post:select('.//p[@class="teaser"]')[1]
         if a then
           feed.entries[#feed.entries + 1] = {
