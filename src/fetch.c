@@ -439,6 +439,7 @@ static void *network(void *arg) {
       break;
     }
   }
+  if (f->nthreads == 0 && f->opts.thread_end) f->opts.thread_end();   /* it processed, then */
   pthread_mutex_lock(&f->lock);
   f->net_done = 1;
   pthread_cond_broadcast(&f->done_cv);

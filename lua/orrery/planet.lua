@@ -266,7 +266,9 @@ function M.refresh(cfg, opts)
   opts = opts or {}
   local st = M.open_store(cfg)
   local now = os.time()
+  st:begin()                          -- new feeds' rows: one commit, not one each
   local reqs, skipped = M.plan(cfg, st, opts, now)
+  assert(st:commit())
   local summary = { feeds = {}, skipped = {}, failed = 0, new = 0, changed = 0, total = #reqs, bytes = 0,
     started = cutil.clock(), cpu = { parse = 0, store = 0, commit = 0 } }
   for _, k in ipairs(skipped) do
