@@ -20,6 +20,7 @@ commands:
   render    render the pages from what is stored
   status    show each feed's health
   parse     parse one feed document (file or URL) and print it
+  try       run a recipe on a feed or page (file or URL) and show what it gives
   repl      explore the stored entries and drive orrery from Lua
   lua       run a Lua script with orrery's modules loaded
 
@@ -53,6 +54,13 @@ usage: orrery parse [--json] [--no-sanitize] FILE|URL
 
 Parse one feed document and print its normalized form.  --json prints the schema of
 the conformance corpus (feedparser's field names); the default is a readable summary.]],
+  try = [[
+usage: orrery try [-c planet.lua] [--recipe NAME] [--json] FILE|URL
+
+Fetch (or read) one feed or page, parse it, run the recipe, and print the entries it
+gives and what the recipe changed, dropped or added.  Nothing is stored: the way to
+write a recipe and see it work at once.  Recipes are looked up in the planet's
+recipes_dir (with -c, or ./planet.lua if there is one), then orrery's.]],
   repl = [[
 usage: orrery repl [-c planet.lua] [--db FILE] [-e CODE]
 
@@ -336,6 +344,55 @@ function commands.parse(args)
   end
   if not feed then log.error('%s: %s', src, err) return EXIT_FAIL end
   print(summary_text(feed))
+  return EXIT_OK
+end
+
+function commands.try(args)
+  local opts, rest = getopt(args, { ['-c'] = 'config', ['--config'] = 'config', ['--recipe'] = 'recipe',
+    ['--json'] = '!json' })
+  if not opts then log.error('%s', rest) return EXIT_USAGE end
+  if opts.help then print(usage.try) return EXIT_OK end
+  if #rest ~= 1 then log.error('try needs one FILE or URL') return EXIT_USAGE end
+  local cfg, err
+  if opts.config or require('orrery._fs').stat('planet.lua') then
+    cfg, err = load_config(opts)
+  else
+    cfg, err = require('orrery.config').from_table({}, '.')
+  end
+  if not cfg then log.error('%s', err) return EXIT_FAIL end
+  local src = rest[1]
+  local res = { url = src }
+  if src:match('^https?://') then
+    res = require('orrery.fetch').one(src, cfg)
+    if res.err then log.error('%s: %s', src, res.err) return EXIT_FAIL end
+    if res.status ~= 200 then log.error('%s: HTTP %d', src, res.status) return EXIT_FAIL end
+  else
+    res.body, err = require('orrery._fs').read(src)
+    if not res.body then log.error('%s', err) return EXIT_FAIL end
+    res.url = 'file://' .. (require('orrery._fs').realpath(src) or src)
+  end
+  local planet = require('orrery.planet')
+  local fc = { url = src, name = src, options = {} }
+  for _, f in ipairs(cfg.feeds) do
+    if f.url == src or f.url == res.url then fc = f end
+  end
+  local with = require('orrery.util').copy(fc)
+  with.recipe = opts.recipe or fc.recipe
+  local plain = require('orrery.util').copy(fc)
+  plain.recipe = nil
+  local a, aerr = planet.build(plain, res.body, res, cfg)
+  local b, berr = planet.build(with, res.body, res, cfg)
+  if not b then log.error('%s: %s', src, berr) return EXIT_FAIL end
+  if opts.json then
+    io.write(require('orrery.json').encode({ feed = b, recipe = with.recipe }), '\n')
+    return EXIT_OK
+  end
+  print(summary_text(b))
+  if with.recipe then
+    print()
+    if not a then print('without the recipe: ' .. tostring(aerr)) end
+    print(tostring(require('orrery.repl').diff(a or { entries = {} }, b, with.recipe)))
+  end
   return EXIT_OK
 end
 

@@ -55,6 +55,7 @@ Diff.__tostring = function(d)
   return table.concat(out, '\n')
 end
 
+--- The entries two builds of one feed differ in (`orrery try` prints it too).
 local function diff(a, b, recipe_name)
   local d = setmetatable({ recipe = recipe_name, before = #a.entries, after = #b.entries,
     dropped = {}, added = {}, changed = {} }, Diff)
@@ -147,7 +148,13 @@ function M.env(cfg, st, out)
   end
   function env.try(feed, recipe_name)
     local row = env.feed(feed)
-    local doc = env.document(row.id)
+    local doc = query.document(need_store(), row.id)
+    if not doc then
+      -- only failing and recipe feeds keep their document (keep_documents): fetch it now
+      local got = require('orrery.fetch').one(row.fetch_url or row.url, cfg)
+      if got.err or got.status ~= 200 then error('cannot fetch ' .. row.url .. ': ' .. (got.err or got.status), 0) end
+      doc = { url = got.final_url or got.url, content_type = got.content_type, body = got.body }
+    end
     local fc = cfg_feed(row)
     local res = { url = doc.url, final_url = doc.url, content_type = doc.content_type }
     local plain = require('orrery.util').copy(fc)
@@ -268,14 +275,18 @@ function M.run(opts)
   if opts.eval then
     local fn, err = M.compile(opts.eval, env)
     if not fn then out(err == 'incomplete' and 'incomplete chunk' or err) return 1 end
-    return M.execute(fn, env, out) and 0 or 1
+    M.diff = diff
+
+return M.execute(fn, env, out) and 0 or 1
   end
   local read
   local rl = opts.interactive and require('orrery._readline')
   local history = os.getenv('ORRERY_HISTORY') or ((os.getenv('HOME') or '.') .. '/.orrery_history')
   if rl then
     rl.read_history(history)
-    rl.set_completer(function(word) return M.complete(env, word) end)
+    rl.set_completer(function(word) M.diff = diff
+
+return M.complete(env, word) end)
     read = function(prompt) return rl.readline(prompt) end
     out('orrery ' .. require('orrery._util').version() .. ' repl — help() for the API, Ctrl-D to leave')
   else
@@ -310,5 +321,7 @@ function M.run(opts)
   end
   return (failed and not opts.interactive) and 1 or 0
 end
+
+M.diff = diff
 
 return M

@@ -2,7 +2,8 @@
 -- and a teaser.  This recipe turns that page into entries and leaves sponsored posts out.
 return {
   scrape = function(body, ctx)
-    local doc = html.parse(body, ctx.url)
+    -- the page's own address for its relative links (the demo reads a saved copy from disk)
+    local doc = html.parse(body, ctx.options.site or ctx.url)
     local feed = {
       title = 'Quill Journal',
       link = ctx.options.site or ctx.url,
