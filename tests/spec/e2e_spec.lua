@@ -54,6 +54,22 @@ describe('orrery run (end to end)', function()
     for _, f in ipairs(hj.feeds) do states[f.name] = f.state end
     assert.same({ ['Alpha <Feed>'] = 'ok', Beta = 'stale', ['Gone Missing'] = 'failing', ['Broken XML'] = 'ok',
       ['Crashing recipe'] = 'failing' }, states)
+    -- every output of the default layout: RSS 2.0 and 1.0 that orrery itself reads back,
+    -- the subscription list as OPML and FOAF
+    local parse = require('orrery.parse')
+    for file, format in pairs({ ['rss20.xml'] = 'rss20', ['rss10.xml'] = 'rss10', ['atom.xml'] = 'atom10' }) do
+      local f = assert(parse.feed(assert(fs.read(dir .. '/out/' .. file))))
+      assert.equals(format, f.format)
+      assert.is_falsy(f.bozo, file)
+      assert.equals(3 + 2 + 2, #f.entries, file)
+      assert.equals('Test Planet', f.title)
+    end
+    local html = require('orrery._html')
+    local opml = html.parse(assert(fs.read(dir .. '/out/opml.xml')))
+    assert.equals(5, #opml:select('//outline[@type="rss"][@xmlurl]'))
+    assert.equals(srv.url('beta.atom'), opml:select('//outline[@text="Beta"]')[1]:attr('xmlurl'))
+    local foaf = assert(fs.read(dir .. '/out/foafroll.xml'))
+    assert.equals(5, select(2, foaf:gsub('<foaf:member>', '')))
     local atom = assert(fs.read(dir .. '/out/atom.xml'))
     assert.matches('<feed xmlns="http://www.w3.org/2005/Atom">', atom, 1, true)
     assert.equals(srv.url('beta.atom'), cdb.open(dir .. '/planet.db'):one(
