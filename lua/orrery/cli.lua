@@ -21,6 +21,7 @@ commands:
   status    show each feed's health
   parse     parse one feed document (file or URL) and print it
   try       run a recipe on a feed or page (file or URL) and show what it gives
+  import-venus  convert a Planet Venus / Planet 2.0 config.ini into a planet.lua
   repl      explore the stored entries and drive orrery from Lua
   lua       run a Lua script with orrery's modules loaded
 
@@ -61,6 +62,12 @@ Fetch (or read) one feed or page, parse it, run the recipe, and print the entrie
 gives and what the recipe changed, dropped or added.  Nothing is stored: the way to
 write a recipe and see it work at once.  Recipes are looked up in the planet's
 recipes_dir (with -c, or ./planet.lua if there is one), then orrery's.]],
+  ['import-venus'] = [[
+usage: orrery import-venus CONFIG.ini [-o planet.lua]
+
+Convert a Planet Venus or Planet 2.0 config.ini into a planet.lua (on stdout, or into
+the -o file, which must not exist yet).  Every feed section arrives; the settings that have
+no equivalent in orrery are listed on stderr.]],
   repl = [[
 usage: orrery repl [-c planet.lua] [--db FILE] [-e CODE]
 
@@ -393,6 +400,33 @@ function commands.try(args)
     if not a then print('without the recipe: ' .. tostring(aerr)) end
     print(tostring(require('orrery.repl').diff(a or { entries = {} }, b, with.recipe)))
   end
+  return EXIT_OK
+end
+
+commands['import-venus'] = function(args)
+  local opts, rest = getopt(args, { ['-o'] = 'output', ['--output'] = 'output' })
+  if not opts then log.error('%s', rest) return EXIT_USAGE end
+  if opts.help then print(usage['import-venus']) return EXIT_OK end
+  if #rest ~= 1 then log.error('import-venus needs one config.ini') return EXIT_USAGE end
+  local cfs = require('orrery._fs')
+  local text, err = cfs.read(rest[1])
+  if not text then log.error('%s', err) return EXIT_FAIL end
+  local ok, lua_text, notes, nfeeds = pcall(require('orrery.venus').convert, text, rest[1])
+  if not ok then log.error('%s: %s', rest[1], lua_text) return EXIT_FAIL end
+  -- what we wrote must be a planet orrery accepts
+  local chunk = assert(load(lua_text, '=planet.lua', 't', {}))
+  local vok, verr = pcall(require('orrery.config').validate, chunk(), '.')
+  if not vok then log.error('%s: the converted planet is not valid: %s', rest[1], verr) return EXIT_FAIL end
+  if opts.output then
+    if cfs.stat(opts.output) then log.error('%s exists: not overwritten', opts.output) return EXIT_FAIL end
+    local wok, werr = cfs.write(opts.output, lua_text)
+    if not wok then log.error('%s', werr) return EXIT_FAIL end
+  else
+    io.write(lua_text)
+  end
+  log.info('converted %s: %d feeds%s', rest[1], nfeeds,
+    #notes > 0 and ('; ' .. #notes .. ' settings had no equivalent:') or '')
+  for _, line in ipairs(notes) do log.info('  %s', line) end
   return EXIT_OK
 end
 

@@ -1,0 +1,153 @@
+--- orrery.venus: a Planet Venus / Planet 2.0 config.ini turned into a planet.lua.
+---
+--- The INI is read the way Python's ConfigParser reads it (sections, `key = value` or
+--- `key: value`, indented continuation lines, `#` and `;` comments, a [DEFAULT] section
+--- whose keys every section inherits).  [Planet] holds the planet's options; every other
+--- section named by a URL is a feed.  What has an equivalent is converted; everything else
+--- is listed in the report, so nothing is dropped silently.
+local M = {}
+
+--- Parse INI text.  Returns { order = { section names }, sections = { name = { order, values } } }.
+function M.parse_ini(text)
+  local ini = { order = {}, sections = {} }
+  local cur, last_key
+  local n = 0
+  for line in (text .. '\n'):gmatch('([^\n]*)\n') do
+    n = n + 1
+    line = line:gsub('\r$', '')
+    if line:match('^%s*$') or line:match('^%s*[#;]') then
+      last_key = nil
+    elseif line:match('^%s') and cur and last_key then      -- continuation
+      cur.values[last_key] = cur.values[last_key] .. '\n' .. line:match('^%s*(.-)%s*$')
+    else
+      local sec = line:match('^%[(.*)%]%s*$')
+      if sec then
+        if not ini.sections[sec] then
+          ini.sections[sec] = { order = {}, values = {} }
+          ini.order[#ini.order + 1] = sec
+        end
+        cur, last_key = ini.sections[sec], nil
+      else
+        local k, v = line:match('^([^=:]-)%s*[=:]%s*(.-)%s*$')
+        if not k or not cur then error(string.format('line %d: not a section, option or comment: %s', n, line), 0) end
+        k = k:lower():gsub('^%s+', '')
+        if cur.values[k] == nil then cur.order[#cur.order + 1] = k end
+        cur.values[k] = v
+        last_key = k
+      end
+    end
+  end
+  return ini
+end
+
+-- [Planet] options: how each maps onto orrery's config (a function returns key, value).
+local planet_map = {
+  name = 'name', link = 'link', items_per_page = 'items_per_page',
+  date_format = 'date_format', new_date_format = 'day_format',
+  owner_name = function(v) return 'owner.name', v end,
+  owner_email = function(v) return 'owner.email', v end,
+  activity_threshold = function(v) return 'stale_days', v end,
+  feed_timeout = 'timeout', spider_threads = 'concurrency', user_agent = 'user_agent',
+  output_dir = 'output_dir',
+  cache_directory = function(v) return 'database', v:gsub('/*$', '') .. '/orrery.db' end,
+  encoding = function(v)
+    if v:lower():gsub('[-_]', '') == 'utf8' then return nil end    -- what orrery always writes
+    return nil, 'encoding = ' .. v .. ': orrery writes UTF-8 only'
+  end,
+}
+local numeric = { items_per_page = true, stale_days = true, timeout = true, concurrency = true }
+
+-- What a setting without an equivalent is, for the report.
+local planet_notes = {
+  days_per_page = 'orrery shows items_per_page entries (no day limit yet)',
+  new_feed_items = 'no per-feed limit on the front page yet',
+  template_files = 'htmltmpl templates: the default layout is used (orrery layouts are .etlua)',
+  log_level = 'use orrery run -q, or its exit status and --json',
+  filters = 'Venus filters are Python/XSLT/sed: write an orrery recipe instead',
+  filter_directories = 'recipes live in recipes_dir',
+  cache_keep_entries = 'orrery keeps every entry',
+  bill_of_materials = 'copy static files into the layout directory',
+  output_theme = 'copy and edit a layout directory (layout = ...)',
+}
+
+local feed_map = { name = 'name', face = 'face', link = 'link', title = 'title' }
+local feed_ignored = {
+  facewidth = 'faces are shown at the layout\'s size', faceheight = 'faces are shown at the layout\'s size',
+}
+
+local function lua_string(s) return (string.format('%q', s):gsub('\\\n', '\\n')) end
+
+--- Convert INI text.  Returns the planet.lua text, the report (a list of lines) and the
+--- number of feeds; raises "line N: ..." for text that is not INI.
+---@param text string
+---@param source string|nil the file name, for the header comment
+function M.convert(text, source)
+  local ini = M.parse_ini(text)
+  local default = ini.sections.DEFAULT or { order = {}, values = {} }
+  local report, globals, owner, feeds = {}, {}, {}, {}
+  local function note(fmt, ...) report[#report + 1] = string.format(fmt, ...) end
+  local planet = ini.sections.Planet or ini.sections.planet
+  if not planet then note('no [Planet] section: planet options left at their defaults') end
+  for _, k in ipairs(planet and planet.order or {}) do
+    local v = planet.values[k]
+    local map = planet_map[k]
+    local key, val, why = nil, v, nil
+    if type(map) == 'string' then key = map
+    elseif type(map) == 'function' then key, val, why = map(v) if not key then val = nil end
+    end
+    if key then
+      if numeric[key:match('[^.]+$')] then
+        val = tonumber(val)
+        if not val then why = k .. ' = ' .. v .. ': not a number' key = nil end
+      end
+    end
+    if key and key:match('^owner%.') then owner[key:sub(7)] = val
+    elseif key then globals[#globals + 1] = { key, val }
+    elseif why then note('[Planet] %s', why)
+    elseif map == nil then note('[Planet] %s = %s: %s', k, v, planet_notes[k] or 'no equivalent') end
+  end
+  for _, sec in ipairs(ini.order) do
+    if sec ~= 'Planet' and sec ~= 'planet' and sec ~= 'DEFAULT' then
+      if sec:match('^%a[%w+.-]*://') then
+        local s = ini.sections[sec]
+        local f = { url = sec, fields = {} }
+        local keys = {}
+        for _, k in ipairs(default.order) do keys[#keys + 1] = k end
+        for _, k in ipairs(s.order) do if default.values[k] == nil then keys[#keys + 1] = k end end
+        for _, k in ipairs(keys) do
+          local v = s.values[k] or default.values[k]
+          if feed_map[k] then f.fields[#f.fields + 1] = { feed_map[k], v }
+          elseif k == 'filters' then note('[%s] filters = %s: write an orrery recipe for this feed', sec, v)
+          elseif feed_ignored[k] then f.ignored = true
+          else note('[%s] %s = %s: no equivalent', sec, k, v) end
+        end
+        feeds[#feeds + 1] = f
+      else
+        note('[%s]: not a feed (its name is not a URL); template options have no equivalent', sec)
+      end
+    end
+  end
+  local out = { '-- planet.lua: converted by `orrery import-venus` from ' .. (source or 'a Venus config') .. '.',
+    '-- See the report it printed for the settings that had no equivalent.', 'return {' }
+  for _, g in ipairs(globals) do
+    local v = g[2]
+    out[#out + 1] = string.format('  %s = %s,', g[1], type(v) == 'number' and tostring(v) or lua_string(v))
+  end
+  if owner.name or owner.email then
+    local parts = {}
+    if owner.name then parts[#parts + 1] = 'name = ' .. lua_string(owner.name) end
+    if owner.email then parts[#parts + 1] = 'email = ' .. lua_string(owner.email) end
+    out[#out + 1] = '  owner = { ' .. table.concat(parts, ', ') .. ' },'
+  end
+  out[#out + 1] = '  feeds = {'
+  for _, f in ipairs(feeds) do
+    local parts = { 'url = ' .. lua_string(f.url) }
+    for _, kv in ipairs(f.fields) do parts[#parts + 1] = kv[1] .. ' = ' .. lua_string(kv[2]) end
+    out[#out + 1] = '    { ' .. table.concat(parts, ', ') .. ' },'
+  end
+  out[#out + 1] = '  },'
+  out[#out + 1] = '}'
+  return table.concat(out, '\n') .. '\n', report, #feeds
+end
+
+return M
