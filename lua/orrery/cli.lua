@@ -22,6 +22,7 @@ commands:
   parse     parse one feed document (file or URL) and print it
   try       run a recipe on a feed or page (file or URL) and show what it gives
   import-venus  convert a Planet Venus / Planet 2.0 config.ini into a planet.lua
+  opml      import an OPML subscription list as a planet.lua, or export the planet's
   repl      explore the stored entries and drive orrery from Lua
   lua       run a Lua script with orrery's modules loaded
 
@@ -62,6 +63,13 @@ Fetch (or read) one feed or page, parse it, run the recipe, and print the entrie
 gives and what the recipe changed, dropped or added.  Nothing is stored: the way to
 write a recipe and see it work at once.  Recipes are looked up in the planet's
 recipes_dir (with -c, or ./planet.lua if there is one), then orrery's.]],
+  opml = [[
+usage: orrery opml import FILE [-o planet.lua]
+       orrery opml export [-c planet.lua]
+
+import: the feeds of an OPML subscription list (every outline with an xmlUrl, folders
+flattened) as a planet.lua, on stdout or into the -o file (which must not exist).
+export: the planet's feeds as OPML 2.0 on stdout (feeds read from local files left out).]],
   ['import-venus'] = [[
 usage: orrery import-venus CONFIG.ini [-o planet.lua]
 
@@ -403,6 +411,46 @@ function commands.try(args)
   return EXIT_OK
 end
 
+-- Write planet.lua text to the -o file (never over an existing one) or stdout.
+local function emit_planet(text, output)
+  local cfs = require('orrery._fs')
+  local chunk = assert(load(text, '=planet.lua', 't', {}))
+  local vok, verr = pcall(require('orrery.config').validate, chunk(), '.')
+  if not vok then return nil, 'the converted planet is not valid: ' .. tostring(verr) end
+  if not output then io.write(text) return true end
+  if cfs.stat(output) then return nil, output .. ' exists: not overwritten' end
+  return cfs.write(output, text)
+end
+
+function commands.opml(args)
+  local sub = table.remove(args, 1)
+  local opts, rest = getopt(args, { ['-o'] = 'output', ['--output'] = 'output', ['-c'] = 'config',
+    ['--config'] = 'config' })
+  if not opts then log.error('%s', rest) return EXIT_USAGE end
+  if opts.help or sub == '-h' or sub == '--help' then print(usage.opml) return EXIT_OK end
+  if sub == 'import' then
+    if #rest ~= 1 then log.error('opml import needs one FILE') return EXIT_USAGE end
+    local text, err = require('orrery._fs').read(rest[1])
+    if not text then log.error('%s', err) return EXIT_FAIL end
+    local planet_text, n = require('orrery.opml').to_planet(text, rest[1])
+    if n == 0 then
+      log.error('%s: no outline with an xmlUrl: not an OPML subscription list?', rest[1])
+      return EXIT_FAIL
+    end
+    local ok, werr = emit_planet(planet_text, opts.output)
+    if not ok then log.error('%s', werr) return EXIT_FAIL end
+    log.info('imported %d feeds from %s', n, rest[1])
+    return EXIT_OK
+  elseif sub == 'export' then
+    local cfg, err = load_config(opts)
+    if not cfg then log.error('%s', err) return EXIT_FAIL end
+    io.write(require('orrery.opml').write(cfg))
+    return EXIT_OK
+  end
+  log.error('opml needs import or export (see orrery opml --help)')
+  return EXIT_USAGE
+end
+
 commands['import-venus'] = function(args)
   local opts, rest = getopt(args, { ['-o'] = 'output', ['--output'] = 'output' })
   if not opts then log.error('%s', rest) return EXIT_USAGE end
@@ -413,17 +461,8 @@ commands['import-venus'] = function(args)
   if not text then log.error('%s', err) return EXIT_FAIL end
   local ok, lua_text, notes, nfeeds = pcall(require('orrery.venus').convert, text, rest[1])
   if not ok then log.error('%s: %s', rest[1], lua_text) return EXIT_FAIL end
-  -- what we wrote must be a planet orrery accepts
-  local chunk = assert(load(lua_text, '=planet.lua', 't', {}))
-  local vok, verr = pcall(require('orrery.config').validate, chunk(), '.')
-  if not vok then log.error('%s: the converted planet is not valid: %s', rest[1], verr) return EXIT_FAIL end
-  if opts.output then
-    if cfs.stat(opts.output) then log.error('%s exists: not overwritten', opts.output) return EXIT_FAIL end
-    local wok, werr = cfs.write(opts.output, lua_text)
-    if not wok then log.error('%s', werr) return EXIT_FAIL end
-  else
-    io.write(lua_text)
-  end
+  local wok, werr = emit_planet(lua_text, opts.output)      -- checked: a planet orrery accepts
+  if not wok then log.error('%s: %s', rest[1], werr) return EXIT_FAIL end
   log.info('converted %s: %d feeds%s', rest[1], nfeeds,
     #notes > 0 and ('; ' .. #notes .. ' settings had no equivalent:') or '')
   for _, line in ipairs(notes) do log.info('  %s', line) end

@@ -127,8 +127,17 @@ function M.convert(text, source)
       end
     end
   end
-  local out = { '-- planet.lua: converted by `orrery import-venus` from ' .. (source or 'a Venus config') .. '.',
-    '-- See the report it printed for the settings that had no equivalent.', 'return {' }
+  local header = 'converted by `orrery import-venus` from ' .. (source or 'a Venus config') .. '.\n'
+    .. 'See the report it printed for the settings that had no equivalent.'
+  return M.write_planet(header, globals, owner, feeds), report, #feeds
+end
+
+--- planet.lua text: a comment, global options { {key, value} }, owner { name, email } and
+--- feeds { { url =, fields = { {key, value} } } }, in the order given.
+function M.write_planet(header, globals, owner, feeds)
+  local out = {}
+  for line in (header .. '\n'):gmatch('([^\n]*)\n') do out[#out + 1] = '-- ' .. line end
+  out[#out + 1] = 'return {'
   for _, g in ipairs(globals) do
     local v = g[2]
     out[#out + 1] = string.format('  %s = %s,', g[1], type(v) == 'number' and tostring(v) or lua_string(v))
@@ -147,7 +156,7 @@ function M.convert(text, source)
   end
   out[#out + 1] = '  },'
   out[#out + 1] = '}'
-  return table.concat(out, '\n') .. '\n', report, #feeds
+  return table.concat(out, '\n') .. '\n'
 end
 
 return M

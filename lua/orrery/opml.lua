@@ -1,0 +1,60 @@
+--- orrery.opml: the subscription list in and out (OPML 1.0/2.0).
+---
+--- Import reads every outline with an xmlUrl, however deeply nested in folders (the
+--- folder names become nothing: orrery's planet is one list), with libxml2's forgiving HTML
+--- parser, so the OPML files other readers export, rarely valid XML, still come in.
+local chtml = require('orrery._html')
+local util = require('orrery.util')
+
+local M = {}
+
+--- The feeds of an OPML document: { { url, name, link } } in document order, each URL once.
+function M.read(text)
+  local doc = chtml.parse(text)
+  local feeds, seen = {}, {}
+  for _, o in ipairs(doc:select('//outline[@xmlurl]')) do
+    local url = util.trim(o:attr('xmlurl') or '')
+    if url ~= '' and not seen[url] then
+      seen[url] = true
+      local name = o:attr('title') or o:attr('text')
+      if name and util.trim(name) == '' then name = nil end
+      feeds[#feeds + 1] = { url = url, name = name and util.trim(name), link = o:attr('htmlurl') }
+    end
+  end
+  return feeds
+end
+
+--- planet.lua text for the feeds of an OPML document, and how many there were.
+function M.to_planet(text, source)
+  local feeds = {}
+  for _, f in ipairs(M.read(text)) do
+    local fields = {}
+    if f.name then fields[#fields + 1] = { 'name', f.name } end
+    if f.link and f.link ~= '' then fields[#fields + 1] = { 'link', f.link } end
+    feeds[#feeds + 1] = { url = f.url, fields = fields }
+  end
+  local header = 'converted by `orrery opml import` from ' .. (source or 'an OPML file') .. '.'
+  return require('orrery.venus').write_planet(header, {}, {}, feeds), #feeds
+end
+
+--- OPML 2.0 for the feeds of a planet config (feeds read from local files are left out).
+function M.write(cfg)
+  local e = util.escape
+  local out = { '<?xml version="1.0" encoding="utf-8"?>', '<opml version="2.0">', '  <head>',
+    '    <title>' .. e(cfg.name) .. '</title>' }
+  if cfg.owner.name then out[#out + 1] = '    <ownerName>' .. e(cfg.owner.name) .. '</ownerName>' end
+  if cfg.owner.email then out[#out + 1] = '    <ownerEmail>' .. e(cfg.owner.email) .. '</ownerEmail>' end
+  out[#out + 1] = '  </head>'
+  out[#out + 1] = '  <body>'
+  for _, f in ipairs(cfg.feeds) do
+    if f.enabled and not f.url:match('^file://') then
+      out[#out + 1] = string.format('    <outline type="rss" text="%s" xmlUrl="%s"%s/>', e(f.name), e(f.url),
+        f.link and (' htmlUrl="' .. e(f.link) .. '"') or '')
+    end
+  end
+  out[#out + 1] = '  </body>'
+  out[#out + 1] = '</opml>'
+  return table.concat(out, '\n') .. '\n'
+end
+
+return M
