@@ -33,6 +33,7 @@ M.defaults = {
   stale_days = 90,             -- a feed with no entry newer than this is listed as stale
   date_format = '%B %d, %Y %I:%M %p',
   day_format = '%B %d, %Y',
+  month_format = '%B %Y',      -- archive page titles
   recipe_budget = 20000000,    -- VM instructions per recipe call
   recipe_memory = 64 * 1024 * 1024, -- bytes of Lua memory a recipe call may add
   min_interval = 0,            -- seconds: feeds fetched more recently than this are skipped

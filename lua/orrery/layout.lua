@@ -64,9 +64,35 @@ function M.context(cfg, st)
       if h then h[#h + 1] = f end
     end
   end
+  local entries, days = M.entries_by_day(cfg, query.entries(st, { limit = cfg.items_per_page }), by_id)
+  -- the months that have entries, newest first, for archive pages and their navigation
+  local months = {}
+  for row in st.db:rows([[SELECT strftime('%Y-%m', date, 'unixepoch') AS month, count(*) AS n
+      FROM entries GROUP BY month ORDER BY month DESC]]) do
+    local y, m = row.month:match('^(%d+)-(%d+)$')
+    local t = util.utc_time(tonumber(y), tonumber(m), 15)
+    months[#months + 1] = { month = row.month, entries = row.n, title = os.date('!' .. cfg.month_format, t),
+      path = 'archive/' .. row.month .. '.html' }
+  end
+  return {
+    planet = {
+      name = cfg.name, link = cfg.link, description = cfg.description,
+      owner_name = cfg.owner.name, owner_email = cfg.owner.email,
+      updated = now, updated_text = os.date('!' .. cfg.date_format, now),
+      generator = 'orrery ' .. cutil.version(),
+    },
+    feeds = feeds, entries = entries, days = days, feed_items = cfg.feed_items, health = health,
+    months = months, by_id = by_id,
+  }
+end
+
+--- Entry tables for templates from stored rows (those of configured feeds only), and the
+--- same grouped by day: { { day, day_text, entries } }.  new_day and new_feed mark where a
+--- day or a run of one feed's entries starts.
+function M.entries_by_day(cfg, rows, by_id)
   local entries, days = {}, {}
   local last_day, last_feed
-  for _, row in ipairs(query.entries(st, { limit = cfg.items_per_page })) do
+  for _, row in ipairs(rows) do
     local feed = by_id[row.feed_id]
     if feed then
       local day = os.date('!%Y-%m-%d', row.date)
@@ -86,15 +112,21 @@ function M.context(cfg, st)
       last_day, last_feed = day, feed
     end
   end
-  return {
-    planet = {
-      name = cfg.name, link = cfg.link, description = cfg.description,
-      owner_name = cfg.owner.name, owner_email = cfg.owner.email,
-      updated = now, updated_text = os.date('!' .. cfg.date_format, now),
-      generator = 'orrery ' .. cutil.version(),
-    },
-    feeds = feeds, entries = entries, days = days, feed_items = cfg.feed_items, health = health,
-  }
+  return entries, days
+end
+
+-- The archive page context of month i (ctx.months[i]): its entries by day, and its neighbours.
+local function month_context(cfg, st, ctx, i)
+  local m = ctx.months[i]
+  local y, mo = m.month:match('^(%d+)-(%d+)$')
+  local from = util.utc_time(tonumber(y), tonumber(mo), 1)
+  local to = util.utc_time(tonumber(y), tonumber(mo) + 1, 1)
+  local rows = query.entries(st, { since = from, ['until'] = to, limit = 1000000 })
+  local entries, days = M.entries_by_day(cfg, rows, ctx.by_id)
+  local c = setmetatable({}, { __index = ctx })
+  c.archive = { month = m.month, title = m.title, entries = entries, days = days,
+    newer = ctx.months[i - 1], older = ctx.months[i + 1] }
+  return c
 end
 
 local function write_if_changed(path, data)
@@ -118,7 +150,19 @@ function M.render(cfg, st)
   for _, name in ipairs(names) do
     local src_path = dir .. '/' .. name
     local stat = cfs.stat(src_path)
-    if stat and stat.type == 'file' and not name:match('^%.') then
+    if name == 'archive.html.etlua' then
+      -- one page per month, archive/YYYY-MM.html, each with its neighbours
+      local render, cerr = template.compile(assert(cfs.read(src_path)), src_path, M.helpers)
+      if not render then error('layout: ' .. cerr, 0) end
+      local mk2, merr2 = cfs.mkdirs(cfg.output_dir .. '/archive')
+      if not mk2 then util.fail('output directory: ' .. merr2) end
+      for i, m in ipairs(ctx.months) do
+        local ok, res = pcall(render, month_context(cfg, st, ctx, i))
+        if not ok then error('layout: ' .. tostring(res), 0) end
+        local path = cfg.output_dir .. '/' .. m.path
+        table.insert(write_if_changed(path, res) and out.written or out.unchanged, path)
+      end
+    elseif stat and stat.type == 'file' and not name:match('^%.') then
       local src = assert(cfs.read(src_path))
       local target, data = name, src
       if name:match('%.etlua$') then

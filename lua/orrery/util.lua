@@ -35,6 +35,19 @@ function M.escape(s)
   }))
 end
 
+--- Seconds since the epoch of 00:00 UTC on year-month-day (month may run past 12), whatever
+--- the machine's time zone (os.time reads its table as local time).
+function M.utc_time(year, month, day)
+  year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+  local y = month <= 2 and year - 1 or year        -- days from civil (H. Hinnant)
+  local era = y // 400
+  local yoe = y - era * 400
+  local mp = (month + 9) % 12
+  local doy = (153 * mp + 2) // 5 + day - 1
+  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+  return (era * 146097 + doe - 719468) * 86400
+end
+
 --- ISO 8601 UTC ("2026-04-02T16:44:00Z").
 function M.iso8601(t)
   return os.date('!%Y-%m-%dT%H:%M:%SZ', t)

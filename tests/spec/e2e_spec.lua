@@ -67,6 +67,20 @@ describe('orrery run (end to end)', function()
     local opml = require('orrery._html').parse(assert(fs.read(dir .. '/out/opml.xml')))
     assert.equals(5, #opml:select('//outline[@type="rss"][@xmlurl]'))
     assert.equals(srv.url('beta.atom'), opml:select('//outline[@text="Beta"]')[1]:attr('xmlurl'))
+    -- one archive page per month, all entries in them, each linked to its neighbours
+    local db = assert(cdb.open(dir .. '/planet.db'))
+    local months = {}
+    for row in db:rows([[SELECT strftime('%Y-%m', date, 'unixepoch') AS m, count(*) AS n FROM entries
+        GROUP BY m ORDER BY m DESC]]) do months[#months + 1] = row end
+    db:close()
+    assert.is_true(#months >= 2)
+    for i, m in ipairs(months) do
+      local page = assert(fs.read(dir .. '/out/archive/' .. m.m .. '.html'))
+      assert.equals(m.n, select(2, page:gsub('<article class="entry">', '')))
+      if months[i + 1] then assert.matches('rel="prev" href="' .. months[i + 1].m .. '.html"', page, 1, true) end
+      if months[i - 1] then assert.matches('rel="next" href="' .. months[i - 1].m .. '.html"', page, 1, true) end
+      assert.matches('href="archive/' .. m.m .. '.html"', html, 1, true)
+    end
     local foaf = assert(fs.read(dir .. '/out/foafroll.xml'))
     assert.equals(5, select(2, foaf:gsub('<foaf:member>', '')))
     local atom = assert(fs.read(dir .. '/out/atom.xml'))

@@ -3,6 +3,16 @@ local json = require('orrery.json')
 local template = require('orrery.template')
 local cutil = require('orrery._util')
 
+describe('orrery.util.utc_time', function()
+  it('gives UTC midnight of a date, months running past December included', function()
+    local util = require('orrery.util')
+    assert.equals(0, util.utc_time(1970, 1, 1))
+    assert.equals(951868800, util.utc_time(2000, 3, 1))
+    assert.equals(util.utc_time(2027, 1, 1), util.utc_time(2026, 13, 1))
+    assert.equals('2026-11-01T00:00:00Z', util.iso8601(util.utc_time(2026, 11, 1)))
+  end)
+end)
+
 describe('orrery.json', function()
   it('round-trips values with stable key order', function()
     local v = { b = 1, a = { 'x', true, json.null }, c = 'é\n"q"' }
