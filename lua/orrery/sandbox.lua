@@ -58,6 +58,7 @@ function M.env(name, log)
       'offset' }), 'utf8'),
     os = readonly({ time = os.time, date = os.date, clock = os.clock }, 'os'),
     html = M.html,
+    helpers = readonly(require('orrery.helpers'), 'helpers'),
     date = cutil.date,
     trim = util.trim,
     log = function(fmt, ...) log.info('recipe %s: ' .. fmt, name, ...) end,

@@ -29,6 +29,32 @@ describe('orrery.recipe', function()
     assert.equals('Zed', feed.entries[1].author)
   end)
 
+  it('gives recipes helpers for the common jobs', function()
+    write_recipe(dir, 'tidy', [[return { entry = function(e)
+      if helpers.matches(e, { '^Sponsored' }) or not helpers.has_tag(e, { 'Python', 'django' }) then return nil end
+      for _, k in ipairs({ 'content', 'summary' }) do
+        e[k] = helpers.cut_at(e[k], '<p>Continue reading')
+        e[k] = helpers.remove(e[k], '<div class="share">.-</div>')
+        e[k] = helpers.rewrite_urls(e[k], function(url)
+          return (url:gsub('[?&]utm_[^&]*', ''):gsub('^http:', 'https:'))
+        end)
+      end
+      return e
+    end }]])
+    local body = [==[<rss version="2.0"><channel>
+      <item><title>Sponsored: buy</title><guid>1</guid><category>python</category></item>
+      <item><title>Cooking</title><guid>2</guid><category>food</category></item>
+      <item><title>Real</title><guid>3</guid><category>PYTHON</category><description><![CDATA[<p>Body
+        <a href="http://e.example/x?utm_source=rss">link</a></p><div class="share">share!</div>
+        <p>Continue reading →</p><p>tail</p>]]></description></item></channel></rss>]==]
+    local feed = assert(planet.build({ recipe = 'tidy', options = {} }, body, { url = 'http://x/' }, cfg))
+    assert.equals(1, #feed.entries)
+    local c = feed.entries[1].summary or feed.entries[1].content
+    assert.matches('href="https://e.example/x"', c, 1, true)
+    assert.is_nil(c:find('share!', 1, true))
+    assert.is_nil(c:find('tail', 1, true))
+  end)
+
   it('ships strip-trailer, which cuts "appeared first on" trailers', function()
     local body = [[<rss version="2.0"><channel><item><title>T</title><guid>1</guid>
       <description>&lt;p&gt;Body&lt;/p&gt;&lt;p&gt;The post T appeared first on Blog.&lt;/p&gt;</description></item></channel></rss>]]
