@@ -6,6 +6,7 @@
 --- "default"`) or gives its own directory (copy the default and edit it).
 --- Files whose content did not change are not rewritten, so they keep their mtime.
 local cfs = require('orrery._fs')
+local chtml = require('orrery._html')
 local cutil = require('orrery._util')
 local json = require('orrery.json')
 local query = require('orrery.query')
@@ -47,7 +48,10 @@ function M.context(cfg, st)
       local c = counts[row.id]
       local f = {
         id = row.id, name = fc.name or row.title or row.url, title = row.title,
-        url = row.fetch_url or row.url, link = fc.link or row.link, face = fc.face or row.icon,
+        url = row.fetch_url or row.url, link = fc.link or row.link,
+        -- the config's face (relative: an image beside the pages, as in Venus) or the
+        -- feed's icon (against its site); only safe schemes either way
+        face = fc.face and chtml.clean_url(fc.face) or row.icon and chtml.clean_url(row.icon, row.link) or nil,
         failing = row.last_error ~= nil and (row.last_success == nil or (row.errors or 0) > 0),
         gone = row.gone == 1, error = row.last_error, errors = row.errors,
         last_success = row.last_success, last_attempt = row.last_attempt, last_status = row.last_status,

@@ -14,8 +14,8 @@ describe('orrery run (end to end)', function()
       name = 'Test Planet', link = 'https://planet.test/', owner = { name = 'Tester' },
       output_dir = 'out', database = 'planet.db', concurrency = 4, timeout = 5,
       feeds = {
-        { url = srv.url('alpha.rss'), name = 'Alpha <Feed>' },
-        { url = srv.url('moved/beta.atom'), name = 'Beta' },
+        { url = srv.url('alpha.rss'), name = 'Alpha <Feed>', face = 'faces/alpha.png' },
+        { url = srv.url('moved/beta.atom'), name = 'Beta', face = 'javascript:alert(1)' },
         { url = srv.url('status/404'), name = 'Gone Missing' },
         { url = srv.url('broken.rss'), name = 'Broken XML' },
         { url = srv.url('alpha.rss?recipe'), name = 'Crashing recipe', recipe = 'crash' },
@@ -44,6 +44,8 @@ describe('orrery run (end to end)', function()
     assert.matches('Alpha &lt;Feed&gt;', html, 1, true)
     assert.matches('First post', html, 1, true)
     assert.matches('class="failing"', html, 1, true)
+    assert.matches('<img class="face" src="faces/alpha.png"', html, 1, true)   -- a face; never a script
+    assert.is_nil(html:find('javascript:', 1, true))
     assert.is_nil(html:find('<script>alert', 1, true))
     assert.is_nil(html:find('onerror', 1, true))
     -- the health page and its JSON list the failing feeds for the planet's maintainers
