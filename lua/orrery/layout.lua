@@ -68,7 +68,8 @@ function M.context(cfg, st)
       if h then h[#h + 1] = f end
     end
   end
-  local entries, days = M.entries_by_day(cfg, query.entries(st, { limit = cfg.items_per_page }), by_id)
+  local entries, days = M.entries_by_day(cfg, query.entries(st, { limit = cfg.items_per_page }), by_id,
+    cfg.days_per_page)
   -- the months that have entries, newest first, for archive pages and their navigation
   local months = {}
   for row in st.db:rows([[SELECT strftime('%Y-%m', date, 'unixepoch') AS month, count(*) AS n
@@ -90,16 +91,36 @@ function M.context(cfg, st)
   }
 end
 
+-- e.excerpt: the entry's text, cut at a word before excerpt_length characters.  Made when
+-- a template asks (it parses the entry's HTML).
+local function excerpt(cfg, e)
+  local text = chtml.text(e.content or e.summary or ''):gsub('%s+', ' '):gsub('^ ', ''):gsub(' $', '')
+  local n = cfg.excerpt_length
+  if utf8.len(text) and utf8.len(text) > n then
+    local cut = text:sub(1, (utf8.offset(text, n + 1) or #text + 1) - 1)
+    text = (cut:match('^(.*%S)%s+%S*$') or cut) .. '…'
+  end
+  return text
+end
+
 --- Entry tables for templates from stored rows (those of configured feeds only), and the
---- same grouped by day: { { day, day_text, entries } }.  new_day and new_feed mark where a
---- day or a run of one feed's entries starts.
-function M.entries_by_day(cfg, rows, by_id)
+--- same grouped by day: { { day, day_text, entries } }, at most max_days days (0 or nil:
+--- no limit).  new_day and new_feed mark where a day or a run of one feed's entries starts.
+function M.entries_by_day(cfg, rows, by_id, max_days)
+  local entry_mt = { __index = function(e, k)
+    if k == 'excerpt' then
+      local x = excerpt(cfg, e)
+      rawset(e, 'excerpt', x)
+      return x
+    end
+  end }
   local entries, days = {}, {}
   local last_day, last_feed
   for _, row in ipairs(rows) do
     local feed = by_id[row.feed_id]
+    local day = os.date('!%Y-%m-%d', row.date)
+    if feed and day ~= last_day and max_days and max_days > 0 and #days >= max_days then break end
     if feed then
-      local day = os.date('!%Y-%m-%d', row.date)
       local e = {
         id = row.guid, title = row.title and row.title:find('%S') and row.title or nil,
         link = row.link, author = row.author,
@@ -108,6 +129,7 @@ function M.entries_by_day(cfg, rows, by_id)
         day_text = os.date('!' .. cfg.day_format, row.date), tags = row.tags,
         enclosures = row.enclosures, feed = feed, published = row.published, updated = row.updated,
       }
+      setmetatable(e, entry_mt)
       e.new_day = day ~= last_day
       e.new_feed = e.new_day or feed ~= last_feed
       if e.new_day then days[#days + 1] = { day = day, day_text = e.day_text, entries = {} } end

@@ -42,7 +42,7 @@ end
 
 -- [Planet] options: how each maps onto orrery's config (a function returns key, value).
 local planet_map = {
-  name = 'name', link = 'link', items_per_page = 'items_per_page',
+  name = 'name', link = 'link', items_per_page = 'items_per_page', days_per_page = 'days_per_page',
   date_format = 'date_format', new_date_format = 'day_format',
   owner_name = function(v) return 'owner.name', v end,
   owner_email = function(v) return 'owner.email', v end,
@@ -55,11 +55,11 @@ local planet_map = {
     return nil, 'encoding = ' .. v .. ': orrery writes UTF-8 only'
   end,
 }
-local numeric = { items_per_page = true, stale_days = true, timeout = true, concurrency = true }
+local numeric = { items_per_page = true, days_per_page = true, stale_days = true, timeout = true,
+  concurrency = true }
 
 -- What a setting without an equivalent is, for the report.
 local planet_notes = {
-  days_per_page = 'orrery shows items_per_page entries (no day limit yet)',
   new_feed_items = 'no per-feed limit on the front page yet',
   template_files = 'htmltmpl templates: the default layout is used (orrery layouts are .etlua)',
   log_level = 'use orrery run -q, or its exit status and --json',

@@ -26,6 +26,22 @@ describe('orrery.query', function()
   end)
   teardown(function() st:close() end)
 
+  it('gives templates at most days_per_page days, and excerpts of the text', function()
+    local layout = require('orrery.layout')
+    local by_id = {}
+    for _, f in ipairs(st:feeds()) do by_id[f.id] = { id = f.id, name = f.name } end
+    local cfg = require('orrery.config').validate({ days_per_page = 2, excerpt_length = 12 }, '/tmp')
+    local rows = query.entries(st, { limit = 10 })
+    local entries, days = layout.entries_by_day(cfg, rows, by_id, cfg.days_per_page)
+    assert.equals(2, #days)
+    assert.equals(2, #entries)
+    assert.equals('The…', entries[1].excerpt)                 -- cut at a word, markup gone
+    cfg.excerpt_length = 500
+    local all = layout.entries_by_day(cfg, rows, by_id, 0)
+    assert.equals(4, #all)
+    assert.equals('The free-threaded build removes the GIL.', all[1].excerpt)
+  end)
+
   local function titles(list)
     local t = {}
     for i, e in ipairs(list) do t[i] = e.title end
