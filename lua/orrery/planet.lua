@@ -105,14 +105,10 @@ end
 -- A feed's doc_key is "<hash of the document> <what it was parsed with>": when a fetch
 -- gives the same bytes and nothing that shapes the result changed (recipe, planet
 -- config, orrery), the stored entries are already what parsing would give.
-local function parse_context(cfg, fc)
-  local rk = ''
-  if fc.recipe then
-    local r = recipe.load(fc.recipe, recipe.dirs(cfg))
-    rk = r and r.key or 'missing'
-  end
-  local cst = cfg.path and cfs.stat(cfg.path)
-  return table.concat({ rk, cst and cst.mtime or '', cutil.version() }, ' ')
+-- `r` is the feed's recipe (nil: none; false: it did not load), `stamp` the planet file's.
+local function parse_context(r, stamp)
+  local rk = r == false and 'missing' or r and r.key or ''
+  return table.concat({ rk, stamp, cutil.version() }, ' ')
 end
 
 -- The document hash part of the stored key, when its context is still the current one.
@@ -173,7 +169,7 @@ local function process(cfg, st, fc, row, res, now)
   if res.status < 200 or res.status > 299 then
     return failed('HTTP ' .. res.status)
   end
-  local context = res.req and res.req.context or parse_context(cfg, fc)
+  local context = res.req.context
   local key = (res.body_hash or cutil.hash(res.body)) .. ' ' .. context
   if res.unchanged or key == row.doc_key then
     -- the very document we stored last time (a server without validators)
@@ -224,6 +220,8 @@ end
 ---@param opts table { only = { [url] = true }, force = fetch regardless }
 function M.plan(cfg, st, opts, now)
   local reqs, skipped = {}, {}
+  local cst = cfg.path and cfs.stat(cfg.path)
+  local stamp = cst and tostring(cst.mtime) or ''
   for _, fc in ipairs(cfg.feeds) do
     if fc.enabled and (not opts.only or opts.only[fc.url]) then
       local row = st:feed(fc.url, fc.name)
@@ -241,13 +239,16 @@ function M.plan(cfg, st, opts, now)
       if why then
         skipped[#skipped + 1] = { fc = fc, row = row, reason = why }
       else
-        local ok, r = true, nil
-        if fc.recipe then ok, r = pcall(recipe.load, fc.recipe, recipe.dirs(cfg)) end
-        local context = parse_context(cfg, fc)
+        local r = nil
+        if fc.recipe then
+          local ok, loaded = pcall(recipe.load, fc.recipe, recipe.dirs(cfg))
+          r = ok and loaded or false
+        end
+        local context = parse_context(r, stamp)
         reqs[#reqs + 1] = {
           url = row.fetch_url or fc.url, etag = row.etag, last_modified = row.last_modified, fc = fc, row = row,
           -- parsed as it arrives, unless a recipe must see the bytes first
-          parse = not (ok and r and (r.fix or r.scrape)), known = known_hash(row, context), context = context,
+          parse = not (r and (r.fix or r.scrape)), known = known_hash(row, context), context = context,
           -- the bytes of a well-parsed feed are dropped at once unless they may be kept
           keep_body = cfg.keep_documents == 'all' or (cfg.keep_documents == 'problems' and fc.recipe ~= nil),
         }
