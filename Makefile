@@ -83,7 +83,7 @@ demo: deps
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_CORE    := src/buf.c src/css.c src/date.c src/feed.c src/html.c src/jsonfeed.c
+FUZZ_CORE    := src/buf.c src/css.c src/date.c src/feed.c src/html.c src/jsonfeed.c src/readable.c
 FUZZ_TARGETS := feed html date scrape css
 CORPUS_DIR   ?= ../shared/conformance/feedparser/cases
 

@@ -199,7 +199,9 @@ local function report(summary, opts)
     for _, k in ipairs(summary.skipped) do skipped[#skipped + 1] = k end
     io.write(json.encode({ feeds = feeds, skipped = skipped, failed = summary.failed, new = summary.new,
       changed = summary.changed, total = summary.total, seconds = summary.seconds, bytes = summary.bytes,
-      cpu = summary.cpu, peak_rss = summary.peak_rss }), '\n')   -- one line: cron logs, JSON Lines
+      cpu = summary.cpu, peak_rss = summary.peak_rss, articles = summary.articles and {
+        fetched = summary.articles.fetched, stored = summary.articles.stored, failed = summary.articles.failed,
+      } }), '\n')   -- one line: cron logs, JSON Lines
   end
   for _, s in ipairs(summary.feeds) do
     if s.moved_to then log.info('moved: %s -> %s (permanent redirect; now fetched there)', s.url, s.moved_to) end
@@ -214,6 +216,12 @@ local function report(summary, opts)
     log.info('skipped %d feeds (gone, backing off after failures, or fetched recently; --force fetches them):',
       #summary.skipped)
     for _, k in ipairs(summary.skipped) do log.info('  %s: %s', k.name, k.reason) end
+  end
+  local a = summary.articles
+  if a and a.fetched > 0 then
+    log.info('full articles: %d fetched, %d stored, %d without an article (tried again next run)',
+      a.fetched, a.stored, a.failed)
+    for _, e in ipairs(a.errors) do log.info('  %s <%s>: %s', e.feed or '?', e.url or '?', e.err) end
   end
   log.info('refreshed %d feeds in %.1f s (%s): %d new entries, %d changed, %d failed',
     summary.total, summary.seconds, human_bytes(summary.bytes), summary.new, summary.changed, summary.failed)

@@ -44,12 +44,17 @@ M.defaults = {
   keep_documents = 'problems', -- raw documents kept: 'all', 'problems' (failing, ill-formed
                                -- or recipe feeds) or 'none'
   commit_interval = 1,         -- seconds of refresh work per database commit
+  article_limit = 50,          -- full articles fetched per run (feeds with full_article)
+  article_retries = 3,         -- a page that gave no article is tried this many runs
+  article_min_chars = 200,     -- less text than this is not an article (the teaser stays)
+  time_zone = 'UTC',           -- dates on the pages: 'UTC', 'local', or a zone name
+                               -- such as 'Europe/Berlin' (the system's tz database)
   feeds = {},
 }
 
 local feed_keys = {
   url = 'string', name = 'string', recipe = 'string', options = 'table', link = 'string',
-  face = 'string', enabled = 'boolean', title = 'string',
+  face = 'string', enabled = 'boolean', title = 'string', full_article = 'boolean|string',
 }
 
 local function check(path, value, expected, optional)
@@ -93,7 +98,13 @@ function M.validate(cfg, dir)
     check(p, f, 'table')
     for k, v in pairs(f) do
       if not feed_keys[k] then error(string.format('config: unknown key %s.%s', p, tostring(k)), 0) end
-      check(p .. '.' .. k, v, feed_keys[k])
+      if k == 'full_article' then
+        if v ~= true and v ~= false and v ~= 'always' then
+          error(string.format("config: %s.full_article must be true, false or 'always'", p), 0)
+        end
+      else
+        check(p .. '.' .. k, v, feed_keys[k])
+      end
     end
     check(p .. '.url', f.url, 'string')
     if seen[f.url] then error(string.format('config: %s.url %s is listed twice', p, f.url), 0) end

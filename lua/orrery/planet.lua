@@ -3,6 +3,7 @@
 --- Every stage returns data; nothing here prints except through orrery.log.  One feed's
 --- failure (network, HTTP, XML, recipe, even a bug) is recorded on that feed and the run
 --- goes on with the others.
+local article = require('orrery.article')
 local cutil = require('orrery._util')
 local fetch = require('orrery.fetch')
 local json = require('orrery.json')
@@ -187,6 +188,7 @@ local function process(cfg, st, fc, row, res, now)
     st:save_document(row.id, now, res)
   end
   if not feed then return failed(err) end
+  article.apply(st, fc, feed, fc.recipe and recipe.load(fc.recipe, recipe.dirs(cfg)) or nil)
   local ok, terr = st:transaction(function()
     local counts = st:save_entries(row.id, feed.entries, now, cfg.future_tolerance)
     s.new, s.changed = counts.new, counts.changed
@@ -313,6 +315,13 @@ function M.refresh(cfg, opts)
   local cok, cerr = st:commit()
   summary.cpu.commit = summary.cpu.commit + cutil.cpu('thread') - c0
   if not cok then abort(tostring(cerr)) end
+  -- then the full articles of teaser feeds (each page once: they are cached)
+  local aok, asum = xpcall(article.refresh, debug.traceback, cfg, st, now)
+  if not aok then
+    if M.database_broken(tostring(asum)) then abort(tostring(asum)) end
+    asum = { fetched = 0, stored = 0, failed = 1, errors = { { err = 'internal error: ' .. tostring(asum) } } }
+  end
+  summary.articles = asum
   summary.seconds = cutil.clock() - summary.started
   c0 = cutil.cpu('thread')
   st:close()

@@ -5,6 +5,9 @@
 ---   scrape(body, ctx)  -> feed        build the feed yourself (sites without a feed)
 ---   feed(feed, ctx)    -> feed        the whole feed after parsing
 ---   entry(entry, ctx)  -> entry|nil   each entry; nil drops it
+---   article(doc, entry, ctx) -> html|Node|nil   the article in the page an entry links to
+---                      (feeds with full_article; nil: orrery's readability scoring decides)
+--- and the field full_article = true | 'always' (the default for feeds using the recipe).
 --- It runs in orrery.sandbox; ctx = { url, name, options, html, log }.
 --- Lookup: <planet recipes_dir>/<name>.lua, then <orrery home>/recipes/<name>.lua.
 local log = require('orrery.log')
@@ -53,7 +56,7 @@ function M.load(name, dirs)
   if not ok then return nil, r end
   if type(r) ~= 'table' then return nil, path .. ': a recipe must return a table' end
   for k, v in pairs(r) do
-    if (k == 'fix' or k == 'scrape' or k == 'feed' or k == 'entry') and type(v) ~= 'function' then
+    if (k == 'fix' or k == 'scrape' or k == 'feed' or k == 'entry' or k == 'article') and type(v) ~= 'function' then
       return nil, path .. ': ' .. k .. ' must be a function'
     end
   end

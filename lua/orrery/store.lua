@@ -131,6 +131,17 @@ local migrations = {
     INSERT OR IGNORE INTO fts_pending (id) VALUES (new.id);
   END;
   ]],
+  -- 4: full articles fetched for teaser feeds (orrery.article), by the entry's link
+  [[
+  CREATE TABLE articles (
+    url      TEXT PRIMARY KEY,
+    fetched  INTEGER NOT NULL,
+    status   INTEGER,
+    content  TEXT,               -- the sanitized article; NULL while it could not be had
+    error    TEXT,
+    tries    INTEGER NOT NULL DEFAULT 0
+  );
+  ]],
 }
 
 M.LOG_KEEP = 100   -- fetch log rows kept per feed
@@ -321,6 +332,48 @@ function M:save_entries(feed_id, entries, now, future_tolerance)
     end
   end
   return counts
+end
+
+--- The cached article for a link, or nil.
+function M:article(url)
+  return self.db:one('SELECT * FROM articles WHERE url = ?', url)
+end
+
+--- Record a fetched article page: its article (html), or the error that kept it out.
+function M:save_article(url, now, status, html, err)
+  assert(self.db:run([[INSERT INTO articles (url, fetched, status, content, error, tries)
+    VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (url) DO UPDATE SET fetched = excluded.fetched,
+    status = excluded.status, content = excluded.content, error = excluded.error,
+    tries = articles.tries + 1]], url, now, status, html, err))
+end
+
+--- Entries of a feed whose article is not cached yet (or failed fewer than `retries`
+--- times), newest first.
+function M:articles_missing(feed_id, retries, limit)
+  local out = {}
+  for row in self.db:rows([[SELECT e.* FROM entries e LEFT JOIN articles a ON a.url = e.link
+      WHERE e.feed_id = ? AND e.link IS NOT NULL AND e.link LIKE 'http%'
+        AND (a.url IS NULL OR (a.content IS NULL AND a.tries < ?))
+      ORDER BY e.date DESC LIMIT ?]], feed_id, retries, limit) do
+    out[#out + 1] = row
+  end
+  return out
+end
+
+--- A feed's stored entries that link to url.
+function M:entries_linking(feed_id, url)
+  local out = {}
+  for row in self.db:rows('SELECT * FROM entries WHERE feed_id = ? AND link = ?', feed_id, url) do
+    out[#out + 1] = row
+  end
+  return out
+end
+
+--- Write back a stored entry row whose summary, content or content_type were changed,
+--- with its hash recomputed (as save_entries would compute it for the same entry).
+function M:rewrite_entry(row)
+  assert(self.db:run('UPDATE entries SET summary = ?, content = ?, content_type = ?, hash = ? WHERE id = ?',
+    row.summary, row.content, row.content_type, entry_hash(row, row.tags, row.enclosures), row.id))
 end
 
 --- Keep the document a feed was last parsed from (what `try` re-runs recipes on).

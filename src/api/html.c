@@ -8,6 +8,8 @@
 **   Doc:select(xpath) -> { Node }   Doc:css(selector) -> { Node }   Doc:close()
 **   Node:select(xpath)  Node:css(selector)  Node:text()  Node:attr(name)  Node:url(name)
 **   Node:html()  Node:name()
+**   Doc:article() -> html | nil     the page's article by readability scoring (readable.h);
+**                                   removes the page's chrome from the Doc; not sanitized
 ** A selector css() cannot read is an error raised by Doc:css and Node:css (the recipe's
 ** mistake), and nil, err from css().
 **
@@ -24,6 +26,7 @@
 #include "buf.h"
 #include "css.h"
 #include "html.h"
+#include "readable.h"
 
 #define DOC_MT  "orrery.html.Doc"
 #define NODE_MT "orrery.html.Node"
@@ -196,6 +199,18 @@ static int node_css(lua_State *L) {
   return select_nodes(L, 3, n->owner, n->node, x);
 }
 
+static int doc_article(lua_State *L) {
+  ldoc *d = check_doc(L, 1);
+  const char *err;
+  char *s = orr_readable(d->doc, &err);
+  if (s == NULL) {
+    if (err) return luaL_error(L, "%s", err);
+    lua_pushnil(L);
+    return 1;
+  }
+  return push_str(L, s);
+}
+
 static int doc_select(lua_State *L) {
   ldoc *d = check_doc(L, 1);
   return select_nodes(L, 1, d, (xmlNodePtr)d->doc, luaL_checkstring(L, 2));
@@ -261,6 +276,7 @@ static int node_tostring(lua_State *L) {
 static const luaL_Reg doc_methods[] = {
   { "select", doc_select },
   { "css",    doc_css    },
+  { "article", doc_article },
   { "close",  doc_close  },
   { NULL, NULL }
 };

@@ -1,6 +1,7 @@
 /* libFuzzer target: what a scraping recipe does to a page (orrery._html's Doc and Node):
 ** parse any bytes as HTML, select with the XPath expressions recipes use, take each node's
-** text, attributes and cleaned URLs, and sanitize its subtree. */
+** text, attributes and cleaned URLs, and sanitize its subtree; then take the page's
+** article by readability scoring (full_article feeds) and sanitize that. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <libxml/xpath.h>
 
 #include "html.h"
+#include "readable.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -42,6 +44,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     xmlXPathFreeObject(r);
   }
   xmlXPathFreeContext(xc);
+  {
+    char *a = orr_readable(doc, NULL);      /* changes the tree: after the queries */
+    if (a) free(orr_html_sanitize(a, strlen(a), "http://example.org/blog/"));
+    free(a);
+  }
   xmlFreeDoc(doc);
   return 0;
 }

@@ -1,0 +1,166 @@
+--- orrery.article: full articles for feeds that give only a teaser.
+---
+--- A feed with `full_article = true` gets, for each entry that looks truncated, the page
+--- its link points to, with the article found in it (a recipe's `article` hook, else
+--- readability scoring in C: Doc:article()).  `full_article = 'always'` does it for every
+--- entry.  A recipe may set `full_article` itself (a scraped index page lists teasers).
+---
+--- Each page is fetched once: the result is cached in the `articles` table by URL, and
+--- applied to the entry whenever the feed is stored again.  A page that fails (HTTP error,
+--- no article in it) is tried again on later runs, `article_retries` times in all; a run
+--- fetches at most `article_limit` pages, newest entries first, so a new feed with a long
+--- history fills in over several runs instead of hammering its site.
+local chtml = require('orrery._html')
+local fetch = require('orrery.fetch')
+local recipe = require('orrery.recipe')
+
+local M = {}
+
+-- Endings that say "there is more on the site".
+local more_marks = {
+  '…', '%.%.%.', '%[…%]', '%[%.%.%.%]', '[Rr]ead more', '[Cc]ontinue reading', '[Rr]ead the rest',
+  '[Kk]eep reading', '[Rr]ead the full', '[Ff]ull article', '[Ff]ull post', '%(more%.%.%.%)',
+}
+
+--- Does this entry look like a teaser of a longer article?  No content of its own, or
+--- short text, or text ending in "…" / "Read more".
+---@param e table entry (summary, content: sanitized HTML)
+---@param min_chars integer|nil text shorter than this is a teaser (default 500)
+function M.is_teaser(e, min_chars)
+  local body = e.content or e.summary
+  if not body or body == '' then return true end
+  local text = chtml.text(body):gsub('%s+', ' '):gsub('^ ', ''):gsub(' $', '')
+  if utf8.len(text) and utf8.len(text) < (min_chars or 500) then return true end
+  local tail = text:sub(-80)
+  for _, m in ipairs(more_marks) do
+    if tail:find(m .. '%W*$') then return true end
+  end
+  return false
+end
+
+--- The mode a feed asks for: false, 'teaser' or 'always'.
+function M.mode(fc, r)
+  local v = fc.full_article
+  if v == nil and r then v = r.full_article end
+  if v == 'always' then return 'always' end
+  return v and 'teaser' or false
+end
+
+--- The article in a fetched page, sanitized.  Returns html or nil, err.
+---@param body string the page
+---@param url string where it came from (base of relative links)
+---@param r table|nil recipe, whose `article(doc, entry, ctx)` hook may find the body
+---@param entry table the entry the page belongs to (given to the hook)
+---@param cfg table planet config (budgets, article_min_chars)
+function M.extract(body, url, r, entry, cfg, ctx)
+  local doc = chtml.parse(body, url)
+  local found
+  if r and r.article then
+    local ok, res = recipe.call(r, 'article', { instructions = cfg.recipe_budget, memory = cfg.recipe_memory },
+      doc, entry, ctx or { url = url, options = {} })
+    if not ok then doc:close() return nil, res end
+    if type(res) == 'userdata' then res = res:html() end
+    if res ~= nil and type(res) ~= 'string' then
+      doc:close()
+      return nil, r.path .. ': article() must return html, a node or nil'
+    end
+    found = res
+  end
+  -- the recipe found nothing (or there is none): readability scoring
+  found = found or doc:article()
+  doc:close()
+  if not found then return nil, 'no article found in the page' end
+  local clean = chtml.sanitize(found, url)
+  local chars = utf8.len(chtml.text(clean):gsub('%s+', ' ')) or 0
+  if chars < cfg.article_min_chars then
+    return nil, string.format('no article found in the page (%d characters of text)', chars)
+  end
+  return clean
+end
+
+--- Put an article into an entry: the article is its content, what the feed gave becomes
+--- its summary.  Applied the same way at every refresh, so a stored entry stays unchanged.
+function M.merge(e, html)
+  if e.summary == nil or e.summary == '' then e.summary = e.content end
+  e.content = html
+  e.content_type = 'html'
+  return e
+end
+
+--- Apply cached articles to the entries of a freshly built feed (before it is stored).
+---@param st table store
+function M.apply(st, fc, feed, r)
+  if not M.mode(fc, r) then return end
+  for _, e in ipairs(feed.entries) do
+    if e.link then
+      local a = st:article(e.link)
+      if a and a.content then M.merge(e, a.content) end
+    end
+  end
+end
+
+--- The article pages to fetch in this run: entries of full_article feeds without a cached
+--- article (or whose earlier tries failed, fewer than article_retries), newest first.
+local function wanted(cfg, st, now)
+  local out, seen = {}, {}
+  for _, fc in ipairs(cfg.feeds) do
+    local r
+    if fc.recipe then
+      local ok, loaded = pcall(recipe.load, fc.recipe, recipe.dirs(cfg))
+      r = ok and loaded or nil
+    end
+    local mode = fc.enabled and M.mode(fc, r)
+    if mode then
+      local row = st:feed(fc.url, fc.name)
+      for _, e in ipairs(st:articles_missing(row.id, cfg.article_retries, cfg.article_limit)) do
+        if not seen[e.link] and (mode == 'always' or M.is_teaser(e)) then
+          seen[e.link] = true
+          out[#out + 1] = { url = e.link, fc = fc, r = r, entry = e, feed_id = row.id, date = e.date }
+        end
+      end
+    end
+  end
+  table.sort(out, function(a, b) return a.date > b.date end)
+  for i = cfg.article_limit + 1, #out do out[i] = nil end
+  return out
+end
+
+--- Fetch the missing articles, extract and cache them, and update their entries.
+--- Returns { fetched =, stored =, failed =, errors = { {url, err} } }.
+function M.refresh(cfg, st, now)
+  local reqs = wanted(cfg, st, now)
+  local sum = { fetched = 0, stored = 0, failed = 0, errors = {} }
+  if #reqs == 0 then return sum end
+  for res in fetch.each(reqs, cfg) do
+    local q = res.req
+    local html, err
+    sum.fetched = sum.fetched + 1
+    if res.err then
+      err = res.err
+    elseif res.status < 200 or res.status > 299 then
+      err = 'HTTP ' .. res.status
+    else
+      local ctx = { url = res.final_url or q.url, name = q.fc.name, options = q.fc.options or {},
+        html = require('orrery.sandbox').html }
+      local ok, a, e2 = pcall(M.extract, res.body, res.final_url or q.url, q.r, q.entry, cfg, ctx)
+      if ok then html, err = a, e2 else err = 'internal error: ' .. tostring(a) end
+    end
+    local ok, serr = st:transaction(function()
+      st:save_article(q.url, now, res.status, html, err)
+      if html then
+        for _, row in ipairs(st:entries_linking(q.feed_id, q.url)) do st:rewrite_entry(M.merge(row, html)) end
+      end
+      return true
+    end)
+    if not ok then err = 'store: ' .. tostring(serr) html = nil end
+    if html then
+      sum.stored = sum.stored + 1
+    else
+      sum.failed = sum.failed + 1
+      sum.errors[#sum.errors + 1] = { url = q.url, feed = q.fc.name, err = err }
+    end
+  end
+  return sum
+end
+
+return M

@@ -1,0 +1,374 @@
+/*
+** readable.c — the article of a web page, by scoring blocks of text (see readable.h).
+**
+** Three passes over the tree, all iterative:
+**   1. strip: remove what is never the article (scripts, forms, navigation, and blocks
+**      whose class or id says sidebar, share, comments ... unless it also says content);
+**   2. measure: every element's text length, link text length and commas, bottom-up
+**      (elements listed in document order, then walked backwards);
+**   3. score: each paragraph gives 1 + commas + length/100 (at most 3 for length) to its
+**      parent, half to its grandparent and a sixth to the one above; a candidate's score
+**      starts from its tag and class weight and ends multiplied by (1 - link density).
+** The best candidate is the article; its siblings join when they score near it or are
+** plain paragraphs of text.  Inside it, link lists (related posts, tags) are cut.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLtree.h>
+
+#include "readable.h"
+
+typedef struct info {
+  xmlNodePtr node;
+  int parent;         /* index of the parent element's info, -1 at the top */
+  long text;          /* text bytes, whitespace runs counted once */
+  long links;         /* of which inside <a> */
+  long commas;
+  long own, own_commas;  /* text directly in this element, not in child elements */
+  double score;
+  unsigned candidate : 1, has_block : 1;
+} info;
+
+typedef struct walk { info *v; size_t n, cap; } walk;
+
+static int is(xmlNodePtr n, const char *name) {
+  return n->type == XML_ELEMENT_NODE && n->name && strcasecmp((const char *)n->name, name) == 0;
+}
+
+static int in_list(const char *name, const char *const *list) {
+  for (; *list; list++) if (strcasecmp(name, *list) == 0) return 1;
+  return 0;
+}
+
+/* Never part of an article. */
+static const char *const junk_tags[] = {
+  "script", "style", "noscript", "iframe", "form", "nav", "footer", "aside", "button", "input",
+  "select", "textarea", "link", "meta", "object", "embed", "template", "dialog", "menu", NULL
+};
+
+/* Elements that make a <div> a container rather than a paragraph. */
+static const char *const block_tags[] = {
+  "p", "div", "section", "article", "main", "table", "ul", "ol", "dl", "pre", "blockquote",
+  "h1", "h2", "h3", "h4", "h5", "h6", "figure", "header", "address", "hr", NULL
+};
+
+/* Substrings of class and id names; lower case. */
+static const char *const unlikely[] = {
+  "sidebar", "share", "social", "comment", "disqus", "footer", "footnote-ref", "masthead",
+  "menu", "navbar", "breadcrumb", "pagination", "pager", "related", "subscribe", "newsletter",
+  "signup", "sponsor", "advert", "promo", "banner", "cookie", "popup", "modal", "widget",
+  "skip-link", "author-bio", "tags", "byline", "toolbar", "shoutbox", "tweet", NULL
+};
+static const char *const likely[] = {
+  "article", "content", "entry", "main", "post", "story", "text", "body", "blog", NULL
+};
+static const char *const negative[] = {
+  "comment", "meta", "footer", "sidebar", "share", "social", "related", "widget", "promo",
+  "sponsor", "ad-", "hidden", "nav", "menu", "masthead", "byline", NULL
+};
+
+static int mentions(const char *hay, const char *const *words) {
+  for (; *words; words++) if (strstr(hay, *words)) return 1;
+  return 0;
+}
+
+/* "class id" of n in lower case, in buf; returns buf ("" when neither). */
+static const char *names_of(xmlNodePtr n, char *buf, size_t size) {
+  size_t len = 0;
+  const char *attrs[2] = { "class", "id" };
+  int i;
+  buf[0] = '\0';
+  for (i = 0; i < 2; i++) {
+    xmlChar *v = xmlGetProp(n, (const xmlChar *)attrs[i]);
+    const char *s = (const char *)v;
+    if (v == NULL) continue;
+    for (; *s && len + 2 < size; s++) {
+      char c = *s;
+      buf[len++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+    }
+    if (len + 2 <= size) buf[len++] = ' ';   /* long names are cut, and still end in '\0' */
+    buf[len] = '\0';
+    xmlFree(v);
+  }
+  return buf;
+}
+
+static int class_weight(xmlNodePtr n) {
+  char names[512];
+  int w = 0;
+  names_of(n, names, sizeof names);
+  if (!names[0]) return 0;
+  if (mentions(names, negative)) w -= 25;
+  if (mentions(names, likely)) w += 25;
+  return w;
+}
+
+/* The next node in document order after n's subtree, within root. */
+static xmlNodePtr skip(xmlNodePtr n, xmlNodePtr root) {
+  while (n && n != root) {
+    if (n->next) return n->next;
+    n = n->parent;
+  }
+  return NULL;
+}
+
+static xmlNodePtr next_node(xmlNodePtr n, xmlNodePtr root) {
+  if (n->type == XML_ELEMENT_NODE && n->children) return n->children;
+  return skip(n, root);
+}
+
+static int droppable(xmlNodePtr n) {
+  char names[512];
+  if (n->type == XML_COMMENT_NODE) return 1;
+  if (n->type != XML_ELEMENT_NODE || n->name == NULL) return 0;
+  if (in_list((const char *)n->name, junk_tags)) return 1;
+  if (is(n, "html") || is(n, "body") || is(n, "article") || is(n, "main")) return 0;
+  names_of(n, names, sizeof names);
+  return names[0] && mentions(names, unlikely) && !mentions(names, likely);
+}
+
+static void strip(xmlNodePtr root) {
+  xmlNodePtr n = root->children;
+  while (n) {
+    if (droppable(n)) {
+      xmlNodePtr after = skip(n, root);
+      xmlUnlinkNode(n);
+      xmlFreeNode(n);
+      n = after;
+    } else {
+      n = next_node(n, root);
+    }
+  }
+}
+
+/* Text bytes of s with whitespace runs counted once, and its commas. */
+static void measure_text(const char *s, long *len, long *commas) {
+  int space = 1;
+  for (; *s; s++) {
+    int ws = *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r' || *s == '\f';
+    if (ws) { if (!space) (*len)++; space = 1; }
+    else { (*len)++; space = 0; if (*s == ',') (*commas)++; }
+  }
+}
+
+static info *at(walk *w, xmlNodePtr n) {
+  return n && n->_private ? &w->v[(size_t)n->_private - 1] : NULL;
+}
+
+/* List the elements under root in document order with their parent links (node->_private
+** holds index + 1 while we work), then add up text from the bottom. */
+static int measure(walk *w, xmlNodePtr root) {
+  xmlNodePtr n;
+  size_t i;
+  for (n = root; n; n = next_node(n, root)) {
+    info *p;
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+      p = at(w, n->parent);
+      if (p && n->content) measure_text((const char *)n->content, &p->own, &p->own_commas);
+      continue;
+    }
+    if (n->type != XML_ELEMENT_NODE) continue;
+    if (w->n == w->cap) {
+      size_t cap = w->cap ? w->cap * 2 : 256;
+      info *v = realloc(w->v, cap * sizeof *v);
+      if (v == NULL) return -1;
+      w->v = v;
+      w->cap = cap;
+    }
+    p = n == root ? NULL : at(w, n->parent);
+    memset(&w->v[w->n], 0, sizeof w->v[0]);
+    w->v[w->n].node = n;
+    w->v[w->n].parent = p ? (int)(p - w->v) : -1;
+    if (p && in_list((const char *)n->name, block_tags)) p->has_block = 1;
+    w->n++;
+    n->_private = (void *)w->n;
+  }
+  for (i = w->n; i-- > 0;) {
+    info *e = &w->v[i];
+    e->text += e->own;
+    e->commas += e->own_commas;
+    if (is(e->node, "a")) e->links = e->text;
+    if (e->parent >= 0) {
+      info *p = &w->v[e->parent];
+      p->text += e->text;
+      p->links += e->links;
+      p->commas += e->commas;
+    }
+  }
+  return 0;
+}
+
+static double tag_weight(xmlNodePtr n) {
+  const char *t = (const char *)n->name;
+  if (!strcasecmp(t, "article")) return 10;
+  if (!strcasecmp(t, "div") || !strcasecmp(t, "main") || !strcasecmp(t, "section")) return 5;
+  if (!strcasecmp(t, "pre") || !strcasecmp(t, "td") || !strcasecmp(t, "blockquote")) return 3;
+  if (in_list(t, (const char *const[]){ "address", "ol", "ul", "dl", "dd", "dt", "li", NULL })) return -3;
+  if (in_list(t, (const char *const[]){ "h1", "h2", "h3", "h4", "h5", "h6", "th", NULL })) return -5;
+  return 0;
+}
+
+static void credit(info *c, double points) {
+  if (!c->candidate) {
+    c->candidate = 1;
+    c->score = tag_weight(c->node) + class_weight(c->node);
+  }
+  c->score += points;
+}
+
+static double link_density(const info *e) {
+  return e->text > 0 ? (double)e->links / (double)e->text : 0;
+}
+
+static int is_paragraph(const info *e) {
+  xmlNodePtr n = e->node;
+  return is(n, "p") || is(n, "pre") || is(n, "td") || is(n, "blockquote") ||
+         ((is(n, "div") || is(n, "section")) && !e->has_block);
+}
+
+static double points(long text, long commas) {
+  return 1 + (double)commas + (text / 100 < 3 ? (double)(text / 100) : 3);
+}
+
+static info *score(walk *w) {
+  size_t i;
+  info *best = NULL;
+  for (i = 0; i < w->n; i++) {
+    info *e = &w->v[i];
+    double pts;
+    int up = 0;
+    if (is_paragraph(e)) {
+      if (e->text < 25) continue;
+      pts = points(e->text, e->commas);
+    } else if (e->has_block && e->own >= 25 && !is(e->node, "body") && !is(e->node, "html")) {
+      /* text written straight into a container between its blocks (<br><br> paragraphs):
+         the container holds paragraphs, so it is scored as their parent */
+      pts = points(e->own, e->own_commas);
+      credit(e, pts);
+      up = 1;
+    } else {
+      continue;
+    }
+    for (; up < 3 && e->parent >= 0; up++) {
+      e = &w->v[e->parent];
+      credit(e, pts / (up == 0 ? 1 : up == 1 ? 2 : 6));
+    }
+  }
+  for (i = 0; i < w->n; i++) {
+    info *e = &w->v[i];
+    if (!e->candidate) continue;
+    e->score *= 1 - link_density(e);
+    if (best == NULL || e->score > best->score) best = e;
+  }
+  return best;
+}
+
+/* Does sibling s of the winner belong to the article too?  When it scores near it, or is
+** a paragraph of text: long with few links, or short without links and ending a sentence. */
+static int joins(const info *s, double threshold) {
+  double ld = link_density(s);
+  xmlChar *t;
+  int ends;
+  if (is(s->node, "header") || is(s->node, "h1")) return 0;   /* the title and byline: the planet shows its own */
+  if (s->candidate && s->score >= threshold) return 1;
+  if (!is(s->node, "p")) return 0;
+  if (s->text > 80) return ld < 0.25;
+  if (s->text == 0 || ld > 0) return 0;
+  t = xmlNodeGetContent(s->node);
+  ends = 0;
+  if (t) {
+    int len = xmlStrlen(t);
+    while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\n' || t[len - 1] == '\t')) len--;
+    ends = len > 0 && (t[len - 1] == '.' || t[len - 1] == '!' || t[len - 1] == '?');
+    xmlFree(t);
+  }
+  return ends;
+}
+
+/* Remove n and its subtree, forgetting the elements of it that measure() listed. */
+static void drop(walk *w, xmlNodePtr n) {
+  xmlNodePtr c;
+  for (c = n; c; c = next_node(c, n)) {
+    info *e = c->type == XML_ELEMENT_NODE ? at(w, c) : NULL;
+    if (e) e->node = NULL;
+  }
+  xmlUnlinkNode(n);
+  xmlFreeNode(n);
+}
+
+/* Cut blocks inside the article that are mostly links (related posts, tag clouds). */
+static void prune(walk *w, xmlNodePtr top) {
+  xmlNodePtr n = top->children;
+  while (n) {
+    info *e = at(w, n);
+    if (e && n->type == XML_ELEMENT_NODE &&
+        (is(n, "ul") || is(n, "ol") || is(n, "div") || is(n, "section") || is(n, "table")) &&
+        link_density(e) > 0.5 && e->text < 400) {
+      xmlNodePtr after = skip(n, top);
+      drop(w, n);
+      n = after;
+    } else {
+      n = next_node(n, top);
+    }
+  }
+}
+
+static void forget(walk *w) {
+  size_t i;
+  for (i = 0; i < w->n; i++) if (w->v[i].node) w->v[i].node->_private = NULL;
+}
+
+char *orr_readable(htmlDocPtr doc, const char **err) {
+  xmlNodePtr root = xmlDocGetRootElement(doc), s, parent;
+  walk w = { NULL, 0, 0 };
+  info *best;
+  xmlBufferPtr b;
+  char *out = NULL;
+  double threshold;
+  if (err) *err = NULL;
+  if (root == NULL) return NULL;
+  strip(root);
+  if (measure(&w, root) < 0) {
+    forget(&w);
+    free(w.v);
+    if (err) *err = "out of memory";
+    return NULL;
+  }
+  best = score(&w);
+  if (best == NULL || best->score <= 0) { forget(&w); free(w.v); return NULL; }
+  b = xmlBufferCreate();
+  if (b == NULL) {
+    forget(&w);
+    free(w.v);
+    if (err) *err = "out of memory";
+    return NULL;
+  }
+  threshold = best->score * 0.2 > 10 ? best->score * 0.2 : 10;
+  /* the winner by its content, with the siblings that belong to it, in document order */
+  parent = best->node->parent;
+  if (parent == NULL || parent->type != XML_ELEMENT_NODE) parent = NULL;
+  for (s = parent ? parent->children : best->node; s; s = parent ? s->next : NULL) {
+    info *e = s->type == XML_ELEMENT_NODE ? at(&w, s) : NULL;
+    if (s == best->node) {
+      xmlNodePtr c;
+      prune(&w, s);
+      for (c = s->children; c; c = c->next) htmlNodeDump(b, doc, c);
+    } else if (e && joins(e, threshold)) {
+      prune(&w, s);
+      htmlNodeDump(b, doc, s);
+    }
+  }
+  forget(&w);
+  free(w.v);
+  out = malloc((size_t)xmlBufferLength(b) + 1);
+  if (out) {
+    memcpy(out, xmlBufferContent(b), (size_t)xmlBufferLength(b));
+    out[xmlBufferLength(b)] = '\0';
+  } else if (err) {
+    *err = "out of memory";
+  }
+  xmlBufferFree(b);
+  return out;
+}

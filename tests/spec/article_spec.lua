@@ -1,0 +1,195 @@
+-- Full articles for teaser feeds: readability extraction (Doc:article), the teaser test,
+-- a recipe's article hook, and end to end: fetched once, cached, retried, bounded.
+local helper = require('helper')
+local article = require('orrery.article')
+local cdb = require('orrery._db')
+local chtml = require('orrery._html')
+local config = require('orrery.config')
+local json = require('orrery.json')
+
+local cfg = config.defaults
+local fixtures = helper.root .. '/tests/fixtures/articles/'
+
+local function page(name) return assert(io.open(fixtures .. name, 'rb')):read('a') end
+
+local function text(html) return chtml.text(html):gsub('%s+', ' ') end
+
+describe('Doc:article (readability extraction)', function()
+  -- what must be in the article, and what of the page must not
+  local cases = {
+    ['wordpress.html'] = {
+      has = { 'Every few months someone tells me', 'Sample with py%-spy', 'Measure first, then change one thing',
+        'flame.png', 'PYTHONASYNCIODEBUG=1 python' },
+      hasnt = { 'Skip to content', 'Brewing Python', 'Share this', 'Is uvloop still faster', 'thoughts on',
+        'Great post', 'About me', 'Proudly powered', 'dataLayer', 'Post Comment', 'Profiling asyncio code without guesswork' },
+    },
+    ['blogger.html'] = {
+      has = { 'I kept cron for twenty years', 'timers.png', 'Would I go back%?' },
+      hasnt = { 'Notes from a one%-person', 'Posted by', 'Email This', 'Older Post', 'museum of typewriters',
+        'Powered by Blogger', '_WidgetManager', 'Blog Archive' },
+    },
+    ['sphinx.html'] = {
+      has = { 'maintenance release', 'Faster imports', '12 min', 'importer', 'quotes fields' },
+      hasnt = { 'General Index', 'Table of Contents', 'Previous topic', 'Copyright 2026', 'documentation_options' },
+    },
+  }
+  for name, want in pairs(cases) do
+    it('finds the article in ' .. name .. ' and nothing of the page around it', function()
+      local html = assert(article.extract(page(name), 'https://example.org/2026/11/post/', nil, {}, cfg))
+      local t = text(html)
+      for _, s in ipairs(want.has) do assert.truthy(t:find(s) or html:find(s), name .. ': missing ' .. s) end
+      for _, s in ipairs(want.hasnt) do assert.falsy(t:find(s), name .. ': should not have ' .. s) end
+      assert.falsy(html:find('<script', 1, true))
+    end)
+  end
+
+  it('resolves the article\'s links against the page', function()
+    local html = assert(article.extract(page('wordpress.html'), 'https://teapot.example.org/2026/11/p/', nil, {}, cfg))
+    assert.truthy(html:find('src="https://teapot.example.org/wp-content/uploads/2026/11/flame.png"', 1, true))
+  end)
+
+  it('says so when a page has no article (a list of links)', function()
+    local html, err = article.extract(page('links-only.html'), 'https://example.org/tag/python/', nil, {}, cfg)
+    assert.is_nil(html)
+    assert.matches('no article found in the page', err)
+  end)
+
+  it('gives nil for an empty page and survives very deep nesting', function()
+    assert.is_nil(chtml.parse('', 'https://example.org/'):article())
+    local para = '<p>' .. string.rep('words, and more words. ', 40) .. '</p>'
+    -- libxml2 stops building the tree at its depth limit: no article, and no crash
+    chtml.parse(string.rep('<div>', 100000) .. para, 'https://example.org/'):article()
+    local a = chtml.parse(string.rep('<div>', 200) .. para, 'https://example.org/'):article()
+    assert.is_string(a)
+    assert.truthy(a:find('words, and more words', 1, true))
+  end)
+end)
+
+describe('article.is_teaser', function()
+  local long = '<p>' .. string.rep('A whole paragraph of the post itself. ', 30) .. '</p>'
+  it('takes short entries, empty ones and "read more" endings for teasers', function()
+    assert.is_true(article.is_teaser({}))
+    assert.is_true(article.is_teaser({ summary = '<p>Just the first lines of the post…</p>' }))
+    assert.is_true(article.is_teaser({ content = long .. '<p><a href="/p">Continue reading →</a></p>' }))
+    assert.is_true(article.is_teaser({ summary = long .. ' [...]' }))
+    assert.is_false(article.is_teaser({ content = long }))
+  end)
+end)
+
+describe('a recipe\'s article hook', function()
+  local r = {
+    path = 'test.lua',
+    article = function(doc) return doc:css('.entry-content')[1] end,
+  }
+  it('is used when it finds the body, and readability when it returns nil', function()
+    local html = assert(article.extract(page('wordpress.html'), 'https://e.org/', r, {}, cfg))
+    assert.falsy(html:find('entry-meta', 1, true))
+    assert.truthy(text(html):find('Every few months', 1, true))
+    local html2 = assert(article.extract(page('blogger.html'), 'https://e.org/', r, {}, cfg))
+    assert.truthy(text(html2):find('I kept cron', 1, true))
+  end)
+  it('reports a wrong return value with the recipe\'s name', function()
+    local bad = { path = 'bad.lua', article = function() return 42 end }
+    local html, err = article.extract(page('wordpress.html'), 'https://e.org/', bad, {}, cfg)
+    assert.is_nil(html)
+    assert.matches('bad.lua: article%(%) must return', err)
+  end)
+end)
+
+describe('full articles (end to end)', function()
+  local srv, root, dir, planet_path
+  local long = string.rep('This entry is complete in the feed, every word of it. ', 20)
+
+  setup(function()
+    root = helper.tmpdir()
+    for _, f in ipairs({ 'wordpress.html', 'blogger.html', 'sphinx.html', 'links-only.html' }) do
+      local out = assert(io.open(root .. '/' .. f, 'wb'))
+      out:write(page(f))
+      out:close()
+    end
+    srv = helper.server(root)
+    local function item(n, link, desc)
+      return string.format([[<item><title>Post %d</title><link>%s</link><guid>post-%d</guid>
+        <pubDate>Mon, %02d Nov 2026 10:00:00 GMT</pubDate><description>%s</description></item>]],
+        n, link, n, 10 + n, desc)
+    end
+    local rss = '<?xml version="1.0"?><rss version="2.0"><channel><title>Teasers</title><link>'
+      .. srv.url('') .. '</link>'
+      .. item(1, srv.url('wordpress.html'), 'Every few months someone tells me that their service is slow… Read more')
+      .. item(2, srv.url('blogger.html'), 'I kept cron for twenty years [...]')
+      .. item(3, srv.url('status/404'), 'A post that was deleted.')
+      .. item(4, srv.url('links-only.html'), 'A tag page.')
+      .. item(5, srv.url('sphinx.html'), long)
+      .. '</channel></rss>'
+    local f = assert(io.open(root .. '/teasers.rss', 'wb'))
+    f:write(rss)
+    f:close()
+    dir = helper.tmpdir()
+    planet_path = helper.write_planet(dir, {
+      name = 'Articles', output_dir = 'out', database = 'planet.db', article_retries = 2,
+      feeds = { { url = srv.url('teasers.rss'), name = 'Teasers', full_article = true } },
+    })
+  end)
+  teardown(function() srv.stop() end)
+
+  local function refresh()
+    local code, out, err = helper.orrery({ 'refresh', '-c', planet_path, '--json' })
+    local ok, summary = pcall(json.decode, out)
+    assert(ok, 'no JSON summary: ' .. out .. err)
+    return code, summary
+  end
+
+  local function entries()
+    local db = assert(cdb.open(dir .. '/planet.db'))
+    local by = {}
+    for row in db:rows('SELECT guid, summary, content FROM entries') do by[row.guid] = row end
+    db:close()
+    return by
+  end
+
+  local function hits(path)
+    local n = 0
+    for _, r in ipairs(srv.stats()) do if r.path == '/' .. path then n = n + 1 end end
+    return n
+  end
+
+  it('fetches the article of each teaser once, keeps the teaser as summary, and leaves full entries alone', function()
+    local code, summary = refresh()
+    assert.equals(0, code)
+    assert.same({ fetched = 4, stored = 2, failed = 2 }, summary.articles)
+    local e = entries()
+    assert.truthy(e['post-1'].content:find('Sample with py-spy', 1, true))
+    assert.truthy(e['post-1'].summary:find('Read more', 1, true))
+    assert.falsy(e['post-1'].content:find('Great post', 1, true))
+    assert.truthy(e['post-2'].content:find('I kept cron for twenty years because', 1, true))
+    assert.truthy(e['post-3'].summary or e['post-3'].content)       -- the teaser stays
+    assert.equals(0, hits('sphinx.html'))                           -- not a teaser: not fetched
+    local db = assert(cdb.open(dir .. '/planet.db'))
+    local failed = db:one("SELECT error FROM articles WHERE url LIKE '%links-only.html'")
+    local gone = db:one("SELECT error FROM articles WHERE url LIKE '%status/404'")
+    db:close()
+    assert.matches('no article found', failed.error)
+    assert.equals('HTTP 404', gone.error)
+  end)
+
+  it('uses the cache on the next runs: a stored article is never fetched again, and nothing changes', function()
+    srv.reset()
+    -- the feed itself changed (a new validator) so it is parsed and stored again
+    local f = assert(io.open(root .. '/teasers.rss', 'ab'))
+    f:write('\n')
+    f:close()
+    local code, summary = refresh()
+    assert.equals(0, code)
+    assert.equals(0, summary.new)
+    assert.equals(0, summary.changed)
+    assert.equals(0, hits('wordpress.html'))
+    assert.equals(0, hits('blogger.html'))
+    assert.equals(1, hits('status/404'))              -- failures are tried again ...
+    assert.same({ fetched = 2, stored = 0, failed = 2 }, summary.articles)
+    assert.truthy(entries()['post-1'].content:find('Sample with py-spy', 1, true))
+    srv.reset()
+    local _, summary2 = refresh()
+    assert.equals(0, hits('status/404'))              -- ... article_retries times in all
+    assert.equals(0, summary2.articles.fetched)
+  end)
+end)
