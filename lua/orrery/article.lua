@@ -101,7 +101,7 @@ end
 
 --- The article pages to fetch in this run: entries of full_article feeds without a cached
 --- article (or whose earlier tries failed, fewer than article_retries), newest first.
-local function wanted(cfg, st, now)
+local function wanted(cfg, st)
   local out, seen = {}, {}
   for _, fc in ipairs(cfg.feeds) do
     local r
@@ -128,7 +128,7 @@ end
 --- Fetch the missing articles, extract and cache them, and update their entries.
 --- Returns { fetched =, stored =, failed =, errors = { {url, err} } }.
 function M.refresh(cfg, st, now)
-  local reqs = wanted(cfg, st, now)
+  local reqs = wanted(cfg, st)
   local sum = { fetched = 0, stored = 0, failed = 0, errors = {} }
   if #reqs == 0 then return sum end
   for res in fetch.each(reqs, cfg) do

@@ -47,6 +47,8 @@ M.defaults = {
   article_limit = 50,          -- full articles fetched per run (feeds with full_article)
   article_retries = 3,         -- a page that gave no article is tried this many runs
   article_min_chars = 200,     -- less text than this is not an article (the teaser stays)
+  mirror = {},                 -- { [url prefix] = where to fetch it from instead }: a local
+                               -- copy of sites, or a test server (see docs/fetching.md)
   time_zone = 'UTC',           -- dates on the pages: 'UTC', 'local', or a zone name
                                -- such as 'Europe/Berlin' (the system's tz database)
   feeds = {},
@@ -123,6 +125,13 @@ function M.validate(cfg, dir)
     cfg[k] = util.join(dir, cfg[k])
   end
   if cfg.layout:find('/') then cfg.layout = util.join(dir, cfg.layout) end
+  for prefix, to in pairs(cfg.mirror) do
+    if type(prefix) ~= 'string' or type(to) ~= 'string' then
+      error('config: mirror maps URL prefixes (strings) to URLs or paths (strings)', 0)
+    end
+    -- a path: a local copy, relative to the config
+    if not to:match('^%a[%w+.-]*:') then cfg.mirror[prefix] = 'file://' .. util.join(dir, to) end
+  end
   return cfg
 end
 

@@ -18,7 +18,8 @@ function M.user_agent(cfg)
 end
 
 local function read_local(req, cfg)
-  local path = req.url:sub(8)
+  local path = req.url:sub(8):gsub('[?#].*$', '')
+  if path:sub(-1) == '/' then path = path .. 'index.html' end   -- as a web server would
   local st = cfs.stat(path)
   if st and cfg.max_bytes and st.size > cfg.max_bytes then   -- the same cap as for the web
     return { url = req.url, status = 0,
@@ -29,6 +30,30 @@ local function read_local(req, cfg)
   return { url = req.url, final_url = req.url, status = 200, body = body, bytes = #body, seconds = 0 }
 end
 
+-- The mirror map (cfg.mirror = { [prefix] = replacement }): a URL starting with a prefix
+-- is fetched from the replacement instead (a local copy of a site, a test server), while
+-- everything else still sees the real URL: results report it, relative links resolve
+-- against it.  The longest prefix wins.
+local function mirrored(url, mirror)
+  local best
+  for prefix in pairs(mirror) do
+    if url:sub(1, #prefix) == prefix and (not best or #prefix > #best) then best = prefix end
+  end
+  if not best then return nil end
+  return mirror[best] .. url:sub(#best + 1)
+end
+
+-- Map a URL the mirror gave back (after redirects) to the real one: the longest
+-- replacement it starts with names the site it stands for.
+local function unmirrored(url, mirror)
+  local best
+  for prefix, rep in pairs(mirror) do
+    if url and url:sub(1, #rep) == rep and (not best or #rep > #mirror[best]) then best = prefix end
+  end
+  if not best then return url end
+  return best .. url:sub(#mirror[best] + 1)
+end
+
 --- Iterate over results for reqs = { {url, etag, last_modified, parse, known}, ... }
 --- (parse and known: see orrery._fetch; local files are never parsed here).
 --- Each result has `req` set to its request.  Usage: for res in fetch.each(reqs, cfg) do
@@ -36,8 +61,30 @@ end
 ---@param cfg table planet config (concurrency, timeouts, limits)
 function M.each(reqs, cfg)
   local remote, locals = {}, {}
+  local mirror = cfg.mirror and next(cfg.mirror) and cfg.mirror
   for _, r in ipairs(reqs) do
-    if r.url:match('^file://') then locals[#locals + 1] = r else remote[#remote + 1] = r end
+    local url = r.url
+    if mirror then
+      local m = mirrored(r.url, mirror)
+      if m then
+        -- a copy of the request, so the caller's table keeps the real URL
+        local c = setmetatable({ url = m, real_url = r.url, orig = r }, { __index = r })
+        r = c
+        url = m
+      end
+    end
+    if url:match('^file://') then locals[#locals + 1] = r else remote[#remote + 1] = r end
+  end
+  -- what the caller sees: its own request, the real URLs
+  local function restore(res, r)
+    if r.orig then
+      res.url = r.real_url
+      res.final_url = unmirrored(res.final_url, mirror)
+      res.moved_to = res.moved_to and unmirrored(res.moved_to, mirror)
+      r = r.orig
+    end
+    res.req = r
+    return res
   end
   local batch = #remote > 0 and cfetch.start(remote, {
     parallel = cfg.concurrency, per_host = cfg.per_host, timeout = cfg.timeout,
@@ -50,19 +97,14 @@ function M.each(reqs, cfg)
   return function()
     if batch then
       local res = batch:next()
-      if res then
-        res.req = remote[res.index]
-        return res
-      end
+      if res then return restore(res, remote[res.index]) end
       batch:close()
       batch = nil
     end
     li = li + 1
     local r = locals[li]
     if not r then return nil end
-    local res = read_local(r, cfg)
-    res.req = r
-    return res
+    return restore(read_local(r, cfg), r)
   end
 end
 

@@ -93,3 +93,48 @@ describe('orrery._fetch against a loopback server', function()
     assert.has_error(function() b:next() end, 'attempt to use a closed fetch batch')
   end)
 end)
+
+describe('orrery.fetch with a mirror map', function()
+  local fetch = require('orrery.fetch')
+  local config = require('orrery.config')
+  local srv
+  setup(function() srv = helper.server(helper.root .. '/tests/fixtures/http') end)
+  teardown(function() srv.stop() end)
+
+  it('fetches mapped URLs from the mirror and reports the real URLs', function()
+    local dir = helper.root .. '/tests/fixtures'
+    local cfg = assert(config.from_table({ feeds = {}, mirror = {
+      ['https://feeds.example.org/'] = srv.url(''),
+      ['https://feeds.example.org/moved/'] = srv.url('moved/'),   -- the longer prefix wins
+      ['http://files.example.org/'] = 'http/',                     -- a local copy, beside the config
+    } }, dir))
+    local reqs = {
+      { url = 'https://feeds.example.org/alpha.rss', n = 1 },
+      { url = 'https://feeds.example.org/moved/beta.atom', n = 2 },
+      { url = 'http://files.example.org/', n = 3 },                 -- a directory: its index.html
+      { url = 'http://files.example.org/page.html', n = 4 },
+      { url = srv.url('alpha.rss'), n = 5 },                        -- not mapped
+    }
+    local got = {}
+    for res in fetch.each(reqs, cfg) do got[res.req.n] = res end
+    assert.equals(200, got[1].status)
+    assert.matches('<rss', got[1].body)
+    assert.equals('https://feeds.example.org/alpha.rss', got[1].url)
+    assert.equals('https://feeds.example.org/alpha.rss', got[1].final_url)
+    assert.equals(reqs[1], got[1].req)                              -- the caller's own request
+    assert.equals(200, got[2].status)
+    assert.equals('https://feeds.example.org/beta.atom', got[2].final_url)   -- followed, mapped back
+    assert.equals('https://feeds.example.org/beta.atom', got[2].moved_to)
+    assert.matches('No such file', got[3].err)
+    assert.equals(200, got[4].status)
+    assert.equals('http://files.example.org/page.html', got[4].final_url)
+    assert.equals(200, got[5].status)
+    assert.equals('https://feeds.example.org/alpha.rss', reqs[1].url)        -- requests untouched
+  end)
+
+  it('refuses a mirror map that is not strings to strings', function()
+    local cfg, err = config.from_table({ feeds = {}, mirror = { 'x' } }, '/')
+    assert.is_nil(cfg)
+    assert.matches('mirror maps URL prefixes', err)
+  end)
+end)

@@ -80,6 +80,54 @@ describe('orrery.recipe', function()
     assert.equals(1795075200, feed.entries[1].published)   -- 2026-11-19T08:00:00Z
   end)
 
+  describe('the example planet\'s scraping recipes', function()
+    local ex = helper.root .. '/examples/planet'
+    local cfg2
+    before_each(function()
+      cfg2 = require('orrery.config').validate({ feeds = {} }, '/')
+      cfg2.recipes_dir = ex .. '/recipes'
+    end)
+
+    it('lin-codes lists the teasers of an index page and takes each post\'s body from its page', function()
+      local body = assert(fs.read(ex .. '/sites/lin-codes/index.html'))
+      local feed = assert(planet.build({ recipe = 'lin-codes', options = {} }, body,
+        { url = 'https://lin-codes.example.org/' }, cfg2))
+      assert.equals(3, #feed.entries)
+      local e = feed.entries[1]
+      assert.equals('A year of free-threading', e.title)
+      assert.equals('https://lin-codes.example.org/posts/free-threading-one-year.html', e.link)
+      assert.equals(1795159800, e.published)            -- 2026-11-20T08:30:00+01:00
+      assert.matches('reference count contention', e.summary)
+      local article = require('orrery.article')
+      local r = require('orrery.recipe').load('lin-codes', { ex .. '/recipes' })
+      assert.equals('always', article.mode({}, r))
+      local page = assert(fs.read(ex .. '/sites/lin-codes/posts/free-threading-one-year.html'))
+      local html = assert(article.extract(page, e.link, r, e, cfg2))
+      assert.matches('hot cache line', html)
+      assert.matches('sys._is_gil_enabled', html, 1, true)
+      assert.falsy(html:find('Share on Mastodon', 1, true))
+      assert.falsy(html:find('Lin Wei', 1, true))         -- the byline is the page's, not the article's
+      assert.falsy(html:find('Planet Python', 1, true))   -- nor the blogroll
+    end)
+
+    it('cobalt-changelog makes an entry of each released version of a changelog page', function()
+      local body = assert(fs.read(ex .. '/sites/cobalt/docs/changelog.html'))
+      local url = 'https://cobalt.example.org/docs/changelog.html'
+      local feed = assert(planet.build({ recipe = 'cobalt-changelog', options = {} }, body, { url = url }, cfg2))
+      local titles = {}
+      for i, e in ipairs(feed.entries) do titles[i] = e.title end
+      assert.same({ 'Cobalt 4.2.0', 'Cobalt 4.1.3', 'Cobalt 4.1.2' }, titles)   -- 4.1.1 was never released
+      local e = feed.entries[1]
+      assert.equals(url .. '#release-4-2-0', e.link)
+      assert.equals(url .. '#release-4-2-0', e.guid)
+      assert.equals(1795003200, e.published)            -- 2026-11-18T12:00:00Z
+      assert.falsy(e.content:find('<h2', 1, true))
+      assert.matches('legacy_paths', e.content)
+      assert.matches('href="https://cobalt.example.org/docs/tutorial/first-import.html"',
+        feed.entries[3].content, 1, true)
+    end)
+  end)
+
   it('reports a recipe error with its file and line, for that feed only', function()
     write_recipe(dir, 'bad', 'return { entry = function(e)\n  local x = nil\n  return x.y\nend }')
     local body = '<rss version="2.0"><channel><item><title>T</title></item></channel></rss>'

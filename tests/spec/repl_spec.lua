@@ -9,10 +9,11 @@ local function demo_planet()
     :gsub("output_dir = '[^']*'", "output_dir = '" .. dir .. "/out'")
     :gsub("database = '[^']*'", "database = '" .. dir .. "/planet.db'")
     :gsub("url = 'feeds/", "url = '" .. src .. "/feeds/")
+    :gsub("= 'sites/", "= '" .. src .. "/sites/")
   planet = planet:gsub('recipes_dir', 'x'):gsub('return {', "return {\n  recipes_dir = '" .. src .. "/recipes',", 1)
   assert(fs.write(dir .. '/planet.lua', planet))
   local code, out, err = helper.orrery({ 'run', '-q', '-c', dir .. '/planet.lua' })
-  assert(code == 0, out .. err)
+  assert(code == 0, 'exit ' .. tostring(code) .. ': ' .. out .. err)
   return dir
 end
 
@@ -35,7 +36,7 @@ describe('orrery repl', function()
     local code, out = helper.sh(string.format('ORRERY_HISTORY=%s/hist %s repl -c %s < %s',
       dir, helper.bin, dir .. '/planet.lua', dir .. '/script.lua'))
     assert.equals(1, code)  -- one chunk failed
-    assert.matches('^20\n', out)
+    assert.matches('^26\n', out)
     assert.matches('Structured concurrency with TaskGroup, one year on\n', out, 1, true)
     assert.matches('line 1\nline 2\n', out)
     assert.matches('attempt to perform arithmetic on a nil value', out, 1, true)
@@ -46,7 +47,7 @@ describe('orrery repl', function()
   it('evaluates -e and exits', function()
     local code, out = helper.orrery({ 'repl', '-c', dir .. '/planet.lua', '-e', '#feeds()' })
     assert.equals(0, code)
-    assert.equals('10\n', out)
+    assert.equals('12\n', out)
   end)
 
   it('edits, completes and continues lines in a terminal', function()
