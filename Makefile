@@ -15,7 +15,7 @@ VERSION    := 0.1.0
 
 DEB_PKGS   := build-essential pkg-config liblua5.4-dev lua5.4 libcurl4-openssl-dev libxml2-dev \
               libsqlite3-dev libreadline-dev libjansson-dev lua-busted lua-check python3 sqlite3 tmux \
-              clang chromium
+              clang chromium tzdata tidy libxml2-utils
 
 CFLAGS  ?= -g -O2
 CFLAGS  += -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \

@@ -77,6 +77,23 @@ function M.server(root)
   return s
 end
 
+--- A copy of the example planet (examples/planet) that writes into a new temporary
+--- directory, rendered once with `orrery run`.  Returns that directory.
+function M.demo_planet()
+  local dir = M.tmpdir()
+  local src = M.root .. '/examples/planet'
+  local planet = assert(cfs.read(src .. '/planet.lua'))
+    :gsub("output_dir = '[^']*'", "output_dir = '" .. dir .. "/out'")
+    :gsub("database = '[^']*'", "database = '" .. dir .. "/planet.db'")
+    :gsub("url = 'feeds/", "url = '" .. src .. "/feeds/")
+    :gsub("= 'sites/", "= '" .. src .. "/sites/")
+  planet = planet:gsub('recipes_dir', 'x'):gsub('return {', "return {\n  recipes_dir = '" .. src .. "/recipes',", 1)
+  assert(cfs.write(dir .. '/planet.lua', planet))
+  local code, out, err = M.orrery({ 'run', '-q', '-c', dir .. '/planet.lua' })
+  assert(code == 0, 'exit ' .. tostring(code) .. ': ' .. out .. err)
+  return dir
+end
+
 --- Write a planet.lua into dir from a Lua table (serialized), return its path.
 function M.write_planet(dir, cfg)
   local function ser(v, ind)

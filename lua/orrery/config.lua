@@ -59,6 +59,19 @@ local feed_keys = {
   face = 'string', enabled = 'boolean', title = 'string', full_article = 'boolean|string',
 }
 
+--- Raise a config error unless zone is 'UTC', 'local' or a zone of the tz database.
+--- (The C library would take a misspelt name silently, as UTC.)
+function M.check_zone(zone)
+  if zone == 'UTC' or zone == 'local' then return end
+  local tzdir = os.getenv('TZDIR') or '/usr/share/zoneinfo'
+  local st = not zone:find('%.%.') and zone:match('^[%w_+-][%w_/+-]*$')
+    and require('orrery._fs').stat(tzdir .. '/' .. zone)
+  if not st or st.type ~= 'file' then
+    error(string.format("config: time_zone %q is not 'UTC', 'local' or a zone in %s (e.g. 'Europe/Berlin')",
+      zone, tzdir), 0)
+  end
+end
+
 local function check(path, value, expected, optional)
   if value == nil then
     if optional then return end
@@ -125,6 +138,7 @@ function M.validate(cfg, dir)
     cfg[k] = util.join(dir, cfg[k])
   end
   if cfg.layout:find('/') then cfg.layout = util.join(dir, cfg.layout) end
+  M.check_zone(cfg.time_zone)
   for prefix, to in pairs(cfg.mirror) do
     if type(prefix) ~= 'string' or type(to) ~= 'string' then
       error('config: mirror maps URL prefixes (strings) to URLs or paths (strings)', 0)

@@ -26,7 +26,7 @@ M.helpers = {
   h = util.escape,
   iso8601 = util.iso8601,
   rfc822 = util.rfc822,
-  date = function(fmt, t) return os.date('!' .. fmt, t) end,
+  date = function(fmt, t) return cutil.strftime(fmt, t, 'UTC') end,   -- in the planet's zone at render
   json = json.encode,
   array = json.array,       -- a table json() writes as [...] even when empty
 }
@@ -76,14 +76,14 @@ function M.context(cfg, st)
       FROM entries GROUP BY month ORDER BY month DESC]]) do
     local y, m = row.month:match('^(%d+)-(%d+)$')
     local t = util.utc_time(tonumber(y), tonumber(m), 15)
-    months[#months + 1] = { month = row.month, entries = row.n, title = os.date('!' .. cfg.month_format, t),
+    months[#months + 1] = { month = row.month, entries = row.n, title = cutil.strftime(cfg.month_format, t, 'UTC'),
       path = 'archive/' .. row.month .. '.html' }
   end
   return {
     planet = {
       name = cfg.name, link = cfg.link, description = cfg.description,
       owner_name = cfg.owner.name, owner_email = cfg.owner.email,
-      updated = now, updated_text = os.date('!' .. cfg.date_format, now),
+      updated = now, updated_text = cutil.strftime(cfg.date_format, now, cfg.time_zone),
       generator = 'orrery ' .. cutil.version(),
     },
     feeds = feeds, entries = entries, days = days, feed_items = cfg.feed_items, health = health,
@@ -118,15 +118,15 @@ function M.entries_by_day(cfg, rows, by_id, max_days)
   local last_day, last_feed
   for _, row in ipairs(rows) do
     local feed = by_id[row.feed_id]
-    local day = os.date('!%Y-%m-%d', row.date)
+    local day = cutil.strftime('%Y-%m-%d', row.date, cfg.time_zone)   -- days as readers live them
     if feed and day ~= last_day and max_days and max_days > 0 and #days >= max_days then break end
     if feed then
       local e = {
         id = row.guid, title = row.title and row.title:find('%S') and row.title or nil,
         link = row.link, author = row.author,
         content = row.content or row.summary, summary = row.summary, date = row.date,
-        date_text = os.date('!' .. cfg.date_format, row.date), day = day,
-        day_text = os.date('!' .. cfg.day_format, row.date), tags = row.tags,
+        date_text = cutil.strftime(cfg.date_format, row.date, cfg.time_zone), day = day,
+        day_text = cutil.strftime(cfg.day_format, row.date, cfg.time_zone), tags = row.tags,
         enclosures = row.enclosures, feed = feed, published = row.published, updated = row.updated,
       }
       setmetatable(e, entry_mt)
@@ -173,12 +173,15 @@ function M.render(cfg, st)
   if not mk then util.fail('output directory: ' .. merr) end
   local ctx = M.context(cfg, st)
   local out = { written = {}, unchanged = {} }
+  local helpers = setmetatable({
+    date = function(fmt, t) return cutil.strftime(fmt, t, cfg.time_zone) end,
+  }, { __index = M.helpers })
   for _, name in ipairs(names) do
     local src_path = dir .. '/' .. name
     local stat = cfs.stat(src_path)
     if name == 'archive.html.etlua' then
       -- one page per month, archive/YYYY-MM.html, each with its neighbours
-      local render, cerr = template.compile(assert(cfs.read(src_path)), src_path, M.helpers)
+      local render, cerr = template.compile(assert(cfs.read(src_path)), src_path, helpers)
       if not render then error('layout: ' .. cerr, 0) end
       local mk2, merr2 = cfs.mkdirs(cfg.output_dir .. '/archive')
       if not mk2 then util.fail('output directory: ' .. merr2) end
@@ -193,7 +196,7 @@ function M.render(cfg, st)
       local target, data = name, src
       if name:match('%.etlua$') then
         target = name:gsub('%.etlua$', '')
-        local render, cerr = template.compile(src, src_path, M.helpers)
+        local render, cerr = template.compile(src, src_path, helpers)
         if not render then error('layout: ' .. cerr, 0) end
         local ok, res = pcall(render, ctx)
         if not ok then error('layout: ' .. tostring(res), 0) end

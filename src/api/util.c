@@ -8,10 +8,13 @@
 **   cpu(["thread"]) -> seconds of CPU, the process's or the calling thread's
 **   memory() -> bytes the Lua state uses, allocations refused since the limit was set
 **   memory_limit([bytes]) -> set (or with nil clear) the most the Lua state may use
+**   strftime(fmt, t, zone) -> string    t formatted in a time zone: "UTC", "local" or a tz
+**                                       database name ("Europe/Berlin"); %z and %Z work
 */
 #define _GNU_SOURCE           /* RUSAGE_THREAD */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -101,7 +104,41 @@ static int f_version(lua_State *L) {
   return 1;
 }
 
+/* The C library knows one time zone at a time, TZ; a page is rendered in the planet's zone,
+** so TZ is switched for the call and put back.  Rendering runs on the main thread with no
+** fetch threads alive (they end with the refresh), so nothing else reads TZ meanwhile.
+** Lua's os.date cannot do this: it has only UTC and the process's zone. */
+static int f_strftime(lua_State *L) {
+  const char *fmt = luaL_checkstring(L, 1);
+  time_t t = (time_t)luaL_checkinteger(L, 2);
+  const char *zone = luaL_optstring(L, 3, "UTC");
+  char out[512], *saved = NULL;
+  const char *old;
+  struct tm tm;
+  size_t n;
+  int is_utc = strcmp(zone, "UTC") == 0, is_local = strcmp(zone, "local") == 0;
+  if (!is_utc && !is_local) {
+    old = getenv("TZ");
+    if (old && (saved = strdup(old)) == NULL) return luaL_error(L, "out of memory");
+    setenv("TZ", zone, 1);
+    tzset();
+  }
+  if (is_utc) gmtime_r(&t, &tm);
+  else localtime_r(&t, &tm);
+  n = strftime(out, sizeof out, fmt, &tm);
+  if (!is_utc && !is_local) {
+    if (saved) setenv("TZ", saved, 1);
+    else unsetenv("TZ");
+    tzset();
+    free(saved);
+  }
+  if (n == 0 && fmt[0] != '\0') return luaL_error(L, "strftime: format too long or empty result: %s", fmt);
+  lua_pushlstring(L, out, n);
+  return 1;
+}
+
 static const luaL_Reg lib[] = {
+  { "strftime", f_strftime },
   { "now",      f_now      },
   { "clock",    f_clock    },
   { "hash",     f_hash     },

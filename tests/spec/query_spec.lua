@@ -42,6 +42,31 @@ describe('orrery.query', function()
     assert.equals('The free-threaded build removes the GIL.', all[1].excerpt)
   end)
 
+  it('shows dates and groups days in the planet\'s time zone', function()
+    local layout = require('orrery.layout')
+    local by_id = {}
+    for _, f in ipairs(st:feeds()) do by_id[f.id] = { id = f.id, name = f.name } end
+    local rows = query.entries(st, { limit = 1 })                  -- 2026-04-01 08:00 UTC
+    local cfg = require('orrery.config').validate({ date_format = '%Y-%m-%d %H:%M %Z' }, '/tmp')
+    local e = layout.entries_by_day(cfg, rows, by_id, 0)[1]
+    assert.equals('2026-04-01 08:00 GMT', e.date_text)
+    cfg = require('orrery.config').validate({ date_format = '%Y-%m-%d %H:%M %Z', time_zone = 'America/Los_Angeles' }, '/tmp')
+    e = layout.entries_by_day(cfg, rows, by_id, 0)[1]
+    assert.equals('2026-04-01 01:00 PDT', e.date_text)
+    cfg = require('orrery.config').validate({ time_zone = 'Pacific/Pago_Pago', day_format = '%d %B' }, '/tmp')
+    e = layout.entries_by_day(cfg, rows, by_id, 0)[1]
+    assert.equals('2026-03-31', e.day)                             -- 21:00 the day before, at UTC-11
+    assert.equals('31 March', e.day_text)
+    cfg = require('orrery.config').validate({ time_zone = 'Asia/Tokyo' }, '/tmp')
+    assert.equals('17:00 JST', require('orrery._util').strftime('%H:%M %Z', rows[1].date, cfg.time_zone))
+    assert.is_nil(os.getenv('TZ'))                                -- put back after each call
+    local ok, err = pcall(require('orrery.config').validate, { time_zone = 'Europe/Berln' }, '/tmp')
+    assert.is_false(ok)
+    assert.matches("time_zone \"Europe/Berln\" is not 'UTC', 'local' or a zone", err)
+    ok, err = pcall(require('orrery.config').validate, { time_zone = '../../etc/passwd' }, '/tmp')
+    assert.is_false(ok)
+  end)
+
   local function titles(list)
     local t = {}
     for i, e in ipairs(list) do t[i] = e.title end

@@ -2,20 +2,7 @@
 local helper = require('helper')
 local fs = require('orrery._fs')
 
-local function demo_planet()
-  local dir = helper.tmpdir()
-  local src = helper.root .. '/examples/planet'
-  local planet = assert(fs.read(src .. '/planet.lua'))
-    :gsub("output_dir = '[^']*'", "output_dir = '" .. dir .. "/out'")
-    :gsub("database = '[^']*'", "database = '" .. dir .. "/planet.db'")
-    :gsub("url = 'feeds/", "url = '" .. src .. "/feeds/")
-    :gsub("= 'sites/", "= '" .. src .. "/sites/")
-  planet = planet:gsub('recipes_dir', 'x'):gsub('return {', "return {\n  recipes_dir = '" .. src .. "/recipes',", 1)
-  assert(fs.write(dir .. '/planet.lua', planet))
-  local code, out, err = helper.orrery({ 'run', '-q', '-c', dir .. '/planet.lua' })
-  assert(code == 0, 'exit ' .. tostring(code) .. ': ' .. out .. err)
-  return dir
-end
+local demo_planet = helper.demo_planet
 
 describe('orrery repl', function()
   local dir

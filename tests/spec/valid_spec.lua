@@ -1,0 +1,66 @@
+-- The rendered demo planet is valid: every HTML page passes HTML Tidy (HTML5) without an
+-- error or a warning, atom.xml validates against RFC 4287's RELAX NG schema with libxml2
+-- (xmllint), and the other XML outputs are well-formed.  Each checker is first shown to
+-- fail on a broken document, so a pass means something.
+local helper = require('helper')
+local fs = require('orrery._fs')
+
+local function tidy(path)
+  -- -e: report only; exit 0 clean, 1 warnings, 2 errors
+  return helper.sh('tidy -q -e --gnu-emacs yes ' .. helper.sh_quote(path) .. ' 2>&1')
+end
+
+local function relaxng(path)
+  return helper.sh(string.format('xmllint --noout --relaxng %s %s 2>&1',
+    helper.sh_quote(helper.root .. '/tests/schemas/atom.rng'), helper.sh_quote(path)))
+end
+
+describe('valid output', function()
+  local dir, out
+  setup(function()
+    dir = helper.demo_planet()
+    out = dir .. '/out'
+  end)
+
+  it('has checkers that fail on broken documents', function()
+    local bad = dir .. '/bad.html'
+    assert(fs.write(bad, '<!DOCTYPE html><html><head><title>x</title></head><body><p><div>x</p></span></body></html>'))
+    assert.are_not.equal(0, (tidy(bad)))
+    local atom = assert(fs.read(out .. '/atom.xml'))
+    local cases = {
+      no_id = atom:gsub('<id>[^<]*</id>', '', 1),                                   -- feed without atom:id
+      bad_date = atom:gsub('<updated>[^<]*</updated>', '<updated>yesterday</updated>', 1),
+      two_titles = atom:gsub('<title>', '<title>x</title><title>', 1),
+    }
+    for name, doc in pairs(cases) do
+      assert(fs.write(dir .. '/bad.atom', doc))
+      local code, msg = relaxng(dir .. '/bad.atom')
+      assert.are_not.equal(0, code, name .. ' passed the schema')
+      assert.matches('fails to validate', msg, 1, true)
+    end
+  end)
+
+  it('renders HTML pages that HTML Tidy passes without errors or warnings', function()
+    local pages = { out .. '/index.html', out .. '/health.html' }
+    for _, name in ipairs(assert(fs.list(out .. '/archive'))) do pages[#pages + 1] = out .. '/archive/' .. name end
+    assert.is_true(#pages >= 4, 'archive pages missing')
+    for _, p in ipairs(pages) do
+      local code, msg = tidy(p)
+      assert.equals(0, code, p .. ':\n' .. msg)
+      assert.equals('', msg)
+    end
+  end)
+
+  it('renders atom.xml that validates against the RFC 4287 RELAX NG schema', function()
+    local code, msg = relaxng(out .. '/atom.xml')
+    assert.equals(0, code, msg)
+    assert.matches('validates', msg)
+  end)
+
+  it('renders well-formed RSS 2.0, RSS 1.0, OPML and FOAF', function()
+    for _, name in ipairs({ 'rss20.xml', 'rss10.xml', 'opml.xml', 'foafroll.xml' }) do
+      local code, msg = helper.sh('xmllint --noout ' .. helper.sh_quote(out .. '/' .. name) .. ' 2>&1')
+      assert.equals(0, code, name .. ': ' .. msg)
+    end
+  end)
+end)
