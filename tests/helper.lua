@@ -77,6 +77,27 @@ function M.server(root)
   return s
 end
 
+--- Headless Chromium on a local page: `what` is 'dom' (returns exit code, the DOM after the
+--- browser's parse and 3 s of virtual time) or a screenshot path (returns exit code).
+function M.chromium(page, what, dir)
+  local browser
+  for _, name in ipairs({ 'chromium', 'chromium-browser', 'google-chrome' }) do
+    if M.sh('command -v ' .. name) == 0 then browser = name break end
+  end
+  if not browser then return nil, 'no chromium: make deps installs it' end
+  local flags = '--headless=new --no-sandbox --disable-gpu --no-first-run --disable-extensions '
+    .. '--user-data-dir=' .. sh_quote(dir .. '/chromium') .. ' --virtual-time-budget=3000 '
+    .. '--window-size=1280,4000 '
+  local url = 'file://' .. cfs.realpath(page)
+  if what == 'dom' then
+    local rc, dom, err = M.sh(string.format('timeout 120 %s %s --dump-dom %s 2>/dev/null', browser, flags,
+      sh_quote(url)))
+    return rc, dom, err
+  end
+  return (M.sh(string.format('timeout 120 %s %s --screenshot=%s %s 2>/dev/null', browser, flags,
+    sh_quote(what), sh_quote(url))))
+end
+
 --- A copy of the example planet (examples/planet) that writes into a new temporary
 --- directory, rendered once with `orrery run`.  Returns that directory.
 function M.demo_planet()

@@ -123,8 +123,14 @@ static int f_strftime(lua_State *L) {
     setenv("TZ", zone, 1);
     tzset();
   }
-  if (is_utc) gmtime_r(&t, &tm);
-  else localtime_r(&t, &tm);
+  if (is_utc) {
+    gmtime_r(&t, &tm);
+#ifdef __GLIBC__
+    tm.tm_zone = "UTC";                   /* glibc names it GMT */
+#endif
+  } else {
+    localtime_r(&t, &tm);
+  }
   n = strftime(out, sizeof out, fmt, &tm);
   if (!is_utc && !is_local) {
     if (saved) setenv("TZ", saved, 1);

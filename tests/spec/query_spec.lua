@@ -49,7 +49,7 @@ describe('orrery.query', function()
     local rows = query.entries(st, { limit = 1 })                  -- 2026-04-01 08:00 UTC
     local cfg = require('orrery.config').validate({ date_format = '%Y-%m-%d %H:%M %Z' }, '/tmp')
     local e = layout.entries_by_day(cfg, rows, by_id, 0)[1]
-    assert.equals('2026-04-01 08:00 GMT', e.date_text)
+    assert.equals('2026-04-01 08:00 UTC', e.date_text)
     cfg = require('orrery.config').validate({ date_format = '%Y-%m-%d %H:%M %Z', time_zone = 'America/Los_Angeles' }, '/tmp')
     e = layout.entries_by_day(cfg, rows, by_id, 0)[1]
     assert.equals('2026-04-01 01:00 PDT', e.date_text)
@@ -65,6 +65,7 @@ describe('orrery.query', function()
     assert.matches("time_zone \"Europe/Berln\" is not 'UTC', 'local' or a zone", err)
     ok, err = pcall(require('orrery.config').validate, { time_zone = '../../etc/passwd' }, '/tmp')
     assert.is_false(ok)
+    assert.matches('time_zone', err)
   end)
 
   local function titles(list)

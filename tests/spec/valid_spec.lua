@@ -57,6 +57,38 @@ describe('valid output', function()
     assert.matches('validates', msg)
   end)
 
+  it('renders the demo page in headless Chromium with its structure, and keeps a screenshot', function()
+    local chtml = require('orrery._html')
+    local rc, dom, err = helper.chromium(out .. '/index.html', 'dom', dir)
+    assert.equals(0, rc, err)
+    assert.matches('<title>Planet Orrery Example</title>', dom, 1, true)   -- no script changed it
+    local doc = chtml.parse(dom, 'file:///')
+    assert.equals(1, #doc:select('//header//h1[a="Planet Orrery Example"]'))
+    local days = doc:select('//main[@id="content"]/section[@class="day"]')
+    assert.is_true(#days >= 5, #days .. ' days')
+    assert.equals(26, #doc:select('//main[@id="content"]//article[@class="entry"]'))
+    -- the channel's name where a run of its entries starts (Planet's layout), every entry
+    -- with its title and time
+    assert.is_true(#doc:css('main article.entry h3.channel a') >= 12)
+    for _, a in ipairs(doc:css('main article.entry')) do
+      assert.equals(1, #a:css('h4.title a'))
+      assert.equals(1, #a:css('p.meta time[datetime]'))
+    end
+    -- the sidebar after the entries: every feed
+    assert.equals(1, #doc:select('//main[@id="content"]/following-sibling::aside[@id="sidebar"]'))
+    assert.equals(12, #doc:css('aside#sidebar ul.subscriptions > li'))
+    -- a feed link for the two sites with a web address (local files get none)
+    assert.equals(2, #doc:css('aside#sidebar ul.subscriptions > li > a.feed'))
+    assert.equals(0, #doc:select('//script'))
+    -- the full article fetched for a teaser, shown on the page
+    assert.matches('hot cache line', dom, 1, true)
+    local shot = helper.root .. '/build/screenshots/demo.png'      -- kept: a build artifact
+    assert(fs.mkdirs(helper.root .. '/build/screenshots'))
+    assert.equals(0, helper.chromium(out .. '/index.html', shot, dir))
+    local st = fs.stat(shot)
+    assert.is_true(st ~= nil and st.size > 10000, 'no screenshot')
+  end)
+
   it('renders well-formed RSS 2.0, RSS 1.0, OPML and FOAF', function()
     for _, name in ipairs({ 'rss20.xml', 'rss10.xml', 'opml.xml', 'foafroll.xml' }) do
       local code, msg = helper.sh('xmllint --noout ' .. helper.sh_quote(out .. '/' .. name) .. ' 2>&1')
