@@ -51,12 +51,18 @@ M.defaults = {
                                -- copy of sites, or a test server (see docs/fetching.md)
   time_zone = 'UTC',           -- dates on the pages: 'UTC', 'local', or a zone name
                                -- such as 'Europe/Berlin' (the system's tz database)
+  templates = {},              -- template files rendered instead of the layout's: htmltmpl
+                               -- (.tmpl, Planet/Venus) or etlua; output named without it
+  static = {},                 -- directories copied into output_dir (the site's styles, images)
+  new_feed_items = 0,          -- of a newly added feed's back catalogue, show only this many
+  activity_threshold = 0,      -- days without a new entry before a feed is marked inactive
   feeds = {},
 }
 
 local feed_keys = {
   url = 'string', name = 'string', recipe = 'string', options = 'table', link = 'string',
   face = 'string', enabled = 'boolean', title = 'string', full_article = 'boolean|string',
+  vars = 'table',              -- extra template variables of this feed (channel_<key>)
 }
 
 --- Raise a config error unless zone is 'UTC', 'local' or a zone of the tz database.
@@ -136,6 +142,12 @@ function M.validate(cfg, dir)
   cfg.dir = dir
   for _, k in ipairs({ 'output_dir', 'database', 'recipes_dir' }) do
     cfg[k] = util.join(dir, cfg[k])
+  end
+  for _, k in ipairs({ 'templates', 'static' }) do
+    for i, p in ipairs(cfg[k]) do
+      check(string.format('%s[%d]', k, i), p, 'string')
+      cfg[k][i] = util.join(dir, p)
+    end
   end
   if cfg.layout:find('/') then cfg.layout = util.join(dir, cfg.layout) end
   M.check_zone(cfg.time_zone)

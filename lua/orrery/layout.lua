@@ -163,7 +163,68 @@ local function write_if_changed(path, data)
   return true
 end
 
---- Render every template of the layout.  Returns { written = {...}, unchanged = {...} }.
+-- Copy the files under dir into target, rewriting only those that changed.
+local function copy_tree(dir, target, out)
+  local names, err = cfs.list(dir)
+  if not names then util.fail('static: ' .. err) end
+  local mk, merr = cfs.mkdirs(target)
+  if not mk then util.fail('output directory: ' .. merr) end
+  for _, name in ipairs(names) do
+    if not name:match('^%.') then
+      local src = dir .. '/' .. name
+      local st = cfs.stat(src)
+      if st and st.type == 'directory' then
+        copy_tree(src, target .. '/' .. name, out)
+      elseif st and st.type == 'file' then
+        local path = target .. '/' .. name
+        table.insert(write_if_changed(path, assert(cfs.read(src))) and out.written or out.unchanged, path)
+      end
+    end
+  end
+end
+
+-- Render the planet's own template files (cfg.templates): htmltmpl (.tmpl) with Planet 2.0's
+-- variables, etlua with orrery's; then the maintainers' health pages of the default layout.
+local function render_templates(cfg, st, ctx, helpers, out)
+  local htmltmpl = require('orrery.htmltmpl')
+  local vars
+  for _, path in ipairs(cfg.templates) do
+    local src, rerr = cfs.read(path)
+    if not src then util.fail('template: ' .. rerr) end
+    local name = path:match('([^/]+)$')
+    local data, target
+    if name:match('%.tmpl$') then
+      target = name:gsub('%.tmpl$', '')
+      local render, cerr = htmltmpl.load(src, path, cfs.read)
+      if not render then error('layout: ' .. cerr, 0) end
+      vars = vars or require('orrery.planet2').vars(cfg, ctx, st)
+      local ok, res = pcall(render, vars)
+      if not ok then error('layout: ' .. path .. ': ' .. tostring(res), 0) end
+      data = res
+    else
+      target = name:gsub('%.etlua$', '')
+      local render, cerr = template.compile(src, path, helpers)
+      if not render then error('layout: ' .. cerr, 0) end
+      local ok, res = pcall(render, ctx)
+      if not ok then error('layout: ' .. tostring(res), 0) end
+      data = res
+    end
+    local p = cfg.output_dir .. '/' .. target
+    table.insert(write_if_changed(p, data) and out.written or out.unchanged, p)
+  end
+  for _, name in ipairs({ 'health.html.etlua', 'health.json.etlua' }) do
+    local path = M.dir('default') .. '/' .. name
+    local render, cerr = template.compile(assert(cfs.read(path)), path, helpers)
+    if not render then error('layout: ' .. cerr, 0) end
+    local ok, res = pcall(render, ctx)
+    if not ok then error('layout: ' .. tostring(res), 0) end
+    local p = cfg.output_dir .. '/' .. name:gsub('%.etlua$', '')
+    table.insert(write_if_changed(p, res) and out.written or out.unchanged, p)
+  end
+end
+
+--- Render every template of the layout (or the planet's own templates), and copy its
+--- static directories.  Returns { written = {...}, unchanged = {...} }.
 function M.render(cfg, st)
   local dir = M.dir(cfg.layout)
   local names, err = cfs.list(dir)
@@ -176,6 +237,13 @@ function M.render(cfg, st)
   local helpers = setmetatable({
     date = function(fmt, t) return cutil.strftime(fmt, t, cfg.time_zone) end,
   }, { __index = M.helpers })
+  for _, d in ipairs(cfg.static) do
+    copy_tree(d, cfg.output_dir .. '/' .. d:match('([^/]+)/*$'), out)
+  end
+  if #cfg.templates > 0 then
+    render_templates(cfg, st, ctx, helpers, out)
+    return out
+  end
   for _, name in ipairs(names) do
     local src_path = dir .. '/' .. name
     local stat = cfs.stat(src_path)

@@ -46,7 +46,7 @@ local planet_map = {
   date_format = 'date_format', new_date_format = 'day_format',
   owner_name = function(v) return 'owner.name', v end,
   owner_email = function(v) return 'owner.email', v end,
-  activity_threshold = function(v) return 'stale_days', v end,
+  activity_threshold = 'activity_threshold', new_feed_items = 'new_feed_items',
   feed_timeout = 'timeout', spider_threads = 'concurrency', user_agent = 'user_agent',
   output_dir = 'output_dir',
   cache_directory = function(v) return 'database', v:gsub('/*$', '') .. '/orrery.db' end,
@@ -56,12 +56,10 @@ local planet_map = {
   end,
 }
 local numeric = { items_per_page = true, days_per_page = true, stale_days = true, timeout = true,
-  concurrency = true }
+  concurrency = true, activity_threshold = true, new_feed_items = true }
 
 -- What a setting without an equivalent is, for the report.
 local planet_notes = {
-  new_feed_items = 'no per-feed limit on the front page yet',
-  template_files = 'htmltmpl templates: the default layout is used (orrery layouts are .etlua)',
   log_level = 'use orrery run -q, or its exit status and --json',
   filters = 'Venus filters are Python/XSLT/sed: write an orrery recipe instead',
   filter_directories = 'recipes live in recipes_dir',
@@ -71,11 +69,26 @@ local planet_notes = {
 }
 
 local feed_map = { name = 'name', face = 'face', link = 'link', title = 'title' }
-local feed_ignored = {
-  facewidth = 'faces are shown at the layout\'s size', faceheight = 'faces are shown at the layout\'s size',
-}
+-- feed keys that templates read as channel_<key>: kept as the feed's template variables
+local feed_vars = { facewidth = true, faceheight = true }
 
 local function lua_string(s) return (string.format('%q', s):gsub('\\\n', '\\n')) end
+
+-- A file a Venus config names: Planet ran from the site's root, so a relative path is
+-- looked up next to the config, then in the directories above it.  Returns an absolute
+-- path, or nil.
+local function find_file(rel, base)
+  local fs = require('orrery._fs')
+  if rel:sub(1, 1) == '/' then return fs.stat(rel) and rel or nil end
+  local dir = base
+  for _ = 1, 3 do
+    if not dir or dir == '' then break end
+    local p = dir .. '/' .. rel
+    if fs.stat(p) then return fs.realpath(p) or p end
+    dir = dir:match('^(.*)/[^/]*$')
+  end
+  return nil
+end
 
 --- Convert INI text.  Returns the planet.lua text, the report (a list of lines) and the
 --- number of feeds; raises "line N: ..." for text that is not INI.
@@ -83,6 +96,8 @@ local function lua_string(s) return (string.format('%q', s):gsub('\\\n', '\\n'))
 ---@param source string|nil the file name, for the header comment
 function M.convert(text, source)
   local ini = M.parse_ini(text)
+  local fs = require('orrery._fs')
+  local base = source and (fs.realpath(source) or source):match('^(.*)/[^/]*$')
   local default = ini.sections.DEFAULT or { order = {}, values = {} }
   local report, globals, owner, feeds = {}, {}, {}, {}
   local function note(fmt, ...) report[#report + 1] = string.format(fmt, ...) end
@@ -102,9 +117,25 @@ function M.convert(text, source)
       end
     end
     if key and key:match('^owner%.') then owner[key:sub(7)] = val
-    elseif key then globals[#globals + 1] = { key, val }
+    elseif key then
+      globals[#globals + 1] = { key, val }
+      if key == 'activity_threshold' then globals[#globals + 1] = { 'stale_days', val } end
+    elseif k == 'template_files' then
+      local list = {}
+      for t in v:gmatch('%S+') do
+        local path = find_file(t, base)
+        if path then list[#list + 1] = path
+        else note('[Planet] template_files: %s not found (next to the config or above it)', t) end
+      end
+      if #list > 0 then globals[#globals + 1] = { 'templates', list } end
     elseif why then note('[Planet] %s', why)
     elseif map == nil then note('[Planet] %s = %s: %s', k, v, planet_notes[k] or 'no equivalent') end
+  end
+  -- the site's static files (styles, images) beside the config's directory, as Planet
+  -- Python keeps them: copied into the output
+  local static = base and find_file('static', base)
+  if static then
+    globals[#globals + 1] = { 'static', { static } }
   end
   for _, sec in ipairs(ini.order) do
     if sec ~= 'Planet' and sec ~= 'planet' and sec ~= 'DEFAULT' then
@@ -118,7 +149,7 @@ function M.convert(text, source)
           local v = s.values[k] or default.values[k]
           if feed_map[k] then f.fields[#f.fields + 1] = { feed_map[k], v }
           elseif k == 'filters' then note('[%s] filters = %s: write an orrery recipe for this feed', sec, v)
-          elseif feed_ignored[k] then f.ignored = true
+          elseif feed_vars[k] then f.vars = f.vars or {} f.vars[#f.vars + 1] = { k, v }
           else note('[%s] %s = %s: no equivalent', sec, k, v) end
         end
         feeds[#feeds + 1] = f
@@ -140,7 +171,13 @@ function M.write_planet(header, globals, owner, feeds)
   out[#out + 1] = 'return {'
   for _, g in ipairs(globals) do
     local v = g[2]
-    out[#out + 1] = string.format('  %s = %s,', g[1], type(v) == 'number' and tostring(v) or lua_string(v))
+    if type(v) == 'table' then
+      out[#out + 1] = '  ' .. g[1] .. ' = {'
+      for _, x in ipairs(v) do out[#out + 1] = '    ' .. lua_string(x) .. ',' end
+      out[#out + 1] = '  },'
+    else
+      out[#out + 1] = string.format('  %s = %s,', g[1], type(v) == 'number' and tostring(v) or lua_string(v))
+    end
   end
   if owner.name or owner.email then
     local parts = {}
@@ -152,6 +189,11 @@ function M.write_planet(header, globals, owner, feeds)
   for _, f in ipairs(feeds) do
     local parts = { 'url = ' .. lua_string(f.url) }
     for _, kv in ipairs(f.fields) do parts[#parts + 1] = kv[1] .. ' = ' .. lua_string(kv[2]) end
+    if f.vars then
+      local vs = {}
+      for _, kv in ipairs(f.vars) do vs[#vs + 1] = kv[1] .. ' = ' .. lua_string(kv[2]) end
+      parts[#parts + 1] = 'vars = { ' .. table.concat(vs, ', ') .. ' }'
+    end
     out[#out + 1] = '    { ' .. table.concat(parts, ', ') .. ' },'
   end
   out[#out + 1] = '  },'
