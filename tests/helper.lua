@@ -77,7 +77,7 @@ function M.server(root)
   return s
 end
 
---- Headless Chromium on a local page: `what` is 'dom' (returns exit code, the DOM after the
+--- Headless Chromium on a local page (a path, or a URL of a loopback server): `what` is 'dom' (returns exit code, the DOM after the
 --- browser's parse and 3 s of virtual time) or a screenshot path (returns exit code).
 function M.chromium(page, what, dir)
   local browser
@@ -88,7 +88,7 @@ function M.chromium(page, what, dir)
   local flags = '--headless=new --no-sandbox --disable-gpu --no-first-run --disable-extensions '
     .. '--user-data-dir=' .. sh_quote(dir .. '/chromium') .. ' --virtual-time-budget=3000 '
     .. '--window-size=1280,4000 '
-  local url = 'file://' .. cfs.realpath(page)
+  local url = page:match('^https?://') and page or 'file://' .. cfs.realpath(page)
   if what == 'dom' then
     local rc, dom, err = M.sh(string.format('timeout 120 %s %s --dump-dom %s 2>/dev/null', browser, flags,
       sh_quote(url)))

@@ -199,7 +199,9 @@ class Handler(BaseHTTPRequestHandler):
         if fresh:
             return self.send(304, b"", headers)
         ctype = "application/atom+xml" if full.endswith(".atom") else \
-                "text/html; charset=utf-8" if full.endswith(".html") else "application/rss+xml"
+                "text/html; charset=utf-8" if full.endswith(".html") else \
+                "text/css" if full.endswith(".css") else \
+                "image/png" if full.endswith(".png") else "application/rss+xml"
         headers["Content-Type"] = ctype
         if "gzip" in (self.headers.get("Accept-Encoding") or ""):
             data = gzip.compress(data)

@@ -29,16 +29,20 @@ commands:
 Run 'orrery COMMAND --help' for a command's options.
 Exit status: 0 ok, 1 failed, 2 usage error, 3 done but some feeds failed.]],
   run = [[
-usage: orrery run [-c planet.lua] [-o DIR] [--db FILE] [-q] [--json]
+usage: orrery run [-c planet.lua] [-o DIR] [--db FILE] [-q] [--json] [--mirror FILE] [--timeout S]
 
 Refresh every feed, then render the layout.  Exit 3 when some feeds failed.
   -c, --config FILE   the planet (default: ./planet.lua)
   -o, --output DIR    output directory (overrides output_dir)
       --db FILE       database file (overrides database)
+      --mirror FILE   fetch URL prefixes from elsewhere: "URL-PREFIX REPLACEMENT" a line
+                      (added to the planet's mirror; a local stand-in of the web for tests)
+      --timeout S     give up a transfer after S seconds (overrides timeout)
   -q, --quiet         print nothing but errors
       --json          print the run summary as JSON on stdout]],
   refresh = [[
 usage: orrery refresh [-c planet.lua] [--urls FILE] [--db FILE] [-j N] [-q] [--json] [--force]
+                      [--mirror FILE] [--timeout S]
 
 Fetch every feed (conditional GET), parse, apply recipes, store.  Exit 3 when some
 feeds failed.  Options as for 'orrery run'.]],
@@ -123,8 +127,28 @@ end
 local planet_opts = {
   ['-c'] = 'config', ['--config'] = 'config', ['-o'] = 'output', ['--output'] = 'output',
   ['--db'] = 'db', ['-q'] = '!quiet', ['--quiet'] = '!quiet', ['--json'] = '!json', ['--force'] = '!force',
-  ['--urls'] = 'urls', ['-j'] = 'jobs', ['--jobs'] = 'jobs',
+  ['--urls'] = 'urls', ['-j'] = 'jobs', ['--jobs'] = 'jobs', ['--mirror'] = 'mirror', ['--timeout'] = 'timeout',
 }
+
+-- A mirror file: "URL-PREFIX REPLACEMENT" a line, '#' comments (see docs/fetching.md).
+-- Relative replacement paths are relative to the file.
+local function read_mirror(path, into)
+  local text, err = require('orrery._fs').read(path)
+  if not text then return nil, err end
+  local dir = path:match('^(.*)/[^/]*$') or '.'
+  local n = 0
+  for line in text:gmatch('[^\r\n]+') do
+    local from, to = line:gsub('#.*', ''):match('^%s*(%S+)%s+(%S+)%s*$')
+    if from then
+      if not to:match('^%a[%w+.-]*:') then to = 'file://' .. require('orrery.util').join(dir, to) end
+      into[from] = to
+      n = n + 1
+    elseif line:match('%S') and not line:match('^%s*#') then
+      return nil, path .. ': not "URL-PREFIX REPLACEMENT": ' .. line
+    end
+  end
+  return n
+end
 
 -- Feeds from a file of URLs, one a line ('#' starts a comment): a planet without a config
 -- file (and what benchmarks and quick checks use).
@@ -158,6 +182,17 @@ local function load_config(opts)
   if not cfg then return nil, err end
   if opts.output then cfg.output_dir = opts.output end
   if opts.db then cfg.database = opts.db end
+  if opts.mirror then
+    local n, merr = read_mirror(opts.mirror, cfg.mirror)
+    if not n then return nil, merr end
+  end
+  if opts.timeout then
+    local t = math.tointeger(tonumber(opts.timeout))
+    if not t or t < 1 then return nil, '--timeout needs a positive number of seconds' end
+    cfg.timeout = t
+    cfg.connect_timeout = math.min(cfg.connect_timeout, t)
+    cfg.low_speed_time = math.min(cfg.low_speed_time, t)
+  end
   if opts.jobs then
     local n = math.tointeger(tonumber(opts.jobs))
     if not n or n < 1 then return nil, '--jobs needs a positive integer' end
