@@ -73,6 +73,29 @@ function M.finish(feed, err, body, opts)
   return feed
 end
 
+-- Elements whose escaped form opening a fragment says "this is HTML escaped twice".
+local double_tags = { p = 1, div = 1, a = 1, img = 1, br = 1, ul = 1, ol = 1, li = 1, h1 = 1, h2 = 1, h3 = 1,
+  h4 = 1, blockquote = 1, pre = 1, table = 1, span = 1, em = 1, strong = 1, b = 1, i = 1, figure = 1 }
+
+--- HTML escaped twice (a CDATA section holding &lt;p&gt;..., python/planet#206) shows its
+--- tags as text.  When a field has no markup at all, starts with an escaped element of
+--- HTML and closes it (or ends one with /&gt;), it is unescaped once and sanitized as the
+--- HTML it is.  Text that only mentions a tag ("use &lt;b&gt; for bold") is left alone.
+function M.undouble(e, base)
+  for _, k in ipairs({ 'summary', 'content' }) do
+    local v = e[k]
+    if v and not v:find('<', 1, true) then
+      local tag = v:match('^%s*&lt;(%a%w*)[%s&/]')
+      tag = tag and tag:lower()
+      if tag and double_tags[tag] and (v:lower():find('&lt;/' .. tag .. '&gt;', 1, true)
+          or v:find('/&gt;', 1, true)) then
+        e[k] = chtml.sanitize(chtml.text(v), e.link or base)
+      end
+    end
+  end
+  return e
+end
+
 --- Sanitize the HTML fields a recipe changed.  `before` is the entry as parsed.
 function M.resanitize(e, before, base)
   for _, k in ipairs({ 'summary', 'content' }) do

@@ -70,6 +70,7 @@ function M.build(fc, body, res, cfg)
     feed, err = parse.feed(body, { url = base, content_type = res.content_type })
     if not feed then return nil, err end
   end
+  for _, e in ipairs(feed.entries) do parse.undouble(e, base) end
   if r and (r.feed or r.entry) then
     local before = {}
     for _, e in ipairs(feed.entries) do

@@ -295,7 +295,9 @@ end
 --- Store a feed's entries.  Returns counts { new =, changed =, same = }.
 --- The shown date is published, else updated, else first seen; a date further in the
 --- future than `future_tolerance` seconds is clamped to first seen, so a wrong clock cannot
---- pin an entry to the top.
+--- pin an entry to the top.  A stored entry's date never moves later: a feed that
+--- re-stamps its old posts (a site rebuild, an edit) does not float them to the top of
+--- the planet (python/planet#97, #570); a correction to an earlier date is taken.
 ---@param feed_id integer
 ---@param entries table[] with guid set (orrery.parse)
 ---@param now integer
@@ -307,7 +309,7 @@ function M:save_entries(feed_id, entries, now, future_tolerance)
     local tags = json.encode(json.array(e.tags or {}))
     local enc = json.encode(json.array(e.enclosures or {}))
     local hash = entry_hash(e, tags, enc)
-    local old = db:one('SELECT id, hash, first_seen FROM entries WHERE feed_id = ? AND guid = ?',
+    local old = db:one('SELECT id, hash, first_seen, date FROM entries WHERE feed_id = ? AND guid = ?',
       feed_id, e.guid)
     if old and old.hash == hash then
       counts.same = counts.same + 1
@@ -315,6 +317,7 @@ function M:save_entries(feed_id, entries, now, future_tolerance)
       local first_seen = old and old.first_seen or now
       local date = e.published or e.updated or first_seen
       if date > now + future_tolerance then date = first_seen end
+      if old and date > old.date then date = old.date end
       if old then
         assert(db:run([[UPDATE entries SET link = ?, title = ?, author = ?, summary = ?, content = ?,
           content_type = ?, published = ?, updated = ?, date = ?, tags = ?, enclosures = ?, hash = ?
