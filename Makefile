@@ -110,12 +110,13 @@ fuzz-short: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	@sh tests/fuzz/short.sh $(FUZZ_SHORT) $(FUZZ_TARGETS)
 
 # Benchmarks are programs that print figures and ratios against a peer run alongside.
-BENCH_PKGS := newsboat python3-feedparser time curl libxml2-utils
+BENCH_PKGS := newsboat python3-feedparser time curl libxml2-utils bc
 
 bench: orrery
 	@sh .ci/deps.sh $(BENCH_PKGS)
 	sh tests/bench/parse.sh
 	bash tests/bench/refresh.sh
+	bash tests/bench/planetpython.sh
 	./orrery lua tests/bench/search.lua 100000
 
 install: orrery
