@@ -62,11 +62,14 @@ Parse one feed document and print its normalized form.  --json prints the schema
 the conformance corpus (feedparser's field names); the default is a readable summary.]],
   try = [[
 usage: orrery try [-c planet.lua] [--recipe NAME] [--json] FILE|URL
+       orrery try --article [-c planet.lua] [--recipe NAME] FILE|URL
 
 Fetch (or read) one feed or page, parse it, run the recipe, and print the entries it
 gives and what the recipe changed, dropped or added.  Nothing is stored: the way to
 write a recipe and see it work at once.  Recipes are looked up in the planet's
-recipes_dir (with -c, or ./planet.lua if there is one), then orrery's.]],
+recipes_dir (with -c, or ./planet.lua if there is one), then orrery's.
+With --article, the page is an article page: print the article orrery finds in it (the
+recipe's article hook, else readability scoring), as a feed with full_article would show it.]],
   opml = [[
 usage: orrery opml import FILE [-o planet.lua]
        orrery opml export [-c planet.lua]
@@ -407,7 +410,7 @@ end
 
 function commands.try(args)
   local opts, rest = getopt(args, { ['-c'] = 'config', ['--config'] = 'config', ['--recipe'] = 'recipe',
-    ['--json'] = '!json' })
+    ['--json'] = '!json', ['--article'] = '!article' })
   if not opts then log.error('%s', rest) return EXIT_USAGE end
   if opts.help then print(usage.try) return EXIT_OK end
   if #rest ~= 1 then log.error('try needs one FILE or URL') return EXIT_USAGE end
@@ -428,6 +431,22 @@ function commands.try(args)
     res.body, err = require('orrery._fs').read(src)
     if not res.body then log.error('%s', err) return EXIT_FAIL end
     res.url = 'file://' .. (require('orrery._fs').realpath(src) or src)
+  end
+  if opts.article then
+    local r
+    if opts.recipe then
+      local rec = require('orrery.recipe')
+      r, err = rec.load(opts.recipe, rec.dirs(cfg))
+      if not r then log.error('%s', err) return EXIT_FAIL end
+    end
+    local html, aerr = require('orrery.article').extract(res.body, res.final_url or res.url, r, {}, cfg)
+    if not html then log.error('%s: %s', src, aerr) return EXIT_FAIL end
+    local text = require('orrery._html').text(html):gsub('%s+', ' ')
+    print(html)
+    local by = r and r.article and ('the recipe ' .. r.name .. ' (or readability when it gave nothing)')
+      or 'readability scoring'
+    print(string.format('-- %d characters of text, found by %s', utf8.len(text) or #text, by))
+    return EXIT_OK
   end
   local planet = require('orrery.planet')
   local fc = { url = src, name = src, options = {} }
