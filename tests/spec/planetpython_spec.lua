@@ -80,8 +80,10 @@ describe('Planet Python, full size, offline (end to end)', function()
       for _, u in ipairs(by_kind(k)) do assert.is_nil(errs[u], k .. ' ' .. u .. ': ' .. tostring(errs[u])) end
     end
     assert.is_true(s.new >= 5000, s.new .. ' entries')
-    assert.is_true(s.wall < 60, 'cold run took ' .. s.wall .. ' s')
-    assert.is_true(s.peak_rss < 128 * 1024 * 1024, 'peak RSS ' .. s.peak_rss)
+    -- (AddressSanitizer keeps freed memory in quarantine and runs 2-3 times slower)
+    local sanitized = os.getenv('ORRERY_SANITIZED') ~= nil
+    assert.is_true(s.wall < (sanitized and 120 or 60), 'cold run took ' .. s.wall .. ' s')
+    assert.is_true(s.peak_rss < (sanitized and 1024 or 128) * 1024 * 1024, 'peak RSS ' .. s.peak_rss)
   end)
 
   it('renders all seven templates of Planet Python unchanged, and its static files', function()
