@@ -48,6 +48,7 @@ const char *const orr_feed_field_names[ORR_F_NFIELDS] = {
 #define NS_ITUNES  "http://www.itunes.com/dtds/podcast-1.0.dtd"
 #define NS_MEDIA   "http://search.yahoo.com/mrss/"
 #define NS_USERLAND "http://backend.userland.com/rss"   /* rss and rss2 */
+#define NS_HARVARD "http://blogs.law.harvard.edu/tech/rss"
 
 enum ns { NS_NONE, NS_RSS, NS_ATOM, NS_A03, NS_DCE, NS_DCT, NS_CONT, NS_XH, NS_ITU, NS_MED,
           NS_OTHER };
@@ -59,7 +60,8 @@ static enum ns ns_of(xmlNodePtr n) {
   if (strcmp(h, NS_ATOM10) == 0) return NS_ATOM;
   if (n->doc && n->doc->_private && strcmp(h, (const char *)n->doc->_private) == 0) return NS_A03;
   if (strcmp(h, NS_ATOM03) == 0) return NS_A03;
-  if (strcmp(h, NS_RSS10) == 0 || strcmp(h, NS_RSS090) == 0 || strncmp(h, NS_USERLAND, sizeof NS_USERLAND - 1) == 0)
+  if (strcmp(h, NS_RSS10) == 0 || strcmp(h, NS_RSS090) == 0 || strncmp(h, NS_USERLAND, sizeof NS_USERLAND - 1) == 0 ||
+      strcmp(h, NS_HARVARD) == 0)
     return NS_RSS;
   if (strcmp(h, NS_DC) == 0) return NS_DCE;
   if (strcmp(h, NS_DCTERMS) == 0) return NS_DCT;
@@ -77,16 +79,21 @@ enum key {
   K_ENCLOSURE, K_LANGUAGE, K_SUBTITLE, K_ITEM, K_CHANNEL, K_ICON, K_IMAGE, K_RIGHTS,
   K_GENERATOR, K_COMMENTS, K_ITUNES_AUTHOR, K_ITUNES_SUMMARY, K_ITUNES_OWNER,
   K_ITUNES_SUBTITLE, K_ITUNES_CATEGORY, K_MEDIA_CONTENT,
-  K_MEDIA_GROUP, K_LASTBUILD, K_PUBDATE_FEED, K_MEDIA_TITLE
+  K_MEDIA_GROUP, K_LASTBUILD, K_PUBDATE_FEED, K_MEDIA_TITLE, K_TAGS
 };
 
 static int is(xmlNodePtr n, const char *name) { return strcmp((const char *)n->name, name) == 0; }
+
+/* Un-namespaced element names are matched without regard to case (<TiTlE>), as
+** feedparser does. */
+static int is_ci(xmlNodePtr n, const char *name) { return strcasecmp((const char *)n->name, name) == 0; }
 
 static enum key key_of(xmlNodePtr n, int in_feed_level) {
   enum ns ns = ns_of(n);
   switch (ns) {
     case NS_NONE:
     case NS_RSS:
+#define is is_ci
       if (is(n, "title")) return K_TITLE;
       if (is(n, "link")) return K_LINK;
       if (is(n, "description")) return K_DESCRIPTION;
@@ -113,7 +120,9 @@ static enum key key_of(xmlNodePtr n, int in_feed_level) {
       if (is(n, "published") || is(n, "issued")) return K_PUBLISHED;
       if (is(n, "subtitle") || is(n, "tagline")) return K_SUBTITLE;
       if (is(n, "fullitem")) return K_ENCODED;       /* an old RSS 0.9x module */
+      if (is(n, "tags")) return K_TAGS;              /* made up, but common: "a, b, c" */
       return K_NONE;
+#undef is
     case NS_ATOM:
     case NS_A03:
       if (is(n, "title")) return K_TITLE;
@@ -297,6 +306,41 @@ static size_t base64_decode(char *s) {
 
 /* An element whose value is HTML (escaped, CDATA or inline markup), as sanitized HTML.
 ** mode: 0 = html, 1 = plain text, 2 = xhtml/inline xml (children are markup). */
+/* UTF-8 read as Latin-1 and encoded again ("\u00e2\u0080\u00a6" for "\u2026"): when every character
+** of s is at most U+00FF and those bytes are themselves valid UTF-8 with at least one
+** multi-byte sequence, they are what was meant (feedparser does the same).  Returns the
+** repaired string (malloc'd) or NULL when s is not such text. */
+static char *undouble_utf8(const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  unsigned char *out, *o;
+  size_t i, n;
+  int high = 0;
+  for (i = 0; p[i]; i++) {
+    if (p[i] >= 0xC4) return NULL;                    /* a character above U+00FF */
+    if (p[i] >= 0xC2) { high = 1; i++; if (p[i] < 0x80 || p[i] > 0xBF) return NULL; }
+    else if (p[i] >= 0x80) return NULL;               /* not UTF-8 at all */
+  }
+  if (!high) return NULL;
+  out = malloc(i + 1);
+  if (out == NULL) return NULL;
+  for (o = out, i = 0; p[i]; i++) {
+    if (p[i] >= 0xC2) { *o++ = (unsigned char)(((p[i] & 0x1F) << 6) | (p[i + 1] & 0x3F)); i++; }
+    else *o++ = p[i];
+  }
+  *o = '\0';
+  /* the bytes must read as UTF-8, with a sequence of two or more */
+  for (n = 0, o = out; *o;) {
+    size_t k = *o < 0x80 ? 1 : (*o & 0xE0) == 0xC0 ? 2 : (*o & 0xF0) == 0xE0 ? 3 : (*o & 0xF8) == 0xF0 ? 4 : 0;
+    size_t j;
+    if (k == 0 || (k == 2 && *o < 0xC2)) { free(out); return NULL; }
+    for (j = 1; j < k; j++) if ((o[j] & 0xC0) != 0x80) { free(out); return NULL; }
+    if (k > 1) n++;
+    o += k;
+  }
+  if (n == 0) { free(out); return NULL; }
+  return (char *)out;
+}
+
 static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
   char *out = NULL, *base = NULL;
   xmlNodePtr c;
@@ -337,8 +381,9 @@ static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
       xmlBufferFree(xb);
     }
   } else {
-    char *t = text_of(st, n);
+    char *t = text_of(st, n), *fixed;
     if (t == NULL) return NULL;
+    if ((fixed = undouble_utf8(t)) != NULL) { free(t); t = fixed; }
     if (mode == 1) {
       out = orr_html_escape(t);
     } else if (st->opts->sanitize) {
@@ -397,6 +442,48 @@ static int looks_like_html(const char *s) {
 
 /* A title the way feedparser gives it: text stays text, HTML is sanitized; HTML without
 ** any markup is passed as written (so "&#38;" stays "&#38;"). */
+/* One character of HTML at *p: a character reference (&amp; &lt; &gt; &quot; &apos; or
+** numeric) gives its code point with *ref set, anything else the byte itself. */
+static long html_char(const char **p, int *ref) {
+  const char *s = *p;
+  static const struct { const char *name; long cp; } named[] = {
+    { "amp;", '&' }, { "lt;", '<' }, { "gt;", '>' }, { "quot;", '"' }, { "apos;", '\'' },
+  };
+  size_t i;
+  *ref = 0;
+  if (*s == '&') {
+    if (s[1] == '#') {
+      char *end;
+      int hex = s[2] == 'x' || s[2] == 'X';
+      long cp = strtol(s + (hex ? 3 : 2), &end, hex ? 16 : 10);
+      if (end > s + (hex ? 3 : 2) && *end == ';' && cp > 0 && cp < 0x110000) {
+        *p = end + 1;
+        *ref = 1;
+        return cp;
+      }
+    }
+    for (i = 0; i < sizeof named / sizeof named[0]; i++) {
+      size_t len = strlen(named[i].name);
+      if (strncmp(s + 1, named[i].name, len) == 0) { *p = s + 1 + len; *ref = 1; return named[i].cp; }
+    }
+  }
+  (*p)++;
+  return (unsigned char)*s;
+}
+
+/* Does the sanitizer's output say exactly what the source said, only with character
+** references spelled its own way (&amp; for &#38;)?  Markup must match markup: a '<', '>'
+** or '&' written as a character is never taken as equal to one written as a reference. */
+static int same_but_refs(const char *src, const char *out) {
+  while (*src && *out) {
+    int r1, r2;
+    long a = html_char(&src, &r1), b = html_char(&out, &r2);
+    if (a != b) return 0;
+    if ((a == '<' || a == '>' || a == '&') && r1 != r2) return 0;
+  }
+  return *src == '\0' && *out == '\0';
+}
+
 static char *title_compat(parse_state *st, xmlNodePtr n, int mode, int inline_markup) {
   char *t, *base, *out;
   if (inline_markup) {
@@ -413,10 +500,12 @@ static char *title_compat(parse_state *st, xmlNodePtr n, int mode, int inline_ma
   if (t && (mode & MODE_B64)) { base64_decode(t); mode &= 3; }
   if (t == NULL || mode == 1) return t;
   if (mode == 0 && (ns_of(n) != NS_ATOM && ns_of(n) != NS_A03) && !looks_like_html(t)) return t;
-  if (!strchr(t, '<') && !strchr(t, '>')) return t;
+  if (!strchr(t, '<') && !strchr(t, '>') && !strchr(t, '&')) return t;
   base = base_of(st, n);
   out = orr_html_sanitize(t, strlen(t), base);
   free(base);
+  /* feedparser gives an HTML title as written when sanitizing changed nothing */
+  if (out && same_but_refs(t, out)) { free(out); return t; }
   free(t);
   return out;
 }
@@ -471,11 +560,19 @@ static int push_enclosure(orr_entry *e, char *href, char *type, char *length) {
   return 1;
 }
 
+/* A date element; when one is given several times (or by several elements meaning the
+** same: dc:date, dcterms:modified, lastBuildDate), the last readable one wins, as in
+** feedparser. */
 static void set_date(parse_state *st, xmlNodePtr n, char **text, int64_t *t, int *has) {
   char *v = text_of(st, n);
   int64_t when;
-  if (v == NULL || *has) { free(v); return; }
-  if (orr_date_parse(v, &when)) { *t = when; *has = 1; }
+  if (v == NULL) return;
+  if (!orr_date_parse(v, &when)) {
+    if (!*has) set_last(text, v); else free(v);
+    return;
+  }
+  *t = when;
+  *has = 1;
   set_last(text, v);
 }
 
@@ -540,15 +637,38 @@ static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
         }
         break;
       case K_DESCRIPTION:
+        if (e->f[ORR_E_SUMMARY] && !e->f[ORR_E_CONTENT]) goto second_summary;
         set_first(&e->f[ORR_E_SUMMARY], html_value(st, n, 0));
         break;
       case K_SUMMARY:
+        if (e->f[ORR_E_SUMMARY] && !e->f[ORR_E_CONTENT] && (ns_of(n) == NS_NONE || ns_of(n) == NS_RSS)) {
+        second_summary:
+          /* an RSS item with both <description> and <summary>: the second is its content,
+          ** as plain text (feedparser) */
+          e->f[ORR_E_CONTENT] = html_value(st, n, 0);
+          if (e->f[ORR_E_CONTENT]) e->f[ORR_E_CONTENT_TYPE] = strdup("text/plain");
+          break;
+        }
         if (e->f[ORR_E_SUMMARY]) break;
         mode = atom_mode(n, mime, sizeof mime);
         e->f[ORR_E_SUMMARY] = html_value(st, n, mode);
         if (e->f[ORR_E_SUMMARY]) e->f[ORR_E_SUMMARY_TYPE] = strdup(mime);
         break;
       case K_ITUNES_SUMMARY: set_first(&summary_alt, html_value(st, n, 1)); break;
+      case K_TAGS: {
+        char *t = text_of(st, n), *p, *q;
+        for (p = t; p && *p; p = q) {
+          size_t len;
+          q = strchr(p, ',');
+          len = q ? (size_t)(q - p) : strlen(p);
+          while (len && (unsigned char)*p <= ' ') { p++; len--; }
+          while (len && (unsigned char)p[len - 1] <= ' ') len--;
+          if (len && !push_tag(e, strndup(p, len))) st->oom = 1;
+          q = q ? q + 1 : p + strlen(p);
+        }
+        free(t);
+        break;
+      }
       case K_CONTENT:
         if (e->f[ORR_E_CONTENT]) break;
         mode = atom_mode(n, mime, sizeof mime);
@@ -664,6 +784,50 @@ static orr_entry *new_entry(parse_state *st, orr_feed *f) {
   return e;
 }
 
+/* Microsoft's Channel Definition Format (1997): <CHANNEL HREF= LASTMOD= BASE=> with TITLE,
+** ABSTRACT and ITEMs of the same shape.  BASE is the base of the channel's relative HREFs. */
+static char *cdf_href(parse_state *st, xmlNodePtr n, const char *base) {
+  char *raw = attr(n, "HREF"), *abs;
+  if (raw == NULL) return NULL;
+  abs = orr_url_resolve(raw, base);
+  free(raw);
+  if (abs == NULL) st->oom = 1;
+  return abs;
+}
+
+static void cdf_date(char *v, char **text, int64_t *t, int *has) {
+  int64_t when;
+  if (v == NULL) return;
+  if (orr_date_parse(v, &when)) { *t = when; *has = 1; }
+  set_last(text, v);
+}
+
+static void parse_cdf(parse_state *st, orr_feed *f, xmlNodePtr ch) {
+  char *own = attr(ch, "BASE"), *base;
+  xmlNodePtr n, c;
+  base = own ? orr_url_resolve(own, st->opts->url) : (st->opts->url ? strdup(st->opts->url) : NULL);
+  free(own);
+  f->f[ORR_F_LINK] = cdf_href(st, ch, base);
+  cdf_date(attr(ch, "LASTMOD"), &f->f[ORR_F_UPDATED_TEXT], &f->updated, &f->has_updated);
+  for (n = ch->children; n && !st->oom; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    if (is(n, "TITLE")) set_first(&f->f[ORR_F_TITLE], title_value(st, n));
+    else if (is(n, "ABSTRACT")) set_first(&f->f[ORR_F_SUBTITLE], html_value(st, n, 0));
+    else if (is(n, "ITEM")) {
+      orr_entry *e = new_entry(st, f);
+      if (e == NULL) break;
+      e->f[ORR_E_LINK] = cdf_href(st, n, base);
+      cdf_date(attr(n, "LASTMOD"), &e->f[ORR_E_UPDATED_TEXT], &e->updated, &e->has_updated);
+      for (c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE) continue;
+        if (is(c, "TITLE")) set_first(&e->f[ORR_E_TITLE], title_value(st, c));
+        else if (is(c, "ABSTRACT")) set_first(&e->f[ORR_E_SUMMARY], html_value(st, c, 0));
+      }
+    }
+  }
+  free(base);
+}
+
 /* The children of a channel/feed element; items found here or (RSS 1.0) beside it. */
 static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
   xmlNodePtr n;
@@ -708,7 +872,18 @@ static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
         if (ns_of(n) == NS_ATOM) set_last(&f->f[ORR_F_AUTHOR], person(st, n));
         else set_first(&f->f[ORR_F_AUTHOR], person(st, n));
         break;
-      case K_ITUNES_OWNER: set_first(&author_alt, person(st, n)); break;
+      case K_ITUNES_OWNER: {            /* the owner's name (feedparser's publisher), else email */
+        xmlNodePtr c;
+        char *name = NULL, *email = NULL;
+        for (c = n->children; c; c = c->next) {
+          if (c->type != XML_ELEMENT_NODE) continue;
+          if (is(c, "name")) set_first(&name, text_of(st, c));
+          else if (is(c, "email")) set_first(&email, text_of(st, c));
+        }
+        if (name) { free(email); set_first(&author_alt, name); }
+        else set_first(&author_alt, email);
+        break;
+      }
       case K_ITUNES_SUBTITLE: set_first(&subtitle_alt, html_value(st, n, 1)); break;
       case K_CREATOR:
       case K_ITUNES_AUTHOR: set_first(&author_alt, text_of(st, n)); break;
@@ -804,13 +979,43 @@ static const char *encoding_alias(const char *name, char *buf, size_t n) {
   return "";
 }
 
-/* UTF-32 (and UTF-16) documents, told by their byte order mark or by how "<?" or "<"
-** comes out (XML 1.0 appendix F), are turned into UTF-8 here with iconv: libxml2 does not
-** detect UTF-32 at all, and refuses UTF-16 whose declaration names it oddly ("u16",
-** "csunicode").  Returns a malloc'd UTF-8 copy, or NULL if d is not such a document. */
+/* UTF-32, UTF-16 and EBCDIC documents, told by their byte order mark or by how "<?" or
+** "<" comes out (XML 1.0 appendix F), are turned into UTF-8 here with iconv: libxml2 does
+** not detect UTF-32 at all, refuses UTF-16 whose declaration names it oddly ("u16",
+** "csunicode"), and knows few EBCDIC code pages.  Returns a malloc'd UTF-8 copy, or NULL if d is not such a document. */
+/* An EBCDIC document ("<?xm" is 4C 6F A7 94): the encoding its declaration names, read
+** through IBM037 (the declaration's characters are the same in every EBCDIC code page), or
+** IBM037 itself when iconv does not know that name.  Into buf; NULL if not EBCDIC. */
+static const char *ebcdic_name(const char *d, size_t len, char *buf, size_t n) {
+  char head[256], *in = (char *)d, *o = head, *e, *q;
+  size_t inleft = len < sizeof head - 1 ? len : sizeof head - 1, outleft = sizeof head - 1;
+  iconv_t cd;
+  if (len < 4 || memcmp(d, "\x4C\x6F\xA7\x94", 4) != 0) return NULL;
+  cd = iconv_open("ISO-8859-1", "IBM037");
+  if (cd == (iconv_t)-1) return NULL;
+  iconv(cd, &in, &inleft, &o, &outleft);      /* as far as it goes: only the declaration matters */
+  iconv_close(cd);
+  *o = '\0';
+  snprintf(buf, n, "IBM037");
+  e = strstr(head, "encoding");
+  if (e && (e = strpbrk(e, "\"'")) != NULL && (q = strchr(e + 1, *e)) != NULL && (size_t)(q - e - 1) < n) {
+    memcpy(buf, e + 1, (size_t)(q - e - 1));
+    buf[q - e - 1] = '\0';
+    cd = iconv_open("UTF-8", buf);
+    if (cd == (iconv_t)-1) {                  /* "ebcdic_cp_be" is iconv's "EBCDIC-CP-BE" */
+      for (q = buf; *q; q++) if (*q == '_') *q = '-';
+      cd = iconv_open("UTF-8", buf);
+    }
+    if (cd == (iconv_t)-1) snprintf(buf, n, "IBM037");
+    else iconv_close(cd);
+  }
+  return buf;
+}
+
 static char *transcode_wide(const char *d, size_t len, size_t *outlen, int *bad) {
   const unsigned char *u = (const unsigned char *)d;
   const char *from = NULL;
+  char ebcdic[48];
   size_t skip = 0, inleft, outleft, cap;
   char *out, *in, *o;
   iconv_t cd;
@@ -824,10 +1029,10 @@ static char *transcode_wide(const char *d, size_t len, size_t *outlen, int *bad)
   else if (!memcmp(u, "\xFF\xFE", 2)) { from = "UTF-16LE"; skip = 2; }
   else if (!memcmp(u, "\x00\x3C\x00\x3F", 4)) from = "UTF-16BE";
   else if (!memcmp(u, "\x3C\x00\x3F\x00", 4)) from = "UTF-16LE";
-  else return NULL;
+  else if ((from = ebcdic_name(d, len, ebcdic, sizeof ebcdic)) == NULL) return NULL;
   cd = iconv_open("UTF-8", from);
   if (cd == (iconv_t)-1) return NULL;
-  cap = (len - skip) * 2 + 16;              /* UTF-8 of UTF-16 is at most 1.5x, of UTF-32 less */
+  cap = (len - skip) * 3 + 16;              /* UTF-8 of UTF-16 is at most 1.5x, of EBCDIC 3x */
   out = malloc(cap);
   if (out == NULL) { iconv_close(cd); return NULL; }
   in = (char *)d + skip;
@@ -839,7 +1044,7 @@ static char *transcode_wide(const char *d, size_t len, size_t *outlen, int *bad)
     if (errno == E2BIG) break;               /* cannot happen with the bound above */
     *bad = 1;                                 /* invalid or cut off: skip one unit */
     {
-      size_t unit = from[4] == '3' ? 4 : 2;
+      size_t unit = from == ebcdic ? 1 : from[4] == '3' ? 4 : 2;
       if (inleft < unit) break;
       in += unit;
       inleft -= unit;
@@ -1129,7 +1334,10 @@ orr_feed *orr_feed_parse(const char *input, size_t input_len, const orr_feed_opt
       }
     if (is(root, "channel")) parse_channel(&st, f, root);
   } else if (is(root, "RDF")) {
+    xmlNsPtr d;
     f->format = "rss10";
+    for (d = root->nsDef; d; d = d->next)   /* RSS 0.90 by its namespace, even with no items */
+      if (d->href && strcmp((const char *)d->href, NS_RSS090) == 0) f->format = "rss090";
     for (n = root->children; n; n = n->next) {
       if (n->type != XML_ELEMENT_NODE) continue;
       if (ns_of(n) == NS_RSS && n->ns && strcmp((const char *)n->ns->href, NS_RSS090) == 0)
@@ -1157,6 +1365,9 @@ orr_feed *orr_feed_parse(const char *input, size_t input_len, const orr_feed_opt
     }
     parse_channel(&st, f, root);
     doc->_private = NULL;
+  } else if (is(root, "CHANNEL")) {
+    f->format = "cdf";
+    parse_cdf(&st, f, root);
   } else if (xmlStrcasecmp(root->name, (const xmlChar *)"html") == 0) {
     fail(err, errlen, "not a feed: an HTML page%s", NULL);
     goto error;

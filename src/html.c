@@ -34,13 +34,18 @@ static const char *const allowed_elements[] = {
   "meter", "multicol", "nav", "nextid", "ol", "output", "p", "pre", "progress", "q", "s",
   "samp", "section", "small", "source", "spacer", "span", "strike", "strong", "sub",
   "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt", "u",
-  "ul", "var", "video", "wbr", NULL
+  "ul", "var", "video", "wbr",
+  /* inert without the form controls around them (which are not kept) */
+  "datalist", "label", "optgroup", "option",
+  /* unknown to browsers today: shown as their text, as any unknown element */
+  "event-source", "sound", NULL
 };
 
 /* Dropped with everything inside them: code and style.  Every other element that is not
 ** allowed is unwrapped: its tags go, its text (escaped, so inert) stays, as feedparser does.
-** Form controls are on feedparser's list but not on ours: a form in a feed entry can pose
-** as the page's own login box, so only their text survives. */
+** Form controls (form, input, button, select, textarea, keygen) are on feedparser's list but
+** not on ours: a form in a feed entry can pose as the page's own login box, so only their
+** text survives. */
 static const char *const dropped_elements[] = {
   "script", "style", "applet", "template", NULL
 };
@@ -105,14 +110,58 @@ int orr_html_allowed(const char *name) { return in_list(name, allowed_elements);
 
 /* ---- URLs ------------------------------------------------------------------------ */
 
+/* s with bytes >= 0x80 written as %XX (libxml2's URI parser takes ASCII only), or, with
+** back set, those escapes (upper-case hex, as written here) turned back into the bytes. */
+static char *uri_bytes(const char *s, int back) {
+  static const char hex[] = "0123456789ABCDEF";
+  size_t n = strlen(s), i, j = 0;
+  char *o = malloc(n * 3 + 1);
+  if (o == NULL) return NULL;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (!back && c >= 0x80) {
+      o[j++] = '%'; o[j++] = hex[c >> 4]; o[j++] = hex[c & 15];
+    } else if (back && c == '%' && i + 2 < n && strchr("89ABCDEF", s[i + 1]) && strchr(hex, s[i + 2])) {
+      /* (i + 2 < n: neither is the terminator, which strchr would find) */
+      o[j++] = (char)(((strchr(hex, s[i + 1]) - hex) << 4) | (strchr(hex, s[i + 2]) - hex));
+      i += 2;
+    } else {
+      o[j++] = (char)c;
+    }
+  }
+  o[j] = '\0';
+  return o;
+}
+
 char *orr_url_resolve(const char *ref, const char *base) {
   xmlChar *r;
-  char *out;
+  char *out, *eref = NULL, *ebase = NULL;
+  const char *p;
+  int wide = 0;
   if (base == NULL || *base == '\0') return strdup(ref);
+  for (p = ref; *p && !wide; p++) wide = (unsigned char)*p >= 0x80;
+  for (p = base; *p && !wide; p++) wide = (unsigned char)*p >= 0x80;
+  if (wide) {                     /* an IRI: resolve its escaped form, then give the characters back */
+    eref = uri_bytes(ref, 0);
+    ebase = uri_bytes(base, 0);
+    if (eref == NULL || ebase == NULL) { free(eref); free(ebase); return NULL; }
+    ref = eref;
+    base = ebase;
+  }
   r = xmlBuildURI((const xmlChar *)ref, (const xmlChar *)base);
-  if (r == NULL) return strdup(ref);   /* unparsable: keep as written, the scheme check follows */
-  out = strdup((const char *)r);
-  xmlFree(r);
+  if (r == NULL) {
+    out = wide ? uri_bytes(ref, 1) : strdup(ref);   /* unparsable: keep as written, the scheme check follows */
+  } else {
+    char *u = (char *)r, *q = NULL;
+    /* "http:///host/" (a base with one slash too many) is "http://host/", as browsers read it */
+    if (strncmp(u, "http:///", 8) == 0) q = u + 7;
+    else if (strncmp(u, "https:///", 9) == 0) q = u + 8;
+    if (q && q[1] != '/') memmove(q, q + 1, strlen(q + 1) + 1);
+    out = wide ? uri_bytes(u, 1) : strdup(u);
+    xmlFree(r);
+  }
+  free(eref);
+  free(ebase);
   return out;
 }
 

@@ -139,7 +139,8 @@ function M.conformance(feed, err)
     }
   end
   local out = {
-    format = feed.format, bozo = feed.bozo, bozo_message = feed.bozo_message,
+    -- feedparser names no version for CDF
+    format = feed.format == 'cdf' and 'unknown' or feed.format, bozo = feed.bozo, bozo_message = feed.bozo_message,
     feed = {
       title = orjnull(feed.title), link = orjnull(feed.link),
       subtitle = orjnull(as_written(feed.subtitle, feed.subtitle_type)),
