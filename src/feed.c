@@ -270,8 +270,8 @@ static int atom_mode(xmlNodePtr n, char *mime, size_t mlen) {
     tl = strlen(type);
     if ((tl > 4 && strcmp(type + tl - 4, "+xml") == 0) || (tl > 4 && strcmp(type + tl - 4, "/xml") == 0))
       m = 2;
-    else if (strncmp(type, "text/", 5) == 0)
-      m = 1;
+    else if (strncmp(type, "text/", 5) == 0 || strchr(type, '/') == NULL)
+      m = 1;                          /* (type="" or a word that is no media type: text) */
     else if (ns_of(n) == NS_ATOM)
       m = 1 | MODE_B64;
   }
@@ -619,7 +619,8 @@ static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
       case K_TITLE: set_first(&e->f[ORR_E_TITLE], title_value(st, n)); break;
       case K_MEDIA_TITLE: set_first(&title_alt, title_value(st, n)); break;
       case K_LINK:
-        if (ns_of(n) == NS_ATOM || ns_of(n) == NS_A03) {
+        /* Atom's <link href rel>, also written without the Atom namespace in RSS */
+        if (ns_of(n) == NS_ATOM || ns_of(n) == NS_A03 || xmlHasProp(n, (const xmlChar *)"href")) {
           char *rel = attr(n, "rel"), *href = attr(n, "href");
           if (rel == NULL || strcmp(rel, "alternate") == 0) {
             set_first(&e->f[ORR_E_LINK], url_value(st, n, href));
@@ -844,7 +845,7 @@ static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
       }
       case K_TITLE: set_first(&f->f[ORR_F_TITLE], title_value(st, n)); break;
       case K_LINK:
-        if (ns_of(n) == NS_ATOM || ns_of(n) == NS_A03) {
+        if (ns_of(n) == NS_ATOM || ns_of(n) == NS_A03 || xmlHasProp(n, (const xmlChar *)"href")) {
           char *rel = attr(n, "rel");
           if (rel == NULL || strcmp(rel, "alternate") == 0)
             set_first(&f->f[ORR_F_LINK], url_value(st, n, attr(n, "href")));
@@ -853,9 +854,13 @@ static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
           set_first(&f->f[ORR_F_LINK], url_value(st, n, text_of(st, n)));
         }
         break;
-      case K_DESCRIPTION:
-        set_first(&f->f[ORR_F_SUBTITLE], html_value(st, n, 0));
+      case K_DESCRIPTION: {
+        char *v = html_value(st, n, 0);
+        /* <description/>: the channel has a description, and it is empty */
+        if (v == NULL && !st->oom && n->children == NULL) v = strdup("");
+        set_first(&f->f[ORR_F_SUBTITLE], v);
         break;
+      }
       case K_SUBTITLE: {
         char mime[64];
         int mode = atom_mode(n, mime, sizeof mime);
@@ -1010,6 +1015,33 @@ static const char *ebcdic_name(const char *d, size_t len, char *buf, size_t n) {
     else iconv_close(cd);
   }
   return buf;
+}
+
+/* Does d declare an encoding (BOM or encoding="..." in an XML declaration)? */
+static int declares_encoding(const char *d, size_t len) {
+  const char *end;
+  if (len >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3)) return 1;
+  if (len >= 2 && (!memcmp(d, "\xFE\xFF", 2) || !memcmp(d, "\xFF\xFE", 2))) return 1;
+  if (len < 6 || memcmp(d, "<?xml", 5) != 0) return 0;
+  end = memchr(d, '>', len < 512 ? len : 512);
+  if (end == NULL) return 0;
+  for (; d + 8 <= end; d++) if (memcmp(d, "encoding", 8) == 0) return 1;
+  return 0;
+}
+
+/* More bytes that cannot be UTF-8 than UTF-8 sequences of two or more bytes: text in an
+** 8-bit legacy encoding, not UTF-8 with a few bad bytes. */
+static int mostly_not_utf8(const char *d, size_t len) {
+  const unsigned char *u = (const unsigned char *)d;
+  size_t i = 0, good = 0, bad = 0;
+  while (i < len) {
+    size_t k, j;
+    if (u[i] < 0x80) { i++; continue; }
+    k = (u[i] & 0xE0) == 0xC0 && u[i] >= 0xC2 ? 2 : (u[i] & 0xF0) == 0xE0 ? 3 : (u[i] & 0xF8) == 0xF0 && u[i] <= 0xF4 ? 4 : 0;
+    for (j = 1; k && j < k; j++) if (i + j >= len || (u[i + j] & 0xC0) != 0x80) k = 0;
+    if (k) { good++; i += k; } else { bad++; i++; }
+  }
+  return bad > good;
 }
 
 static char *transcode_wide(const char *d, size_t len, size_t *outlen, int *bad) {
@@ -1170,7 +1202,15 @@ static char *fix_entities(const char *d, size_t len, size_t *outlen) {
       if (!strcmp(name, "amp") || !strcmp(name, "lt") || !strcmp(name, "gt") ||
           !strcmp(name, "quot") || !strcmp(name, "apos"))
         continue;
-      if ((h = htmlEntityLookup((const xmlChar *)name)) == NULL) continue;
+      if ((h = htmlEntityLookup((const xmlChar *)name)) == NULL) {
+        /* a name neither XML nor HTML knows: libxml2 would drop it, text and all; as
+        ** "&amp;name;" it stays what the author wrote */
+        orr_buf_add(&b, d + last, at + 1 - last);
+        orr_buf_adds(&b, "amp;");
+        last = at + 1;
+        changed = 1;
+        continue;
+      }
       {
         char ref[16];
         snprintf(ref, sizeof ref, "&#%u;", h->value);
@@ -1293,6 +1333,14 @@ orr_feed *orr_feed_parse(const char *input, size_t input_len, const orr_feed_opt
     const char *to = encoding_alias(opts->encoding, alias, sizeof alias);
     encoding = to == NULL ? opts->encoding : *to ? to : NULL;
   }
+  if (encoding == NULL && !wide && !declares_encoding(data, len) && !orr_utf8_valid(data, len) &&
+      mostly_not_utf8(data, len)) {
+    /* no charset anywhere and the bytes are not UTF-8: the fallback of RFC 3023's rules
+    ** (and feedparser's) is windows-1252, which loses no byte, where reading it as UTF-8
+    ** would turn every letter into U+FFFD */
+    encoding = "iso-8859-1";          /* every byte a character; C1 ones become cp1252's later */
+    if (!note[0]) snprintf(note, sizeof note, "no encoding declared and the bytes are not UTF-8: read as windows-1252");
+  }
   doc = xmlCtxtReadMemory(ctxt, data, (int)len, opts->url, encoding, xopts);
   rewritten = fixed != NULL;
   free(fixed);                        /* the parser made its own copy of the input */
@@ -1356,9 +1404,13 @@ orr_feed *orr_feed_parse(const char *input, size_t input_len, const orr_feed_opt
       f->format = v && xmlStrcmp(v, (const xmlChar *)"0.3") == 0 ? "atom03" : "atom";
       xmlFree(v);
     } else {
-      /* <feed version="0.3"> in a namespace of its own: read it as Atom 0.3 */
+      /* <feed version="0.3"> in a namespace of its own: read it as Atom 0.3; a <feed> that
+      ** declares Atom 1.0's namespace (with a prefix) is Atom 1.0 */
       xmlChar *v = xmlGetNoNsProp(root, (const xmlChar *)"version");
+      xmlNsPtr d;
       f->format = "atom";
+      for (d = root->nsDef; d; d = d->next)
+        if (d->href && strcmp((const char *)d->href, NS_ATOM10) == 0) f->format = "atom10";
       if (v && xmlStrcmp(v, (const xmlChar *)"0.3") == 0) f->format = "atom03";
       if (root->ns && root->ns->href) doc->_private = (void *)root->ns->href;
       xmlFree(v);
