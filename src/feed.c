@@ -84,23 +84,27 @@ enum key {
 
 static int is(xmlNodePtr n, const char *name) { return strcmp((const char *)n->name, name) == 0; }
 
-/* Un-namespaced element names are matched without regard to case (<TiTlE>), as
-** feedparser does. */
-static int is_ci(xmlNodePtr n, const char *name) { return strcasecmp((const char *)n->name, name) == 0; }
-
 static enum key key_of(xmlNodePtr n, int in_feed_level) {
   enum ns ns = ns_of(n);
   switch (ns) {
     case NS_NONE:
-    case NS_RSS:
-#define is is_ci
+    case NS_RSS: {
+      /* un-namespaced names are matched without regard to case (<TiTlE>), as feedparser
+      ** does: the name is lower-cased once, then compared with lower-case names */
+      char low[16];
+      const char *nm = (const char *)n->name;
+      size_t i;
+      for (i = 0; nm[i] && i < sizeof low - 1; i++) low[i] = (char)(nm[i] >= 'A' && nm[i] <= 'Z' ? nm[i] + 32 : nm[i]);
+      if (nm[i]) return K_NONE;                 /* longer than any name below */
+      low[i] = '\0';
+#define is(n, name) (strcmp(low, name) == 0)
       if (is(n, "title")) return K_TITLE;
       if (is(n, "link")) return K_LINK;
       if (is(n, "description")) return K_DESCRIPTION;
       if (is(n, "guid")) return K_GUID;
-      if (is(n, "pubDate")) return in_feed_level ? K_PUBDATE_FEED : K_PUBLISHED;
-      if (is(n, "lastBuildDate")) return K_LASTBUILD;
-      if (is(n, "author") || is(n, "managingEditor")) return K_AUTHOR;
+      if (is(n, "pubdate")) return in_feed_level ? K_PUBDATE_FEED : K_PUBLISHED;
+      if (is(n, "lastbuilddate")) return K_LASTBUILD;
+      if (is(n, "author") || is(n, "managingeditor")) return K_AUTHOR;
       if (is(n, "category")) return K_CATEGORY;
       if (is(n, "enclosure")) return K_ENCLOSURE;
       if (is(n, "language")) return K_LANGUAGE;
@@ -123,6 +127,7 @@ static enum key key_of(xmlNodePtr n, int in_feed_level) {
       if (is(n, "tags")) return K_TAGS;              /* made up, but common: "a, b, c" */
       return K_NONE;
 #undef is
+    }
     case NS_ATOM:
     case NS_A03:
       if (is(n, "title")) return K_TITLE;
