@@ -139,6 +139,10 @@ function M.refresh(cfg, st, now)
       err = res.err
     elseif res.status < 200 or res.status > 299 then
       err = 'HTTP ' .. res.status
+    elseif res.content_type and not (res.content_type:lower():find('html', 1, true)
+        or res.content_type:lower():find('^text/')) then
+      -- a PDF, an image, a feed: there is no article to take out of it
+      err = 'not an HTML page (' .. res.content_type:match('^[^;]*') .. ')'
     else
       local ctx = { url = res.final_url or q.url, name = q.fc.name, options = q.fc.options or {},
         html = require('orrery.sandbox').html }
