@@ -20,6 +20,7 @@ commands:
   render    render the pages from what is stored
   status    show each feed's health
   parse     parse one feed document (file or URL) and print it
+  discover  find the feed(s) of a site from its address, as lines for planet.lua
   try       run a recipe on a feed or page (file or URL) and show what it gives
   import-venus  convert a Planet Venus / Planet 2.0 config.ini into a planet.lua
   opml      import an OPML subscription list as a planet.lua, or export the planet's
@@ -70,6 +71,13 @@ write a recipe and see it work at once.  Recipes are looked up in the planet's
 recipes_dir (with -c, or ./planet.lua if there is one), then orrery's.
 With --article, the page is an article page: print the article orrery finds in it (the
 recipe's article hook, else readability scoring), as a feed with full_article would show it.]],
+  discover = [[
+usage: orrery discover URL|FILE
+
+Find the feeds behind an address: a feed itself, or the feeds a page announces with
+<link rel="alternate"> (each fetched to check it is one).  Prints one planet.lua line per
+feed, with its title as the name, ready to paste into feeds = { ... }.  Exit 1 when there
+is none.]],
   opml = [[
 usage: orrery opml import FILE [-o planet.lua]
        orrery opml export [-c planet.lua]
@@ -406,6 +414,50 @@ function commands.parse(args)
   if not feed then log.error('%s: %s', src, err) return EXIT_FAIL end
   print(summary_text(feed))
   return EXIT_OK
+end
+
+function commands.discover(args)
+  local opts, rest = getopt(args, {})
+  if not opts then log.error('%s', rest) return EXIT_USAGE end
+  if opts.help then print(usage.discover) return EXIT_OK end
+  if #rest ~= 1 then log.error('discover needs one URL or FILE') return EXIT_USAGE end
+  local fetch, parse = require('orrery.fetch'), require('orrery.parse')
+  local cfg = require('orrery.config').defaults
+  local function get(src)
+    if src:match('^https?://') then
+      local res = fetch.one(src, cfg)
+      if res.err then return nil, res.err end
+      if res.status ~= 200 then return nil, 'HTTP ' .. res.status end
+      return res.body, res.final_url or src, res.content_type
+    end
+    local cfs = require('orrery._fs')
+    local body, err = cfs.read(src)
+    if not body then return nil, err end
+    return body, 'file://' .. (cfs.realpath(src) or src)
+  end
+  local function line(url, feed)
+    local name = feed.title and feed.title:find('%S') and feed.title or url
+    return string.format('{ url = %q, name = %q },  -- %s, %d entries', url, name, feed.format, #feed.entries)
+  end
+  local src = rest[1]
+  local body, url, ctype = get(src)
+  if not body then log.error('%s: %s', src, url) return EXIT_FAIL end
+  local feed, err, links = parse.feed(body, { url = url, content_type = ctype })
+  if feed then print(line(url, feed)) return EXIT_OK end
+  if not links or #links == 0 then log.error('%s: %s', src, err) return EXIT_FAIL end
+  local found = 0
+  for _, l in ipairs(links) do
+    local b, u, ct = get(l.href)
+    local f, ferr
+    if b then f, ferr = parse.feed(b, { url = u, content_type = ct }) else ferr = u end
+    if f then
+      print(line(l.href, f))
+      found = found + 1
+    else
+      log.warn('%s (announced by the page): %s', l.href, ferr)
+    end
+  end
+  return found > 0 and EXIT_OK or EXIT_FAIL
 end
 
 function commands.try(args)
