@@ -99,6 +99,28 @@ function M.apply(st, fc, feed, r)
   end
 end
 
+-- The host of a URL, lower case, without "www." and port; nil for none.
+local function host_of(url)
+  local h = type(url) == 'string' and url:match('^%a[%w+.-]*://([^/?#]+)')
+  if not h then return nil end
+  h = h:gsub('^.*@', ''):gsub(':%d+$', ''):lower():gsub('^www%.', '')
+  return h
+end
+
+--- May an entry of this feed have its link fetched?  Only on the feed's own site: the
+--- host of the configured feed URL, of the configured site link, or of where the feed is
+--- fetched from now (after a permanent redirect).  A feed cannot make orrery fetch, and
+--- publish, a page from another host — an internal address, say.
+function M.same_site(link, fc, row)
+  local h = host_of(link)
+  if not h then return false end
+  for _, u in ipairs({ fc.url, fc.link, row and row.fetch_url, fc.options and fc.options.site }) do
+    local a = host_of(u)
+    if a and (a == h or h:sub(-#a - 1) == '.' .. a) then return true end
+  end
+  return false
+end
+
 --- The article pages to fetch in this run: entries of full_article feeds without a cached
 --- article (or whose earlier tries failed, fewer than article_retries), newest first.
 local function wanted(cfg, st)
@@ -113,7 +135,7 @@ local function wanted(cfg, st)
     if mode then
       local row = st:feed(fc.url, fc.name)
       for _, e in ipairs(st:articles_missing(row.id, cfg.article_retries, cfg.article_limit)) do
-        if not seen[e.link] and (mode == 'always' or M.is_teaser(e)) then
+        if not seen[e.link] and (mode == 'always' or M.is_teaser(e)) and M.same_site(e.link, fc, row) then
           seen[e.link] = true
           out[#out + 1] = { url = e.link, fc = fc, r = r, entry = e, feed_id = row.id, date = e.date }
         end

@@ -76,6 +76,22 @@ describe('article.is_teaser', function()
   end)
 end)
 
+describe('article.same_site', function()
+  local fc = { url = 'https://feeds.example.org/blog.xml', link = 'https://www.example.com/', options = {} }
+  it('allows the hosts of the feed URL, the configured site and their subdomains only', function()
+    assert.is_true(article.same_site('https://feeds.example.org/p/1', fc))
+    assert.is_true(article.same_site('http://example.com/2026/post', fc))            -- www. either way
+    assert.is_true(article.same_site('https://blog.example.com/post', fc))
+    assert.is_true(article.same_site('https://moved.example.net/p', fc, { fetch_url = 'https://moved.example.net/feed' }))
+    assert.is_false(article.same_site('http://169.254.169.254/latest/meta-data/', fc))
+    assert.is_false(article.same_site('http://127.0.0.1:8080/admin', fc))
+    assert.is_false(article.same_site('https://notexample.com/', fc))
+    assert.is_false(article.same_site('https://example.com.evil.test/', fc))
+    assert.is_false(article.same_site('file:///etc/passwd', fc))
+    assert.is_false(article.same_site('https://user@evil.test/', fc))
+  end)
+end)
+
 describe('a recipe\'s article hook', function()
   local r = {
     path = 'test.lua',
@@ -121,6 +137,8 @@ describe('full articles (end to end)', function()
       .. item(4, srv.url('links-only.html'), 'A tag page.')
       .. item(5, srv.url('sphinx.html'), long)
       .. item(6, srv.url('teasers.rss'), 'A link to a feed, not a page.')
+      -- another host (the same server by another name): never fetched for a feed
+      .. item(7, srv.url('blogger.html'):gsub('127%.0%.0%.1', 'localhost'), 'Elsewhere… Read more')
       .. '</channel></rss>'
     local f = assert(io.open(root .. '/teasers.rss', 'wb'))
     f:write(rss)
@@ -165,6 +183,7 @@ describe('full articles (end to end)', function()
     assert.truthy(e['post-2'].content:find('I kept cron for twenty years because', 1, true))
     assert.truthy(e['post-3'].summary or e['post-3'].content)       -- the teaser stays
     assert.equals(0, hits('sphinx.html'))                           -- not a teaser: not fetched
+    assert.equals(1, hits('blogger.html'))                          -- not again through "localhost"
     local db = assert(cdb.open(dir .. '/planet.db'))
     local failed = db:one("SELECT error FROM articles WHERE url LIKE '%links-only.html'")
     local gone = db:one("SELECT error FROM articles WHERE url LIKE '%status/404'")
