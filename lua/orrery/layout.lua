@@ -163,6 +163,25 @@ local function write_if_changed(path, data)
   return true
 end
 
+-- A template compiled (raises "layout: file:line: ..." when it does not compile).
+local function compile(src, path, helpers)
+  local render, cerr = template.compile(src, path, helpers)
+  if not render then error('layout: ' .. cerr, 0) end
+  return render
+end
+
+-- A compiled template run on ctx (raises "layout: ..." when it fails).
+local function run(render, ctx, where)
+  local ok, res = pcall(render, ctx)
+  if not ok then error('layout: ' .. (where or '') .. tostring(res), 0) end
+  return res
+end
+
+-- data written to path unless the file already holds it; noted in out.
+local function emit(out, path, data)
+  table.insert(write_if_changed(path, data) and out.written or out.unchanged, path)
+end
+
 -- Copy the files under dir into target, rewriting only those that changed.
 local function copy_tree(dir, target, out)
   local names, err = cfs.list(dir)
@@ -176,8 +195,7 @@ local function copy_tree(dir, target, out)
       if st and st.type == 'directory' then
         copy_tree(src, target .. '/' .. name, out)
       elseif st and st.type == 'file' then
-        local path = target .. '/' .. name
-        table.insert(write_if_changed(path, assert(cfs.read(src))) and out.written or out.unchanged, path)
+        emit(out, target .. '/' .. name, assert(cfs.read(src)))
       end
     end
   end
@@ -192,34 +210,19 @@ local function render_templates(cfg, st, ctx, helpers, out)
     local src, rerr = cfs.read(path)
     if not src then util.fail('template: ' .. rerr) end
     local name = path:match('([^/]+)$')
-    local data, target
     if name:match('%.tmpl$') then
-      target = name:gsub('%.tmpl$', '')
       local render, cerr = htmltmpl.load(src, path, cfs.read)
       if not render then error('layout: ' .. cerr, 0) end
       vars = vars or require('orrery.planet2').vars(cfg, ctx, st)
-      local ok, res = pcall(render, vars)
-      if not ok then error('layout: ' .. path .. ': ' .. tostring(res), 0) end
-      data = res
+      emit(out, cfg.output_dir .. '/' .. name:gsub('%.tmpl$', ''), run(render, vars, path .. ': '))
     else
-      target = name:gsub('%.etlua$', '')
-      local render, cerr = template.compile(src, path, helpers)
-      if not render then error('layout: ' .. cerr, 0) end
-      local ok, res = pcall(render, ctx)
-      if not ok then error('layout: ' .. tostring(res), 0) end
-      data = res
+      emit(out, cfg.output_dir .. '/' .. name:gsub('%.etlua$', ''), run(compile(src, path, helpers), ctx))
     end
-    local p = cfg.output_dir .. '/' .. target
-    table.insert(write_if_changed(p, data) and out.written or out.unchanged, p)
   end
   for _, name in ipairs({ 'health.html.etlua', 'health.json.etlua' }) do
     local path = M.dir('default') .. '/' .. name
-    local render, cerr = template.compile(assert(cfs.read(path)), path, helpers)
-    if not render then error('layout: ' .. cerr, 0) end
-    local ok, res = pcall(render, ctx)
-    if not ok then error('layout: ' .. tostring(res), 0) end
-    local p = cfg.output_dir .. '/' .. name:gsub('%.etlua$', '')
-    table.insert(write_if_changed(p, res) and out.written or out.unchanged, p)
+    local render = compile(assert(cfs.read(path)), path, helpers)
+    emit(out, cfg.output_dir .. '/' .. name:gsub('%.etlua$', ''), run(render, ctx))
   end
 end
 
@@ -249,29 +252,19 @@ function M.render(cfg, st)
     local stat = cfs.stat(src_path)
     if name == 'archive.html.etlua' then
       -- one page per month, archive/YYYY-MM.html, each with its neighbours
-      local render, cerr = template.compile(assert(cfs.read(src_path)), src_path, helpers)
-      if not render then error('layout: ' .. cerr, 0) end
+      local render = compile(assert(cfs.read(src_path)), src_path, helpers)
       local mk2, merr2 = cfs.mkdirs(cfg.output_dir .. '/archive')
       if not mk2 then util.fail('output directory: ' .. merr2) end
       for i, m in ipairs(ctx.months) do
-        local ok, res = pcall(render, month_context(cfg, st, ctx, i))
-        if not ok then error('layout: ' .. tostring(res), 0) end
-        local path = cfg.output_dir .. '/' .. m.path
-        table.insert(write_if_changed(path, res) and out.written or out.unchanged, path)
+        emit(out, cfg.output_dir .. '/' .. m.path, run(render, month_context(cfg, st, ctx, i)))
       end
     elseif stat and stat.type == 'file' and not name:match('^%.') then
       local src = assert(cfs.read(src_path))
-      local target, data = name, src
       if name:match('%.etlua$') then
-        target = name:gsub('%.etlua$', '')
-        local render, cerr = template.compile(src, src_path, helpers)
-        if not render then error('layout: ' .. cerr, 0) end
-        local ok, res = pcall(render, ctx)
-        if not ok then error('layout: ' .. tostring(res), 0) end
-        data = res
+        emit(out, cfg.output_dir .. '/' .. name:gsub('%.etlua$', ''), run(compile(src, src_path, helpers), ctx))
+      else
+        emit(out, cfg.output_dir .. '/' .. name, src)
       end
-      local path = cfg.output_dir .. '/' .. target
-      table.insert(write_if_changed(path, data) and out.written or out.unchanged, path)
     end
   end
   return out
