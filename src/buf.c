@@ -144,6 +144,16 @@ char *orr_utf8_repair(const char *str, size_t n, int *bad) {
   return orr_buf_take(&b);
 }
 
+char *orr_utf8_map_c1(const char *str, size_t n, int *bad) {
+  const unsigned char *s = (const unsigned char *)str, *p = s, *end = s + n;
+  *bad = 0;
+  while ((p = memchr(p, 0xC2, (size_t)(end - p))) != NULL) {
+    if (p + 1 < end && p[1] >= 0x80 && p[1] < 0xA0) return orr_utf8_repair(str, n, bad);
+    p++;
+  }
+  return NULL;
+}
+
 char *orr_buf_take(orr_buf *b) {
   char *p;
   if (b->oom) { orr_buf_free(b); return NULL; }

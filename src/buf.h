@@ -30,6 +30,11 @@ int  orr_buf_ok(const orr_buf *b);
 ** character of that number (U+0092 -> U+2019); else NULL (s is fine as it is).  *bad is set when a copy was needed and allocation
 ** failed. */
 char *orr_utf8_repair(const char *s, size_t n, int *bad);
+
+/* orr_utf8_repair for text already known to be valid UTF-8 (libxml2's output of a
+** well-formed document), where only C1 controls can need mapping: a memchr for 0xC2 instead
+** of decoding every character.  NULL when nothing changes. */
+char *orr_utf8_map_c1(const char *s, size_t n, int *bad);
 /* 1 if the n bytes at s are valid UTF-8. */
 int orr_utf8_valid(const char *s, size_t n);
 /* Hand over the data (malloc'd, NUL-terminated, never NULL unless out of memory). */

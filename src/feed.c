@@ -189,6 +189,7 @@ typedef struct parse_state {
   xmlDocPtr doc;
   const orr_feed_opts *opts;
   int oom;
+  int raw;           /* bytes not from libxml2 went into a field (base64, repaired mojibake) */
 } parse_state;
 
 static char *attr(xmlNodePtr n, const char *name) {
@@ -356,6 +357,7 @@ static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
     char *t = text_of(st, n);
     if (t == NULL) return NULL;
     base64_decode(t);
+    st->raw = 1;
     mode &= 3;
     if (mode == 0 && st->opts->sanitize) {
       base = base_of(st, n);
@@ -388,7 +390,7 @@ static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
   } else {
     char *t = text_of(st, n), *fixed;
     if (t == NULL) return NULL;
-    if ((fixed = undouble_utf8(t)) != NULL) { free(t); t = fixed; }
+    if ((fixed = undouble_utf8(t)) != NULL) { free(t); t = fixed; st->raw = 1; }
     if (mode == 1) {
       out = orr_html_escape(t);
     } else if (st->opts->sanitize) {
@@ -502,7 +504,7 @@ static char *title_compat(parse_state *st, xmlNodePtr n, int mode, int inline_ma
     return out;
   }
   t = text_of(st, n);
-  if (t && (mode & MODE_B64)) { base64_decode(t); mode &= 3; }
+  if (t && (mode & MODE_B64)) { base64_decode(t); st->raw = 1; mode &= 3; }
   if (t == NULL || mode == 1) return t;
   if (mode == 0 && (ns_of(n) != NS_ATOM && ns_of(n) != NS_A03) && !looks_like_html(t)) return t;
   if (!strchr(t, '<') && !strchr(t, '>') && !strchr(t, '&')) return t;
@@ -525,7 +527,7 @@ static char *title_value(parse_state *st, xmlNodePtr n) {
     if (c->type == XML_ELEMENT_NODE) { mode = 2; break; }
   if (st->opts->title_html) return title_compat(st, n, mode, mode == 2);
   t = text_of(st, n);
-  if (t && (mode & MODE_B64)) { base64_decode(t); mode &= 3; }
+  if (t && (mode & MODE_B64)) { base64_decode(t); st->raw = 1; mode &= 3; }
   if (t == NULL || mode == 1 || (mode == 0 && !strchr(t, '<') && !strchr(t, '&'))) return t;
   if (mode == 2) return t;     /* the text of inline markup is already plain */
   out = orr_html_text(t, strlen(t));
@@ -1236,27 +1238,31 @@ static char *fix_entities(const char *d, size_t len, size_t *outlen) {
 
 /* Every string handed out is valid UTF-8: bytes libxml2 let through from a document
 ** with a wrong encoding become U+FFFD, and C1 controls their Windows-1252 characters
-** ("don&#146;t" is "don't" in every browser).  Returns 0 if out of memory. */
-static int fix_str(char **slot) {
+** ("don&#146;t" is "don't" in every browser).  With `valid` (a well-formed document, every
+** field libxml2's own output) only the C1 controls are looked for.  Returns 0 if out of
+** memory. */
+static int fix_str(char **slot, int valid) {
   int bad;
   char *r;
+  size_t n;
   if (*slot == NULL) return 1;
-  r = orr_utf8_repair(*slot, strlen(*slot), &bad);
+  n = strlen(*slot);
+  r = valid ? orr_utf8_map_c1(*slot, n, &bad) : orr_utf8_repair(*slot, n, &bad);
   if (bad) return 0;
   if (r) { free(*slot); *slot = r; }
   return 1;
 }
 
-static int make_utf8(orr_feed *f) {
+static int make_utf8(orr_feed *f, int v) {
   size_t i, j;
   int ok = 1;
-  for (j = 0; j < ORR_F_NFIELDS; j++) ok &= fix_str(&f->f[j]);
+  for (j = 0; j < ORR_F_NFIELDS; j++) ok &= fix_str(&f->f[j], v);
   for (i = 0; i < f->nentries; i++) {
     orr_entry *e = &f->entries[i];
-    for (j = 0; j < ORR_E_NFIELDS; j++) ok &= fix_str(&e->f[j]);
-    for (j = 0; j < e->ntags; j++) ok &= fix_str(&e->tags[j]);
+    for (j = 0; j < ORR_E_NFIELDS; j++) ok &= fix_str(&e->f[j], v);
+    for (j = 0; j < e->ntags; j++) ok &= fix_str(&e->tags[j], v);
     for (j = 0; j < e->nenc; j++)
-      ok &= fix_str(&e->enc[j].href) & fix_str(&e->enc[j].type) & fix_str(&e->enc[j].length);
+      ok &= fix_str(&e->enc[j].href, v) & fix_str(&e->enc[j].type, v) & fix_str(&e->enc[j].length, v);
   }
   return ok;
 }
@@ -1314,7 +1320,7 @@ orr_feed *orr_feed_parse(const char *input, size_t input_len, const orr_feed_opt
     while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t')) i++;
     if (i < len && data[i] == '{') {
       f = orr_jsonfeed_parse(data + i, len - i, opts, err, errlen);
-      if (f && !make_utf8(f)) { orr_feed_free(f); fail(err, errlen, "out of memory%s", NULL); return NULL; }
+      if (f && !make_utf8(f, 0)) { orr_feed_free(f); fail(err, errlen, "out of memory%s", NULL); return NULL; }
       return f;
     }
   }
@@ -1376,6 +1382,7 @@ orr_feed *orr_feed_parse(const char *input, size_t input_len, const orr_feed_opt
   st.doc = doc;
   st.opts = opts;
   st.oom = 0;
+  st.raw = 0;
 
   if (is(root, "rss") || (is(root, "channel") && ns_of(root) == NS_NONE)) {
     f->format = is(root, "rss") ? rss_format(root, doc) : "rss";
@@ -1435,7 +1442,7 @@ orr_feed *orr_feed_parse(const char *input, size_t input_len, const orr_feed_opt
     goto error;
   }
   if (st.oom) { fail(err, errlen, "out of memory%s", NULL); goto error; }
-  if (!make_utf8(f)) { fail(err, errlen, "out of memory%s", NULL); goto error; }
+  if (!make_utf8(f, ctxt->wellFormed && !st.raw)) { fail(err, errlen, "out of memory%s", NULL); goto error; }
   xmlFreeDoc(doc);
   xmlFreeParserCtxt(ctxt);
   return f;

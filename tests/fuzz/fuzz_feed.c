@@ -1,9 +1,18 @@
 /* libFuzzer target: feed documents through the whole C parser, sanitizer on.  The first
-** byte picks the options (sanitize, title_html, an HTTP charset) so they are fuzzed too. */
+** byte picks the options (sanitize, title_html, an HTTP charset) so they are fuzzed too.
+** Every string of the result must be valid UTF-8 (orrery's promise to Lua and the
+** database): an invalid one aborts, which libFuzzer reports as a crash. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "buf.h"
 #include "feed.h"
+
+static void check(const char *s) {
+  if (s && !orr_utf8_valid(s, strlen(s))) abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,6 +29,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size--;
   }
   f = orr_feed_parse((const char *)data, size, &o, err, sizeof err);
+  if (f) {
+    size_t i, j;
+    for (j = 0; j < ORR_F_NFIELDS; j++) check(f->f[j]);
+    for (i = 0; i < f->nentries; i++) {
+      const orr_entry *e = &f->entries[i];
+      for (j = 0; j < ORR_E_NFIELDS; j++) check(e->f[j]);
+      for (j = 0; j < e->ntags; j++) check(e->tags[j]);
+      for (j = 0; j < e->nenc; j++) { check(e->enc[j].href); check(e->enc[j].type); check(e->enc[j].length); }
+    }
+  }
   orr_feed_free(f);
   return 0;
 }
