@@ -76,8 +76,8 @@ void orr_buf_add_utf8(orr_buf *b, unsigned v) {
          u[2] = (char)(0x80 | (v & 0x3F)); orr_buf_add(b, u, 3); }
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
+size_t orr_utf8_seq(const char *str, size_t n) {
+  const unsigned char *s = (const unsigned char *)str;
   size_t k, i;
   unsigned c = s[0];
   if (c < 0x80) return 1;
@@ -95,9 +95,8 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
 }
 
 int orr_utf8_valid(const char *str, size_t n) {
-  const unsigned char *s = (const unsigned char *)str;
   size_t i = 0, k;
-  while (i < n && (k = utf8_seq(s + i, n - i)) != 0) i += k;
+  while (i < n && (k = orr_utf8_seq(str + i, n - i)) != 0) i += k;
   return i == n;
 }
 
@@ -124,14 +123,14 @@ char *orr_utf8_repair(const char *str, size_t n, int *bad) {
     }
     while (i < n && s[i] < 0x80) i++;
     if (i >= n) return NULL;
-    k = utf8_seq(s + i, n - i);
+    k = orr_utf8_seq(str + i, n - i);
     if (k == 0 || c1(s + i, k)) break;
     i += k;
   }
   orr_buf_init(&b);
   orr_buf_add(&b, str, i);
   while (i < n) {
-    k = utf8_seq(s + i, n - i);
+    k = orr_utf8_seq(str + i, n - i);
     if (k && c1(s + i, k)) {
       unsigned v = cp1252_c1[s[i + 1] - 0x80];
       if (v == 0) orr_buf_add(&b, str + i, k);            /* no Windows character there */

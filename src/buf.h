@@ -37,6 +37,9 @@ char *orr_utf8_repair(const char *s, size_t n, int *bad);
 char *orr_utf8_map_c1(const char *s, size_t n, int *bad);
 /* 1 if the n bytes at s are valid UTF-8. */
 int orr_utf8_valid(const char *s, size_t n);
+
+/* Length of the valid UTF-8 sequence at s (n bytes left: 1 for ASCII), 0 if invalid. */
+size_t orr_utf8_seq(const char *s, size_t n);
 /* Hand over the data (malloc'd, NUL-terminated, never NULL unless out of memory). */
 char *orr_buf_take(orr_buf *b);
 

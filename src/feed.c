@@ -189,7 +189,7 @@ typedef struct parse_state {
   xmlDocPtr doc;
   const orr_feed_opts *opts;
   int oom;
-  int raw;           /* bytes not from libxml2 went into a field (base64, repaired mojibake) */
+  int raw;           /* bytes not from libxml2 went into a field (base64) */
 } parse_state;
 
 static char *attr(xmlNodePtr n, const char *name) {
@@ -319,7 +319,7 @@ static size_t base64_decode(char *s) {
 static char *undouble_utf8(const char *s) {
   const unsigned char *p = (const unsigned char *)s;
   unsigned char *out, *o;
-  size_t i, n;
+  size_t i;
   int high = 0;
   for (i = 0; p[i]; i++) {
     if (p[i] >= 0xC4) return NULL;                    /* a character above U+00FF */
@@ -334,16 +334,8 @@ static char *undouble_utf8(const char *s) {
     else *o++ = p[i];
   }
   *o = '\0';
-  /* the bytes must read as UTF-8, with a sequence of two or more */
-  for (n = 0, o = out; *o;) {
-    size_t k = *o < 0x80 ? 1 : (*o & 0xE0) == 0xC0 ? 2 : (*o & 0xF0) == 0xE0 ? 3 : (*o & 0xF8) == 0xF0 ? 4 : 0;
-    size_t j;
-    if (k == 0 || (k == 2 && *o < 0xC2)) { free(out); return NULL; }
-    for (j = 1; j < k; j++) if ((o[j] & 0xC0) != 0x80) { free(out); return NULL; }
-    if (k > 1) n++;
-    o += k;
-  }
-  if (n == 0) { free(out); return NULL; }
+  /* the bytes must read as UTF-8 (with a multi-byte sequence: there was a byte >= 0x80) */
+  if (!orr_utf8_valid((char *)out, (size_t)(o - out))) { free(out); return NULL; }
   return (char *)out;
 }
 
@@ -390,7 +382,7 @@ static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
   } else {
     char *t = text_of(st, n), *fixed;
     if (t == NULL) return NULL;
-    if ((fixed = undouble_utf8(t)) != NULL) { free(t); t = fixed; st->raw = 1; }
+    if ((fixed = undouble_utf8(t)) != NULL) { free(t); t = fixed; }   /* checked valid */
     if (mode == 1) {
       out = orr_html_escape(t);
     } else if (st->opts->sanitize) {
@@ -570,8 +562,7 @@ static int push_enclosure(orr_entry *e, char *href, char *type, char *length) {
 /* A date element; when one is given several times (or by several elements meaning the
 ** same: dc:date, dcterms:modified, lastBuildDate), the last readable one wins, as in
 ** feedparser. */
-static void set_date(parse_state *st, xmlNodePtr n, char **text, int64_t *t, int *has) {
-  char *v = text_of(st, n);
+static void set_date_text(char *v, char **text, int64_t *t, int *has) {
   int64_t when;
   if (v == NULL) return;
   if (!orr_date_parse(v, &when)) {
@@ -581,6 +572,10 @@ static void set_date(parse_state *st, xmlNodePtr n, char **text, int64_t *t, int
   *t = when;
   *has = 1;
   set_last(text, v);
+}
+
+static void set_date(parse_state *st, xmlNodePtr n, char **text, int64_t *t, int *has) {
+  set_date_text(text_of(st, n), text, t, has);
 }
 
 /* Atom <author>: "name (email)", or whichever is there. RSS: the text as written. */
@@ -803,20 +798,13 @@ static char *cdf_href(parse_state *st, xmlNodePtr n, const char *base) {
   return abs;
 }
 
-static void cdf_date(char *v, char **text, int64_t *t, int *has) {
-  int64_t when;
-  if (v == NULL) return;
-  if (orr_date_parse(v, &when)) { *t = when; *has = 1; }
-  set_last(text, v);
-}
-
 static void parse_cdf(parse_state *st, orr_feed *f, xmlNodePtr ch) {
   char *own = attr(ch, "BASE"), *base;
   xmlNodePtr n, c;
   base = own ? orr_url_resolve(own, st->opts->url) : (st->opts->url ? strdup(st->opts->url) : NULL);
   free(own);
   f->f[ORR_F_LINK] = cdf_href(st, ch, base);
-  cdf_date(attr(ch, "LASTMOD"), &f->f[ORR_F_UPDATED_TEXT], &f->updated, &f->has_updated);
+  set_date_text(attr(ch, "LASTMOD"), &f->f[ORR_F_UPDATED_TEXT], &f->updated, &f->has_updated);
   for (n = ch->children; n && !st->oom; n = n->next) {
     if (n->type != XML_ELEMENT_NODE) continue;
     if (is(n, "TITLE")) set_first(&f->f[ORR_F_TITLE], title_value(st, n));
@@ -825,7 +813,7 @@ static void parse_cdf(parse_state *st, orr_feed *f, xmlNodePtr ch) {
       orr_entry *e = new_entry(st, f);
       if (e == NULL) break;
       e->f[ORR_E_LINK] = cdf_href(st, n, base);
-      cdf_date(attr(n, "LASTMOD"), &e->f[ORR_E_UPDATED_TEXT], &e->updated, &e->has_updated);
+      set_date_text(attr(n, "LASTMOD"), &e->f[ORR_E_UPDATED_TEXT], &e->updated, &e->has_updated);
       for (c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
         if (is(c, "TITLE")) set_first(&e->f[ORR_E_TITLE], title_value(st, c));
@@ -1039,14 +1027,11 @@ static int declares_encoding(const char *d, size_t len) {
 /* More bytes that cannot be UTF-8 than UTF-8 sequences of two or more bytes: text in an
 ** 8-bit legacy encoding, not UTF-8 with a few bad bytes. */
 static int mostly_not_utf8(const char *d, size_t len) {
-  const unsigned char *u = (const unsigned char *)d;
   size_t i = 0, good = 0, bad = 0;
   while (i < len) {
-    size_t k, j;
-    if (u[i] < 0x80) { i++; continue; }
-    k = (u[i] & 0xE0) == 0xC0 && u[i] >= 0xC2 ? 2 : (u[i] & 0xF0) == 0xE0 ? 3 : (u[i] & 0xF8) == 0xF0 && u[i] <= 0xF4 ? 4 : 0;
-    for (j = 1; k && j < k; j++) if (i + j >= len || (u[i + j] & 0xC0) != 0x80) k = 0;
-    if (k) { good++; i += k; } else { bad++; i++; }
+    size_t k = orr_utf8_seq(d + i, len - i);
+    if (k == 0) { bad++; i++; }
+    else { good += k > 1; i += k; }
   }
   return bad > good;
 }
