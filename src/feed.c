@@ -211,18 +211,26 @@ static int attr_is(xmlNodePtr n, const char *name, const char *value) {
 /* Text of an element, whitespace-trimmed; NULL if empty. */
 static char *text_of(parse_state *st, xmlNodePtr n) {
   orr_buf b;
+  const char *t;
   size_t s = 0, e;
   char *out;
+  xmlNodePtr c = n->children;
   orr_buf_init(&b);
-  orr_xml_text(&b, n->children);
-  if (!orr_buf_ok(&b)) { st->oom = 1; return NULL; }
-  e = b.len;
-  while (s < e && (unsigned char)b.data[s] <= ' ') s++;
-  while (e > s && (unsigned char)b.data[e - 1] <= ' ') e--;
+  if (c && !c->next && (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)) {
+    t = c->content ? (const char *)c->content : "";   /* the usual case: no copy to build */
+    e = strlen(t);
+  } else {
+    orr_xml_text(&b, c);
+    if (!orr_buf_ok(&b)) { st->oom = 1; return NULL; }
+    t = b.data;
+    e = b.len;
+  }
+  while (s < e && (unsigned char)t[s] <= ' ') s++;
+  while (e > s && (unsigned char)t[e - 1] <= ' ') e--;
   if (s == e) { orr_buf_free(&b); return NULL; }
   out = malloc(e - s + 1);
   if (out == NULL) { st->oom = 1; orr_buf_free(&b); return NULL; }
-  memcpy(out, b.data + s, e - s);
+  memcpy(out, t + s, e - s);
   out[e - s] = '\0';
   orr_buf_free(&b);
   return out;
@@ -1134,6 +1142,7 @@ static char *fix_declaration(const char *d, size_t len, size_t *outlen, char *no
 ** Returns a malloc'd copy, or NULL when nothing needed rewriting (or out of memory). */
 static char *fix_entities(const char *d, size_t len, size_t *outlen) {
   orr_buf b;
+  const char *amp = NULL;
   size_t i = 0, last = 0;
   int changed = 0;
   if (len >= 2 && (((unsigned char)d[0] == 0xFE && (unsigned char)d[1] == 0xFF) ||
@@ -1143,9 +1152,13 @@ static char *fix_entities(const char *d, size_t len, size_t *outlen) {
   if (!memchr(d, '&', len)) return NULL;
   orr_buf_init(&b);
   while (i < len) {
-    const char *amp, *lt;
-    amp = memchr(d + i, '&', len - i);
-    if (amp == NULL) break;
+    const char *lt;
+    /* the next '&' is searched for again only once i has passed it: each '<' before it
+    ** would otherwise rescan the same stretch (quadratic on a long run of tags) */
+    if (amp == NULL || amp < d + i) {
+      amp = memchr(d + i, '&', len - i);
+      if (amp == NULL) break;
+    }
     lt = memchr(d + i, '<', (size_t)(amp - (d + i)));
     if (lt) {                                     /* markup before the next '&' */
       size_t at = (size_t)(lt - d), rest = len - at;

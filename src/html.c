@@ -110,8 +110,10 @@ int orr_html_allowed(const char *name) { return in_list(name, allowed_elements);
 
 /* ---- URLs ------------------------------------------------------------------------ */
 
-/* s with bytes >= 0x80 written as %XX (libxml2's URI parser takes ASCII only), or, with
-** back set, those escapes (upper-case hex, as written here) turned back into the bytes. */
+/* s with bytes >= 0x80 and '%' written as %XX (libxml2's URI parser takes ASCII only), or,
+** with back set, those escapes (upper-case hex, as written here and by xmlSaveUri) turned
+** back into the bytes.  '%' is escaped too so that escapes the URL already had ("%C3%A9")
+** come back as written instead of being decoded (into bytes that may not be UTF-8). */
 static char *uri_bytes(const char *s, int back) {
   static const char hex[] = "0123456789ABCDEF";
   size_t n = strlen(s), i, j = 0;
@@ -119,9 +121,10 @@ static char *uri_bytes(const char *s, int back) {
   if (o == NULL) return NULL;
   for (i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (!back && c >= 0x80) {
+    if (!back && (c >= 0x80 || c == '%')) {
       o[j++] = '%'; o[j++] = hex[c >> 4]; o[j++] = hex[c & 15];
-    } else if (back && c == '%' && i + 2 < n && strchr("89ABCDEF", s[i + 1]) && strchr(hex, s[i + 2])) {
+    } else if (back && c == '%' && i + 2 < n && strchr("289ABCDEF", s[i + 1]) && strchr(hex, s[i + 2]) &&
+               (s[i + 1] != '2' || s[i + 2] == '5')) {
       /* (i + 2 < n: neither is the terminator, which strchr would find) */
       o[j++] = (char)(((strchr(hex, s[i + 1]) - hex) << 4) | (strchr(hex, s[i + 2]) - hex));
       i += 2;
@@ -207,9 +210,22 @@ char *orr_xml_base(xmlNodePtr node, const char *fallback) {
   return fallback ? strdup(fallback) : NULL;
 }
 
+/* 1 if url is an absolute http(s) URL in ASCII, which resolving leaves as it is (libxml2
+** gives an absolute reference back unchanged): most links in feeds, spared a URI parse. */
+static int plain_absolute(const char *url) {
+  const char *p = url;
+  if (strncmp(p, "http://", 7) == 0) p += 7;
+  else if (strncmp(p, "https://", 8) == 0) p += 8;
+  else return 0;
+  if (*p == '/') return 0;                     /* "http:///host": see orr_url_resolve */
+  for (; *p; p++) if ((unsigned char)*p >= 0x80) return 0;
+  return 1;
+}
+
 char *orr_url_clean(const char *ref, const char *base) {
   char *s = url_squeeze(ref), *r;
   if (s == NULL) return NULL;
+  if (plain_absolute(s)) return s;
   if (!scheme_ok(s)) { free(s); return NULL; }
   r = orr_url_resolve(s, base);
   free(s);
@@ -235,42 +251,68 @@ static const char *const block_elements[] = {
   "figcaption", "hr", "address", "aside", "nav", "details", "summary", "caption", NULL
 };
 
-/* The lists above are looked up for every element and attribute of every entry, so each
-** is searched by bisection over a sorted copy, made once for all threads (feeds are parsed
-** on worker threads while others download). */
+/* The lists above are looked up for every element and attribute of every entry, so all
+** their names go into one hash table, made once for all threads (feeds are parsed on worker
+** threads while others download): a lookup is one hash of the name, lower-cased on the
+** way, and gives every list the name is on as a bit. */
 static const char *const *const lists[] = {
   allowed_elements, dropped_elements, void_elements, allowed_attributes, url_attributes,
   safe_schemes, css_properties, css_keywords, block_elements,
 };
+enum {                        /* bits of the lists, in the order above */
+  IS_ELEMENT = 1 << 0, IS_DROPPED = 1 << 1, IS_VOID = 1 << 2, IS_ATTRIBUTE = 1 << 3,
+  IS_URL_ATTRIBUTE = 1 << 4, IS_SCHEME = 1 << 5, IS_CSS_PROPERTY = 1 << 6,
+  IS_CSS_KEYWORD = 1 << 7, IS_BLOCK = 1 << 8
+};
 #define NLISTS (sizeof lists / sizeof lists[0])
-static struct { const char **v; size_t n; } sorted[NLISTS];
-static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+#define NAME_SLOTS 1024       /* a power of two, well above the ~400 names */
+static struct { const char *name; unsigned hash, bits; } names[NAME_SLOTS];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
 
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
+static unsigned char ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; }
+
+static unsigned name_hash(const char *s) {
+  unsigned h = 2166136261u;
+  for (; *s; s++) h = (h ^ ascii_lower((unsigned char)*s)) * 16777619u;
+  return h;
 }
 
-static void sort_lists(void) {
-  size_t i, n;
-  for (i = 0; i < NLISTS; i++) {
-    for (n = 0; lists[i][n]; n++) {}
-    sorted[i].v = malloc(n * sizeof *sorted[i].v);
-    if (sorted[i].v == NULL) continue;          /* in_list scans that one instead */
-    memcpy(sorted[i].v, lists[i], n * sizeof *sorted[i].v);
-    qsort(sorted[i].v, n, sizeof *sorted[i].v, cmp_str);
-    sorted[i].n = n;
-  }
+/* 1 if s, lower-cased, is the (lower-case) t. */
+static int same_name(const char *s, const char *t) {
+  for (; *s && ascii_lower((unsigned char)*s) == (unsigned char)*t; s++, t++) {}
+  return *s == '\0' && *t == '\0';
 }
 
-static int in_list(const char *name, const char *const *list) {
-  size_t i;
-  pthread_once(&sorted_once, sort_lists);
+static void fill_names(void) {
+  size_t i, j;
   for (i = 0; i < NLISTS; i++)
-    if (lists[i] == list && sorted[i].v)
-      return bsearch(&name, sorted[i].v, sorted[i].n, sizeof *sorted[i].v, cmp_str) != NULL;
-  for (; *list; list++)
-    if (strcmp(name, *list) == 0) return 1;
+    for (j = 0; lists[i][j]; j++) {
+      unsigned h = name_hash(lists[i][j]), k = h & (NAME_SLOTS - 1);
+      while (names[k].name && strcmp(names[k].name, lists[i][j]) != 0) k = (k + 1) & (NAME_SLOTS - 1);
+      names[k].name = lists[i][j];
+      names[k].hash = h;
+      names[k].bits |= 1u << i;
+    }
+}
+
+/* The lists name is on (any case), as bits; *canon (if given) gets the lists' spelling. */
+static unsigned name_bits(const char *name, const char **canon) {
+  unsigned h = name_hash(name), k = h & (NAME_SLOTS - 1);
+  pthread_once(&names_once, fill_names);
+  for (; names[k].name; k = (k + 1) & (NAME_SLOTS - 1))
+    if (names[k].hash == h && same_name(name, names[k].name)) {
+      if (canon) *canon = names[k].name;
+      return names[k].bits;
+    }
   return 0;
+}
+
+/* 1 if name, exactly as written, is on list. */
+static int in_list(const char *name, const char *const *list) {
+  const char *canon = NULL;
+  size_t i;
+  for (i = 0; i < NLISTS && lists[i] != list; i++) {}
+  return (name_bits(name, &canon) & (1u << i)) && strcmp(canon, name) == 0;
 }
 
 static int is_word(int c) { return isalnum(c) || c == '_'; }
@@ -476,6 +518,22 @@ void orr_xml_text(orr_buf *out, xmlNodePtr first) { xml_text(out, first, 0); }
 
 /* ---- serializer ------------------------------------------------------------------ */
 
+/* What the sanitizer does with an element. */
+enum el_kind {
+  EL_DROP,     /* nothing of it is written, not even its text (script, style) */
+  EL_UNWRAP,   /* its tags go, its content stays */
+  EL_KEEP,     /* written with its allowed attributes */
+  EL_VOID      /* written as an empty tag; what a lenient parser nested in it follows it */
+};
+
+/* The kind of element name (any case); *kept is set to the lower-case name of a kept one. */
+static enum el_kind element_kind(const char *name, const char **kept) {
+  unsigned bits = name_bits(name, kept);
+  if (bits & IS_DROPPED) return EL_DROP;
+  if (!(bits & IS_ELEMENT)) return EL_UNWRAP;
+  return bits & IS_VOID ? EL_VOID : EL_KEEP;
+}
+
 static void emit_attr(orr_buf *out, const char *name, const char *value) {
   orr_buf_addc(out, ' ');
   orr_buf_adds(out, name);
@@ -484,52 +542,68 @@ static void emit_attr(orr_buf *out, const char *name, const char *value) {
   orr_buf_addc(out, '"');
 }
 
-static void emit_attrs(orr_buf *out, xmlNodePtr node, const char *base) {
+/* One attribute (name in any case) if it is allowed: URLs resolved against base and
+** dropped when unsafe, style through the CSS allowlist. */
+static void emit_clean_attr(orr_buf *out, const char *name, const char *value, const char *base) {
+  const char *lname = NULL;
+  unsigned bits = name_bits(name, &lname);
+  if (!(bits & IS_ATTRIBUTE)) return;
+  if (bits & IS_URL_ATTRIBUTE) {
+    char *u = orr_url_clean(value, base);
+    if (u) emit_attr(out, lname, u);
+    free(u);
+  } else if (strcmp(lname, "style") == 0) {
+    orr_buf css;
+    orr_buf_init(&css);
+    css_clean(&css, value);
+    if (css.len) emit_attr(out, lname, css.data);
+    orr_buf_free(&css);
+  } else {
+    emit_attr(out, lname, value);
+  }
+}
+
+/* The attributes of an element of an XML document (Atom xhtml content). */
+static void emit_xml_attrs(orr_buf *out, xmlNodePtr node, const char *base) {
   xmlAttrPtr a;
+  char *own = NULL;
+  int own_done = 0;
   for (a = node->properties; a; a = a->next) {
-    char name[64];
+    const char *name = (const char *)a->name;
+    unsigned bits;
     xmlChar *v;
-    size_t i, n = strlen((const char *)a->name);
-    if (n >= sizeof name) continue;
-    for (i = 0; i <= n; i++) name[i] = (char)tolower(a->name[i]);
     if (a->ns && a->ns->prefix && strcmp((const char *)a->ns->prefix, "xml") == 0) {
-      if (strcmp(name, "lang") != 0) continue;
-      strcpy(name, "xml:lang");
+      if (!same_name(name, "lang")) continue;
+      name = "xml:lang";
     }
-    if (!in_list(name, allowed_attributes)) continue;
-    v = xmlNodeGetContent((xmlNodePtr)a);
-    if (v == NULL) { emit_attr(out, name, ""); continue; }
-    if (in_list(name, url_attributes)) {
+    bits = name_bits(name, NULL);
+    if (!(bits & IS_ATTRIBUTE)) continue;
+    if (!own_done && (bits & IS_URL_ATTRIBUTE)) {
       /* in a feed's own XML, xml:base may change at any element */
-      char *own = node->doc && node->doc->type == XML_DOCUMENT_NODE ? orr_xml_base(node, base) : NULL;
-      char *u = orr_url_clean((const char *)v, own ? own : base);
-      free(own);
-      if (u) emit_attr(out, name, u);
-      free(u);
-    } else if (strcmp(name, "style") == 0) {
-      orr_buf css;
-      orr_buf_init(&css);
-      css_clean(&css, (const char *)v);
-      if (css.len) emit_attr(out, name, css.data);
-      orr_buf_free(&css);
-    } else {
-      emit_attr(out, name, (const char *)v);
+      own = orr_xml_base(node, base);
+      own_done = 1;
     }
+    v = xmlNodeGetContent((xmlNodePtr)a);
+    emit_clean_attr(out, name, v ? (const char *)v : "", own ? own : base);
     xmlFree(v);
   }
+  free(own);
 }
 
 static void emit_children(orr_buf *out, xmlNodePtr node, const char *base, int depth);
 
+/* A node of an XML document, recursively (the depth of an XML tree is bounded by
+** libxml2's own limit, 256 without XML_PARSE_HUGE). */
 static void emit_node(orr_buf *out, xmlNodePtr n, const char *base, int depth) {
-  const char *name;
+  const char *lname = NULL;
+  enum el_kind kind;
   switch (n->type) {
     case XML_TEXT_NODE:
     case XML_CDATA_SECTION_NODE:
       if (n->content) orr_buf_add_escaped(out, (const char *)n->content,
                                           strlen((const char *)n->content), 0);
       return;
-    case XML_ENTITY_REF_NODE: {        /* from an XML document: see orr_xml_text */
+    case XML_ENTITY_REF_NODE: {        /* see orr_xml_text */
       orr_buf t;
       orr_buf_init(&t);
       entity_text(&t, n);
@@ -542,27 +616,18 @@ static void emit_node(orr_buf *out, xmlNodePtr n, const char *base, int depth) {
     default:                           /* comments, PIs, DTD nodes */
       return;
   }
-  name = (const char *)n->name;
-  {
-    char lname[32];
-    size_t i, len = strlen(name);
-    if (len >= sizeof lname) { emit_children(out, n, base, depth + 1); return; }
-    for (i = 0; i <= len; i++) lname[i] = (char)tolower((unsigned char)name[i]);
-    if (in_list(lname, dropped_elements)) return;
-    if (!in_list(lname, allowed_elements) || depth > MAX_DEPTH) {
-      emit_children(out, n, base, depth + 1);
-      return;
-    }
-    orr_buf_addc(out, '<');
-    orr_buf_adds(out, lname);
-    emit_attrs(out, n, base);
-    if (in_list(lname, void_elements)) { orr_buf_adds(out, " />"); return; }
-    orr_buf_addc(out, '>');
-    emit_children(out, n, base, depth + 1);
-    orr_buf_adds(out, "</");
-    orr_buf_adds(out, lname);
-    orr_buf_addc(out, '>');
-  }
+  kind = element_kind((const char *)n->name, &lname);
+  if (kind == EL_DROP) return;
+  if (kind == EL_UNWRAP || depth > MAX_DEPTH) { emit_children(out, n, base, depth + 1); return; }
+  orr_buf_addc(out, '<');
+  orr_buf_adds(out, lname);
+  emit_xml_attrs(out, n, base);
+  if (kind == EL_VOID) { orr_buf_adds(out, " />"); emit_children(out, n, base, depth + 1); return; }
+  orr_buf_addc(out, '>');
+  emit_children(out, n, base, depth + 1);
+  orr_buf_adds(out, "</");
+  orr_buf_adds(out, lname);
+  orr_buf_addc(out, '>');
 }
 
 static void emit_children(orr_buf *out, xmlNodePtr node, const char *base, int depth) {
@@ -570,26 +635,107 @@ static void emit_children(orr_buf *out, xmlNodePtr node, const char *base, int d
   for (c = node->children; c; c = c->next) emit_node(out, c, base, depth);
 }
 
+/* HTML fragments are sanitized as libxml2's HTML parser reports them (SAX), without
+** building a tree: the parser closes elements itself (implied and misplaced end tags),
+** so its events are exactly the tree it would have built, and building that tree and
+** freeing it again was half the cost of sanitizing.  The fragment is parsed inside a <div>
+** of ours (text at the top of a fragment would otherwise be wrapped in an implied <p>);
+** what is written is the content of the document's first <body> minus that wrapper's tags
+** (content after a stray </div> follows it in the body, and is kept). */
+typedef struct {
+  orr_buf *out;
+  const char *base;
+  int level;            /* open elements, <html> being 1 */
+  int body;             /* level of the first <body>; 0 before it, -1 once it ended */
+  int wrapper;          /* our <div>: 0 not seen yet, 1 open, 2 closed */
+  int skip;             /* > 0 inside a dropped element: its nesting */
+  /* the name of each open element of the fragment that was written with an end tag to
+  ** come, else NULL: libxml2 does not always give the end event the start event's name */
+  const char *open[MAX_DEPTH + 1];
+} sax_state;
+
+/* The depth of the current element in the fragment (its top elements are at 0, whether
+** children of the wrapper or after it); negative outside the body and for the wrapper. */
+static int sax_depth(const sax_state *s) {
+  if (s->body <= 0 || s->level <= s->body) return -1;
+  return s->level - s->body - 1 - (s->wrapper == 1);
+}
+
+static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts) {
+  sax_state *s = ((htmlParserCtxtPtr)ctx)->_private;
+  const char *lname = NULL;
+  enum el_kind kind;
+  int d;
+  s->level++;
+  if (s->skip) { s->skip++; return; }
+  if (s->body == 0) {
+    if (s->level == 2 && strcmp((const char *)name, "body") == 0) s->body = 2;
+    return;
+  }
+  if (s->body < 0 || s->level <= s->body) return;
+  if (s->wrapper == 0) { s->wrapper = 1; return; }   /* the body's first element is our <div> */
+  d = sax_depth(s);
+  kind = element_kind((const char *)name, &lname);
+  if (kind == EL_DROP) { s->skip = 1; return; }
+  if (d > MAX_DEPTH) return;                         /* too deep: unwrapped */
+  s->open[d] = kind == EL_KEEP ? lname : NULL;
+  if (kind == EL_UNWRAP) return;
+  orr_buf_addc(s->out, '<');
+  orr_buf_adds(s->out, lname);
+  for (; atts && atts[0]; atts += 2) {
+    const char *v = (const char *)atts[1];
+    /* a bare attribute: libxml2's tree gives a boolean one its own name as value */
+    if (v == NULL) v = htmlIsBooleanAttr(atts[0]) ? (const char *)atts[0] : "";
+    emit_clean_attr(s->out, (const char *)atts[0], v, s->base);
+  }
+  orr_buf_adds(s->out, kind == EL_VOID ? " />" : ">");
+}
+
+static void sax_end(void *ctx, const xmlChar *name) {
+  sax_state *s = ((htmlParserCtxtPtr)ctx)->_private;
+  int d = sax_depth(s);
+  if (s->skip) {
+    s->skip--;
+  } else if (s->body > 0 && s->level == s->body) {
+    s->body = -1;                                    /* later content is not the fragment's */
+  } else if (s->wrapper == 1 && s->level == s->body + 1) {
+    s->wrapper = 2;
+  } else if (d >= 0 && d <= MAX_DEPTH && s->open[d]) {
+    orr_buf_adds(s->out, "</");
+    orr_buf_adds(s->out, s->open[d]);
+    orr_buf_addc(s->out, '>');
+  }
+  s->level--;
+}
+
+static void sax_text(void *ctx, const xmlChar *text, int len) {
+  sax_state *s = ((htmlParserCtxtPtr)ctx)->_private;
+  if (s->skip || s->body <= 0 || s->level < s->body || len <= 0) return;
+  orr_buf_add_escaped(s->out, (const char *)text, (size_t)len, 0);
+}
+
 /* ---- entry points ---------------------------------------------------------------- */
 
 /* One parser context serves every fragment: a feed has thousands of them, and a fresh
 ** context (with its dictionary) for each costs more than parsing a small one.  One per
-** thread: a libxml2 context is not shared. */
-static __thread htmlParserCtxtPtr ctxt;
+** thread: a libxml2 context is not shared.  The sanitizer has its own, with its handlers. */
+static __thread htmlParserCtxtPtr ctxt, sax_ctxt;
 
 void orr_html_thread_end(void) {
   if (ctxt) htmlFreeParserCtxt(ctxt);
-  ctxt = NULL;
+  if (sax_ctxt) htmlFreeParserCtxt(sax_ctxt);
+  ctxt = sax_ctxt = NULL;
 }
 
+#define HTML_OPTS (HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | \
+                   HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT)
+
 htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url) {
-  int opts = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-             HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT;
   htmlDocPtr doc = NULL;
   if (ctxt == NULL) ctxt = htmlNewParserCtxt();
   if (len > 0 && len <= (size_t)0x7fffffff)
-    doc = ctxt ? htmlCtxtReadMemory(ctxt, html, (int)len, url, "UTF-8", opts)
-               : htmlReadMemory(html, (int)len, url, "UTF-8", opts);
+    doc = ctxt ? htmlCtxtReadMemory(ctxt, html, (int)len, url, "UTF-8", HTML_OPTS)
+               : htmlReadMemory(html, (int)len, url, "UTF-8", HTML_OPTS);
   if (doc == NULL) doc = htmlNewDocNoDtD(NULL, NULL);
   return doc;
 }
@@ -602,12 +748,12 @@ static xmlNodePtr find_body(htmlDocPtr doc) {
   return NULL;
 }
 
-/* Parse a fragment inside a <div> of ours: text at the top of a fragment would otherwise
-** be wrapped in an implied <p> by libxml2.  Returns the wrapper (its children are the
-** fragment; body children after it come from stray end tags), or NULL for nothing. */
+/* The fragment inside our <div>, as a tree (for text extraction).  Returns the wrapper
+** (its children are the fragment; body children after it come from stray end tags), or
+** NULL for nothing. */
 static xmlNodePtr parse_fragment(const char *html, size_t len, htmlDocPtr *docp) {
   orr_buf in;
-  xmlNodePtr body, first;
+  xmlNodePtr body;
   orr_buf_init(&in);
   orr_buf_adds(&in, "<div>");
   orr_buf_add(&in, html, len);
@@ -616,28 +762,45 @@ static xmlNodePtr parse_fragment(const char *html, size_t len, htmlDocPtr *docp)
   orr_buf_free(&in);
   if (*docp == NULL) return NULL;
   body = find_body(*docp);
-  if (body == NULL) return NULL;
-  first = body->children;
-  return first;
+  return body ? body->children : NULL;
+}
+
+static htmlParserCtxtPtr sanitizer_ctxt(void) {
+  if (sax_ctxt == NULL && (sax_ctxt = htmlNewParserCtxt()) != NULL) {
+    xmlSAXHandler *h = sax_ctxt->sax;           /* the context's own copy, freed with it */
+    memset(h, 0, sizeof *h);
+    h->initialized = 1;                         /* SAX1 callbacks, as the HTML parser calls them */
+    h->startElement = sax_start;
+    h->endElement = sax_end;
+    h->characters = sax_text;
+    h->ignorableWhitespace = sax_text;
+    /* cdataBlock (script and style text) and comments: left NULL, so not written */
+  }
+  return sax_ctxt;
 }
 
 char *orr_html_sanitize(const char *html, size_t len, const char *base) {
-  orr_buf out;
-  htmlDocPtr doc;
-  xmlNodePtr n;
+  orr_buf out, in;
+  htmlParserCtxtPtr c;
+  sax_state *s;
   orr_buf_init(&out);
   if (len == 0) return orr_buf_take(&out);
   if (!memchr(html, '<', len) && !memchr(html, '&', len)) {  /* plain text: nothing to parse */
     orr_buf_add_escaped(&out, html, len, 0);
     return orr_buf_take(&out);
   }
-  n = parse_fragment(html, len, &doc);
-  if (doc == NULL) return NULL;
-  if (n) {
-    emit_children(&out, n, base, 0);                        /* our wrapper */
-    for (n = n->next; n; n = n->next) emit_node(&out, n, base, 0);
-  }
-  xmlFreeDoc(doc);
+  if ((c = sanitizer_ctxt()) == NULL || (s = calloc(1, sizeof *s)) == NULL) return NULL;
+  orr_buf_init(&in);
+  orr_buf_adds(&in, "<div>");
+  orr_buf_add(&in, html, len);
+  if (!orr_buf_ok(&in) || in.len > (size_t)0x7fffffff) { orr_buf_free(&in); free(s); return NULL; }
+  s->out = &out;
+  s->base = base;
+  c->_private = s;
+  htmlCtxtReadMemory(c, in.data, (int)in.len, NULL, "UTF-8", HTML_OPTS);  /* gives no tree */
+  c->_private = NULL;
+  orr_buf_free(&in);
+  free(s);
   return orr_buf_take(&out);
 }
 

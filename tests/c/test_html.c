@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "html.h"
 #include "test.h"
 
@@ -28,6 +29,31 @@ int main(void) {
   CHECK_STR(san("<blink>text stays</blink>", NULL), "text stays");
   CHECK_STR(san("1 &lt; 2 &amp; 3", NULL), "1 &lt; 2 &amp; 3");
   CHECK_STR(san("", NULL), "");
+  /* void elements: what libxml2 nests inside one (it does not know wbr, source, spacer as
+  ** void) follows it, as in a browser, instead of being lost */
+  CHECK_STR(san("<p>a<wbr>b c</p>d", NULL), "<p>a<wbr />b c</p>d");
+  CHECK_STR(san("<video><source src=v.mp4>Your browser cannot play it</video>", "http://e.org/"),
+            "<video><source src=\"http://e.org/v.mp4\" />Your browser cannot play it</video>");
+  /* end tags come from what was opened: libxml2 may name another element at the end */
+  CHECK_STR(san("<m=eh4t/", NULL), "<m></m>");
+  CHECK_STR(san("<d:u>x</d:u>y", NULL), "xy");                    /* not <u>: a browser sees d:u */
+  CHECK_STR(san("<ol compact><li>a</ol><td nowrap>t", NULL),
+            "<ol compact=\"compact\"><li>a</li></ol><td nowrap=\"nowrap\">t</td>");
+  CHECK_STR(san("a</div><p>b</p></div>c", NULL), "a<p>b</p>c");   /* stray end tags */
+  CHECK_STR(san("<body onload=x><p>in</p></body>after", NULL), "<p>in</p>after");
+  {   /* nesting deeper than MAX_DEPTH: the tags below it go, all of the text stays */
+    orr_buf in;
+    char *out;
+    int i;
+    orr_buf_init(&in);
+    for (i = 0; i < 5000; i++) orr_buf_adds(&in, i % 2 ? "<span>" : "<x-y>");
+    orr_buf_adds(&in, "end<script>alert(1)</script>");
+    out = orr_html_sanitize(in.data, in.len, NULL);
+    CHECK(out && strstr(out, "end") && !strstr(out, "script"));
+    CHECK(out && strlen(out) < 256 * 14 + 64);
+    free(out);
+    orr_buf_free(&in);
+  }
   {
     char *t = orr_html_text("<b>AT&amp;T</b> &nbsp;rocks", 27);
     CHECK_STR(t, "AT&T \xc2\xa0rocks");
@@ -60,6 +86,17 @@ int main(void) {
     free(u);
     CHECK(orr_url_clean("vbscript:msgbox", NULL) == NULL);
     CHECK(orr_url_clean("x", "javascript:alert(1)//") == NULL);   /* a hostile base */
+    /* IRIs: escapes already in the URL stay as written (decoding "%C3" alone would not
+    ** even be UTF-8) */
+    u = orr_url_resolve("\xc3\xa9%C3?q=%e2#f", "http://e.org/a/");
+    CHECK_STR(u, "http://e.org/a/\xc3\xa9%C3?q=%e2#f");
+    free(u);
+    u = orr_url_resolve("http://y.org/%E2%82", "http://e.org/\xc3\xa9");
+    CHECK_STR(u, "http://y.org/%E2%82");
+    free(u);
+    u = orr_url_resolve("../b/\xc3\xa9", "http://e.org/\xc3\xa9/a/");
+    CHECK_STR(u, "http://e.org/\xc3\xa9/b/\xc3\xa9");
+    free(u);
   }
   free(san("", NULL));
   return test_report();
