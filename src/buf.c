@@ -45,23 +45,21 @@ void orr_buf_adds(orr_buf *b, const char *s) { orr_buf_add(b, s, strlen(s)); }
 void orr_buf_addc(orr_buf *b, char c) { orr_buf_add(b, &c, 1); }
 
 void orr_buf_add_escaped(orr_buf *b, const char *s, size_t n, int quote) {
-  size_t i, start = 0;
-  for (i = 0; i < n; i++) {
-    const char *rep = NULL;
-    unsigned char c = (unsigned char)s[i];
-    if (c > '>' || (c != '&' && c != '<' && c != '>' && c != '"')) continue;   /* most bytes */
-    switch (c) {
-      case '&': rep = "&amp;"; break;
-      case '<': rep = "&lt;"; break;
-      case '>': rep = "&gt;"; break;
-      case '"': if (quote) rep = "&quot;"; break;
-      default: break;
-    }
-    if (rep) {
-      orr_buf_add(b, s + start, i - start);
-      orr_buf_adds(b, rep);
-      start = i + 1;
-    }
+  /* every byte of every entry goes through here: one table lookup per byte */
+  static const unsigned char special[256] = { ['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4 };
+  static const char *const rep[] = { NULL, "&amp;", "&lt;", "&gt;", "&quot;" };
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0, start = 0;
+  if (!grow(b, n)) return;               /* the usual case, nothing to escape: one copy */
+  for (;;) {
+    unsigned k;
+    while (i < n && !special[u[i]]) i++;
+    if (i >= n) break;
+    k = special[u[i]];
+    if (k == 4 && !quote) { i++; continue; }
+    orr_buf_add(b, s + start, i - start);
+    orr_buf_adds(b, rep[k]);
+    start = ++i;
   }
   orr_buf_add(b, s + start, n - start);
 }

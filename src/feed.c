@@ -1140,6 +1140,16 @@ static char *fix_declaration(const char *d, size_t len, size_t *outlen, char *no
 ** which the parser always keeps.  Only for ASCII-compatible bytes, never inside CDATA
 ** sections or comments, and not at all when the document declares entities itself.
 ** Returns a malloc'd copy, or NULL when nothing needed rewriting (or out of memory). */
+/* The first occurrence of the 3 bytes t in the n bytes at d, or NULL. */
+static const char *find3(const char *d, size_t n, const char *t) {
+  const char *p = d, *end = d + n;
+  while (end - p >= 3 && (p = memchr(p, t[0], (size_t)(end - p) - 2)) != NULL) {
+    if (p[1] == t[1] && p[2] == t[2]) return p;
+    p++;
+  }
+  return NULL;
+}
+
 static char *fix_entities(const char *d, size_t len, size_t *outlen) {
   orr_buf b;
   const char *amp = NULL;
@@ -1166,14 +1176,25 @@ static char *fix_entities(const char *d, size_t len, size_t *outlen) {
       if (rest >= 9 && memcmp(lt, "<![CDATA[", 9) == 0) close = "]]>";
       else if (rest >= 4 && memcmp(lt, "<!--", 4) == 0) close = "-->";
       else if (rest >= 8 && memcmp(lt, "<!ENTITY", 8) == 0) { orr_buf_free(&b); return NULL; }
-      if (close) {
-        size_t k = at + 4;
-        while (k + 3 <= len && memcmp(d + k, close, 3) != 0) k++;
-        i = k + 3;
+      if (close) {                                /* skipped whole: '&' is literal in there */
+        const char *end = find3(d + at + 4, len - at - 4, close);
+        i = end ? (size_t)(end - d) + 3 : len;
       } else {
         i = at + 1;
       }
       continue;
+    }
+    {                                             /* the five of XML: the usual case, fast */
+      size_t left = len - (size_t)(amp - d);
+      if (left >= 4 && (amp[1] == 'l' || amp[1] == 'g') && amp[2] == 't' && amp[3] == ';') {
+        i = (size_t)(amp - d) + 4;
+        continue;
+      }
+      if (left >= 5 && memcmp(amp + 1, "amp;", 4) == 0) { i = (size_t)(amp - d) + 5; continue; }
+      if (left >= 6 && (memcmp(amp + 1, "quot;", 5) == 0 || memcmp(amp + 1, "apos;", 5) == 0)) {
+        i = (size_t)(amp - d) + 6;
+        continue;
+      }
     }
     if ((size_t)(amp - d) + 2 < len && amp[1] == '#' && amp[2] == 'X') {   /* &#X41; */
       size_t at = (size_t)(amp - d);

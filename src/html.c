@@ -136,12 +136,80 @@ static char *uri_bytes(const char *s, int back) {
   return o;
 }
 
+/* Resolving the usual relative links of a feed ("/2024/05/post/", "img/a.png", "#note",
+** "?page=2") against the usual base ("https://host/path/feed.xml") is a concatenation: no
+** dot segments to remove, nothing to escape.  For exactly those cases, the result is made
+** here the way libxml2's xmlBuildURI would make it (the two are fuzzed against each other);
+** anything else is left to libxml2.  Returns 0 when not such a case; else 1 with *out set
+** (NULL if out of memory). */
+static int plain_char(int c) {         /* unreserved characters and '/': never escaped */
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
+}
+
+/* 1 if the n bytes at p are plain characters forming no "." or ".." segment and no "//". */
+static int plain_path(const char *p, size_t n) {
+  size_t i, seg = 0;                   /* seg: start of the current segment */
+  for (i = 0; i <= n; i++) {
+    if (i == n || p[i] == '/') {
+      size_t len = i - seg;
+      if ((len == 1 && p[seg] == '.') || (len == 2 && p[seg] == '.' && p[seg + 1] == '.')) return 0;
+      if (i < n && i + 1 < n && p[i + 1] == '/') return 0;
+      seg = i + 1;
+    } else if (!plain_char((unsigned char)p[i])) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static int resolve_plain(const char *ref, const char *base, char **out) {
+  const char *auth, *path, *q, *e;
+  size_t plen, rlen = strlen(ref);
+  /* the base: http(s)://host/path, lower-case host, no port, query or fragment */
+  if (strncmp(base, "http://", 7) == 0) auth = base + 7;
+  else if (strncmp(base, "https://", 8) == 0) auth = base + 8;
+  else return 0;
+  for (path = auth; (*path >= 'a' && *path <= 'z') || (*path >= '0' && *path <= '9') ||
+                    *path == '-' || *path == '.'; path++) {}
+  if (path == auth || *path != '/') return 0;
+  plen = strlen(path);
+  if (!plain_path(path, plen)) return 0;
+  /* the reference: a path of plain characters, then maybe a simple query and fragment */
+  if (rlen == 0 || (ref[0] == '/' && ref[1] == '/')) return 0;
+  for (e = ref; *e && *e != '?' && *e != '#'; e++) {}
+  if (!plain_path(ref, (size_t)(e - ref))) return 0;
+  q = e;
+  if (*q == '?')                       /* query: kept as written by libxml2 */
+    for (q++; *q && *q != '#'; q++)
+      if (!plain_char((unsigned char)*q) && !strchr("?=&+;,", *q)) return 0;
+  if (*q == '#')                       /* fragment */
+    for (q++; *q; q++)
+      if (!plain_char((unsigned char)*q)) return 0;
+  if (ref[0] == '/') {                 /* absolute path: the base's scheme and host */
+    plen = 0;
+  } else if (ref[0] != '?' && ref[0] != '#') {
+    while (plen > 0 && path[plen - 1] != '/') plen--;   /* merged with the base's directory */
+  }
+  {
+    size_t head = (size_t)(path - base) + plen;
+    char *r = malloc(head + rlen + 1);
+    *out = r;
+    if (r) {
+      memcpy(r, base, head);
+      memcpy(r + head, ref, rlen + 1);
+    }
+  }
+  return 1;
+}
+
 char *orr_url_resolve(const char *ref, const char *base) {
   xmlChar *r;
   char *out, *eref = NULL, *ebase = NULL;
   const char *p;
   int wide = 0;
   if (base == NULL || *base == '\0') return strdup(ref);
+  if (resolve_plain(ref, base, &out)) return out;
   for (p = ref; *p && !wide; p++) wide = (unsigned char)*p >= 0x80;
   for (p = base; *p && !wide; p++) wide = (unsigned char)*p >= 0x80;
   if (wide) {                     /* an IRI: resolve its escaped form, then give the characters back */

@@ -18,13 +18,14 @@ ls "$WORK/farm-$N"/f* > "$WORK/files.txt"
 cc -O2 $(pkg-config --cflags libxml-2.0) -o "$WORK/limit" "$BENCH/limit/limit.c" $(pkg-config --libs libxml-2.0) -lsqlite3
 # This VM's speed swings 10-20 % from one run to the next, so SAX and orrery are measured
 # side by side ROUNDS times and the round with the median stage/SAX ratio is reported
-# (each figure is itself the best of 3 passes over the files in memory).
+# (each figure is itself the best of PASSES passes over the files in memory).
 ROUNDS=${ROUNDS:-3}
+PASSES=${PASSES:-5}
 : > "$WORK/rounds.txt"
 i=0
 while [ "$i" -lt "$ROUNDS" ]; do
-  sax=$("$WORK/limit" sax "$WORK/files.txt" 3 | sed -n 's/.*"mb_s":\([0-9.]*\).*/\1/p')
-  ours=$(./orrery lua tests/bench/parse.lua "$WORK/files.txt" 3)
+  sax=$("$WORK/limit" sax "$WORK/files.txt" "$PASSES" | sed -n 's/.*"mb_s":\([0-9.]*\).*/\1/p')
+  ours=$(./orrery lua tests/bench/parse.lua "$WORK/files.txt" "$PASSES")
   stage=$(echo "$ours" | sed -n 's/.*"stage_mb_s":\([0-9.]*\).*/\1/p')
   whole=$(echo "$ours" | sed -n 's/.*"whole_mb_s":\([0-9.]*\).*/\1/p')
   bytes=$(echo "$ours" | sed -n 's/.*"bytes":\([0-9]*\).*/\1/p')
@@ -37,7 +38,13 @@ read -r _ sax stage whole <<EOF2
 $(sort -n "$WORK/rounds.txt" | sed -n "$(( (ROUNDS + 1) / 2 ))p")
 EOF2
 head -n "$FP_FILES" "$WORK/files.txt" > "$WORK/fp-files.txt"
-fp=$(/usr/bin/python3 "$BENCH/peers/feedparser_bench.py" "$WORK/fp-files.txt" | sed -n 's/.*"mb_s": \([0-9.]*\).*/\1/p')
+# feedparser twice, the faster run kept (it is measured on fewer files, so one slow moment
+# of the VM would weigh more)
+fp=0
+for _ in 1 2; do
+  r=$(/usr/bin/python3 "$BENCH/peers/feedparser_bench.py" "$WORK/fp-files.txt" | sed -n 's/.*"mb_s": \([0-9.]*\).*/\1/p')
+  fp=$(awk "BEGIN{print ($r > $fp) ? $r : $fp}")
+done
 bytes=$(echo "$ours" | sed -n 's/.*"bytes":\([0-9]*\).*/\1/p')
 echo "parsing $N feeds, $(awk "BEGIN{printf \"%.1f\", $bytes/1e6}") MB in memory (feedparser: first $FP_FILES files)"
 printf '%-46s %10s %14s\n' "what" "MB/s" "ratio"

@@ -86,6 +86,25 @@ int main(void) {
     free(u);
     CHECK(orr_url_clean("vbscript:msgbox", NULL) == NULL);
     CHECK(orr_url_clean("x", "javascript:alert(1)//") == NULL);   /* a hostile base */
+    {   /* the usual relative links (resolved without libxml2's URI parser, same result) */
+      static const char *const cases[][3] = {
+        { "/2024/05/post/", "https://e.org/blog/feed.xml", "https://e.org/2024/05/post/" },
+        { "img/a.png", "https://e.org/blog/feed.xml", "https://e.org/blog/img/a.png" },
+        { "#note-1", "https://e.org/blog/post", "https://e.org/blog/post#note-1" },
+        { "?page=2&x=1", "https://e.org/blog/", "https://e.org/blog/?page=2&x=1" },
+        { "a.html?q=1#f", "http://e.org/", "http://e.org/a.html?q=1#f" },
+        { "../up.html", "http://e.org/a/b/c", "http://e.org/a/up.html" },       /* libxml2's */
+        { "//cdn.e.org/x.js", "https://e.org/a", "https://cdn.e.org/x.js" },
+        { "x", "http://E.org:8080/a/b", "http://E.org:8080/a/x" },
+        { NULL, NULL, NULL },
+      };
+      size_t i;
+      for (i = 0; cases[i][0]; i++) {
+        u = orr_url_resolve(cases[i][0], cases[i][1]);
+        CHECK_STR(u, cases[i][2]);
+        free(u);
+      }
+    }
     /* IRIs: escapes already in the URL stay as written (decoding "%C3" alone would not
     ** even be UTF-8) */
     u = orr_url_resolve("\xc3\xa9%C3?q=%e2#f", "http://e.org/a/");
