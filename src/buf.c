@@ -33,6 +33,10 @@ static int grow(orr_buf *b, size_t extra) {
   return 1;
 }
 
+void orr_buf_reserve(orr_buf *b, size_t n) {
+  if (grow(b, n)) b->data[b->len] = '\0';     /* terminated even while empty */
+}
+
 void orr_buf_add(orr_buf *b, const char *s, size_t n) {
   if (!grow(b, n)) return;
   if (n) memcpy(b->data + b->len, s, n);

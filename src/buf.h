@@ -17,6 +17,8 @@ typedef struct orr_buf {
 
 void orr_buf_init(orr_buf *b);
 void orr_buf_free(orr_buf *b);
+/* Make room for n more bytes now (appending then copies no data around). */
+void orr_buf_reserve(orr_buf *b, size_t n);
 void orr_buf_add(orr_buf *b, const char *s, size_t n);
 void orr_buf_adds(orr_buf *b, const char *s);
 void orr_buf_addc(orr_buf *b, char c);

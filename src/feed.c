@@ -208,30 +208,45 @@ static int attr_is(xmlNodePtr n, const char *name, const char *value) {
   return r;
 }
 
+static void trim(const char **p, size_t *len) {
+  const char *s = *p;
+  size_t e = *len;
+  while (e && (unsigned char)*s <= ' ') { s++; e--; }
+  while (e && (unsigned char)s[e - 1] <= ' ') e--;
+  *p = s;
+  *len = e;
+}
+
+/* The text of n when it is one text node (the usual case): *p and *len span it,
+** whitespace-trimmed, without a copy.  0 when n has other children. */
+static int text_span(xmlNodePtr n, const char **p, size_t *len) {
+  xmlNodePtr c = n->children;
+  if (!c || c->next || (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE)) return 0;
+  *p = c->content ? (const char *)c->content : "";
+  *len = strlen(*p);
+  trim(p, len);
+  return 1;
+}
+
 /* Text of an element, whitespace-trimmed; NULL if empty. */
 static char *text_of(parse_state *st, xmlNodePtr n) {
   orr_buf b;
   const char *t;
-  size_t s = 0, e;
+  size_t len;
   char *out;
-  xmlNodePtr c = n->children;
   orr_buf_init(&b);
-  if (c && !c->next && (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)) {
-    t = c->content ? (const char *)c->content : "";   /* the usual case: no copy to build */
-    e = strlen(t);
-  } else {
-    orr_xml_text(&b, c);
+  if (!text_span(n, &t, &len)) {
+    orr_xml_text(&b, n->children);
     if (!orr_buf_ok(&b)) { st->oom = 1; return NULL; }
     t = b.data;
-    e = b.len;
+    len = b.len;
+    trim(&t, &len);
   }
-  while (s < e && (unsigned char)t[s] <= ' ') s++;
-  while (e > s && (unsigned char)t[e - 1] <= ' ') e--;
-  if (s == e) { orr_buf_free(&b); return NULL; }
-  out = malloc(e - s + 1);
+  if (len == 0) { orr_buf_free(&b); return NULL; }
+  out = malloc(len + 1);
   if (out == NULL) { st->oom = 1; orr_buf_free(&b); return NULL; }
-  memcpy(out, t + s, e - s);
-  out[e - s] = '\0';
+  memcpy(out, t, len);
+  out[len] = '\0';
   orr_buf_free(&b);
   return out;
 }
@@ -388,16 +403,34 @@ static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
       xmlBufferFree(xb);
     }
   } else {
-    char *t = text_of(st, n), *fixed;
-    if (t == NULL) return NULL;
-    if ((fixed = undouble_utf8(t)) != NULL) { free(t); t = fixed; }   /* checked valid */
+    /* the text as it sits in the tree when it is one node: every entry's content, so it
+    ** is not copied before the sanitizer reads it */
+    char *t = NULL, *fixed;
+    const char *p;
+    size_t plen;
+    if (!text_span(n, &p, &plen)) {
+      if ((t = text_of(st, n)) == NULL) return NULL;
+      p = t;
+      plen = strlen(t);
+    }
+    if (plen == 0) return NULL;
+    if ((fixed = undouble_utf8(p)) != NULL) {   /* checked valid; p runs on to the node's end */
+      free(t);
+      p = t = fixed;
+      plen = strlen(t);
+      trim(&p, &plen);
+    }
     if (mode == 1) {
-      out = orr_html_escape(t);
+      orr_buf e;
+      orr_buf_init(&e);
+      orr_buf_add_escaped(&e, p, plen, 0);
+      out = orr_buf_take(&e);
     } else if (st->opts->sanitize) {
       base = base_of(st, n);
-      out = orr_html_sanitize(t, strlen(t), base);
+      out = orr_html_sanitize(p, plen, base);
     } else {
-      out = t; t = NULL;
+      out = malloc(plen + 1);
+      if (out) { memcpy(out, p, plen); out[plen] = '\0'; }
     }
     free(t);
   }

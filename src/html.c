@@ -1,9 +1,10 @@
 /*
 ** html.c — sanitizing HTML fragments from feeds (see html.h).
 **
-** The fragment is parsed by libxml2's HTML parser into a tree, and the output is written
-** from the tree: only elements and attributes on the allowlist are written, text is
-** re-escaped, so what a browser parses is exactly what we allowed.  The allowlist follows
+** The fragment is parsed by libxml2's HTML parser, and the output is written anew from what
+** the parser reports (see sax_state below): only elements and attributes on the allowlist
+** are written, text is re-escaped, every element closed by us, so what a browser parses is
+** exactly what we allowed.  The allowlist follows
 ** feedparser's _HTMLSanitizer (the de-facto reference for feed content) minus form controls
 ** and with raw-text elements (noscript, xmp, ...) unwrapped, since re-serializing inside
 ** them is a known mutation-XSS path.  Inline style is kept only through a CSS allowlist.
@@ -709,7 +710,8 @@ static void emit_children(orr_buf *out, xmlNodePtr node, const char *base, int d
 ** freeing it again was half the cost of sanitizing.  The fragment is parsed inside a <div>
 ** of ours (text at the top of a fragment would otherwise be wrapped in an implied <p>);
 ** what is written is the content of the document's first <body> minus that wrapper's tags
-** (content after a stray </div> follows it in the body, and is kept). */
+** (content after a stray </div> follows it in the body, and is kept).  Text extraction
+** (orr_html_text) runs the same way with text_only set. */
 typedef struct {
   orr_buf *out;
   const char *base;
@@ -717,8 +719,10 @@ typedef struct {
   int body;             /* level of the first <body>; 0 before it, -1 once it ended */
   int wrapper;          /* our <div>: 0 not seen yet, 1 open, 2 closed */
   int skip;             /* > 0 inside a dropped element: its nesting */
+  int text_only;        /* orr_html_text: the text, with line breaks for blocks */
   /* the name of each open element of the fragment that was written with an end tag to
-  ** come, else NULL: libxml2 does not always give the end event the start event's name */
+  ** come, else NULL: libxml2 does not always give the end event the start event's name
+  ** (in text_only mode: non-NULL for a block element, whose end is a line break) */
   const char *open[MAX_DEPTH + 1];
 } sax_state;
 
@@ -727,6 +731,31 @@ typedef struct {
 static int sax_depth(const sax_state *s) {
   if (s->body <= 0 || s->level <= s->body) return -1;
   return s->level - s->body - 1 - (s->wrapper == 1);
+}
+
+static void new_line(orr_buf *out) {
+  if (out->len && out->data[out->len - 1] != '\n') orr_buf_addc(out, '\n');
+}
+
+/* Text extraction (orr_html_text): the wrapper is an element like the others; script and
+** style go with their text; <br> and the ends of blocks are line breaks ("<p>a</p><p>b</p>"
+** is "a\nb", not "ab": words of adjacent blocks must not merge).  Elements nested deeper
+** than MAX_DEPTH give no text. */
+static void text_start(sax_state *s, const char *name) {
+  int d = s->level - s->body - 1, block;
+  if (d >= MAX_DEPTH || strcmp(name, "script") == 0 || strcmp(name, "style") == 0) {
+    s->skip = 1;
+    return;
+  }
+  block = in_list(name, block_elements);
+  s->open[d] = block ? "" : NULL;
+  if (strcmp(name, "br") == 0) orr_buf_addc(s->out, '\n');
+  if (block) new_line(s->out);
+}
+
+static void text_end(sax_state *s) {
+  int d = s->level - s->body - 1;
+  if (d < MAX_DEPTH && s->open[d]) new_line(s->out);
 }
 
 static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts) {
@@ -741,6 +770,7 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts) {
     return;
   }
   if (s->body < 0 || s->level <= s->body) return;
+  if (s->text_only) { text_start(s, (const char *)name); return; }
   if (s->wrapper == 0) { s->wrapper = 1; return; }   /* the body's first element is our <div> */
   d = sax_depth(s);
   kind = element_kind((const char *)name, &lname);
@@ -766,6 +796,8 @@ static void sax_end(void *ctx, const xmlChar *name) {
     s->skip--;
   } else if (s->body > 0 && s->level == s->body) {
     s->body = -1;                                    /* later content is not the fragment's */
+  } else if (s->text_only) {
+    if (s->body > 0 && s->level > s->body) text_end(s);
   } else if (s->wrapper == 1 && s->level == s->body + 1) {
     s->wrapper = 2;
   } else if (d >= 0 && d <= MAX_DEPTH && s->open[d]) {
@@ -779,7 +811,8 @@ static void sax_end(void *ctx, const xmlChar *name) {
 static void sax_text(void *ctx, const xmlChar *text, int len) {
   sax_state *s = ((htmlParserCtxtPtr)ctx)->_private;
   if (s->skip || s->body <= 0 || s->level < s->body || len <= 0) return;
-  orr_buf_add_escaped(s->out, (const char *)text, (size_t)len, 0);
+  if (s->text_only) orr_buf_add(s->out, (const char *)text, (size_t)len);
+  else orr_buf_add_escaped(s->out, (const char *)text, (size_t)len, 0);
 }
 
 /* ---- entry points ---------------------------------------------------------------- */
@@ -808,31 +841,6 @@ htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url) {
   return doc;
 }
 
-static xmlNodePtr find_body(htmlDocPtr doc) {
-  xmlNodePtr root = xmlDocGetRootElement(doc), c;
-  if (root == NULL) return NULL;
-  for (c = root->children; c; c = c->next)
-    if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "body") == 0) return c;
-  return NULL;
-}
-
-/* The fragment inside our <div>, as a tree (for text extraction).  Returns the wrapper
-** (its children are the fragment; body children after it come from stray end tags), or
-** NULL for nothing. */
-static xmlNodePtr parse_fragment(const char *html, size_t len, htmlDocPtr *docp) {
-  orr_buf in;
-  xmlNodePtr body;
-  orr_buf_init(&in);
-  orr_buf_adds(&in, "<div>");
-  orr_buf_add(&in, html, len);
-  if (!orr_buf_ok(&in)) { *docp = NULL; return NULL; }
-  *docp = orr_html_parse(in.data, in.len, NULL);
-  orr_buf_free(&in);
-  if (*docp == NULL) return NULL;
-  body = find_body(*docp);
-  return body ? body->children : NULL;
-}
-
 static htmlParserCtxtPtr sanitizer_ctxt(void) {
   if (sax_ctxt == NULL && (sax_ctxt = htmlNewParserCtxt()) != NULL) {
     xmlSAXHandler *h = sax_ctxt->sax;           /* the context's own copy, freed with it */
@@ -847,28 +855,38 @@ static htmlParserCtxtPtr sanitizer_ctxt(void) {
   return sax_ctxt;
 }
 
-char *orr_html_sanitize(const char *html, size_t len, const char *base) {
-  orr_buf out, in;
+/* Run the sanitizer's handlers over a fragment (inside our <div>), writing to out. */
+static int sax_run(const char *html, size_t len, const char *base, int text_only, orr_buf *out) {
+  orr_buf in;
   htmlParserCtxtPtr c;
   sax_state *s;
+  if ((c = sanitizer_ctxt()) == NULL || (s = calloc(1, sizeof *s)) == NULL) return 0;
+  orr_buf_reserve(out, len + len / 8);          /* about what comes out */
+  orr_buf_init(&in);
+  orr_buf_reserve(&in, len + 5);
+  orr_buf_adds(&in, "<div>");
+  orr_buf_add(&in, html, len);
+  if (!orr_buf_ok(&in) || in.len > (size_t)0x7fffffff) { orr_buf_free(&in); free(s); return 0; }
+  s->out = out;
+  s->base = base;
+  s->text_only = text_only;
+  c->_private = s;
+  htmlCtxtReadMemory(c, in.data, (int)in.len, NULL, "UTF-8", HTML_OPTS);  /* gives no tree */
+  c->_private = NULL;
+  orr_buf_free(&in);
+  free(s);
+  return 1;
+}
+
+char *orr_html_sanitize(const char *html, size_t len, const char *base) {
+  orr_buf out;
   orr_buf_init(&out);
   if (len == 0) return orr_buf_take(&out);
   if (!memchr(html, '<', len) && !memchr(html, '&', len)) {  /* plain text: nothing to parse */
     orr_buf_add_escaped(&out, html, len, 0);
     return orr_buf_take(&out);
   }
-  if ((c = sanitizer_ctxt()) == NULL || (s = calloc(1, sizeof *s)) == NULL) return NULL;
-  orr_buf_init(&in);
-  orr_buf_adds(&in, "<div>");
-  orr_buf_add(&in, html, len);
-  if (!orr_buf_ok(&in) || in.len > (size_t)0x7fffffff) { orr_buf_free(&in); free(s); return NULL; }
-  s->out = &out;
-  s->base = base;
-  c->_private = s;
-  htmlCtxtReadMemory(c, in.data, (int)in.len, NULL, "UTF-8", HTML_OPTS);  /* gives no tree */
-  c->_private = NULL;
-  orr_buf_free(&in);
-  free(s);
+  if (!sax_run(html, len, base, 0, &out)) { orr_buf_free(&out); return NULL; }
   return orr_buf_take(&out);
 }
 
@@ -879,10 +897,6 @@ char *orr_html_sanitize_node(xmlNodePtr node, const char *base) {
   return orr_buf_take(&out);
 }
 
-
-static void new_line(orr_buf *out) {
-  if (out->len && out->data[out->len - 1] != '\n') orr_buf_addc(out, '\n');
-}
 
 static void collect_text(orr_buf *out, xmlNodePtr n, int depth) {
   for (; n; n = n->next) {
@@ -963,14 +977,9 @@ char *orr_node_text(xmlNodePtr node) {
 
 char *orr_html_text(const char *html, size_t len) {
   orr_buf out;
-  htmlDocPtr doc;
-  xmlNodePtr n;
   orr_buf_init(&out);
   if (len == 0) return orr_buf_take(&out);
-  n = parse_fragment(html, len, &doc);
-  if (doc == NULL) return NULL;
-  if (n) collect_text(&out, n, 0);
-  xmlFreeDoc(doc);
+  if (!sax_run(html, len, NULL, 1, &out)) { orr_buf_free(&out); return NULL; }
   while (out.len && out.data[out.len - 1] == '\n') out.data[--out.len] = '\0';   /* block ends */
   return orr_buf_take(&out);
 }

@@ -17,7 +17,7 @@ htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url);
 void orr_html_thread_end(void);
 
 /* Sanitize a fragment: re-serialize only allowed elements, attributes and URL schemes from
-** the parsed tree; relative URLs are resolved against base (may be NULL).  Returns a
+** what libxml2 parsed; relative URLs are resolved against base (may be NULL).  Returns a
 ** malloc'd string (caller frees), NULL if out of memory. */
 char *orr_html_sanitize(const char *html, size_t len, const char *base);
 
