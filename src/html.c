@@ -137,6 +137,22 @@ static char *uri_bytes(const char *s, int back) {
   return o;
 }
 
+/* 1 if url is absolute (a scheme, then ':') and ASCII: resolving gives it back as it is
+** (libxml2 returns an absolute reference unchanged, or fails on it and we keep it as
+** written), so most links of a feed are spared a URI parse.  Not "http:///host", which
+** orr_url_resolve repairs. */
+static int plain_absolute(const char *url) {
+  const char *p = url;
+  if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
+  while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+         *p == '+' || *p == '-' || *p == '.')
+    p++;
+  if (*p != ':') return 0;
+  if (strncmp(url, "http:///", 8) == 0 || strncmp(url, "https:///", 9) == 0) return 0;
+  for (; *p; p++) if ((unsigned char)*p >= 0x80) return 0;
+  return 1;
+}
+
 /* Resolving the usual relative links of a feed ("/2024/05/post/", "img/a.png", "#note",
 ** "?page=2") against the usual base ("https://host/path/feed.xml") is a concatenation: no
 ** dot segments to remove, nothing to escape.  For exactly those cases, the result is made
@@ -165,8 +181,8 @@ static int plain_path(const char *p, size_t n) {
 }
 
 static int resolve_plain(const char *ref, const char *base, char **out) {
-  const char *auth, *path, *q, *e;
-  size_t plen, rlen = strlen(ref);
+  const char *auth, *path, *q, *e, *ref_path = ref;
+  size_t plen, rlen = strlen(ref), ups = 0;
   /* the base: http(s)://host/path, lower-case host, no port, query or fragment */
   if (strncmp(base, "http://", 7) == 0) auth = base + 7;
   else if (strncmp(base, "https://", 8) == 0) auth = base + 8;
@@ -176,10 +192,19 @@ static int resolve_plain(const char *ref, const char *base, char **out) {
   if (path == auth || *path != '/') return 0;
   plen = strlen(path);
   if (!plain_path(path, plen)) return 0;
-  /* the reference: a path of plain characters, then maybe a simple query and fragment */
-  if (rlen == 0 || (ref[0] == '/' && ref[1] == '/')) return 0;
-  for (e = ref; *e && *e != '?' && *e != '#'; e++) {}
-  if (!plain_path(ref, (size_t)(e - ref))) return 0;
+  /* the reference: a path of plain characters, then maybe a simple query and fragment;
+  ** before the path a host ("//cdn.host/x": the base's scheme) or "../" steps up */
+  if (rlen == 0) return 0;
+  if (ref[0] == '/' && ref[1] == '/') {
+    const char *h = ref + 2, *hp = h;
+    while ((*hp >= 'a' && *hp <= 'z') || (*hp >= '0' && *hp <= '9') || *hp == '-' || *hp == '.') hp++;
+    if (hp == h || (*hp != '/' && *hp != '\0')) return 0;
+    ref_path = hp;
+  }
+  while (ref_path == ref + ups * 3 && strncmp(ref_path, "../", 3) == 0) { ups++; ref_path += 3; }
+  if (ups && *ref_path == '/') return 0;
+  for (e = ref_path; *e && *e != '?' && *e != '#'; e++) {}
+  if (!plain_path(ref_path, (size_t)(e - ref_path))) return 0;
   q = e;
   if (*q == '?')                       /* query: kept as written by libxml2 */
     for (q++; *q && *q != '#'; q++)
@@ -187,10 +212,20 @@ static int resolve_plain(const char *ref, const char *base, char **out) {
   if (*q == '#')                       /* fragment */
     for (q++; *q; q++)
       if (!plain_char((unsigned char)*q)) return 0;
-  if (ref[0] == '/') {                 /* absolute path: the base's scheme and host */
+  if (ref[0] == '/' && ref[1] == '/') {   /* another host: only the base's scheme */
+    plen = 0;
+    path = auth - 2;
+  } else if (ref[0] == '/') {          /* absolute path: the base's scheme and host */
     plen = 0;
   } else if (ref[0] != '?' && ref[0] != '#') {
     while (plen > 0 && path[plen - 1] != '/') plen--;   /* merged with the base's directory */
+    for (; ups > 0; ups--) {           /* each "../" leaves one directory */
+      if (plen <= 1) return 0;         /* above the root: left to libxml2 */
+      plen--;
+      while (plen > 0 && path[plen - 1] != '/') plen--;
+    }
+    ref += (size_t)(ref_path - ref);
+    rlen = strlen(ref);
   }
   {
     size_t head = (size_t)(path - base) + plen;
@@ -209,7 +244,7 @@ char *orr_url_resolve(const char *ref, const char *base) {
   char *out, *eref = NULL, *ebase = NULL;
   const char *p;
   int wide = 0;
-  if (base == NULL || *base == '\0') return strdup(ref);
+  if (base == NULL || *base == '\0' || plain_absolute(ref)) return strdup(ref);
   if (resolve_plain(ref, base, &out)) return out;
   for (p = ref; *p && !wide; p++) wide = (unsigned char)*p >= 0x80;
   for (p = base; *p && !wide; p++) wide = (unsigned char)*p >= 0x80;
@@ -279,23 +314,11 @@ char *orr_xml_base(xmlNodePtr node, const char *fallback) {
   return fallback ? strdup(fallback) : NULL;
 }
 
-/* 1 if url is an absolute http(s) URL in ASCII, which resolving leaves as it is (libxml2
-** gives an absolute reference back unchanged): most links in feeds, spared a URI parse. */
-static int plain_absolute(const char *url) {
-  const char *p = url;
-  if (strncmp(p, "http://", 7) == 0) p += 7;
-  else if (strncmp(p, "https://", 8) == 0) p += 8;
-  else return 0;
-  if (*p == '/') return 0;                     /* "http:///host": see orr_url_resolve */
-  for (; *p; p++) if ((unsigned char)*p >= 0x80) return 0;
-  return 1;
-}
-
 char *orr_url_clean(const char *ref, const char *base) {
   char *s = url_squeeze(ref), *r;
   if (s == NULL) return NULL;
-  if (plain_absolute(s)) return s;
   if (!scheme_ok(s)) { free(s); return NULL; }
+  if (plain_absolute(s)) return s;
   r = orr_url_resolve(s, base);
   free(s);
   if (r && !scheme_ok(r)) { free(r); return NULL; }   /* a hostile xml:base */
