@@ -641,7 +641,14 @@ static void emit_clean_attr(orr_buf *out, const char *name, const char *value, c
   unsigned bits = name_bits(name, &lname);
   if (!(bits & IS_ATTRIBUTE)) return;
   if (bits & IS_URL_ATTRIBUTE) {
-    char *u = orr_url_clean(value, base);
+    const char *p = value;
+    char *u;
+    while ((unsigned char)*p > ' ') p++;
+    if (*p == '\0' && scheme_ok(value) && plain_absolute(value)) {
+      emit_attr(out, lname, value);      /* what orr_url_clean would return, without copies */
+      return;
+    }
+    u = orr_url_clean(value, base);
     if (u) emit_attr(out, lname, u);
     free(u);
   } else if (strcmp(lname, "style") == 0) {
