@@ -314,9 +314,18 @@ char *orr_xml_base(xmlNodePtr node, const char *fallback) {
   return fallback ? strdup(fallback) : NULL;
 }
 
+/* 1 if ref is what orr_url_clean would return for it: an absolute URL with a safe scheme
+** and nothing for url_squeeze to remove (most links: no copy, no URI parse). */
+static int clean_absolute(const char *ref) {
+  const char *p = ref;
+  while ((unsigned char)*p > ' ') p++;
+  return *p == '\0' && scheme_ok(ref) && plain_absolute(ref);
+}
+
 char *orr_url_clean(const char *ref, const char *base) {
-  char *s = url_squeeze(ref), *r;
-  if (s == NULL) return NULL;
+  char *s, *r;
+  if (clean_absolute(ref)) return strdup(ref);
+  if ((s = url_squeeze(ref)) == NULL) return NULL;
   if (!scheme_ok(s)) { free(s); return NULL; }
   if (plain_absolute(s)) return s;
   r = orr_url_resolve(s, base);
@@ -641,13 +650,8 @@ static void emit_clean_attr(orr_buf *out, const char *name, const char *value, c
   unsigned bits = name_bits(name, &lname);
   if (!(bits & IS_ATTRIBUTE)) return;
   if (bits & IS_URL_ATTRIBUTE) {
-    const char *p = value;
     char *u;
-    while ((unsigned char)*p > ' ') p++;
-    if (*p == '\0' && scheme_ok(value) && plain_absolute(value)) {
-      emit_attr(out, lname, value);      /* what orr_url_clean would return, without copies */
-      return;
-    }
+    if (clean_absolute(value)) { emit_attr(out, lname, value); return; }   /* no copies */
     u = orr_url_clean(value, base);
     if (u) emit_attr(out, lname, u);
     free(u);
