@@ -851,10 +851,14 @@ static void sax_text(void *ctx, const xmlChar *text, int len) {
 
 /* ---- entry points ---------------------------------------------------------------- */
 
-/* One parser context serves every fragment: a feed has thousands of them, and a fresh
+/* One parser context serves many fragments: a feed has thousands of them, and a fresh
 ** context (with its dictionary) for each costs more than parsing a small one.  One per
-** thread: a libxml2 context is not shared.  The sanitizer has its own, with its handlers. */
+** thread: a libxml2 context is not shared.  The sanitizer has its own, with its handlers.
+** Each is replaced after CTXT_USES fragments: its dictionary keeps every element and
+** attribute name it has seen, and feeds can make up any number of names. */
+#define CTXT_USES 1024
 static __thread htmlParserCtxtPtr ctxt, sax_ctxt;
+static __thread int ctxt_uses, sax_ctxt_uses;
 
 void orr_html_thread_end(void) {
   if (ctxt) htmlFreeParserCtxt(ctxt);
@@ -862,11 +866,21 @@ void orr_html_thread_end(void) {
   ctxt = sax_ctxt = NULL;
 }
 
+/* *c, replaced by a new context when it has served CTXT_USES times. */
+static void recycle(htmlParserCtxtPtr *c, int *uses) {
+  if (*c && ++*uses > CTXT_USES) {
+    htmlFreeParserCtxt(*c);
+    *c = NULL;
+  }
+  if (*c == NULL) *uses = 0;
+}
+
 #define HTML_OPTS (HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | \
                    HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT)
 
 htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url) {
   htmlDocPtr doc = NULL;
+  recycle(&ctxt, &ctxt_uses);
   if (ctxt == NULL) ctxt = htmlNewParserCtxt();
   if (len > 0 && len <= (size_t)0x7fffffff)
     doc = ctxt ? htmlCtxtReadMemory(ctxt, html, (int)len, url, "UTF-8", HTML_OPTS)
@@ -876,6 +890,7 @@ htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url) {
 }
 
 static htmlParserCtxtPtr sanitizer_ctxt(void) {
+  recycle(&sax_ctxt, &sax_ctxt_uses);
   if (sax_ctxt == NULL && (sax_ctxt = htmlNewParserCtxt()) != NULL) {
     xmlSAXHandler *h = sax_ctxt->sax;           /* the context's own copy, freed with it */
     memset(h, 0, sizeof *h);
