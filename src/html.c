@@ -153,12 +153,6 @@ static int plain_absolute(const char *url) {
   return 1;
 }
 
-/* Resolving the usual relative links of a feed ("/2024/05/post/", "img/a.png", "#note",
-** "?page=2") against the usual base ("https://host/path/feed.xml") is a concatenation: no
-** dot segments to remove, nothing to escape.  For exactly those cases, the result is made
-** here the way libxml2's xmlBuildURI would make it (the two are fuzzed against each other);
-** anything else is left to libxml2.  Returns 0 when not such a case; else 1 with *out set
-** (NULL if out of memory). */
 static int plain_char(int c) {         /* unreserved characters and '/': never escaped */
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
@@ -180,6 +174,18 @@ static int plain_path(const char *p, size_t n) {
   return 1;
 }
 
+/* The end of a plain host name (lower-case letters, digits, '-', '.') starting at p. */
+static const char *plain_host(const char *p) {
+  while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.') p++;
+  return p;
+}
+
+/* Resolving the usual relative links of a feed ("/2024/05/post/", "img/a.png", "#note",
+** "?page=2", "../x", "//cdn.host/x") against the usual base ("https://host/path/feed.xml")
+** is a concatenation: no dot segments to remove, nothing to escape.  For exactly those
+** cases, the result is made here the way libxml2's xmlBuildURI would make it (the two are
+** fuzzed against each other); anything else is left to libxml2.  Returns 0 when not such a
+** case; else 1 with *out set (NULL if out of memory). */
 static int resolve_plain(const char *ref, const char *base, char **out) {
   const char *auth, *path, *q, *e, *ref_path = ref;
   size_t plen, rlen = strlen(ref), ups = 0;
@@ -187,8 +193,7 @@ static int resolve_plain(const char *ref, const char *base, char **out) {
   if (strncmp(base, "http://", 7) == 0) auth = base + 7;
   else if (strncmp(base, "https://", 8) == 0) auth = base + 8;
   else return 0;
-  for (path = auth; (*path >= 'a' && *path <= 'z') || (*path >= '0' && *path <= '9') ||
-                    *path == '-' || *path == '.'; path++) {}
+  path = plain_host(auth);
   if (path == auth || *path != '/') return 0;
   plen = strlen(path);
   if (!plain_path(path, plen)) return 0;
@@ -196,8 +201,7 @@ static int resolve_plain(const char *ref, const char *base, char **out) {
   ** before the path a host ("//cdn.host/x": the base's scheme) or "../" steps up */
   if (rlen == 0) return 0;
   if (ref[0] == '/' && ref[1] == '/') {
-    const char *h = ref + 2, *hp = h;
-    while ((*hp >= 'a' && *hp <= 'z') || (*hp >= '0' && *hp <= '9') || *hp == '-' || *hp == '.') hp++;
+    const char *h = ref + 2, *hp = plain_host(h);
     if (hp == h || (*hp != '/' && *hp != '\0')) return 0;
     ref_path = hp;
   }
@@ -327,7 +331,6 @@ char *orr_url_clean(const char *ref, const char *base) {
   if (clean_absolute(ref)) return strdup(ref);
   if ((s = url_squeeze(ref)) == NULL) return NULL;
   if (!scheme_ok(s)) { free(s); return NULL; }
-  if (plain_absolute(s)) return s;
   r = orr_url_resolve(s, base);
   free(s);
   if (r && !scheme_ok(r)) { free(r); return NULL; }   /* a hostile xml:base */
@@ -761,7 +764,8 @@ typedef struct {
 } sax_state;
 
 /* The depth of the current element in the fragment (its top elements are at 0, whether
-** children of the wrapper or after it); negative outside the body and for the wrapper. */
+** children of the wrapper or after it); negative outside the body and for the wrapper.
+** (Text extraction has no wrapper: there the wrapper is a top element.) */
 static int sax_depth(const sax_state *s) {
   if (s->body <= 0 || s->level <= s->body) return -1;
   return s->level - s->body - 1 - (s->wrapper == 1);
@@ -775,8 +779,8 @@ static void new_line(orr_buf *out) {
 ** style go with their text; <br> and the ends of blocks are line breaks ("<p>a</p><p>b</p>"
 ** is "a\nb", not "ab": words of adjacent blocks must not merge).  Elements nested deeper
 ** than MAX_DEPTH give no text. */
-static void text_start(sax_state *s, const char *name) {
-  int d = s->level - s->body - 1, block;
+static void text_start(sax_state *s, const char *name, int d) {
+  int block;
   if (d >= MAX_DEPTH || strcmp(name, "script") == 0 || strcmp(name, "style") == 0) {
     s->skip = 1;
     return;
@@ -787,8 +791,7 @@ static void text_start(sax_state *s, const char *name) {
   if (block) new_line(s->out);
 }
 
-static void text_end(sax_state *s) {
-  int d = s->level - s->body - 1;
+static void text_end(sax_state *s, int d) {
   if (d < MAX_DEPTH && s->open[d]) new_line(s->out);
 }
 
@@ -804,7 +807,7 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts) {
     return;
   }
   if (s->body < 0 || s->level <= s->body) return;
-  if (s->text_only) { text_start(s, (const char *)name); return; }
+  if (s->text_only) { text_start(s, (const char *)name, sax_depth(s)); return; }
   if (s->wrapper == 0) { s->wrapper = 1; return; }   /* the body's first element is our <div> */
   d = sax_depth(s);
   kind = element_kind((const char *)name, &lname);
@@ -831,7 +834,7 @@ static void sax_end(void *ctx, const xmlChar *name) {
   } else if (s->body > 0 && s->level == s->body) {
     s->body = -1;                                    /* later content is not the fragment's */
   } else if (s->text_only) {
-    if (s->body > 0 && s->level > s->body) text_end(s);
+    if (d >= 0) text_end(s, d);
   } else if (s->wrapper == 1 && s->level == s->body + 1) {
     s->wrapper = 2;
   } else if (d >= 0 && d <= MAX_DEPTH && s->open[d]) {
