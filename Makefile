@@ -83,7 +83,8 @@ demo: deps
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_CORE    := src/buf.c src/css.c src/date.c src/feed.c src/html.c src/jsonfeed.c src/readable.c
+FUZZ_CORE    := src/buf.c src/css.c src/date.c src/feed.c src/html.c src/htmltok.c src/jsonfeed.c \
+                src/readable.c
 FUZZ_TARGETS := feed html date scrape css
 CORPUS_DIR   ?= ../shared/conformance/feedparser/cases
 
@@ -97,8 +98,9 @@ fuzz: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	  mkdir -p build-fuzz/corpus-$$t; \
 	  seeds="tests/fixtures"; [ -d "$(CORPUS_DIR)" ] && seeds="$$seeds $(CORPUS_DIR)"; \
 	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  dict=""; [ -f tests/fuzz/fuzz_$$t.dict ] && dict="-dict=../tests/fuzz/fuzz_$$t.dict"; \
 	  (cd build-fuzz && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
-	    -timeout=10 -print_final_stats=1 corpus-$$t $$(for s in $$seeds; do echo ../$$s; done) \
+	    -timeout=10 -print_final_stats=1 $$dict corpus-$$t $$(for s in $$seeds; do echo ../$$s; done) \
 	    >fuzz_$$t.log 2>&1); rc=$$?; \
 	  grep -E '^(stat::number_of_executed_units|stat::peak_rss|==[0-9]+==ERROR|SUMMARY)' build-fuzz/fuzz_$$t.log; \
 	  [ $$rc = 0 ] || { echo "fuzz_$$t failed: see build-fuzz/fuzz_$$t.log and build-fuzz/crash-*"; exit 1; }; \

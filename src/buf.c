@@ -71,11 +71,13 @@ void orr_buf_add_escaped(orr_buf *b, const char *s, size_t n, int quote) {
 int orr_buf_ok(const orr_buf *b) { return !b->oom; }
 
 void orr_buf_add_utf8(orr_buf *b, unsigned v) {
-  char u[3];
+  char u[4];
   if (v < 0x80) { u[0] = (char)v; orr_buf_add(b, u, 1); }
   else if (v < 0x800) { u[0] = (char)(0xC0 | v >> 6); u[1] = (char)(0x80 | (v & 0x3F)); orr_buf_add(b, u, 2); }
-  else { u[0] = (char)(0xE0 | v >> 12); u[1] = (char)(0x80 | ((v >> 6) & 0x3F));
-         u[2] = (char)(0x80 | (v & 0x3F)); orr_buf_add(b, u, 3); }
+  else if (v < 0x10000) { u[0] = (char)(0xE0 | v >> 12); u[1] = (char)(0x80 | ((v >> 6) & 0x3F));
+                          u[2] = (char)(0x80 | (v & 0x3F)); orr_buf_add(b, u, 3); }
+  else { u[0] = (char)(0xF0 | v >> 18); u[1] = (char)(0x80 | ((v >> 12) & 0x3F));
+         u[2] = (char)(0x80 | ((v >> 6) & 0x3F)); u[3] = (char)(0x80 | (v & 0x3F)); orr_buf_add(b, u, 4); }
 }
 
 size_t orr_utf8_seq(const char *str, size_t n) {

@@ -24,7 +24,7 @@ void orr_buf_adds(orr_buf *b, const char *s);
 void orr_buf_addc(orr_buf *b, char c);
 /* Append s with &, <, > (and " when quote is set) written as character references. */
 void orr_buf_add_escaped(orr_buf *b, const char *s, size_t n, int quote);
-/* Append the UTF-8 encoding of a code point (below U+10000). */
+/* Append the UTF-8 encoding of a code point (at most U+10FFFF). */
 void orr_buf_add_utf8(orr_buf *b, unsigned cp);
 int  orr_buf_ok(const orr_buf *b);
 /* If s is not valid UTF-8, return a malloc'd copy with each bad byte replaced by U+FFFD

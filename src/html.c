@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "html.h"
+#include "htmltok.h"
 
 #define MAX_DEPTH 256   /* deeper nesting is flattened: its text survives, its tags do not */
 
@@ -795,22 +796,22 @@ static void text_end(sax_state *s, int d) {
   if (d < MAX_DEPTH && s->open[d]) new_line(s->out);
 }
 
-static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts) {
-  sax_state *s = ((htmlParserCtxtPtr)ctx)->_private;
+static void on_start(void *u, const char *name, const char **atts) {
+  sax_state *s = u;
   const char *lname = NULL;
   enum el_kind kind;
   int d;
   s->level++;
   if (s->skip) { s->skip++; return; }
   if (s->body == 0) {
-    if (s->level == 2 && strcmp((const char *)name, "body") == 0) s->body = 2;
+    if (s->level == 2 && strcmp(name, "body") == 0) s->body = 2;
     return;
   }
   if (s->body < 0 || s->level <= s->body) return;
-  if (s->text_only) { text_start(s, (const char *)name, sax_depth(s)); return; }
+  if (s->text_only) { text_start(s, name, sax_depth(s)); return; }
   if (s->wrapper == 0) { s->wrapper = 1; return; }   /* the body's first element is our <div> */
   d = sax_depth(s);
-  kind = element_kind((const char *)name, &lname);
+  kind = element_kind(name, &lname);
   if (kind == EL_DROP) { s->skip = 1; return; }
   if (d > MAX_DEPTH) return;                         /* too deep: unwrapped */
   s->open[d] = kind == EL_KEEP ? lname : NULL;
@@ -818,16 +819,16 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts) {
   orr_buf_addc(s->out, '<');
   orr_buf_adds(s->out, lname);
   for (; atts && atts[0]; atts += 2) {
-    const char *v = (const char *)atts[1];
+    const char *v = atts[1];
     /* a bare attribute: libxml2's tree gives a boolean one its own name as value */
-    if (v == NULL) v = htmlIsBooleanAttr(atts[0]) ? (const char *)atts[0] : "";
-    emit_clean_attr(s->out, (const char *)atts[0], v, s->base);
+    if (v == NULL) v = htmlIsBooleanAttr((const xmlChar *)atts[0]) ? atts[0] : "";
+    emit_clean_attr(s->out, atts[0], v, s->base);
   }
   orr_buf_adds(s->out, kind == EL_VOID ? " />" : ">");
 }
 
-static void sax_end(void *ctx, const xmlChar *name) {
-  sax_state *s = ((htmlParserCtxtPtr)ctx)->_private;
+static void on_end(void *u, const char *name) {
+  sax_state *s = u;
   int d = sax_depth(s);
   if (s->skip) {
     s->skip--;
@@ -845,11 +846,32 @@ static void sax_end(void *ctx, const xmlChar *name) {
   s->level--;
 }
 
+static void on_text(void *u, const char *text, size_t len) {
+  sax_state *s = u;
+  if (s->skip || s->body <= 0 || s->level < s->body || len == 0) return;
+  if (s->text_only) orr_buf_add(s->out, text, len);
+  else orr_buf_add_escaped(s->out, text, len, 0);
+}
+
+/* The same handlers, as libxml2 calls them and as orr_htmltok does. */
+static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts) {
+  on_start(((htmlParserCtxtPtr)ctx)->_private, (const char *)name, (const char **)atts);
+}
+static void sax_end(void *ctx, const xmlChar *name) {
+  on_end(((htmlParserCtxtPtr)ctx)->_private, (const char *)name);
+}
 static void sax_text(void *ctx, const xmlChar *text, int len) {
-  sax_state *s = ((htmlParserCtxtPtr)ctx)->_private;
-  if (s->skip || s->body <= 0 || s->level < s->body || len <= 0) return;
-  if (s->text_only) orr_buf_add(s->out, (const char *)text, (size_t)len);
-  else orr_buf_add_escaped(s->out, (const char *)text, (size_t)len, 0);
+  if (len > 0) on_text(((htmlParserCtxtPtr)ctx)->_private, (const char *)text, (size_t)len);
+}
+static const orr_html_events tok_events = { on_start, on_end, on_text };
+
+/* Whether sax_run tries orr_htmltok first (orr_html_fast_path). */
+static int fast_path = 1;
+
+int orr_html_fast_path(int on) {
+  int was = fast_path;
+  fast_path = on;
+  return was;
 }
 
 /* ---- entry points ---------------------------------------------------------------- */
@@ -907,26 +929,45 @@ static htmlParserCtxtPtr sanitizer_ctxt(void) {
   return sax_ctxt;
 }
 
-/* Run the sanitizer's handlers over a fragment (inside our <div>), writing to out. */
+/* Run the sanitizer's handlers over a fragment (inside our <div>), writing to out: from
+** orr_htmltok's events when it reads the fragment, else from libxml2's. */
 static int sax_run(const char *html, size_t len, const char *base, int text_only, orr_buf *out) {
   orr_buf in;
   htmlParserCtxtPtr c;
-  sax_state *s;
-  if ((c = sanitizer_ctxt()) == NULL || (s = calloc(1, sizeof *s)) == NULL) return 0;
+  sax_state s;
+  size_t mark = out->len;
   orr_buf_reserve(out, len + len / 8);          /* about what comes out */
+  memset(&s, 0, sizeof s);
+  s.out = out;
+  s.base = base;
+  s.text_only = text_only;
+  if (fast_path) {
+    on_start(&s, "html", NULL);
+    on_start(&s, "body", NULL);
+    on_start(&s, "div", NULL);
+    if (orr_htmltok(html, len, &tok_events, &s)) {
+      on_end(&s, "div");
+      on_end(&s, "body");
+      on_end(&s, "html");
+      return 1;
+    }
+    out->len = mark;                            /* declined: forget what it wrote */
+    if (out->data) out->data[mark] = '\0';
+    memset(&s, 0, sizeof s);
+    s.out = out;
+    s.base = base;
+    s.text_only = text_only;
+  }
+  if ((c = sanitizer_ctxt()) == NULL) return 0;
   orr_buf_init(&in);
   orr_buf_reserve(&in, len + 5);
   orr_buf_adds(&in, "<div>");
   orr_buf_add(&in, html, len);
-  if (!orr_buf_ok(&in) || in.len > (size_t)0x7fffffff) { orr_buf_free(&in); free(s); return 0; }
-  s->out = out;
-  s->base = base;
-  s->text_only = text_only;
-  c->_private = s;
+  if (!orr_buf_ok(&in) || in.len > (size_t)0x7fffffff) { orr_buf_free(&in); return 0; }
+  c->_private = &s;
   htmlCtxtReadMemory(c, in.data, (int)in.len, NULL, "UTF-8", HTML_OPTS);  /* gives no tree */
   c->_private = NULL;
   orr_buf_free(&in);
-  free(s);
   return 1;
 }
 

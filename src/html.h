@@ -21,6 +21,11 @@ void orr_html_thread_end(void);
 ** malloc'd string (caller frees), NULL if out of memory. */
 char *orr_html_sanitize(const char *html, size_t len, const char *base);
 
+/* Whether orr_html_sanitize and orr_html_text read plain fragments with orr_htmltok
+** (htmltok.h) instead of libxml2's parser: on (1) unless turned off, which tests and the
+** fuzzer do to check that both give the same.  Returns the previous setting. */
+int orr_html_fast_path(int on);
+
 /* Sanitize the children of node (e.g. an Atom xhtml <div>) the same way. */
 char *orr_html_sanitize_node(xmlNodePtr node, const char *base);
 

@@ -10,9 +10,11 @@ passed=0 failed=0
 for t in "$@"; do
   mkdir -p build-fuzz/corpus-$t
   log=build-fuzz/fuzz_$t.short.log
+  dict=
+  [ -f tests/fuzz/fuzz_$t.dict ] && dict=-dict=../tests/fuzz/fuzz_$t.dict
   # shellcheck disable=SC2086
   if (cd build-fuzz && ./fuzz_$t -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
-        -print_final_stats=1 corpus-$t $(for s in $seeds; do echo "../$s"; done)) >"$log" 2>&1; then
+        -print_final_stats=1 $dict corpus-$t $(for s in $seeds; do echo "../$s"; done)) >"$log" 2>&1; then
     n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     echo "ok - fuzz_$t: $secs s, $n inputs, no crash, leak or undefined behaviour"
     passed=$((passed + 1))
