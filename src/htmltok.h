@@ -33,4 +33,8 @@ typedef struct {
 ** the caller forgets what they did and parses with libxml2. */
 int orr_htmltok(const char *html, size_t len, const orr_html_events *ev, void *u);
 
+/* 1 if the running libxml2 is of the series (2.9) whose rules this follows; with any other,
+** orr_htmltok always declines. */
+int orr_htmltok_verified(void);
+
 #endif

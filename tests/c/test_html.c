@@ -78,6 +78,9 @@ int main(void) {
       char *t = orr_html_text_sanitized("x &bogus; & y <p", 16);   /* not ours: still text */
       CHECK_STR(t, "x &bogus; & y ");
       free(t);
+      t = orr_html_text_sanitized("&#128512;&#xE9;", 15);          /* above U+FFFF: 4 bytes */
+      CHECK_STR(t, "\xf0\x9f\x98\x80\xc3\xa9");
+      free(t);
     }
   }
   {

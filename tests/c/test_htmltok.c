@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/globals.h>
+
 #include "buf.h"
 #include "html.h"
 #include "htmltok.h"
@@ -157,6 +159,13 @@ int main(void) {
   }
   printf("# %d generated fragments, %d read by the fast path\n", n, fast);
   CHECK(ok == n);
+  if (!orr_htmltok_verified()) {                 /* another libxml2: the fast path is off */
+    printf("# libxml2 %s is not the series orr_htmltok follows: it declines everything\n",
+           xmlParserVersion);
+    CHECK(fast == 0);
+    CHECK(!taken("<p>a</p>"));
+    return test_report();
+  }
   CHECK(fast > n / 10);                          /* the grammar reaches the fast path */
   /* what it is for: ordinary entry content is read without libxml2 */
   CHECK(taken("<p>Hello <a href=\"/x?a=1&amp;b=2\">w&eacute;rld</a> &#8217;s</p>\n<ul><li>a<li>b</ul>"));
