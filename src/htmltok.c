@@ -13,14 +13,15 @@
 **  - Tags: element names lower-cased; an element this has no rules for declines (known[]).
 **    Attributes are name[=value], names lower-cased, values quoted or running to a blank or
 **    '>'; a repeated attribute is dropped.  "/>" ends any element at once, as do the elements
-**    libxml2 knows to be empty; script and style content is raw text up to the first "</"
-**    and a letter, which must be their end tag.  Comments are skipped (the sanitizer takes
-**    no comment events).
+**    libxml2 knows to be empty.  Script and style content is text up to "</script" or
+**    "</style" (see raw_text).  Comments are skipped (the sanitizer takes no comment
+**    events).
 **  - Structure: a start tag first ends the open elements libxml2 ends for it (asked of
 **    libxml2 itself, closes()).  An end tag ends the nearest open element of its name and
 **    those inside it, unless an element of higher end priority (div, table parts: libxml2's
 **    htmlEndPriority) is in the way, when it is ignored, as is an end tag of no open element.
-**    At the end of the input every open element ends.
+**    A stray </div> ends the caller's <div> (what follows is in the body).  At the end of
+**    the input every open element ends.
 */
 #include <pthread.h>
 #include <stdint.h>
@@ -59,8 +60,8 @@ static struct {
 
 #define SLOTS 256         /* name hash table: a power of two, well above NKNOWN */
 static signed char slot[SLOTS];
-static int DIV;           /* index of "div": the caller's wrapper is one */
-static int verified;       /* the running libxml2 is of the series these rules follow */
+static int el_div;        /* the index of "div": the caller's wrapper is one */
+static int verified;      /* the running libxml2 is of the series these rules follow */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static unsigned hash(const char *s, size_t n) {
@@ -93,7 +94,7 @@ static void init(void) {
     props[i].empty = d && d->empty;
     props[i].raw = strcmp(known[i], "script") == 0 || strcmp(known[i], "style") == 0;
     props[i].priority = (short)end_priority(known[i]);
-    if (strcmp(known[i], "div") == 0) DIV = i;
+    if (strcmp(known[i], "div") == 0) el_div = i;
   }
 }
 
@@ -109,26 +110,32 @@ static int element(const char *name, size_t n) {
 
 /* Whether a start tag of one element ends an open element of another (<p> ends <p>, <li>
 ** ends <li>, <table> ends <p>, ...) is libxml2's htmlStartClose table, which it does not
-** export: so it is asked, by parsing "<div><open><next>" and watching whether <open> ends
-** before <next> starts.  Once per pair and thread, and only for pairs a feed uses. */
-typedef struct { int starts, ended; } probe_state;
+** export: so libxml2 is asked, by parsing "<div><open><next>" and watching whether <open>
+** ends before <next> starts (and for the <body>, once a fragment has ended our <div>:
+** "<div></div><next>").  Once per pair and thread, and only for the pairs a feed uses. */
+typedef struct { char events[160]; size_t len; } probe_state;
 
-static void probe_start(void *ctx, const xmlChar *name, const xmlChar **atts) {
+static void probe_event(void *ctx, char sign, const xmlChar *name) {
   probe_state *p = ((htmlParserCtxtPtr)ctx)->_private;
-  p->starts++;                                  /* html, body, div, open, next */
+  size_t n = strlen((const char *)name);
+  if (p->len + n + 2 < sizeof p->events) {
+    p->events[p->len++] = sign;
+    memcpy(p->events + p->len, name, n + 1);
+    p->len += n;
+  }
 }
+static void probe_start(void *ctx, const xmlChar *name, const xmlChar **atts) { probe_event(ctx, '+', name); }
+static void probe_end(void *ctx, const xmlChar *name) { probe_event(ctx, '-', name); }
 
-static void probe_end(void *ctx, const xmlChar *name) {
-  probe_state *p = ((htmlParserCtxtPtr)ctx)->_private;
-  if (p->starts == 4) p->ended = 1;
-}
-
-static int probe(const char *open, const char *next) {
+/* 1 if libxml2's events for "<div>" prefix "<next>" begin with closed, 0 if with open, -1 if
+** with neither (or when it could not be asked). */
+static int probe(const char *prefix, const char *next, const char *open, const char *closed) {
   char doc[64];
-  probe_state p = {0, 0};
+  probe_state p;
   htmlParserCtxtPtr c = htmlNewParserCtxt();
-  int n = snprintf(doc, sizeof doc, "<div><%s><%s>", open, next);
+  int n = snprintf(doc, sizeof doc, "<div>%s<%s>", prefix, next);
   if (c == NULL) return -1;
+  memset(&p, 0, sizeof p);
   memset(c->sax, 0, sizeof *c->sax);
   c->sax->initialized = 1;
   c->sax->startElement = probe_start;
@@ -137,16 +144,29 @@ static int probe(const char *open, const char *next) {
   htmlCtxtReadMemory(c, doc, n, NULL, "UTF-8", HTML_PARSE_RECOVER | HTML_PARSE_NONET |
                      HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
   htmlFreeParserCtxt(c);
-  return p.starts >= 5 ? p.ended : -1;
+  if (strncmp(p.events, closed, strlen(closed)) == 0) return 1;
+  return strncmp(p.events, open, strlen(open)) == 0 ? 0 : -1;
 }
 
-static __thread unsigned char closes_known[NKNOWN][NKNOWN];   /* 0 not asked, 1 no, 2 yes, 3 unknown */
+#define BODY NKNOWN      /* closes() takes it for old: the <body>, after our <div> ended */
+static __thread unsigned char closes_known[NKNOWN][NKNOWN + 1];   /* 0 not asked, 1 no, 2 yes, 3 unknown */
 
 /* 1 if a start tag of next ends an open old, 0 if not, -1 if that could not be learnt. */
 static int closes(int next, int old) {
   unsigned char *c = &closes_known[next][old];
   if (*c == 0) {
-    int r = probe(known[old], known[next]);
+    char prefix[24], open[64], closed[64];
+    int r;
+    if (old == BODY) {
+      snprintf(open, sizeof open, "+html+body+div-div+%s", known[next]);
+      snprintf(closed, sizeof closed, "+html+body+div-div-body");
+      r = probe("</div>", known[next], open, closed);
+    } else {
+      snprintf(prefix, sizeof prefix, "<%s>", known[old]);
+      snprintf(open, sizeof open, "+html+body+div+%s+%s", known[old], known[next]);
+      snprintf(closed, sizeof closed, "+html+body+div+%s-%s+%s", known[old], known[old], known[next]);
+      r = probe(prefix, known[next], open, closed);
+    }
     *c = r < 0 ? 3 : r ? 2 : 1;
   }
   return *c == 3 ? -1 : *c == 2;
@@ -190,8 +210,22 @@ static int plain_input(const char *str, size_t n) {
       i++;
       continue;
     }
-    if ((k = orr_utf8_seq(str + i, n - i)) == 0) return 0;
-    if (k == 3 && s[i] == 0xEF && s[i + 1] == 0xBF && s[i + 2] >= 0xBE) return 0;   /* U+FFFE/F */
+    /* a multi-byte character: strict UTF-8 (no overlong forms, surrogates, or beyond
+    ** U+10FFFF), as orr_utf8_seq, here in line: this loop is most of the pass on text that
+    ** is not English */
+    {
+      unsigned c = s[i];
+      if (c >= 0xC2 && c <= 0xDF) k = 2;
+      else if (c >= 0xE0 && c <= 0xEF) k = 3;
+      else if (c >= 0xF0 && c <= 0xF4) k = 4;
+      else return 0;
+      if (k > n - i || (s[i + 1] & 0xC0) != 0x80) return 0;
+      if (k > 2 && (s[i + 2] & 0xC0) != 0x80) return 0;
+      if (k > 3 && (s[i + 3] & 0xC0) != 0x80) return 0;
+      if ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0) ||
+          (c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] >= 0x90)) return 0;
+      if (c == 0xEF && s[i + 1] == 0xBF && s[i + 2] >= 0xBE) return 0;   /* U+FFFE, U+FFFF */
+    }
     i += k;
   }
   return 1;
@@ -267,6 +301,7 @@ typedef struct {
   void *u;
   const char *p, *end;
   orr_buf atts;            /* the current tag's attribute names and values, each NUL-ended */
+  int wrapper;             /* the caller's <div> is still open (a "</div>" can end it) */
   int n;                   /* open elements of the fragment */
   int open[MAX_OPEN];      /* their indexes in known[], innermost last */
 } tok;
@@ -313,12 +348,12 @@ static int start_tag(tok *t) {
     name[n++] = (char)lower((unsigned char)*p++);
   }
   if (p == end || name_punct(*p) || (el = element(name, n)) < 0) return 0;
-  /* the elements libxml2 ends before this one starts; never the caller's wrapper */
+  /* the elements libxml2 ends before this one starts; never the caller's wrapper or body */
   while (t->n > 0 && (r = closes(el, t->open[t->n - 1])) != 0) {
     if (r < 0) return 0;
     end_open(t, t->n - 1);
   }
-  if (t->n == 0 && closes(el, DIV) != 0) return 0;
+  if (t->n == 0 && closes(el, t->wrapper ? el_div : BODY) != 0) return 0;
   t->p = p;
   t->atts.len = 0;
   for (;;) {
@@ -363,21 +398,6 @@ static int start_tag(tok *t) {
     return 1;
   }
   t->p++;
-  if (props[el].raw) {             /* text up to the first "</" and a letter: its end tag */
-    size_t len = strlen(known[el]);
-    const char *q = t->p;
-    while ((q = memchr(q, '<', (size_t)(end - q))) != NULL &&
-           !(end - q > 2 && q[1] == '/' && is_alpha((unsigned char)q[2]))) q++;
-    if (q == NULL || (size_t)(end - q) <= len + 2 || strncasecmp(q + 2, known[el], len) != 0) return 0;
-    if (q > t->p) t->ev->text(t->u, t->p, (size_t)(q - t->p));
-    t->p = q + 2 + len;
-    if (is_alnum((unsigned char)*t->p) || name_punct(*t->p)) return 0;   /* "</scripts>" */
-    skip_blanks(t);
-    if (t->p == end || *t->p != '>') return 0;
-    t->p++;
-    t->ev->end(t->u, known[el]);
-    return 1;
-  }
   if (t->n == MAX_OPEN) return 0;
   t->open[t->n++] = el;
   return 1;
@@ -410,7 +430,42 @@ static int end_tag(tok *t) {
     if (t->open[i] == el) { end_open(t, i); return 1; }
     if (props[t->open[i]].priority > props[el].priority) return 1;   /* in the way: ignored */
   }
-  return el != DIV;                               /* would end the caller's wrapper: declined */
+  if (el == el_div && t->wrapper) {                  /* ends the caller's <div> */
+    end_open(t, 0);
+    t->ev->end(t->u, "div");
+    t->wrapper = 0;
+  }
+  return 1;
+}
+
+/* Inside script or style (the innermost open element).  libxml2 reads an end tag there
+** first ("</" and anything: it may end them, end more, or be ignored), and a start tag
+** that ends them (<noscript> ends <script>); else their text up to "</script" or
+** "</style" (any case, and whatever follows: "</scripts>" too), or to the end. */
+static int raw_text(tok *t) {
+  const char *q = t->p, *end = t->end, *name = known[t->open[t->n - 1]];
+  size_t len = strlen(name);
+  if (end - q > 1 && q[0] == '<' && q[1] == '/') return end_tag(t);
+  if (end - q > 1 && q[0] == '<' && (q[1] == '_' || q[1] == ':')) return 0;
+  if (end - q > 1 && q[0] == '<' && is_alpha((unsigned char)q[1])) {
+    const char *p = q + 1;
+    char tag[MAX_NAME];
+    size_t n = 0;
+    int el, r;
+    while (p < end && is_alnum((unsigned char)*p)) {
+      if (n == MAX_NAME) return 0;
+      tag[n++] = (char)lower((unsigned char)*p++);
+    }
+    if (p == end || name_punct(*p) || (el = element(tag, n)) < 0) return 0;
+    if ((r = closes(el, t->open[t->n - 1])) < 0) return 0;
+    if (r) { end_open(t, t->n - 1); return 1; }   /* the tag is read as any other next */
+  }
+  while ((q = memchr(q, '<', (size_t)(end - q))) != NULL &&
+         !((size_t)(end - q) >= len + 2 && q[1] == '/' && strncasecmp(q + 2, name, len) == 0)) q++;
+  if (q == NULL) q = end;
+  t->ev->text(t->u, t->p, (size_t)(q - t->p));
+  t->p = q;
+  return 1;
 }
 
 /* The first "--" in the n bytes at s, or NULL. */
@@ -441,10 +496,13 @@ int orr_htmltok(const char *html, size_t len, const orr_html_events *ev, void *u
   t.p = html;
   t.end = html + len;
   t.n = 0;
+  t.wrapper = 1;
   orr_buf_init(&t.atts);
   while (ok && t.p < t.end) {
     const char *p = t.p, *end = t.end;
-    if (*p == '<') {
+    if (t.n > 0 && props[t.open[t.n - 1]].raw) {
+      ok = raw_text(&t);
+    } else if (*p == '<') {
       int c = p + 1 < end ? (unsigned char)p[1] : 0;
       if (c == '/') ok = end_tag(&t);
       else if (is_alpha(c)) ok = start_tag(&t);
@@ -458,13 +516,15 @@ int orr_htmltok(const char *html, size_t len, const orr_html_events *ev, void *u
       if (used < 0) ok = 0;
       else { ev->text(u, n ? c : p, n ? (size_t)n : (size_t)used); t.p += used; }
     } else {
-      const char *stop = p + 1;
-      while (stop < end && *stop != '<' && *stop != '&') stop++;
+      const char *stop = memchr(p, '<', (size_t)(end - p)), *amp;
+      if (stop == NULL) stop = end;
+      if ((amp = memchr(p, '&', (size_t)(stop - p))) != NULL) stop = amp;
       ev->text(u, p, (size_t)(stop - p));
       t.p = stop;
     }
   }
   if (ok) end_open(&t, 0);
+  if (ok && t.wrapper) t.ev->end(t.u, "div");
   orr_buf_free(&t.atts);
   return ok;
 }

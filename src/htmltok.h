@@ -27,8 +27,10 @@ typedef struct {
   void (*text)(void *u, const char *s, size_t len);
 } orr_html_events;
 
-/* The events libxml2 gives for html parsed as "<div>" html: what comes between the start of
-** that <div> (in the implied <html><body>) and its end.  Returns 1 when they were all given,
+/* The events libxml2 gives for html parsed as "<div>" html: what comes after the start of
+** that <div> (in the implied <html><body>) up to the end of the body: the <div>'s end
+** included, wherever it comes (a stray "</div>" ends it early, and what follows it is in the
+** body).  Returns 1 when they were all given,
 ** 0 when this declined (out of memory too): some events may have been given by then, and
 ** the caller forgets what they did and parses with libxml2. */
 int orr_htmltok(const char *html, size_t len, const orr_html_events *ev, void *u);
