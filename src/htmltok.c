@@ -42,13 +42,16 @@
 /* The elements this reads, which are most of what feed entries use; any other declines. */
 static const char *const known[] = {
   "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "bdi", "bdo",
-  "big", "blockquote", "br", "caption", "center", "cite", "code", "col", "colgroup", "dd",
-  "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "font", "footer",
-  "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i", "iframe", "img", "ins", "kbd",
-  "li", "main", "mark", "nav", "ol", "p", "picture", "pre", "q", "s", "samp", "script",
-  "section", "small", "source", "span", "strike", "strong", "style", "sub", "summary", "sup",
-  "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var",
-  "video", "wbr"
+  "big", "blockquote", "br", "button", "canvas", "caption", "center", "circle", "cite",
+  "code", "col", "colgroup", "dd", "del", "details", "dfn", "dir", "div", "dl", "dt", "em",
+  "embed", "fieldset", "figcaption", "figure", "font", "footer", "form", "g", "h1", "h2",
+  "h3", "h4", "h5", "h6", "header", "hr", "i", "iframe", "img", "input", "ins", "kbd",
+  "label", "legend", "li", "line", "main", "map", "mark", "menu", "nav", "nobr", "noscript",
+  "object", "ol", "option", "p", "param", "path", "picture", "polygon", "polyline", "pre",
+  "q", "rect", "s", "samp", "script", "section", "select", "small", "source", "span",
+  "strike", "strong", "style", "sub", "summary", "sup", "svg", "table", "tbody", "td",
+  "textarea", "tfoot", "th", "thead", "time", "tr", "track", "tt", "u", "ul", "var", "video",
+  "wbr"
 };
 #define NKNOWN ((int)(sizeof known / sizeof known[0]))
 

@@ -58,7 +58,8 @@ static const char *const tags[] = {
   "img", "hr", "table", "tr", "td", "th", "tbody", "thead", "caption", "col", "colgroup", "dl",
   "dt", "dd", "h1", "h2", "font", "center", "blockquote", "cite", "q", "sub", "script",
   "style", "iframe", "source", "video", "wbr", "figure", "figcaption", "section", "tt", "u",
-  "s", "area", "del", "foo", "html", "body", "head", "form", "option", "select", "textarea",
+  "s", "area", "del", "input", "button", "label", "legend", "fieldset", "object", "embed",
+  "param", "path", "g", "rect", "nobr", "menu", "dir", "map", "canvas", "track", "optgroup", "foo", "html", "body", "head", "form", "option", "select", "textarea",
   "title", "noscript", "svg", "d:u", "my-el", "Table", "SCRIPT"
 };
 static const char *const attnames[] = {
