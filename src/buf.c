@@ -70,14 +70,22 @@ void orr_buf_add_escaped(orr_buf *b, const char *s, size_t n, int quote) {
 
 int orr_buf_ok(const orr_buf *b) { return !b->oom; }
 
+int orr_utf8_encode(char out[4], unsigned v) {
+  if (v < 0x80) { out[0] = (char)v; return 1; }
+  if (v < 0x800) { out[0] = (char)(0xC0 | v >> 6); out[1] = (char)(0x80 | (v & 0x3F)); return 2; }
+  if (v < 0x10000) {
+    out[0] = (char)(0xE0 | v >> 12); out[1] = (char)(0x80 | ((v >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (v & 0x3F));
+    return 3;
+  }
+  out[0] = (char)(0xF0 | v >> 18); out[1] = (char)(0x80 | ((v >> 12) & 0x3F));
+  out[2] = (char)(0x80 | ((v >> 6) & 0x3F)); out[3] = (char)(0x80 | (v & 0x3F));
+  return 4;
+}
+
 void orr_buf_add_utf8(orr_buf *b, unsigned v) {
   char u[4];
-  if (v < 0x80) { u[0] = (char)v; orr_buf_add(b, u, 1); }
-  else if (v < 0x800) { u[0] = (char)(0xC0 | v >> 6); u[1] = (char)(0x80 | (v & 0x3F)); orr_buf_add(b, u, 2); }
-  else if (v < 0x10000) { u[0] = (char)(0xE0 | v >> 12); u[1] = (char)(0x80 | ((v >> 6) & 0x3F));
-                          u[2] = (char)(0x80 | (v & 0x3F)); orr_buf_add(b, u, 3); }
-  else { u[0] = (char)(0xF0 | v >> 18); u[1] = (char)(0x80 | ((v >> 12) & 0x3F));
-         u[2] = (char)(0x80 | ((v >> 6) & 0x3F)); u[3] = (char)(0x80 | (v & 0x3F)); orr_buf_add(b, u, 4); }
+  orr_buf_add(b, u, (size_t)orr_utf8_encode(u, v));
 }
 
 size_t orr_utf8_seq(const char *str, size_t n) {

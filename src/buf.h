@@ -26,6 +26,8 @@ void orr_buf_addc(orr_buf *b, char c);
 void orr_buf_add_escaped(orr_buf *b, const char *s, size_t n, int quote);
 /* Append the UTF-8 encoding of a code point (at most U+10FFFF). */
 void orr_buf_add_utf8(orr_buf *b, unsigned cp);
+/* The UTF-8 encoding of a code point (at most U+10FFFF) in out; returns its length. */
+int orr_utf8_encode(char out[4], unsigned cp);
 int  orr_buf_ok(const orr_buf *b);
 /* If s is not valid UTF-8, return a malloc'd copy with each bad byte replaced by U+FFFD
 ** and each C1 control (U+0080..U+009F, never meant in a feed) replaced by the Windows-1252

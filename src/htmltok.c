@@ -241,19 +241,6 @@ static int lower(int c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; }
 /* the characters besides letters and digits that libxml2 takes in names */
 static int name_punct(int c) { return c == ':' || c == '-' || c == '_' || c == '.'; }
 
-static int utf8(char *out, unsigned v) {
-  if (v < 0x80) { out[0] = (char)v; return 1; }
-  if (v < 0x800) { out[0] = (char)(0xC0 | v >> 6); out[1] = (char)(0x80 | (v & 0x3F)); return 2; }
-  if (v < 0x10000) {
-    out[0] = (char)(0xE0 | v >> 12); out[1] = (char)(0x80 | ((v >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (v & 0x3F));
-    return 3;
-  }
-  out[0] = (char)(0xF0 | v >> 18); out[1] = (char)(0x80 | ((v >> 12) & 0x3F));
-  out[2] = (char)(0x80 | ((v >> 6) & 0x3F)); out[3] = (char)(0x80 | (v & 0x3F));
-  return 4;
-}
-
 /* The reference at p ('&'): returns how many bytes of input it takes, and sets *n to the
 ** length of its character in out, or to 0 when what libxml2 makes of it is those input
 ** bytes as they are.  -1: declined. */
@@ -276,7 +263,7 @@ static long reference(const char *p, const char *end, char out[4], int *n) {
     if (digits == 0 || q == end || *q != ';') return -1;
     if (!(v == 9 || v == 10 || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) ||
           (v >= 0x10000 && v <= 0x10FFFF))) return -1;
-    *n = utf8(out, (unsigned)v);
+    *n = orr_utf8_encode(out, (unsigned)v);
     return q + 1 - p;
   }
   if (is_alpha((unsigned char)*q)) {
@@ -285,7 +272,7 @@ static long reference(const char *p, const char *end, char out[4], int *n) {
     if (q == end) return q - p;                  /* "&name" at the end: as it is */
     if (name_punct(*q) || (unsigned char)*q >= 0x80) return -1;
     if (*q != ';' || (v = entity_value(p + 1, (size_t)(q - p - 1))) < 0) return q - p;
-    *n = utf8(out, (unsigned)v);
+    *n = orr_utf8_encode(out, (unsigned)v);
     return q + 1 - p;
   }
   if (*q == '_' || *q == ':' || (unsigned char)*q >= 0x80) return -1;   /* could start a name */
