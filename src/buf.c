@@ -88,24 +88,6 @@ void orr_buf_add_utf8(orr_buf *b, unsigned v) {
   orr_buf_add(b, u, (size_t)orr_utf8_encode(u, v));
 }
 
-size_t orr_utf8_seq(const char *str, size_t n) {
-  const unsigned char *s = (const unsigned char *)str;
-  size_t k, i;
-  unsigned c = s[0];
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) k = 2;
-  else if (c >= 0xE0 && c <= 0xEF) k = 3;
-  else if (c >= 0xF0 && c <= 0xF4) k = 4;
-  else return 0;
-  if (k > n) return 0;
-  for (i = 1; i < k; i++) if ((s[i] & 0xC0) != 0x80) return 0;
-  if (c == 0xE0 && s[1] < 0xA0) return 0;                   /* overlong */
-  if (c == 0xED && s[1] >= 0xA0) return 0;                  /* surrogates */
-  if (c == 0xF0 && s[1] < 0x90) return 0;
-  if (c == 0xF4 && s[1] >= 0x90) return 0;
-  return k;
-}
-
 int orr_utf8_valid(const char *str, size_t n) {
   size_t i = 0, k;
   while (i < n && (k = orr_utf8_seq(str + i, n - i)) != 0) i += k;

@@ -42,8 +42,26 @@ char *orr_utf8_map_c1(const char *s, size_t n, int *bad);
 /* 1 if the n bytes at s are valid UTF-8. */
 int orr_utf8_valid(const char *s, size_t n);
 
-/* Length of the valid UTF-8 sequence at s (n bytes left: 1 for ASCII), 0 if invalid. */
-size_t orr_utf8_seq(const char *s, size_t n);
+/* Length of the valid UTF-8 sequence at s (n bytes left: 1 for ASCII), 0 if invalid:
+** no overlong forms, surrogates or code points beyond U+10FFFF.  Inline: validating loops
+** call it for every character of text that is not English. */
+static inline size_t orr_utf8_seq(const char *str, size_t n) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t k, i;
+  unsigned c = s[0];
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) k = 2;
+  else if (c >= 0xE0 && c <= 0xEF) k = 3;
+  else if (c >= 0xF0 && c <= 0xF4) k = 4;
+  else return 0;
+  if (k > n) return 0;
+  for (i = 1; i < k; i++) if ((s[i] & 0xC0) != 0x80) return 0;
+  if (c == 0xE0 && s[1] < 0xA0) return 0;                   /* overlong */
+  if (c == 0xED && s[1] >= 0xA0) return 0;                  /* surrogates */
+  if (c == 0xF0 && s[1] < 0x90) return 0;
+  if (c == 0xF4 && s[1] >= 0x90) return 0;
+  return k;
+}
 /* Hand over the data (malloc'd, NUL-terminated, never NULL unless out of memory). */
 char *orr_buf_take(orr_buf *b);
 

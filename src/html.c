@@ -930,6 +930,13 @@ static htmlParserCtxtPtr sanitizer_ctxt(void) {
   return sax_ctxt;
 }
 
+static void sax_begin(sax_state *s, orr_buf *out, const char *base, int text_only) {
+  memset(s, 0, sizeof *s);
+  s->out = out;
+  s->base = base;
+  s->text_only = text_only;
+}
+
 /* Run the sanitizer's handlers over a fragment (inside our <div>), writing to out: from
 ** orr_htmltok's events when it reads the fragment, else from libxml2's. */
 static int sax_run(const char *html, size_t len, const char *base, int text_only, orr_buf *out) {
@@ -938,10 +945,7 @@ static int sax_run(const char *html, size_t len, const char *base, int text_only
   sax_state s;
   size_t mark = out->len;
   orr_buf_reserve(out, len + len / 8);          /* about what comes out */
-  memset(&s, 0, sizeof s);
-  s.out = out;
-  s.base = base;
-  s.text_only = text_only;
+  sax_begin(&s, out, base, text_only);
   if (fast_path) {
     on_start(&s, "html", NULL);
     on_start(&s, "body", NULL);
@@ -953,10 +957,7 @@ static int sax_run(const char *html, size_t len, const char *base, int text_only
     }
     out->len = mark;                            /* declined: forget what it wrote */
     if (out->data) out->data[mark] = '\0';
-    memset(&s, 0, sizeof s);
-    s.out = out;
-    s.base = base;
-    s.text_only = text_only;
+    sax_begin(&s, out, base, text_only);
   }
   if ((c = sanitizer_ctxt()) == NULL) return 0;
   orr_buf_init(&in);

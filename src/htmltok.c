@@ -213,22 +213,8 @@ static int plain_input(const char *str, size_t n) {
       i++;
       continue;
     }
-    /* a multi-byte character: strict UTF-8 (no overlong forms, surrogates, or beyond
-    ** U+10FFFF), as orr_utf8_seq, here in line: this loop is most of the pass on text that
-    ** is not English */
-    {
-      unsigned c = s[i];
-      if (c >= 0xC2 && c <= 0xDF) k = 2;
-      else if (c >= 0xE0 && c <= 0xEF) k = 3;
-      else if (c >= 0xF0 && c <= 0xF4) k = 4;
-      else return 0;
-      if (k > n - i || (s[i + 1] & 0xC0) != 0x80) return 0;
-      if (k > 2 && (s[i + 2] & 0xC0) != 0x80) return 0;
-      if (k > 3 && (s[i + 3] & 0xC0) != 0x80) return 0;
-      if ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0) ||
-          (c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] >= 0x90)) return 0;
-      if (c == 0xEF && s[i + 1] == 0xBF && s[i + 2] >= 0xBE) return 0;   /* U+FFFE, U+FFFF */
-    }
+    if ((k = orr_utf8_seq(str + i, n - i)) == 0) return 0;
+    if (k == 3 && s[i] == 0xEF && s[i + 1] == 0xBF && s[i + 2] >= 0xBE) return 0;   /* U+FFFE/F */
     i += k;
   }
   return 1;
@@ -325,19 +311,26 @@ static void end_open(tok *t, int to) {         /* end the open elements down to 
   while (t->n > to) t->ev->end(t->u, known[t->open[--t->n]]);
 }
 
+/* The element name at p (letters and digits, the first a letter): its index in known[], or
+** -1 for a name not there or followed by a character libxml2 takes into names (':', '-',
+** ...).  *after is set to the character after the name. */
+static int tag_name(const char *p, const char *end, const char **after) {
+  char name[MAX_NAME];
+  size_t n = 0;
+  for (; p < end && is_alnum((unsigned char)*p); p++, n++)
+    if (n < MAX_NAME) name[n] = (char)lower((unsigned char)*p);
+  *after = p;
+  if (n > MAX_NAME || (p < end && name_punct(*p))) return -1;
+  return element(name, n);
+}
+
 /* A start tag at t->p ("<" and a letter). */
 static int start_tag(tok *t) {
-  const char *p = t->p + 1, *end = t->end;
-  char name[MAX_NAME];
+  const char *p, *end = t->end;
   const char *av[2 * MAX_ATTS + 1];
   size_t offs[2 * MAX_ATTS];
-  int nattr = 0, el, i, r;
-  size_t n = 0;
-  while (p < end && is_alnum((unsigned char)*p)) {
-    if (n == MAX_NAME) return 0;
-    name[n++] = (char)lower((unsigned char)*p++);
-  }
-  if (p == end || name_punct(*p) || (el = element(name, n)) < 0) return 0;
+  int nattr = 0, el = tag_name(t->p + 1, end, &p), i, r;
+  if (el < 0 || p == end) return 0;
   /* the elements libxml2 ends before this one starts; never the caller's wrapper or body */
   while (t->n > 0 && (r = closes(el, t->open[t->n - 1])) != 0) {
     if (r < 0) return 0;
@@ -395,11 +388,11 @@ static int start_tag(tok *t) {
 
 /* An end tag at t->p ("</"). */
 static int end_tag(tok *t) {
-  const char *p = t->p + 2, *end = t->end, *name = p;
+  const char *p, *end = t->end, *name = t->p + 2;
   int el, i;
   size_t n;
-  if (p == end || !is_alpha((unsigned char)*p)) return 0;
-  while (p < end && is_alnum((unsigned char)*p)) p++;
+  if (name == end || !is_alpha((unsigned char)*name)) return 0;
+  el = tag_name(name, end, &p);
   n = (size_t)(p - name);
   if (p < end && name_punct(*p)) return 0;
   while (p < end && is_blank((unsigned char)*p)) p++;
@@ -408,14 +401,7 @@ static int end_tag(tok *t) {
   if ((n == 4 && (strncasecmp(name, "html", 4) == 0 || strncasecmp(name, "body", 4) == 0 ||
                   strncasecmp(name, "head", 4) == 0)))
     return 0;                                     /* libxml2 has its own rules for these */
-  {
-    char lname[MAX_NAME];
-    size_t k;
-    if (n > MAX_NAME) return 1;                   /* no open element has that name: ignored */
-    for (k = 0; k < n; k++) lname[k] = (char)lower((unsigned char)name[k]);
-    el = element(lname, n);
-  }
-  if (el < 0) return 1;
+  if (el < 0) return 1;                           /* no open element has that name: ignored */
   for (i = t->n - 1; i >= 0; i--) {
     if (t->open[i] == el) { end_open(t, i); return 1; }
     if (props[t->open[i]].priority > props[el].priority) return 1;   /* in the way: ignored */
@@ -438,16 +424,9 @@ static int raw_text(tok *t) {
   if (end - q > 1 && q[0] == '<' && q[1] == '/') return end_tag(t);
   if (end - q > 1 && q[0] == '<' && (q[1] == '_' || q[1] == ':')) return 0;
   if (end - q > 1 && q[0] == '<' && is_alpha((unsigned char)q[1])) {
-    const char *p = q + 1;
-    char tag[MAX_NAME];
-    size_t n = 0;
-    int el, r;
-    while (p < end && is_alnum((unsigned char)*p)) {
-      if (n == MAX_NAME) return 0;
-      tag[n++] = (char)lower((unsigned char)*p++);
-    }
-    if (p == end || name_punct(*p) || (el = element(tag, n)) < 0) return 0;
-    if ((r = closes(el, t->open[t->n - 1])) < 0) return 0;
+    const char *p;
+    int el = tag_name(q + 1, end, &p), r;
+    if (el < 0 || p == end || (r = closes(el, t->open[t->n - 1])) < 0) return 0;
     if (r) { end_open(t, t->n - 1); return 1; }   /* the tag is read as any other next */
   }
   while ((q = memchr(q, '<', (size_t)(end - q))) != NULL &&
