@@ -277,6 +277,8 @@ typedef struct {
   void *u;
   const char *p, *end;
   orr_buf atts;            /* the current tag's attribute names and values, each NUL-ended */
+  const char *lt, *amp;    /* the first '<' and '&' after where they were last looked for
+                           ** (or end): still the next ones while not behind t->p */
   int wrapper;             /* the caller's <div> is still open (a "</div>" can end it) */
   int n;                   /* open elements of the fragment */
   int open[MAX_OPEN];      /* their indexes in known[], innermost last */
@@ -437,6 +439,12 @@ static int raw_text(tok *t) {
   return 1;
 }
 
+/* The first c at or after p, else end. */
+static const char *next_of(const char *p, const char *end, int c) {
+  const char *q = memchr(p, c, (size_t)(end - p));
+  return q ? q : end;
+}
+
 /* The first "--" in the n bytes at s, or NULL. */
 static const char *dashes(const char *s, size_t n) {
   const char *end = s + n;
@@ -465,6 +473,8 @@ int orr_htmltok(const char *html, size_t len, const orr_html_events *ev, void *u
   t.p = html;
   t.end = html + len;
   t.n = 0;
+  t.lt = next_of(html, t.end, '<');
+  t.amp = next_of(html, t.end, '&');
   t.wrapper = 1;
   orr_buf_init(&t.atts);
   while (ok && t.p < t.end) {
@@ -485,9 +495,12 @@ int orr_htmltok(const char *html, size_t len, const orr_html_events *ev, void *u
       if (used < 0) ok = 0;
       else { ev->text(u, n ? c : p, n ? (size_t)n : (size_t)used); t.p += used; }
     } else {
-      const char *stop = memchr(p, '<', (size_t)(end - p)), *amp;
-      if (stop == NULL) stop = end;
-      if ((amp = memchr(p, '&', (size_t)(stop - p))) != NULL) stop = amp;
+      const char *stop;
+      /* the next '<' and '&' are kept: searching afresh from every text run would go to the
+      ** end of a fragment without '<' once per reference in it */
+      if (t.lt < p) t.lt = next_of(p, end, '<');
+      if (t.amp < p) t.amp = next_of(p, end, '&');
+      stop = t.lt < t.amp ? t.lt : t.amp;
       ev->text(u, p, (size_t)(stop - p));
       t.p = stop;
     }
