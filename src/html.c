@@ -925,7 +925,9 @@ static htmlParserCtxtPtr sanitizer_ctxt(void) {
     h->endElement = sax_end;
     h->characters = sax_text;
     h->ignorableWhitespace = sax_text;
-    /* cdataBlock (script and style text) and comments: left NULL, so not written */
+    /* comments: left NULL, so not written.  cdataBlock too: libxml2 then gives script and
+    ** style text to characters, where skip (set at their start) drops it, as it does when
+    ** orr_htmltok gives that text */
   }
   return sax_ctxt;
 }
