@@ -30,6 +30,17 @@ if command -v luacheck >/dev/null 2>&1; then
   rm -f "$LOG.lint"
 fi
 
+# Nothing a build writes is tracked (object files, binaries, build*/ directories).
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  tracked=$(git ls-files | grep -E '(^|/)build[^/]*/|\.(o|a|so)$|^orrery$|(^|/)out/' | head -5)
+  if [ -z "$tracked" ]; then
+    echo "ok - git tracks no build output" | tee -a "$LOG"
+  else
+    echo "$tracked" | sed 's/^/# tracked: /'
+    echo "not ok - git tracks build output" | tee -a "$LOG"
+  fi
+fi
+
 # What `busted --lua=./orrery` does, without needing a system `lua` to start busted with:
 # the busted script runs inside orrery, so specs reach the real C modules.
 echo "# busted (interpreter: $ROOT/orrery)"

@@ -12,7 +12,12 @@
 ** index).  Prepared statements are cached per connection by SQL text, so the same statement in a
 ** loop is compiled once.  SQL that does not compile is a programmer error and raises; a
 ** statement that fails when run (busy, constraint, disk full) returns nil, err.
+**
+** For the crash-safety tests, ORRERY_FAULT_WRITES puts a VFS between SQLite and the disk
+** that kills the process inside the write path (see "Fault injection" below).
 */
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +49,96 @@ static void sql_html_text(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
   if (t == NULL) { sqlite3_result_error_nomem(ctx); return; }
   sqlite3_result_text(ctx, t, -1, free);
 }
+
+/* {====== Fault injection: a crash inside the write path ======
+**
+** ORRERY_FAULT_WRITES=N makes the process kill itself (SIGKILL, as the OOM killer or a
+** power cut would end it) just before the N-th write, sync or truncate that SQLite asks of
+** any of its files (database, WAL, journal): the crash lands inside the write path on any
+** machine, however fast, as SQLite's own crash tests do from a VFS.  ORRERY_FAULT_WRITES=count
+** prints how many such calls a run made (at exit, on stderr), so a test can pick N in range.
+** Unset, nothing is registered and SQLite's default VFS is used untouched.  One thread
+** (the caller's) uses SQLite in orrery, so the counter needs no lock. */
+typedef struct fault_file { sqlite3_file base; sqlite3_file *real; } fault_file;
+
+static sqlite3_vfs fault_vfs, *real_vfs;
+static long fault_at, fault_count;
+
+static void fault_tick(void) {
+  if (++fault_count == fault_at) raise(SIGKILL);
+}
+
+static void fault_report(void) {
+  fprintf(stderr, "orrery: fault injection: %ld writes\n", fault_count);
+}
+
+#define REAL(f) (((fault_file *)(f))->real)
+static int ff_close(sqlite3_file *f) { return REAL(f)->pMethods->xClose(REAL(f)); }
+static int ff_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o) {
+  return REAL(f)->pMethods->xRead(REAL(f), b, n, o);
+}
+static int ff_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o) {
+  fault_tick();
+  return REAL(f)->pMethods->xWrite(REAL(f), b, n, o);
+}
+static int ff_truncate(sqlite3_file *f, sqlite3_int64 size) {
+  fault_tick();
+  return REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+static int ff_sync(sqlite3_file *f, int flags) {
+  fault_tick();
+  return REAL(f)->pMethods->xSync(REAL(f), flags);
+}
+static int ff_size(sqlite3_file *f, sqlite3_int64 *s) { return REAL(f)->pMethods->xFileSize(REAL(f), s); }
+static int ff_lock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xLock(REAL(f), l); }
+static int ff_unlock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xUnlock(REAL(f), l); }
+static int ff_check(sqlite3_file *f, int *r) { return REAL(f)->pMethods->xCheckReservedLock(REAL(f), r); }
+static int ff_control(sqlite3_file *f, int op, void *a) { return REAL(f)->pMethods->xFileControl(REAL(f), op, a); }
+static int ff_sector(sqlite3_file *f) { return REAL(f)->pMethods->xSectorSize(REAL(f)); }
+static int ff_caps(sqlite3_file *f) { return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f)); }
+static int ff_shm_map(sqlite3_file *f, int pg, int sz, int ext, void volatile **p) {
+  return REAL(f)->pMethods->xShmMap(REAL(f), pg, sz, ext, p);
+}
+static int ff_shm_lock(sqlite3_file *f, int o, int n, int fl) { return REAL(f)->pMethods->xShmLock(REAL(f), o, n, fl); }
+static void ff_shm_barrier(sqlite3_file *f) { REAL(f)->pMethods->xShmBarrier(REAL(f)); }
+static int ff_shm_unmap(sqlite3_file *f, int del) { return REAL(f)->pMethods->xShmUnmap(REAL(f), del); }
+static int ff_fetch(sqlite3_file *f, sqlite3_int64 o, int n, void **p) { return REAL(f)->pMethods->xFetch(REAL(f), o, n, p); }
+static int ff_unfetch(sqlite3_file *f, sqlite3_int64 o, void *p) { return REAL(f)->pMethods->xUnfetch(REAL(f), o, p); }
+
+static const sqlite3_io_methods fault_io = {
+  3, ff_close, ff_read, ff_write, ff_truncate, ff_sync, ff_size, ff_lock, ff_unlock, ff_check,
+  ff_control, ff_sector, ff_caps, ff_shm_map, ff_shm_lock, ff_shm_barrier, ff_shm_unmap,
+  ff_fetch, ff_unfetch
+};
+
+static int fault_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out) {
+  fault_file *ff = (fault_file *)f;
+  int rc;
+  (void)vfs;
+  ff->real = (sqlite3_file *)(ff + 1);
+  rc = real_vfs->xOpen(real_vfs, name, ff->real, flags, out);
+  /* unix files speak version 3 of the methods; only they are opened here */
+  f->pMethods = ff->real->pMethods ? &fault_io : NULL;
+  return rc;
+}
+
+/* Put the fault VFS in front of the default one when the environment asks for it. */
+static void fault_setup(void) {
+  static int done;
+  const char *v = getenv("ORRERY_FAULT_WRITES");
+  if (done || v == NULL || *v == '\0') return;
+  done = 1;
+  real_vfs = sqlite3_vfs_find(NULL);
+  if (real_vfs == NULL) return;
+  fault_vfs = *real_vfs;
+  fault_vfs.zName = "orrery-fault";
+  fault_vfs.szOsFile = (int)sizeof(fault_file) + real_vfs->szOsFile;
+  fault_vfs.xOpen = fault_open;
+  if (strcmp(v, "count") == 0) atexit(fault_report);
+  else fault_at = strtol(v, NULL, 10);
+  sqlite3_vfs_register(&fault_vfs, 1);
+}
+/* }====== */
 
 static ldb *check_db(lua_State *L, int idx) {
   ldb *d = luaL_checkudata(L, idx, DB_MT);
@@ -282,6 +377,7 @@ static const luaL_Reg lib[] = {
 };
 
 int luaopen_orrery_db(lua_State *L) {
+  fault_setup();
   luaL_newmetatable(L, DB_MT);
   luaL_newlib(L, db_methods);
   lua_setfield(L, -2, "__index");

@@ -5,7 +5,6 @@
 local helper = require('helper')
 local cdb = require('orrery._db')
 local chtml = require('orrery._html')
-local cutil = require('orrery._util')
 local fs = require('orrery._fs')
 local json = require('orrery.json')
 
@@ -20,12 +19,11 @@ describe('Planet Python, full size, offline (end to end)', function()
   local runs = {}
 
   local function run()
-    local t0 = cutil.clock()
     local code, stdout, err = helper.orrery({ 'run', '-c', dir .. '/planet.lua', '-o', out, '--db', dir .. '/planet.db',
       '--mirror', dir .. '/mirror.txt', '--timeout', '5', '--json' })
     local ok, summary = pcall(json.decode, stdout)
     assert(ok, 'no JSON summary: ' .. stdout .. err)
-    summary.code, summary.wall = code, cutil.clock() - t0
+    summary.code = code
     return summary
   end
 
@@ -80,9 +78,10 @@ describe('Planet Python, full size, offline (end to end)', function()
       for _, u in ipairs(by_kind(k)) do assert.is_nil(errs[u], k .. ' ' .. u .. ': ' .. tostring(errs[u])) end
     end
     assert.is_true(s.new >= 5000, s.new .. ' entries')
-    -- (AddressSanitizer keeps freed memory in quarantine and runs 2-3 times slower)
+    -- bounded in time by each feed's own timeout (the 'timed out' errors above; how long the
+    -- whole run takes is a figure of make bench, tests/bench/planetpython.sh); in memory:
+    -- (AddressSanitizer keeps freed memory in quarantine)
     local sanitized = os.getenv('ORRERY_SANITIZED') ~= nil
-    assert.is_true(s.wall < (sanitized and 120 or 60), 'cold run took ' .. s.wall .. ' s')
     assert.is_true(s.peak_rss < (sanitized and 1024 or 128) * 1024 * 1024, 'peak RSS ' .. s.peak_rss)
   end)
 
