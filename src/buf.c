@@ -103,7 +103,8 @@ static const unsigned short cp1252_c1[32] = {
 
 static int c1(const unsigned char *s, size_t k) { return k == 2 && s[0] == 0xC2 && s[1] < 0xA0; }
 
-char *orr_utf8_repair(const char *str, size_t n, int *bad) {
+/* orr_utf8_repair, and orr_utf8_from_mixed when cp1252 is set. */
+static char *repair(const char *str, size_t n, int *bad, int cp1252) {
   const unsigned char *s = (const unsigned char *)str;
   size_t i = 0, k;
   orr_buf b;
@@ -131,11 +132,17 @@ char *orr_utf8_repair(const char *str, size_t n, int *bad) {
       else orr_buf_add_utf8(&b, v);
       i += k;
     } else if (k) { orr_buf_add(&b, str + i, k); i += k; }
+    else if (cp1252 && s[i] >= 0xA0) { orr_buf_add_utf8(&b, s[i]); i++; }
+    else if (cp1252 && s[i] >= 0x80 && cp1252_c1[s[i] - 0x80]) { orr_buf_add_utf8(&b, cp1252_c1[s[i] - 0x80]); i++; }
     else { orr_buf_adds(&b, "\xEF\xBF\xBD"); i++; }
   }
   if (!orr_buf_ok(&b)) { *bad = 1; orr_buf_free(&b); return NULL; }
   return orr_buf_take(&b);
 }
+
+char *orr_utf8_repair(const char *str, size_t n, int *bad) { return repair(str, n, bad, 0); }
+
+char *orr_utf8_from_mixed(const char *str, size_t n, int *bad) { return repair(str, n, bad, 1); }
 
 char *orr_utf8_map_c1(const char *str, size_t n, int *bad) {
   const unsigned char *s = (const unsigned char *)str, *p = s, *end = s + n;

@@ -35,6 +35,12 @@ int  orr_buf_ok(const orr_buf *b);
 ** failed. */
 char *orr_utf8_repair(const char *s, size_t n, int *bad);
 
+/* orr_utf8_repair for UTF-8 text with stray Windows-1252 bytes in it (a feed declared
+** UTF-8 whose "Café" was typed in a Windows editor): each byte that is no part of a valid
+** sequence becomes the Windows-1252 character of that byte (U+FFFD for the five it leaves
+** undefined), as feedparser reads such a document.  NULL when s is valid UTF-8 already. */
+char *orr_utf8_from_mixed(const char *s, size_t n, int *bad);
+
 /* orr_utf8_repair for text already known to be valid UTF-8 (libxml2's output of a
 ** well-formed document), where only C1 controls can need mapping: a memchr for 0xC2 instead
 ** of decoding every character.  NULL when nothing changes. */

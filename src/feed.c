@@ -1,40 +1,37 @@
 /*
-** feed.c — feed documents to orr_feed (see feed.h).
+** feed.c — RSS 0.9x/1.0/2.0, Atom 0.3/1.0 and CDF documents to the feed model (entry.h);
+** JSON documents are handed to jsonfeed.c.
 **
-** One DOM parse (libxml2, recover mode), then one walk: each element is classified once by
-** (namespace, local name) into a small key, and the key decides where its value goes.
-** Unknown elements are skipped.  RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 share the walk: an
-** RSS <description> and an Atom <summary> both land in ORR_E_SUMMARY.  HTML fields are
-** sanitized here (when asked) so that every consumer gets safe HTML by default; plain-text
-** fields become HTML by escaping, and their original type is kept in content_type.
+** The bytes are made readable (xmlinput.c), parsed once into a tree (libxml2, recover mode,
+** no network, no entity substitution), then walked once: each element is classified by
+** (namespace, local name) into a key (the name tables below), and the key picks its
+** handler from one table for entries and one for the feed.  RSS and Atom share the walk:
+** an RSS <description> and an Atom <summary> both land in the summary.  A new element is a
+** row in a name table and, if it means something new, a handler.  HTML fields are
+** sanitized here (when asked) so that every consumer gets safe HTML; plain-text fields
+** become HTML by escaping, their original type kept in content_type.
+**
+** A document that libxml2 could only partly read (an unclosed tag in one item swallows the
+** items after it) is read again item by item (see reread_items), so one broken item does
+** not cost the others.
 */
-#include <errno.h>
-#include <iconv.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <libxml/HTMLparser.h>
-#include <libxml/SAX2.h>
-#include <libxml/entities.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/uri.h>
 
 #include "buf.h"
-#include "date.h"
+#include "entry.h"
 #include "feed.h"
 #include "html.h"
-
-const char *const orr_entry_field_names[ORR_E_NFIELDS] = {
-  "id", "title", "link", "author", "summary", "content", "content_type",
-  "published_text", "updated_text", "comments", "summary_type"
-};
-const char *const orr_feed_field_names[ORR_F_NFIELDS] = {
-  "title", "link", "subtitle", "author", "language", "id", "updated_text", "icon",
-  "rights", "generator", "subtitle_type"
-};
+#include "jsonfeed.h"
+#include "url.h"
+#include "xmlinput.h"
 
 #define NS_ATOM10  "http://www.w3.org/2005/Atom"
 #define NS_ATOM03  "http://purl.org/atom/ns#"
@@ -51,7 +48,7 @@ const char *const orr_feed_field_names[ORR_F_NFIELDS] = {
 #define NS_HARVARD "http://blogs.law.harvard.edu/tech/rss"
 
 enum ns { NS_NONE, NS_RSS, NS_ATOM, NS_A03, NS_DCE, NS_DCT, NS_CONT, NS_XH, NS_ITU, NS_MED,
-          NS_OTHER };
+          NS_OTHER, NS_COUNT };
 
 static enum ns ns_of(xmlNodePtr n) {
   const char *h;
@@ -72,124 +69,101 @@ static enum ns ns_of(xmlNodePtr n) {
   return NS_OTHER;
 }
 
-/* What an element means, independent of the format it came from. */
+static int is_atom(xmlNodePtr n) { enum ns s = ns_of(n); return s == NS_ATOM || s == NS_A03; }
+
+/* {====== What an element means ====== */
+
+/* Meanings, independent of the format they came from. */
 enum key {
   K_NONE, K_TITLE, K_LINK, K_DESCRIPTION, K_SUMMARY, K_CONTENT, K_ENCODED, K_XHTML_BODY,
-  K_ID, K_GUID, K_PUBLISHED, K_UPDATED, K_AUTHOR, K_CREATOR, K_CATEGORY, K_SUBJECT,
+  K_ID, K_GUID, K_PUBLISHED, K_PUBDATE, K_UPDATED, K_AUTHOR, K_CREATOR, K_CATEGORY, K_SUBJECT,
   K_ENCLOSURE, K_LANGUAGE, K_SUBTITLE, K_ITEM, K_CHANNEL, K_ICON, K_IMAGE, K_RIGHTS,
   K_GENERATOR, K_COMMENTS, K_ITUNES_AUTHOR, K_ITUNES_SUMMARY, K_ITUNES_OWNER,
-  K_ITUNES_SUBTITLE, K_ITUNES_CATEGORY, K_MEDIA_CONTENT,
-  K_MEDIA_GROUP, K_LASTBUILD, K_PUBDATE_FEED, K_MEDIA_TITLE, K_TAGS
+  K_ITUNES_SUBTITLE, K_ITUNES_CATEGORY, K_MEDIA_CONTENT, K_MEDIA_GROUP, K_MEDIA_TITLE,
+  K_TAGS, K_SOURCE, K_COUNT
 };
 
-static int is(xmlNodePtr n, const char *name) { return strcmp((const char *)n->name, name) == 0; }
+typedef struct name_key { const char *name; enum key key; } name_key;
 
-static enum key key_of(xmlNodePtr n, int in_feed_level) {
+/* Un-namespaced names (RSS 0.9x/2.0, and Atom written without its namespace), matched
+** without regard to case (<TiTlE>) as feedparser does; the names here are lower case. */
+static const name_key plain_names[] = {
+  { "title", K_TITLE }, { "link", K_LINK }, { "description", K_DESCRIPTION }, { "guid", K_GUID },
+  { "pubdate", K_PUBDATE }, { "lastbuilddate", K_UPDATED }, { "author", K_AUTHOR },
+  { "managingeditor", K_AUTHOR }, { "category", K_CATEGORY }, { "enclosure", K_ENCLOSURE },
+  { "language", K_LANGUAGE }, { "item", K_ITEM }, { "channel", K_CHANNEL }, { "image", K_IMAGE },
+  { "copyright", K_RIGHTS }, { "generator", K_GENERATOR }, { "comments", K_COMMENTS },
+  { "body", K_XHTML_BODY },                  /* an XHTML body without its namespace */
+  { "entry", K_ITEM }, { "id", K_ID }, { "summary", K_SUMMARY }, { "content", K_CONTENT },
+  { "updated", K_UPDATED }, { "modified", K_UPDATED }, { "published", K_PUBLISHED },
+  { "issued", K_PUBLISHED }, { "subtitle", K_SUBTITLE }, { "tagline", K_SUBTITLE },
+  { "fullitem", K_ENCODED },                 /* an old RSS 0.9x module */
+  { "tags", K_TAGS },                        /* made up, but common: "a, b, c" */
+  { "source", K_SOURCE }, { NULL, K_NONE }
+};
+static const name_key atom_names[] = {
+  { "title", K_TITLE }, { "link", K_LINK }, { "summary", K_SUMMARY }, { "content", K_CONTENT },
+  { "id", K_ID }, { "published", K_PUBLISHED }, { "issued", K_PUBLISHED }, { "updated", K_UPDATED },
+  { "modified", K_UPDATED }, { "author", K_AUTHOR }, { "category", K_CATEGORY },
+  { "subtitle", K_SUBTITLE }, { "tagline", K_SUBTITLE }, { "entry", K_ITEM }, { "item", K_ITEM },
+  { "icon", K_ICON }, { "logo", K_ICON }, { "rights", K_RIGHTS }, { "copyright", K_RIGHTS },
+  { "generator", K_GENERATOR }, { "source", K_SOURCE }, { NULL, K_NONE }
+};
+static const name_key dc_names[] = {
+  { "title", K_TITLE }, { "description", K_DESCRIPTION }, { "date", K_UPDATED },
+  { "creator", K_CREATOR }, { "author", K_CREATOR }, { "subject", K_SUBJECT },
+  { "language", K_LANGUAGE }, { "rights", K_RIGHTS }, { "identifier", K_GUID }, { NULL, K_NONE }
+};
+static const name_key dcterms_names[] = {
+  { "modified", K_UPDATED }, { "issued", K_PUBLISHED }, { NULL, K_NONE }
+};
+static const name_key content_names[] = { { "encoded", K_ENCODED }, { NULL, K_NONE } };
+static const name_key xhtml_names[] = { { "body", K_XHTML_BODY }, { NULL, K_NONE } };
+static const name_key itunes_names[] = {
+  { "author", K_ITUNES_AUTHOR }, { "summary", K_ITUNES_SUMMARY }, { "keywords", K_SUBJECT },
+  { "category", K_ITUNES_CATEGORY }, { "owner", K_ITUNES_OWNER }, { "subtitle", K_ITUNES_SUBTITLE },
+  { NULL, K_NONE }
+};
+static const name_key media_names[] = {
+  { "content", K_MEDIA_CONTENT }, { "title", K_MEDIA_TITLE }, { "category", K_SUBJECT },
+  { "description", K_ITUNES_SUMMARY },       /* a plain-text summary too */
+  { "group", K_MEDIA_GROUP }, { NULL, K_NONE }
+};
+static const name_key *const names_by_ns[NS_COUNT] = {
+  plain_names, plain_names, atom_names, atom_names, dc_names, dcterms_names, content_names,
+  xhtml_names, itunes_names, media_names, NULL
+};
+
+static enum key key_of(xmlNodePtr n) {
   enum ns ns = ns_of(n);
-  switch (ns) {
-    case NS_NONE:
-    case NS_RSS: {
-      /* un-namespaced names are matched without regard to case (<TiTlE>), as feedparser
-      ** does: the name is lower-cased once, then compared with lower-case names */
-      char low[16];
-      const char *nm = (const char *)n->name;
-      size_t i;
-      for (i = 0; nm[i] && i < sizeof low - 1; i++) low[i] = (char)(nm[i] >= 'A' && nm[i] <= 'Z' ? nm[i] + 32 : nm[i]);
-      if (nm[i]) return K_NONE;                 /* longer than any name below */
-      low[i] = '\0';
-#define is(n, name) (strcmp(low, name) == 0)
-      if (is(n, "title")) return K_TITLE;
-      if (is(n, "link")) return K_LINK;
-      if (is(n, "description")) return K_DESCRIPTION;
-      if (is(n, "guid")) return K_GUID;
-      if (is(n, "pubdate")) return in_feed_level ? K_PUBDATE_FEED : K_PUBLISHED;
-      if (is(n, "lastbuilddate")) return K_LASTBUILD;
-      if (is(n, "author") || is(n, "managingeditor")) return K_AUTHOR;
-      if (is(n, "category")) return K_CATEGORY;
-      if (is(n, "enclosure")) return K_ENCLOSURE;
-      if (is(n, "language")) return K_LANGUAGE;
-      if (is(n, "item")) return K_ITEM;
-      if (is(n, "channel")) return K_CHANNEL;
-      if (is(n, "image")) return K_IMAGE;
-      if (is(n, "copyright")) return K_RIGHTS;
-      if (is(n, "generator")) return K_GENERATOR;
-      if (is(n, "comments")) return K_COMMENTS;
-      if (is(n, "body")) return K_XHTML_BODY;        /* an XHTML body without its namespace */
-      /* Atom elements without the Atom namespace (<feed> with no xmlns) */
-      if (is(n, "entry")) return K_ITEM;
-      if (is(n, "id")) return K_ID;
-      if (is(n, "summary")) return K_SUMMARY;
-      if (is(n, "content")) return K_CONTENT;
-      if (is(n, "updated") || is(n, "modified")) return K_UPDATED;
-      if (is(n, "published") || is(n, "issued")) return K_PUBLISHED;
-      if (is(n, "subtitle") || is(n, "tagline")) return K_SUBTITLE;
-      if (is(n, "fullitem")) return K_ENCODED;       /* an old RSS 0.9x module */
-      if (is(n, "tags")) return K_TAGS;              /* made up, but common: "a, b, c" */
-      return K_NONE;
-#undef is
-    }
-    case NS_ATOM:
-    case NS_A03:
-      if (is(n, "title")) return K_TITLE;
-      if (is(n, "link")) return K_LINK;
-      if (is(n, "summary")) return K_SUMMARY;
-      if (is(n, "content")) return K_CONTENT;
-      if (is(n, "id")) return K_ID;
-      if (is(n, "published") || is(n, "issued")) return K_PUBLISHED;
-      if (is(n, "updated") || is(n, "modified")) return K_UPDATED;
-      if (is(n, "author")) return K_AUTHOR;
-      if (is(n, "category")) return K_CATEGORY;
-      if (is(n, "subtitle") || is(n, "tagline")) return K_SUBTITLE;
-      if (is(n, "entry") || is(n, "item")) return K_ITEM;
-      if (is(n, "icon") || is(n, "logo")) return K_ICON;
-      if (is(n, "rights") || is(n, "copyright")) return K_RIGHTS;
-      if (is(n, "generator")) return K_GENERATOR;
-      return K_NONE;
-    case NS_DCE:
-      if (is(n, "title")) return K_TITLE;
-      if (is(n, "description")) return K_DESCRIPTION;
-      if (is(n, "date")) return K_UPDATED;
-      if (is(n, "creator") || is(n, "author")) return K_CREATOR;
-      if (is(n, "subject")) return K_SUBJECT;
-      if (is(n, "language")) return K_LANGUAGE;
-      if (is(n, "rights")) return K_RIGHTS;
-      if (is(n, "identifier")) return K_GUID;
-      return K_NONE;
-    case NS_DCT:
-      if (is(n, "modified")) return K_UPDATED;
-      if (is(n, "issued")) return K_PUBLISHED;
-      return K_NONE;
-    case NS_CONT:
-      return is(n, "encoded") ? K_ENCODED : K_NONE;
-    case NS_XH:
-      return is(n, "body") ? K_XHTML_BODY : K_NONE;
-    case NS_ITU:
-      if (is(n, "author")) return K_ITUNES_AUTHOR;
-      if (is(n, "summary")) return K_ITUNES_SUMMARY;
-      if (is(n, "keywords")) return K_SUBJECT;
-      if (is(n, "category")) return K_ITUNES_CATEGORY;
-      if (is(n, "owner")) return K_ITUNES_OWNER;
-      if (is(n, "subtitle")) return K_ITUNES_SUBTITLE;
-      return K_NONE;
-    case NS_MED:
-      if (is(n, "content")) return K_MEDIA_CONTENT;
-      if (is(n, "title")) return K_MEDIA_TITLE;
-      if (is(n, "category")) return K_SUBJECT;
-      if (is(n, "description")) return K_ITUNES_SUMMARY;     /* a plain-text summary too */
-      if (is(n, "group")) return K_MEDIA_GROUP;
-      return K_NONE;
-    default:
-      return K_NONE;
+  const name_key *t = names_by_ns[ns];
+  const char *nm = (const char *)n->name;
+  char low[16];
+  size_t i;
+  if (t == NULL) return K_NONE;
+  if (ns == NS_NONE || ns == NS_RSS) {
+    /* lower-cased once, then compared with the lower-case names */
+    for (i = 0; nm[i] && i < sizeof low - 1; i++) low[i] = (char)(nm[i] >= 'A' && nm[i] <= 'Z' ? nm[i] + 32 : nm[i]);
+    if (nm[i]) return K_NONE;                 /* longer than any name above */
+    low[i] = '\0';
+    nm = low;
   }
+  for (; t->name; t++)
+    if (strcmp(nm, t->name) == 0) return t->key;
+  return K_NONE;
 }
 
-/* ---- small helpers ----------------------------------------------------------------- */
+static int is(xmlNodePtr n, const char *name) { return strcmp((const char *)n->name, name) == 0; }
+/* }====== */
+
+/* {====== Values of elements ====== */
 
 typedef struct parse_state {
   xmlDocPtr doc;
   const orr_feed_opts *opts;
   int oom;
   int raw;           /* bytes not from libxml2 went into a field (base64) */
+  char **notes;      /* where the URL policy notes what it drops: the entry's or the feed's */
 } parse_state;
 
 static char *attr(xmlNodePtr n, const char *name) {
@@ -255,27 +229,14 @@ static char *base_of(parse_state *st, xmlNodePtr n) {
   return orr_xml_base(n, st->opts->url);
 }
 
-/* Set *slot to v unless it already has a value (first wins); frees v otherwise. */
-static void set_first(char **slot, char *v) {
-  if (v == NULL) return;
-  if (*slot == NULL) *slot = v; else free(v);
-}
-
-static void set_last(char **slot, char *v) {
-  if (v == NULL) return;
-  free(*slot);
-  *slot = v;
-}
-
-static char *url_value(parse_state *st, xmlNodePtr n, char *raw) {
-  char *base, *abs;
+/* A URL field's value (raw, taken) under the model's URL policy, against n's base. */
+static char *url_value(parse_state *st, xmlNodePtr n, char *raw, int kind, const char *what) {
+  char *base, *u;
   if (raw == NULL) return NULL;
   base = base_of(st, n);
-  abs = orr_url_resolve(raw, base);
+  u = orr_url_take(raw, base, kind, st->notes, what, &st->oom);
   free(base);
-  free(raw);
-  if (abs == NULL) st->oom = 1;
-  return abs;
+  return u;
 }
 
 /* Atom text constructs: type="text|html|xhtml" (1.0) or a MIME type and mode (0.3).
@@ -333,8 +294,6 @@ static size_t base64_decode(char *s) {
   return out;
 }
 
-/* An element whose value is HTML (escaped, CDATA or inline markup), as sanitized HTML.
-** mode: 0 = html, 1 = plain text, 2 = xhtml/inline xml (children are markup). */
 /* UTF-8 read as Latin-1 and encoded again ("\u00e2\u0080\u00a6" for "\u2026"): when every character
 ** of s is at most U+00FF and those bytes are themselves valid UTF-8 with at least one
 ** multi-byte sequence, they are what was meant (feedparser does the same).  Returns the
@@ -362,86 +321,111 @@ static char *undouble_utf8(const char *s) {
   return (char *)out;
 }
 
-static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
-  char *out = NULL, *base = NULL;
-  xmlNodePtr c;
-  int has_elements = 0;
-  for (c = n->children; c; c = c->next)
-    if (c->type == XML_ELEMENT_NODE) { has_elements = 1; break; }
-  if (mode & MODE_B64) {
-    char *t = text_of(st, n);
-    if (t == NULL) return NULL;
-    base64_decode(t);
-    st->raw = 1;
-    mode &= 3;
-    if (mode == 0 && st->opts->sanitize) {
-      base = base_of(st, n);
-      out = orr_html_sanitize(t, strlen(t), base);
-    } else {
-      out = mode == 0 ? strdup(t) : orr_html_escape(t);
-    }
-    free(t);
-  } else if (mode == 0 && has_elements && ns_of(n) == NS_ATOM && ns_of(c) == NS_XH && is(c, "div")) {
-    /* type="html" whose escaped markup sits in an xhtml <div>: the div's text is the HTML */
-    char *t = text_of(st, c);
-    if (t == NULL) return NULL;
-    base = base_of(st, c);
-    out = st->opts->sanitize ? orr_html_sanitize(t, strlen(t), base) : strdup(t);
-    free(t);
-  } else if (mode == 2 || has_elements) {
-    /* markup in the XML itself: Atom xhtml (whose one <div> wrapper is not content, RFC
-    ** 4287 3.1.1.3; Atom 0.3 has no such wrapper) or "naked" HTML elements in an RSS
-    ** field, whatever the declared type */
-    xmlNodePtr from = n;
-    if (ns_of(n) == NS_ATOM && mode == 2 && c && ns_of(c) == NS_XH && is(c, "div")) from = c;
-    base = base_of(st, from);
-    out = st->opts->sanitize ? orr_html_sanitize_node(from, base) : NULL;
-    if (!st->opts->sanitize) {
-      xmlBufferPtr xb = xmlBufferCreate();
-      for (c = from->children; c && xb; c = c->next) xmlNodeDump(xb, st->doc, c, 0, 0);
-      out = xb ? strdup((const char *)xmlBufferContent(xb)) : NULL;
-      xmlBufferFree(xb);
-    }
+/* The value of an element that holds HTML, as sanitized HTML (when opts->sanitize).
+** mode: 0 = html (escaped or CDATA), 1 = plain text, 2 = xhtml/inline xml (children are
+** markup); MODE_B64 added: base64.  Empty or all-whitespace values are no value (NULL). */
+
+/* Base64 (Atom 1.0 non-text media types, Atom 0.3 mode="base64"), decoded. */
+static char *html_b64(parse_state *st, xmlNodePtr n, int mode) {
+  char *t = text_of(st, n), *out, *base;
+  if (t == NULL) return NULL;
+  base64_decode(t);
+  st->raw = 1;
+  mode &= 3;
+  if (mode == 0 && st->opts->sanitize) {
+    base = base_of(st, n);
+    out = orr_html_sanitize(t, strlen(t), base);
+    free(base);
   } else {
-    /* the text as it sits in the tree when it is one node: every entry's content, so it
-    ** is not copied before the sanitizer reads it */
-    char *t = NULL, *fixed;
-    const char *p;
-    size_t plen;
-    if (!text_span(n, &p, &plen)) {
-      if ((t = text_of(st, n)) == NULL) return NULL;
-      p = t;
-      plen = strlen(t);
-    }
-    if (plen == 0) return NULL;
-    if ((fixed = undouble_utf8(p)) != NULL) {   /* checked valid; p runs on to the node's end */
-      free(t);
-      p = t = fixed;
-      plen = strlen(t);
-      trim(&p, &plen);
-    }
-    if (mode == 1) {
-      orr_buf e;
-      orr_buf_init(&e);
-      orr_buf_add_escaped(&e, p, plen, 0);
-      out = orr_buf_take(&e);
-    } else if (st->opts->sanitize) {
-      base = base_of(st, n);
-      out = orr_html_sanitize(p, plen, base);
-    } else {
-      out = malloc(plen + 1);
-      if (out) { memcpy(out, p, plen); out[plen] = '\0'; }
-    }
-    free(t);
+    out = mode == 0 ? strdup(t) : orr_html_escape(t);
+  }
+  free(t);
+  if (out == NULL) st->oom = 1;
+  return out;
+}
+
+/* Markup in the XML itself: Atom xhtml (whose one <div> wrapper is not content, RFC 4287
+** 3.1.1.3; Atom 0.3 has no such wrapper) or "naked" HTML elements in an RSS field,
+** whatever the declared type.  el is n's first element child (or NULL). */
+static char *html_markup(parse_state *st, xmlNodePtr n, int mode, xmlNodePtr el) {
+  xmlNodePtr from = n, c;
+  char *base, *out = NULL;
+  if (ns_of(n) == NS_ATOM && mode == 2 && el && ns_of(el) == NS_XH && is(el, "div")) from = el;
+  base = base_of(st, from);
+  if (st->opts->sanitize) {
+    out = orr_html_sanitize_node(from, base);
+  } else {
+    xmlBufferPtr xb = xmlBufferCreate();
+    for (c = from->children; c && xb; c = c->next) xmlNodeDump(xb, st->doc, c, 0, 0);
+    out = xb ? strdup((const char *)xmlBufferContent(xb)) : NULL;
+    xmlBufferFree(xb);
   }
   free(base);
-  if (out == NULL) { st->oom = 1; return NULL; }
-  /* an all-whitespace result is no value */
-  {
-    const char *p = out;
-    while (*p && (unsigned char)*p <= ' ') p++;
-    if (*p == '\0') { free(out); return NULL; }
+  if (out == NULL) st->oom = 1;
+  return out;
+}
+
+/* Text: escaped HTML (mode 0) or plain text (mode 1).  The text as it sits in the tree when
+** it is one node (every entry's content), so it is not copied before the sanitizer reads it. */
+static char *html_text_value(parse_state *st, xmlNodePtr n, int mode) {
+  char *t = NULL, *fixed, *out, *base;
+  const char *p;
+  size_t plen;
+  if (!text_span(n, &p, &plen)) {
+    if ((t = text_of(st, n)) == NULL) return NULL;
+    p = t;
+    plen = strlen(t);
   }
+  if (plen == 0) return NULL;
+  if ((fixed = undouble_utf8(p)) != NULL) {   /* checked valid; p runs on to the node's end */
+    free(t);
+    p = t = fixed;
+    plen = strlen(t);
+    trim(&p, &plen);
+  }
+  if (mode == 1) {
+    orr_buf e;
+    orr_buf_init(&e);
+    orr_buf_add_escaped(&e, p, plen, 0);
+    out = orr_buf_take(&e);
+  } else if (st->opts->sanitize) {
+    base = base_of(st, n);
+    out = orr_html_sanitize(p, plen, base);
+    free(base);
+  } else {
+    out = malloc(plen + 1);
+    if (out) { memcpy(out, p, plen); out[plen] = '\0'; }
+  }
+  free(t);
+  if (out == NULL) st->oom = 1;
+  return out;
+}
+
+static char *html_value(parse_state *st, xmlNodePtr n, int mode) {
+  char *out;
+  const char *p;
+  xmlNodePtr el;
+  for (el = n->children; el; el = el->next)
+    if (el->type == XML_ELEMENT_NODE) break;
+  if (mode & MODE_B64) {
+    out = html_b64(st, n, mode);
+  } else if (mode == 0 && el && ns_of(n) == NS_ATOM && ns_of(el) == NS_XH && is(el, "div")) {
+    /* type="html" whose escaped markup sits in an xhtml <div>: the div's text is the HTML */
+    char *t = text_of(st, el), *base;
+    if (t == NULL) return NULL;
+    base = base_of(st, el);
+    out = st->opts->sanitize ? orr_html_sanitize(t, strlen(t), base) : strdup(t);
+    free(base);
+    free(t);
+    if (out == NULL) st->oom = 1;
+  } else if (mode == 2 || el) {
+    out = html_markup(st, n, mode, el);
+  } else {
+    out = html_text_value(st, n, mode);
+  }
+  if (out == NULL) return NULL;           /* no value (or out of memory: st->oom says) */
+  for (p = out; *p && (unsigned char)*p <= ' '; p++) {}
+  if (*p == '\0') { free(out); return NULL; }
   return out;
 }
 
@@ -569,385 +553,462 @@ static char *title_value(parse_state *st, xmlNodePtr n) {
   return out;
 }
 
-static int push_tag(orr_entry *e, char *term) {
-  size_t i;
-  if (term == NULL) return 1;
-  for (i = 0; i < e->ntags; i++)
-    if (strcmp(e->tags[i], term) == 0) { free(term); return 1; }
-  if (e->ntags == e->captags) {
-    size_t cap = e->captags ? e->captags * 2 : 4;
-    char **t = realloc(e->tags, cap * sizeof *t);
-    if (t == NULL) { free(term); return 0; }
-    e->tags = t;
-    e->captags = cap;
-  }
-  e->tags[e->ntags++] = term;
-  return 1;
-}
-
-static int push_enclosure(orr_entry *e, char *href, char *type, char *length) {
-  if (e->nenc == e->capenc) {
-    size_t cap = e->capenc ? e->capenc * 2 : 2;
-    orr_enclosure *t = realloc(e->enc, cap * sizeof *t);
-    if (t == NULL) { free(href); free(type); free(length); return 0; }
-    e->enc = t;
-    e->capenc = cap;
-  }
-  e->enc[e->nenc].href = href;
-  e->enc[e->nenc].type = type;
-  e->enc[e->nenc].length = length;
-  e->nenc++;
-  return 1;
-}
-
-/* A date element; when one is given several times (or by several elements meaning the
-** same: dc:date, dcterms:modified, lastBuildDate), the last readable one wins, as in
-** feedparser. */
-static void set_date_text(char *v, char **text, int64_t *t, int *has) {
-  int64_t when;
-  if (v == NULL) return;
-  if (!orr_date_parse(v, &when)) {
-    if (!*has) set_last(text, v); else free(v);
-    return;
-  }
-  *t = when;
-  *has = 1;
-  set_last(text, v);
-}
-
-static void set_date(parse_state *st, xmlNodePtr n, char **text, int64_t *t, int *has) {
-  set_date_text(text_of(st, n), text, t, has);
-}
-
-/* Atom <author>: "name (email)", or whichever is there. RSS: the text as written. */
-static char *person(parse_state *st, xmlNodePtr n) {
-  char *name = NULL, *email = NULL, *out;
+/* An author element: Atom's <author> with <name>, <email> and <uri> (p gets them; the text
+** returned is "name (email)", or whichever is there, as feedparser gives it), or RSS's
+** text as written (p untouched: entry.c reads it). */
+static char *person(parse_state *st, xmlNodePtr n, orr_person *p) {
+  char *name = NULL, *email = NULL, *uri = NULL, *out;
   xmlNodePtr c;
   int structured = 0;
   for (c = n->children; c; c = c->next) {
     if (c->type != XML_ELEMENT_NODE) continue;
     structured = 1;
-    if (is(c, "name")) set_first(&name, text_of(st, c));
-    else if (is(c, "email")) set_first(&email, text_of(st, c));
+    if (is(c, "name")) orr_set_first(&name, text_of(st, c));
+    else if (is(c, "email")) orr_set_first(&email, text_of(st, c));
+    else if (is(c, "uri") || is(c, "url")) orr_set_first(&uri, url_value(st, c, text_of(st, c), ORR_URL_WEB_OR_MAIL, "author URI"));
   }
   if (!structured) return text_of(st, n);
   if (name && email) {
     size_t len = strlen(name) + strlen(email) + 4;
     out = malloc(len);
     if (out) snprintf(out, len, "%s (%s)", name, email);
-    free(name); free(email);
-    return out;
+  } else if (name || email) {
+    out = strdup(name ? name : email);
+  } else {
+    out = strdup("");                   /* only a uri: an author all the same */
   }
-  if (name == NULL && email == NULL) return strdup("");   /* only a uri: an author all the same */
-  return name ? name : email;
+  if (out == NULL) st->oom = 1;
+  orr_person_free(p);
+  p->name = name;
+  p->email = email;
+  p->uri = uri;
+  return out;
 }
 
-/* ---- entries and feed ---------------------------------------------------------------- */
+static void add_tag(parse_state *st, orr_entry *e, char *term) {
+  if (!orr_entry_add_tag(e, term)) st->oom = 1;
+}
 
-static void parse_media(parse_state *st, orr_entry *e, xmlNodePtr n) {
-  char *url = attr(n, "url");
+static void add_enclosure(parse_state *st, orr_entry *e, xmlNodePtr n, const char *url_attr,
+                          const char *length_attr) {
+  char *url = attr(n, url_attr);
   if (url == NULL) return;
-  if (!push_enclosure(e, url_value(st, n, url), attr(n, "type"), attr(n, "fileSize")))
+  if (!orr_entry_add_enclosure(e, url_value(st, n, url, ORR_URL_WEB, "enclosure"), attr(n, "type"),
+                               attr(n, length_attr)))
     st->oom = 1;
 }
 
-static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
-  xmlNodePtr n;
-  char *summary_alt = NULL, *guid_link = NULL, *author_alt = NULL, *title_alt = NULL;
-  for (n = item->children; n && !st->oom; n = n->next) {
-    char mime[64];
-    int mode;
-    if (n->type != XML_ELEMENT_NODE) continue;
-    switch (key_of(n, 0)) {
-      case K_TITLE: set_first(&e->f[ORR_E_TITLE], title_value(st, n)); break;
-      case K_MEDIA_TITLE: set_first(&title_alt, title_value(st, n)); break;
-      case K_LINK:
-        /* Atom's <link href rel>, also written without the Atom namespace in RSS */
-        if (ns_of(n) == NS_ATOM || ns_of(n) == NS_A03 || xmlHasProp(n, (const xmlChar *)"href")) {
-          char *rel = attr(n, "rel"), *href = attr(n, "href");
-          if (rel == NULL || strcmp(rel, "alternate") == 0) {
-            set_first(&e->f[ORR_E_LINK], url_value(st, n, href));
-          } else if (strcmp(rel, "enclosure") == 0) {
-            if (!push_enclosure(e, url_value(st, n, href), attr(n, "type"), attr(n, "length")))
-              st->oom = 1;
-          } else if (strcmp(rel, "replies") == 0) {
-            set_first(&e->f[ORR_E_COMMENTS], url_value(st, n, href));
-          } else {
-            free(href);
-          }
-          free(rel);
-        } else {
-          set_first(&e->f[ORR_E_LINK], url_value(st, n, text_of(st, n)));
-        }
-        break;
-      case K_DESCRIPTION:
-        if (e->f[ORR_E_SUMMARY] && !e->f[ORR_E_CONTENT]) goto second_summary;
-        set_first(&e->f[ORR_E_SUMMARY], html_value(st, n, 0));
-        break;
-      case K_SUMMARY:
-        if (e->f[ORR_E_SUMMARY] && !e->f[ORR_E_CONTENT] && (ns_of(n) == NS_NONE || ns_of(n) == NS_RSS)) {
-        second_summary:
-          /* an RSS item with both <description> and <summary>: the second is its content,
-          ** as plain text (feedparser) */
-          e->f[ORR_E_CONTENT] = html_value(st, n, 0);
-          if (e->f[ORR_E_CONTENT]) e->f[ORR_E_CONTENT_TYPE] = strdup("text/plain");
-          break;
-        }
-        if (e->f[ORR_E_SUMMARY]) break;
-        mode = atom_mode(n, mime, sizeof mime);
-        e->f[ORR_E_SUMMARY] = html_value(st, n, mode);
-        if (e->f[ORR_E_SUMMARY]) e->f[ORR_E_SUMMARY_TYPE] = strdup(mime);
-        break;
-      case K_ITUNES_SUMMARY: set_first(&summary_alt, html_value(st, n, 1)); break;
-      case K_TAGS: {
-        char *t = text_of(st, n), *p, *q;
-        for (p = t; p && *p; p = q) {
-          size_t len;
-          q = strchr(p, ',');
-          len = q ? (size_t)(q - p) : strlen(p);
-          while (len && (unsigned char)*p <= ' ') { p++; len--; }
-          while (len && (unsigned char)p[len - 1] <= ' ') len--;
-          if (len && !push_tag(e, strndup(p, len))) st->oom = 1;
-          q = q ? q + 1 : p + strlen(p);
-        }
-        free(t);
-        break;
-      }
-      case K_CONTENT:
-        if (e->f[ORR_E_CONTENT]) break;
-        mode = atom_mode(n, mime, sizeof mime);
-        e->f[ORR_E_CONTENT] = html_value(st, n, mode);
-        if (e->f[ORR_E_CONTENT]) e->f[ORR_E_CONTENT_TYPE] = strdup(mime);
-        break;
-      case K_ENCODED:
-        if (e->f[ORR_E_CONTENT]) break;
-        e->f[ORR_E_CONTENT] = html_value(st, n, 0);
-        if (e->f[ORR_E_CONTENT]) e->f[ORR_E_CONTENT_TYPE] = strdup("text/html");
-        break;
-      case K_XHTML_BODY:
-        if (e->f[ORR_E_CONTENT]) break;
-        e->f[ORR_E_CONTENT] = html_value(st, n, 2);
-        if (e->f[ORR_E_CONTENT]) e->f[ORR_E_CONTENT_TYPE] = strdup("application/xhtml+xml");
-        break;
-      case K_ID: {
-        char *id = text_of(st, n);
-        if (id && !guid_link && (!strncasecmp(id, "http://", 7) || !strncasecmp(id, "https://", 8)))
-          guid_link = strdup(id);          /* an id that is a web address stands in for a link */
-        set_first(&e->f[ORR_E_ID], id);
-        break;
-      }
-      case K_GUID: {
-        char *g = text_of(st, n);
-        if (g && ns_of(n) != NS_DCE && !attr_is(n, "isPermaLink", "false") && !guid_link)
-          guid_link = strdup(g);
-        set_first(&e->f[ORR_E_ID], g);
-        break;
-      }
-      case K_PUBLISHED:
-      case K_PUBDATE_FEED:
-        set_date(st, n, &e->f[ORR_E_PUBLISHED_TEXT], &e->published, &e->has_published);
-        break;
-      case K_UPDATED:
-      case K_LASTBUILD:
-        set_date(st, n, &e->f[ORR_E_UPDATED_TEXT], &e->updated, &e->has_updated);
-        break;
-      case K_AUTHOR:   /* several Atom authors: the last is the one feedparser reports */
-        if (ns_of(n) == NS_ATOM) set_last(&e->f[ORR_E_AUTHOR], person(st, n));
-        else set_first(&e->f[ORR_E_AUTHOR], person(st, n));
-        break;
-      case K_CREATOR: set_last(&author_alt, text_of(st, n)); break;   /* the last, as feedparser */
-      case K_ITUNES_AUTHOR: set_first(&author_alt, text_of(st, n)); break;
-      case K_CATEGORY: {
-        char *term = attr(n, "term");
-        if (term == NULL) term = text_of(st, n);
-        if (term == NULL) term = attr(n, "text");      /* itunes:category */
-        if (!push_tag(e, term)) st->oom = 1;
-        break;
-      }
-      case K_SUBJECT:
-        if (!push_tag(e, text_of(st, n))) st->oom = 1;
-        break;
-      case K_ITUNES_CATEGORY: {          /* text="..." and nested subcategories */
-        xmlNodePtr sub;
-        if (!push_tag(e, attr(n, "text"))) st->oom = 1;
-        for (sub = n->children; sub; sub = sub->next)
-          if (sub->type == XML_ELEMENT_NODE && key_of(sub, 0) == K_ITUNES_CATEGORY &&
-              !push_tag(e, attr(sub, "text")))
-            st->oom = 1;
-        break;
-      }
-      case K_ENCLOSURE: {
-        char *url = attr(n, "url");
-        if (url && !push_enclosure(e, url_value(st, n, url), attr(n, "type"), attr(n, "length")))
-          st->oom = 1;
-        break;
-      }
-      case K_MEDIA_CONTENT: parse_media(st, e, n); break;
-      case K_MEDIA_GROUP: {
-        xmlNodePtr m;
-        for (m = n->children; m; m = m->next) {
-          if (m->type != XML_ELEMENT_NODE) continue;
-          switch (key_of(m, 0)) {
-            case K_MEDIA_CONTENT: parse_media(st, e, m); break;
-            case K_MEDIA_TITLE: set_first(&title_alt, title_value(st, m)); break;
-            case K_ITUNES_SUMMARY: set_first(&summary_alt, html_value(st, m, 1)); break;
-            case K_SUBJECT: if (!push_tag(e, text_of(st, m))) st->oom = 1; break;
-            default: break;
-          }
-        }
-        break;
-      }
-      case K_COMMENTS: set_first(&e->f[ORR_E_COMMENTS], url_value(st, n, text_of(st, n))); break;
-      default: break;
-    }
+/* {====== Entries: one handler per key ======
+** Values that count only when nothing better is there (an iTunes summary, a guid that is a
+** web address) wait in `alt` until the entry's end. */
+typedef struct item_alt { char *summary, *guid_link, *author, *title; } item_alt;
+typedef void (*entry_fn)(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt);
+
+static void e_title(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)alt;
+  orr_set_first(&e->f[ORR_E_TITLE], title_value(st, n));
+}
+
+static void e_media_title(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)e;
+  orr_set_first(&alt->title, title_value(st, n));
+}
+
+/* Atom's <link href rel> (also written without the Atom namespace in RSS), or RSS's text. */
+static void e_link(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  char *rel;
+  (void)alt;
+  if (!is_atom(n) && !xmlHasProp(n, (const xmlChar *)"href")) {
+    orr_set_first(&e->f[ORR_E_LINK], url_value(st, n, text_of(st, n), ORR_URL_WEB, "link"));
+    return;
   }
-  set_first(&e->f[ORR_E_AUTHOR], author_alt);
-  set_first(&e->f[ORR_E_SUMMARY], summary_alt);
-  set_first(&e->f[ORR_E_TITLE], title_alt);
-  if (e->f[ORR_E_LINK] == NULL && guid_link && strstr(guid_link, "://"))
-    e->f[ORR_E_LINK] = url_value(st, item, guid_link);
+  rel = attr(n, "rel");
+  if (rel == NULL || strcmp(rel, "alternate") == 0) {
+    orr_set_first(&e->f[ORR_E_LINK], url_value(st, n, attr(n, "href"), ORR_URL_WEB, "link"));
+  } else if (strcmp(rel, "enclosure") == 0) {
+    add_enclosure(st, e, n, "href", "length");
+  } else if (strcmp(rel, "replies") == 0) {
+    orr_set_first(&e->f[ORR_E_COMMENTS], url_value(st, n, attr(n, "href"), ORR_URL_WEB, "comments link"));
+  }
+  free(rel);
+}
+
+/* An RSS item with both <description> and <summary>: the second is its content, as plain
+** text (feedparser). */
+static void second_summary(parse_state *st, orr_entry *e, xmlNodePtr n) {
+  e->f[ORR_E_CONTENT] = html_value(st, n, 0);
+  if (e->f[ORR_E_CONTENT]) e->f[ORR_E_CONTENT_TYPE] = strdup("text/plain");
+}
+
+static void e_description(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)alt;
+  if (e->f[ORR_E_SUMMARY] && !e->f[ORR_E_CONTENT]) { second_summary(st, e, n); return; }
+  orr_set_first(&e->f[ORR_E_SUMMARY], html_value(st, n, 0));
+}
+
+static void e_summary(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  char mime[64];
+  int mode;
+  (void)alt;
+  if (e->f[ORR_E_SUMMARY] && !e->f[ORR_E_CONTENT] && (ns_of(n) == NS_NONE || ns_of(n) == NS_RSS)) {
+    second_summary(st, e, n);
+    return;
+  }
+  if (e->f[ORR_E_SUMMARY]) return;
+  mode = atom_mode(n, mime, sizeof mime);
+  e->f[ORR_E_SUMMARY] = html_value(st, n, mode);
+  if (e->f[ORR_E_SUMMARY]) e->f[ORR_E_SUMMARY_TYPE] = strdup(mime);
+}
+
+static void e_itunes_summary(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)e;
+  orr_set_first(&alt->summary, html_value(st, n, 1));
+}
+
+static void e_tags(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  char *t = text_of(st, n), *p, *q;
+  (void)alt;
+  for (p = t; p && *p; p = q) {
+    size_t len;
+    q = strchr(p, ',');
+    len = q ? (size_t)(q - p) : strlen(p);
+    while (len && (unsigned char)*p <= ' ') { p++; len--; }
+    while (len && (unsigned char)p[len - 1] <= ' ') len--;
+    if (len) add_tag(st, e, strndup(p, len));
+    q = q ? q + 1 : p + strlen(p);
+  }
+  free(t);
+}
+
+/* Content in one of its forms; the first one given wins. */
+static void set_content(parse_state *st, orr_entry *e, xmlNodePtr n, int mode, const char *mime) {
+  if (e->f[ORR_E_CONTENT]) return;
+  e->f[ORR_E_CONTENT] = html_value(st, n, mode);
+  if (e->f[ORR_E_CONTENT]) e->f[ORR_E_CONTENT_TYPE] = strdup(mime);
+}
+
+static void e_content(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  char mime[64];
+  int mode;
+  (void)alt;
+  if (e->f[ORR_E_CONTENT]) return;
+  mode = atom_mode(n, mime, sizeof mime);
+  set_content(st, e, n, mode, mime);
+}
+
+static void e_encoded(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)alt;
+  set_content(st, e, n, 0, "text/html");
+}
+
+static void e_xhtml_body(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)alt;
+  set_content(st, e, n, 2, "application/xhtml+xml");
+}
+
+static int web_address(const char *s) { return !strncasecmp(s, "http://", 7) || !strncasecmp(s, "https://", 8); }
+
+static void e_id(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  char *id = text_of(st, n);
+  if (id && !alt->guid_link && web_address(id))
+    alt->guid_link = strdup(id);          /* an id that is a web address stands in for a link */
+  orr_set_first(&e->f[ORR_E_ID], id);
+}
+
+static void e_guid(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  char *g = text_of(st, n);
+  if (g && ns_of(n) != NS_DCE && !attr_is(n, "isPermaLink", "false") && !alt->guid_link)
+    alt->guid_link = strdup(g);
+  orr_set_first(&e->f[ORR_E_ID], g);
+}
+
+static void e_published(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)alt;
+  orr_set_date(text_of(st, n), &e->f[ORR_E_PUBLISHED_TEXT], &e->published, &e->has_published);
+}
+
+static void e_updated(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)alt;
+  orr_set_date(text_of(st, n), &e->f[ORR_E_UPDATED_TEXT], &e->updated, &e->has_updated);
+}
+
+/* Several Atom authors: the last is the one feedparser reports, with its parts. */
+static void e_author(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  orr_person p = { NULL, NULL, NULL };
+  char *text = person(st, n, &p);
+  (void)alt;
+  if (ns_of(n) == NS_ATOM) {
+    orr_set_last(&e->f[ORR_E_AUTHOR], text);
+    free(e->f[ORR_E_AUTHOR_NAME]); free(e->f[ORR_E_AUTHOR_EMAIL]); free(e->f[ORR_E_AUTHOR_URI]);
+    e->f[ORR_E_AUTHOR_NAME] = p.name;
+    e->f[ORR_E_AUTHOR_EMAIL] = p.email;
+    e->f[ORR_E_AUTHOR_URI] = p.uri;
+  } else if (e->f[ORR_E_AUTHOR] == NULL) {
+    e->f[ORR_E_AUTHOR] = text;
+    e->f[ORR_E_AUTHOR_NAME] = p.name;
+    e->f[ORR_E_AUTHOR_EMAIL] = p.email;
+    e->f[ORR_E_AUTHOR_URI] = p.uri;
+  } else {
+    free(text);
+    orr_person_free(&p);
+  }
+}
+
+static void e_creator(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)e;
+  orr_set_last(&alt->author, text_of(st, n));   /* the last, as feedparser */
+}
+
+static void e_itunes_author(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)e;
+  orr_set_first(&alt->author, text_of(st, n));
+}
+
+static void e_category(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  char *term = attr(n, "term");
+  (void)alt;
+  if (term == NULL) term = text_of(st, n);
+  if (term == NULL) term = attr(n, "text");      /* itunes:category */
+  add_tag(st, e, term);
+}
+
+static void e_subject(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)alt;
+  add_tag(st, e, text_of(st, n));
+}
+
+static void e_itunes_category(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  xmlNodePtr sub;                          /* text="..." and nested subcategories */
+  (void)alt;
+  add_tag(st, e, attr(n, "text"));
+  for (sub = n->children; sub; sub = sub->next)
+    if (sub->type == XML_ELEMENT_NODE && key_of(sub) == K_ITUNES_CATEGORY) add_tag(st, e, attr(sub, "text"));
+}
+
+static void e_enclosure(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)alt;
+  add_enclosure(st, e, n, "url", "length");
+}
+
+static void e_media_content(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)alt;
+  add_enclosure(st, e, n, "url", "fileSize");
+}
+
+static const entry_fn entry_handlers[K_COUNT];
+
+/* <media:group>: its content, title, description and categories, as if given directly. */
+static void e_media_group(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  xmlNodePtr m;
+  for (m = n->children; m; m = m->next) {
+    enum key k;
+    if (m->type != XML_ELEMENT_NODE) continue;
+    k = key_of(m);
+    if (k == K_MEDIA_CONTENT || k == K_MEDIA_TITLE || k == K_ITUNES_SUMMARY || k == K_SUBJECT)
+      entry_handlers[k](st, e, m, alt);
+  }
+}
+
+static void e_comments(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  (void)alt;
+  orr_set_first(&e->f[ORR_E_COMMENTS], url_value(st, n, text_of(st, n), ORR_URL_WEB, "comments link"));
+}
+
+/* Atom's <source>: the feed an entry was copied from; its author is the entry's when the
+** entry names none (RFC 4287 4.2.11). */
+static void e_source(parse_state *st, orr_entry *e, xmlNodePtr n, item_alt *alt) {
+  xmlNodePtr c;
+  (void)alt;
+  for (c = n->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && key_of(c) == K_AUTHOR && !e->source_author.name &&
+        !e->source_author.email && !e->source_author.uri) {
+      char *text = person(st, c, &e->source_author);
+      if (text && !e->source_author.name && !e->source_author.email && *text) e->source_author.name = text;
+      else free(text);
+    }
+}
+
+static const entry_fn entry_handlers[K_COUNT] = {
+  [K_TITLE] = e_title, [K_MEDIA_TITLE] = e_media_title, [K_LINK] = e_link,
+  [K_DESCRIPTION] = e_description, [K_SUMMARY] = e_summary, [K_ITUNES_SUMMARY] = e_itunes_summary,
+  [K_TAGS] = e_tags, [K_CONTENT] = e_content, [K_ENCODED] = e_encoded, [K_XHTML_BODY] = e_xhtml_body,
+  [K_ID] = e_id, [K_GUID] = e_guid, [K_PUBLISHED] = e_published, [K_PUBDATE] = e_published,
+  [K_UPDATED] = e_updated, [K_AUTHOR] = e_author, [K_CREATOR] = e_creator,
+  [K_ITUNES_AUTHOR] = e_itunes_author, [K_CATEGORY] = e_category, [K_SUBJECT] = e_subject,
+  [K_ITUNES_CATEGORY] = e_itunes_category, [K_ENCLOSURE] = e_enclosure,
+  [K_MEDIA_CONTENT] = e_media_content, [K_MEDIA_GROUP] = e_media_group, [K_COMMENTS] = e_comments,
+  [K_SOURCE] = e_source,
+};
+
+static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
+  item_alt alt = { NULL, NULL, NULL, NULL };
+  xmlNodePtr n;
+  st->notes = &e->f[ORR_E_NOTES];
+  for (n = item->children; n && !st->oom; n = n->next) {
+    entry_fn fn;
+    if (n->type == XML_ELEMENT_NODE && (fn = entry_handlers[key_of(n)]) != NULL) fn(st, e, n, &alt);
+  }
+  orr_set_first(&e->f[ORR_E_AUTHOR], alt.author);
+  orr_set_first(&e->f[ORR_E_SUMMARY], alt.summary);
+  orr_set_first(&e->f[ORR_E_TITLE], alt.title);
+  if (e->f[ORR_E_LINK] == NULL && alt.guid_link && strstr(alt.guid_link, "://"))
+    e->f[ORR_E_LINK] = url_value(st, item, alt.guid_link, ORR_URL_WEB, "link (the permalink guid)");
   else
-    free(guid_link);
+    free(alt.guid_link);
   if (e->f[ORR_E_ID] == NULL) {           /* RSS 1.0 items carry their identity in rdf:about */
     xmlChar *about = xmlGetNsProp(item, (const xmlChar *)"about", (const xmlChar *)NS_RDF);
     if (about) { e->f[ORR_E_ID] = strdup((const char *)about); xmlFree(about); }
   }
 }
 
-static orr_entry *new_entry(parse_state *st, orr_feed *f) {
-  orr_entry *e;
-  if (f->nentries == f->capentries) {
-    size_t cap = f->capentries ? f->capentries * 2 : 16;
-    orr_entry *t = realloc(f->entries, cap * sizeof *t);
-    if (t == NULL) { st->oom = 1; return NULL; }
-    f->entries = t;
-    f->capentries = cap;
-  }
-  e = &f->entries[f->nentries++];
-  memset(e, 0, sizeof *e);
-  return e;
+static void new_entry(parse_state *st, orr_feed *f, xmlNodePtr item) {
+  char **notes = st->notes;
+  orr_entry *e = orr_feed_add_entry(f);
+  if (e == NULL) { st->oom = 1; return; }
+  parse_entry(st, e, item);
+  st->notes = notes;
+}
+/* }====== */
+
+/* {====== The feed: one handler per key ====== */
+typedef struct feed_alt { char *author, *subtitle; } feed_alt;
+typedef void (*feed_fn)(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt);
+
+static void f_item(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  (void)alt;
+  new_entry(st, f, n);
 }
 
-/* Microsoft's Channel Definition Format (1997): <CHANNEL HREF= LASTMOD= BASE=> with TITLE,
-** ABSTRACT and ITEMs of the same shape.  BASE is the base of the channel's relative HREFs. */
-static char *cdf_href(parse_state *st, xmlNodePtr n, const char *base) {
-  char *raw = attr(n, "HREF"), *abs;
-  if (raw == NULL) return NULL;
-  abs = orr_url_resolve(raw, base);
-  free(raw);
-  if (abs == NULL) st->oom = 1;
-  return abs;
+static void f_title(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  (void)alt;
+  orr_set_first(&f->f[ORR_F_TITLE], title_value(st, n));
 }
 
-static void parse_cdf(parse_state *st, orr_feed *f, xmlNodePtr ch) {
-  char *own = attr(ch, "BASE"), *base;
-  xmlNodePtr n, c;
-  base = own ? orr_url_resolve(own, st->opts->url) : (st->opts->url ? strdup(st->opts->url) : NULL);
-  free(own);
-  f->f[ORR_F_LINK] = cdf_href(st, ch, base);
-  set_date_text(attr(ch, "LASTMOD"), &f->f[ORR_F_UPDATED_TEXT], &f->updated, &f->has_updated);
-  for (n = ch->children; n && !st->oom; n = n->next) {
-    if (n->type != XML_ELEMENT_NODE) continue;
-    if (is(n, "TITLE")) set_first(&f->f[ORR_F_TITLE], title_value(st, n));
-    else if (is(n, "ABSTRACT")) set_first(&f->f[ORR_F_SUBTITLE], html_value(st, n, 0));
-    else if (is(n, "ITEM")) {
-      orr_entry *e = new_entry(st, f);
-      if (e == NULL) break;
-      e->f[ORR_E_LINK] = cdf_href(st, n, base);
-      set_date_text(attr(n, "LASTMOD"), &e->f[ORR_E_UPDATED_TEXT], &e->updated, &e->has_updated);
-      for (c = n->children; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE) continue;
-        if (is(c, "TITLE")) set_first(&e->f[ORR_E_TITLE], title_value(st, c));
-        else if (is(c, "ABSTRACT")) set_first(&e->f[ORR_E_SUMMARY], html_value(st, c, 0));
-      }
-    }
+static void f_link(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  (void)alt;
+  if (is_atom(n) || xmlHasProp(n, (const xmlChar *)"href")) {
+    char *rel = attr(n, "rel");
+    if (rel == NULL || strcmp(rel, "alternate") == 0)
+      orr_set_first(&f->f[ORR_F_LINK], url_value(st, n, attr(n, "href"), ORR_URL_WEB, "site link"));
+    free(rel);
+  } else {
+    orr_set_first(&f->f[ORR_F_LINK], url_value(st, n, text_of(st, n), ORR_URL_WEB, "site link"));
   }
-  free(base);
 }
+
+static void f_description(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  char *v = html_value(st, n, 0);
+  (void)alt;
+  /* <description/>: the channel has a description, and it is empty */
+  if (v == NULL && !st->oom && n->children == NULL) v = strdup("");
+  orr_set_first(&f->f[ORR_F_SUBTITLE], v);
+}
+
+static void f_subtitle(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  char mime[64];
+  int mode = atom_mode(n, mime, sizeof mime);
+  (void)alt;
+  if (f->f[ORR_F_SUBTITLE]) return;
+  f->f[ORR_F_SUBTITLE] = html_value(st, n, mode);
+  if (f->f[ORR_F_SUBTITLE]) f->f[ORR_F_SUBTITLE_TYPE] = strdup(mime);
+}
+
+static void f_updated(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  (void)alt;
+  orr_set_date(text_of(st, n), &f->f[ORR_F_UPDATED_TEXT], &f->updated, &f->has_updated);
+}
+
+static void f_author(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  orr_person p = { NULL, NULL, NULL };
+  char *text = person(st, n, &p);
+  (void)alt;
+  if (ns_of(n) != NS_ATOM && f->f[ORR_F_AUTHOR]) { free(text); orr_person_free(&p); return; }
+  orr_set_last(&f->f[ORR_F_AUTHOR], text);
+  free(f->f[ORR_F_AUTHOR_NAME]); free(f->f[ORR_F_AUTHOR_EMAIL]); free(f->f[ORR_F_AUTHOR_URI]);
+  f->f[ORR_F_AUTHOR_NAME] = p.name;
+  f->f[ORR_F_AUTHOR_EMAIL] = p.email;
+  f->f[ORR_F_AUTHOR_URI] = p.uri;
+}
+
+/* The owner's name (feedparser's publisher), else email. */
+static void f_itunes_owner(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  xmlNodePtr c;
+  char *name = NULL, *email = NULL;
+  (void)f;
+  for (c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (is(c, "name")) orr_set_first(&name, text_of(st, c));
+    else if (is(c, "email")) orr_set_first(&email, text_of(st, c));
+  }
+  if (name) { free(email); orr_set_first(&alt->author, name); }
+  else orr_set_first(&alt->author, email);
+}
+
+static void f_itunes_subtitle(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  (void)f;
+  orr_set_first(&alt->subtitle, html_value(st, n, 1));
+}
+
+static void f_creator(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  (void)f;
+  orr_set_first(&alt->author, text_of(st, n));
+}
+
+static void f_language(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  (void)alt;
+  orr_set_first(&f->f[ORR_F_LANGUAGE], text_of(st, n));
+}
+
+static void f_id(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  (void)alt;
+  orr_set_first(&f->f[ORR_F_ID], text_of(st, n));
+}
+
+static void f_icon(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  (void)alt;
+  orr_set_first(&f->f[ORR_F_ICON], url_value(st, n, text_of(st, n), ORR_URL_WEB, "icon"));
+}
+
+static void f_image(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  xmlNodePtr c;
+  (void)alt;
+  for (c = n->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && is(c, "url"))
+      orr_set_first(&f->f[ORR_F_ICON], url_value(st, c, text_of(st, c), ORR_URL_WEB, "image"));
+}
+
+static void f_rights(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  (void)alt;
+  orr_set_first(&f->f[ORR_F_RIGHTS], text_of(st, n));
+}
+
+static void f_generator(parse_state *st, orr_feed *f, xmlNodePtr n, feed_alt *alt) {
+  (void)alt;
+  orr_set_first(&f->f[ORR_F_GENERATOR], text_of(st, n));
+}
+
+static const feed_fn feed_handlers[K_COUNT] = {
+  [K_ITEM] = f_item, [K_TITLE] = f_title, [K_LINK] = f_link, [K_DESCRIPTION] = f_description,
+  [K_SUBTITLE] = f_subtitle, [K_UPDATED] = f_updated, [K_AUTHOR] = f_author,
+  [K_ITUNES_OWNER] = f_itunes_owner, [K_ITUNES_SUBTITLE] = f_itunes_subtitle,
+  [K_CREATOR] = f_creator, [K_ITUNES_AUTHOR] = f_creator, [K_LANGUAGE] = f_language, [K_ID] = f_id,
+  [K_ICON] = f_icon, [K_IMAGE] = f_image, [K_RIGHTS] = f_rights, [K_GENERATOR] = f_generator,
+};
 
 /* The children of a channel/feed element; items found here or (RSS 1.0) beside it. */
 static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
+  feed_alt alt = { NULL, NULL };
   xmlNodePtr n;
-  char *author_alt = NULL, *subtitle_alt = NULL;
+  st->notes = &f->f[ORR_F_NOTES];
   for (n = ch->children; n && !st->oom; n = n->next) {
-    enum key k;
-    if (n->type != XML_ELEMENT_NODE) continue;
-    k = key_of(n, 1);
-    switch (k) {
-      case K_ITEM: {
-        orr_entry *e = new_entry(st, f);
-        if (e) parse_entry(st, e, n);
-        break;
-      }
-      case K_TITLE: set_first(&f->f[ORR_F_TITLE], title_value(st, n)); break;
-      case K_LINK:
-        if (ns_of(n) == NS_ATOM || ns_of(n) == NS_A03 || xmlHasProp(n, (const xmlChar *)"href")) {
-          char *rel = attr(n, "rel");
-          if (rel == NULL || strcmp(rel, "alternate") == 0)
-            set_first(&f->f[ORR_F_LINK], url_value(st, n, attr(n, "href")));
-          free(rel);
-        } else {
-          set_first(&f->f[ORR_F_LINK], url_value(st, n, text_of(st, n)));
-        }
-        break;
-      case K_DESCRIPTION: {
-        char *v = html_value(st, n, 0);
-        /* <description/>: the channel has a description, and it is empty */
-        if (v == NULL && !st->oom && n->children == NULL) v = strdup("");
-        set_first(&f->f[ORR_F_SUBTITLE], v);
-        break;
-      }
-      case K_SUBTITLE: {
-        char mime[64];
-        int mode = atom_mode(n, mime, sizeof mime);
-        if (f->f[ORR_F_SUBTITLE]) break;
-        f->f[ORR_F_SUBTITLE] = html_value(st, n, mode);
-        if (f->f[ORR_F_SUBTITLE]) f->f[ORR_F_SUBTITLE_TYPE] = strdup(mime);
-        break;
-      }
-      case K_UPDATED:
-      case K_LASTBUILD:
-        set_date(st, n, &f->f[ORR_F_UPDATED_TEXT], &f->updated, &f->has_updated);
-        break;
-      case K_AUTHOR:
-        if (ns_of(n) == NS_ATOM) set_last(&f->f[ORR_F_AUTHOR], person(st, n));
-        else set_first(&f->f[ORR_F_AUTHOR], person(st, n));
-        break;
-      case K_ITUNES_OWNER: {            /* the owner's name (feedparser's publisher), else email */
-        xmlNodePtr c;
-        char *name = NULL, *email = NULL;
-        for (c = n->children; c; c = c->next) {
-          if (c->type != XML_ELEMENT_NODE) continue;
-          if (is(c, "name")) set_first(&name, text_of(st, c));
-          else if (is(c, "email")) set_first(&email, text_of(st, c));
-        }
-        if (name) { free(email); set_first(&author_alt, name); }
-        else set_first(&author_alt, email);
-        break;
-      }
-      case K_ITUNES_SUBTITLE: set_first(&subtitle_alt, html_value(st, n, 1)); break;
-      case K_CREATOR:
-      case K_ITUNES_AUTHOR: set_first(&author_alt, text_of(st, n)); break;
-      case K_LANGUAGE: set_first(&f->f[ORR_F_LANGUAGE], text_of(st, n)); break;
-      case K_ID: set_first(&f->f[ORR_F_ID], text_of(st, n)); break;
-      case K_ICON: set_first(&f->f[ORR_F_ICON], url_value(st, n, text_of(st, n))); break;
-      case K_IMAGE: {
-        xmlNodePtr c;
-        for (c = n->children; c; c = c->next)
-          if (c->type == XML_ELEMENT_NODE && is(c, "url"))
-            set_first(&f->f[ORR_F_ICON], url_value(st, c, text_of(st, c)));
-        break;
-      }
-      case K_RIGHTS: set_first(&f->f[ORR_F_RIGHTS], text_of(st, n)); break;
-      case K_GENERATOR: set_first(&f->f[ORR_F_GENERATOR], text_of(st, n)); break;
-      default: break;
-    }
+    feed_fn fn;
+    if (n->type == XML_ELEMENT_NODE && (fn = feed_handlers[key_of(n)]) != NULL) fn(st, f, n, &alt);
   }
-  set_first(&f->f[ORR_F_AUTHOR], author_alt);
-  set_first(&f->f[ORR_F_SUBTITLE], subtitle_alt);
+  orr_set_first(&f->f[ORR_F_AUTHOR], alt.author);
+  orr_set_first(&f->f[ORR_F_SUBTITLE], alt.subtitle);
   if (f->f[ORR_F_LINK] == NULL && f->f[ORR_F_ID] &&
       (!strncmp(f->f[ORR_F_ID], "http://", 7) || !strncmp(f->f[ORR_F_ID], "https://", 8)))
-    f->f[ORR_F_LINK] = strdup(f->f[ORR_F_ID]);
+    f->f[ORR_F_LINK] = url_value(st, ch, strdup(f->f[ORR_F_ID]), ORR_URL_WEB, "site link (the feed's id)");
   if (f->f[ORR_F_LANGUAGE] == NULL) {
     xmlChar *lang = xmlNodeGetLang(ch);
     if (lang) { f->f[ORR_F_LANGUAGE] = strdup((const char *)lang); xmlFree(lang); }
@@ -956,6 +1017,45 @@ static void parse_channel(parse_state *st, orr_feed *f, xmlNodePtr ch) {
     char *p;
     for (p = f->f[ORR_F_LANGUAGE]; *p; p++) if (*p == '_') *p = '-';
   }
+}
+/* }====== */
+
+/* Microsoft's Channel Definition Format (1997): <CHANNEL HREF= LASTMOD= BASE=> with TITLE,
+** ABSTRACT and ITEMs of the same shape.  BASE is the base of the channel's relative HREFs. */
+static char *cdf_href(parse_state *st, xmlNodePtr n, const char *base) {
+  return orr_url_take(attr(n, "HREF"), base, ORR_URL_WEB, st->notes, "link", &st->oom);
+}
+
+static void parse_cdf_item(parse_state *st, orr_feed *f, xmlNodePtr n, const char *base) {
+  orr_entry *e = orr_feed_add_entry(f);
+  xmlNodePtr c;
+  if (e == NULL) { st->oom = 1; return; }
+  st->notes = &e->f[ORR_E_NOTES];
+  e->f[ORR_E_LINK] = cdf_href(st, n, base);
+  orr_set_date(attr(n, "LASTMOD"), &e->f[ORR_E_UPDATED_TEXT], &e->updated, &e->has_updated);
+  for (c = n->children; c; c = c->next) {
+    if (c->type != XML_ELEMENT_NODE) continue;
+    if (is(c, "TITLE")) orr_set_first(&e->f[ORR_E_TITLE], title_value(st, c));
+    else if (is(c, "ABSTRACT")) orr_set_first(&e->f[ORR_E_SUMMARY], html_value(st, c, 0));
+  }
+  st->notes = &f->f[ORR_F_NOTES];
+}
+
+static void parse_cdf(parse_state *st, orr_feed *f, xmlNodePtr ch) {
+  char *own = attr(ch, "BASE"), *base;
+  xmlNodePtr n;
+  base = own ? orr_url_resolve(own, st->opts->url) : (st->opts->url ? strdup(st->opts->url) : NULL);
+  free(own);
+  st->notes = &f->f[ORR_F_NOTES];
+  f->f[ORR_F_LINK] = cdf_href(st, ch, base);
+  orr_set_date(attr(ch, "LASTMOD"), &f->f[ORR_F_UPDATED_TEXT], &f->updated, &f->has_updated);
+  for (n = ch->children; n && !st->oom; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    if (is(n, "TITLE")) orr_set_first(&f->f[ORR_F_TITLE], title_value(st, n));
+    else if (is(n, "ABSTRACT")) orr_set_first(&f->f[ORR_F_SUBTITLE], html_value(st, n, 0));
+    else if (is(n, "ITEM")) parse_cdf_item(st, f, n, base);
+  }
+  free(base);
 }
 
 static const char *rss_format(xmlNodePtr root, xmlDocPtr doc) {
@@ -979,345 +1079,7 @@ static const char *rss_format(xmlNodePtr root, xmlDocPtr doc) {
   return fmt;
 }
 
-/* ---- encodings ---------------------------------------------------------------------- */
-
-static int encoding_known(const char *name) {
-  xmlCharEncodingHandlerPtr h;
-  if (name[0] < 'A' || (name[0] > 'Z' && name[0] < 'a') || name[0] > 'z') return 0;  /* XML's rule */
-  h = xmlFindCharEncodingHandler(name);
-  if (h == NULL) return 0;
-  xmlCharEncCloseFunc(h);
-  return 1;
-}
-
-/* The encoding to read a declared or HTTP charset as: a name libxml2 knows, "" when there
-** is none, NULL when the name can stay.  ISO-8859-1 and ASCII are read as windows-1252, as
-** browsers do: feeds declared Latin-1 are full of Windows "smart quotes". */
-static const char *encoding_alias(const char *name, char *buf, size_t n) {
-  static const struct { const char *from, *to; } table[] = {
-    {"macgreek", "x-mac-greek"}, {"maclatin2", "x-mac-centraleurroman"},
-    {"macturkish", "x-mac-turkish"}, {"maccyrillic", "x-mac-cyrillic"},
-    {"mac", "macintosh"}, {"ms-ansi", "windows-1252"}, {"ms-arab", "windows-1256"},
-    {"ms-cyrl", "windows-1251"}, {"ms-ee", "windows-1250"}, {"ms-greek", "windows-1253"},
-    {"ms-hebr", "windows-1255"}, {"ms-turk", "windows-1254"}, {"winbaltrim", "windows-1257"},
-    {"u16", "utf-16"}, {"u8", "utf-8"},
-  };
-  char low[48];
-  size_t i, len = strlen(name);
-  if (len == 0 || len >= sizeof low) return "";
-  for (i = 0; i <= len; i++) low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
-  if (!strcmp(low, "iso-8859-1") || !strcmp(low, "iso8859-1") || !strcmp(low, "latin1") ||
-      !strcmp(low, "latin-1") || !strcmp(low, "l1") || !strcmp(low, "us-ascii") ||
-      !strcmp(low, "ascii") || !strcmp(low, "iso_8859-1"))
-    return "windows-1252";
-  if (encoding_known(name)) return NULL;
-  for (i = 0; i < sizeof table / sizeof table[0]; i++)
-    if (!strcmp(low, table[i].from)) return table[i].to;
-  if (low[0] >= '0' && low[0] <= '9') {                       /* "437" = cp437 */
-    snprintf(buf, n, "cp%s", low);
-    if (encoding_known(buf)) return buf;
-  }
-  return "";
-}
-
-/* UTF-32, UTF-16 and EBCDIC documents, told by their byte order mark or by how "<?" or
-** "<" comes out (XML 1.0 appendix F), are turned into UTF-8 here with iconv: libxml2 does
-** not detect UTF-32 at all, refuses UTF-16 whose declaration names it oddly ("u16",
-** "csunicode"), and knows few EBCDIC code pages.  Returns a malloc'd UTF-8 copy, or NULL if d is not such a document. */
-/* An EBCDIC document ("<?xm" is 4C 6F A7 94): the encoding its declaration names, read
-** through IBM037 (the declaration's characters are the same in every EBCDIC code page), or
-** IBM037 itself when iconv does not know that name.  Into buf; NULL if not EBCDIC. */
-static const char *ebcdic_name(const char *d, size_t len, char *buf, size_t n) {
-  char head[256], *in = (char *)d, *o = head, *e, *q;
-  size_t inleft = len < sizeof head - 1 ? len : sizeof head - 1, outleft = sizeof head - 1;
-  iconv_t cd;
-  if (len < 4 || memcmp(d, "\x4C\x6F\xA7\x94", 4) != 0) return NULL;
-  cd = iconv_open("ISO-8859-1", "IBM037");
-  if (cd == (iconv_t)-1) return NULL;
-  iconv(cd, &in, &inleft, &o, &outleft);      /* as far as it goes: only the declaration matters */
-  iconv_close(cd);
-  *o = '\0';
-  snprintf(buf, n, "IBM037");
-  e = strstr(head, "encoding");
-  if (e && (e = strpbrk(e, "\"'")) != NULL && (q = strchr(e + 1, *e)) != NULL && (size_t)(q - e - 1) < n) {
-    memcpy(buf, e + 1, (size_t)(q - e - 1));
-    buf[q - e - 1] = '\0';
-    cd = iconv_open("UTF-8", buf);
-    if (cd == (iconv_t)-1) {                  /* "ebcdic_cp_be" is iconv's "EBCDIC-CP-BE" */
-      for (q = buf; *q; q++) if (*q == '_') *q = '-';
-      cd = iconv_open("UTF-8", buf);
-    }
-    if (cd == (iconv_t)-1) snprintf(buf, n, "IBM037");
-    else iconv_close(cd);
-  }
-  return buf;
-}
-
-/* Does d declare an encoding (BOM or encoding="..." in an XML declaration)? */
-static int declares_encoding(const char *d, size_t len) {
-  const char *end;
-  if (len >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3)) return 1;
-  if (len >= 2 && (!memcmp(d, "\xFE\xFF", 2) || !memcmp(d, "\xFF\xFE", 2))) return 1;
-  if (len < 6 || memcmp(d, "<?xml", 5) != 0) return 0;
-  end = memchr(d, '>', len < 512 ? len : 512);
-  if (end == NULL) return 0;
-  for (; d + 8 <= end; d++) if (memcmp(d, "encoding", 8) == 0) return 1;
-  return 0;
-}
-
-/* More bytes that cannot be UTF-8 than UTF-8 sequences of two or more bytes: text in an
-** 8-bit legacy encoding, not UTF-8 with a few bad bytes. */
-static int mostly_not_utf8(const char *d, size_t len) {
-  size_t i = 0, good = 0, bad = 0;
-  while (i < len) {
-    size_t k = orr_utf8_seq(d + i, len - i);
-    if (k == 0) { bad++; i++; }
-    else { good += k > 1; i += k; }
-  }
-  return bad > good;
-}
-
-static char *transcode_wide(const char *d, size_t len, size_t *outlen, int *bad) {
-  const unsigned char *u = (const unsigned char *)d;
-  const char *from = NULL;
-  char ebcdic[48];
-  size_t skip = 0, inleft, outleft, cap;
-  char *out, *in, *o;
-  iconv_t cd;
-  *bad = 0;
-  if (len < 4) return NULL;
-  if (!memcmp(u, "\x00\x00\xFE\xFF", 4)) { from = "UTF-32BE"; skip = 4; }
-  else if (!memcmp(u, "\xFF\xFE\x00\x00", 4)) { from = "UTF-32LE"; skip = 4; }
-  else if (!memcmp(u, "\x00\x00\x00\x3C", 4)) from = "UTF-32BE";
-  else if (!memcmp(u, "\x3C\x00\x00\x00", 4)) from = "UTF-32LE";
-  else if (!memcmp(u, "\xFE\xFF", 2)) { from = "UTF-16BE"; skip = 2; }
-  else if (!memcmp(u, "\xFF\xFE", 2)) { from = "UTF-16LE"; skip = 2; }
-  else if (!memcmp(u, "\x00\x3C\x00\x3F", 4)) from = "UTF-16BE";
-  else if (!memcmp(u, "\x3C\x00\x3F\x00", 4)) from = "UTF-16LE";
-  else if ((from = ebcdic_name(d, len, ebcdic, sizeof ebcdic)) == NULL) return NULL;
-  cd = iconv_open("UTF-8", from);
-  if (cd == (iconv_t)-1) return NULL;
-  cap = (len - skip) * 3 + 16;              /* UTF-8 of UTF-16 is at most 1.5x, of EBCDIC 3x */
-  out = malloc(cap);
-  if (out == NULL) { iconv_close(cd); return NULL; }
-  in = (char *)d + skip;
-  inleft = len - skip;
-  o = out;
-  outleft = cap - 1;
-  while (inleft > 0) {
-    if (iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1) break;
-    if (errno == E2BIG) break;               /* cannot happen with the bound above */
-    *bad = 1;                                 /* invalid or cut off: skip one unit */
-    {
-      size_t unit = from == ebcdic ? 1 : from[4] == '3' ? 4 : 2;
-      if (inleft < unit) break;
-      in += unit;
-      inleft -= unit;
-      if (outleft >= 3) { memcpy(o, "\xEF\xBF\xBD", 3); o += 3; outleft -= 3; }
-    }
-  }
-  iconv_close(cd);
-  *o = '\0';
-  *outlen = (size_t)(o - out);
-  return out;
-}
-
-/* Rewrite the XML declaration's encoding when libxml2 could not read the name as written
-** ("437", "macgreek", a made-up name).  Returns a malloc'd copy or NULL if unchanged;
-** *note tells when the encoding had to be guessed (the feed is then flagged). */
-static char *fix_declaration(const char *d, size_t len, size_t *outlen, char *note, size_t notelen,
-                             const char *forced) {
-  const char *p = d, *end, *e, *q1, *q2;
-  const char *to;
-  char name[64], alias[64];
-  size_t skip = 0, n;
-  orr_buf b;
-  if (len >= 3 && (unsigned char)d[0] == 0xEF && (unsigned char)d[1] == 0xBB && (unsigned char)d[2] == 0xBF)
-    skip = 3;
-  p = d + skip;
-  if (len - skip < 6 || memcmp(p, "<?xml", 5) != 0) return NULL;
-  end = memchr(p, '>', len - skip < 512 ? len - skip : 512);
-  if (end == NULL) return NULL;
-  e = p;
-  for (;;) {
-    e = memchr(e, 'e', (size_t)(end - e));
-    if (e == NULL) return NULL;
-    if ((size_t)(end - e) > 8 && memcmp(e, "encoding", 8) == 0) break;
-    e++;
-  }
-  q1 = e + 8;
-  while (q1 < end && (*q1 == ' ' || *q1 == '=' || *q1 == '\t')) q1++;
-  if (q1 >= end || (*q1 != '"' && *q1 != '\'')) return NULL;
-  q2 = memchr(q1 + 1, *q1, (size_t)(end - q1 - 1));
-  if (q2 == NULL || (n = (size_t)(q2 - q1 - 1)) == 0 || n >= sizeof name) return NULL;
-  memcpy(name, q1 + 1, n);
-  name[n] = '\0';
-  to = forced ? forced : encoding_alias(name, alias, sizeof alias);
-  if (to == NULL || (forced && strcasecmp(name, forced) == 0)) return NULL;
-  if (*to == '\0') {
-    to = orr_utf8_valid(d, len) ? "utf-8" : "windows-1252";
-    snprintf(note, notelen, "unsupported encoding %s, read as %s", name, to);
-  }
-  orr_buf_init(&b);
-  orr_buf_add(&b, d, (size_t)(q1 + 1 - d));
-  orr_buf_adds(&b, to);
-  orr_buf_add(&b, q2, len - (size_t)(q2 - d));
-  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return NULL; }
-  *outlen = b.len;
-  return orr_buf_take(&b);
-}
-
-/* Feeds use HTML's named entities (&nbsp;, &eacute;) without declaring them, and libxml2
-** drops undeclared references (and, once a document has any error, every entity reference).
-** So before parsing, such references are rewritten as character references (&#233;),
-** which the parser always keeps.  Only for ASCII-compatible bytes, never inside CDATA
-** sections or comments, and not at all when the document declares entities itself.
-** Returns a malloc'd copy, or NULL when nothing needed rewriting (or out of memory). */
-/* The first occurrence of the 3 bytes t in the n bytes at d, or NULL. */
-static const char *find3(const char *d, size_t n, const char *t) {
-  const char *p = d, *end = d + n;
-  while (end - p >= 3 && (p = memchr(p, t[0], (size_t)(end - p) - 2)) != NULL) {
-    if (p[1] == t[1] && p[2] == t[2]) return p;
-    p++;
-  }
-  return NULL;
-}
-
-static char *fix_entities(const char *d, size_t len, size_t *outlen) {
-  orr_buf b;
-  const char *amp = NULL;
-  size_t i = 0, last = 0;
-  int changed = 0;
-  if (len >= 2 && (((unsigned char)d[0] == 0xFE && (unsigned char)d[1] == 0xFF) ||
-                   ((unsigned char)d[0] == 0xFF && (unsigned char)d[1] == 0xFE)))
-    return NULL;                                   /* UTF-16 */
-  if (memchr(d, '\0', len < 4 ? len : 4)) return NULL;
-  if (!memchr(d, '&', len)) return NULL;
-  orr_buf_init(&b);
-  while (i < len) {
-    const char *lt;
-    /* the next '&' is searched for again only once i has passed it: each '<' before it
-    ** would otherwise rescan the same stretch (quadratic on a long run of tags) */
-    if (amp == NULL || amp < d + i) {
-      amp = memchr(d + i, '&', len - i);
-      if (amp == NULL) break;
-    }
-    lt = memchr(d + i, '<', (size_t)(amp - (d + i)));
-    if (lt) {                                     /* markup before the next '&' */
-      size_t at = (size_t)(lt - d), rest = len - at;
-      const char *close = NULL;
-      if (rest >= 9 && memcmp(lt, "<![CDATA[", 9) == 0) close = "]]>";
-      else if (rest >= 4 && memcmp(lt, "<!--", 4) == 0) close = "-->";
-      else if (rest >= 8 && memcmp(lt, "<!ENTITY", 8) == 0) { orr_buf_free(&b); return NULL; }
-      if (close) {                                /* skipped whole: '&' is literal in there */
-        const char *end = find3(d + at + 4, len - at - 4, close);
-        i = end ? (size_t)(end - d) + 3 : len;
-      } else {
-        i = at + 1;
-      }
-      continue;
-    }
-    {                                             /* the five of XML: the usual case, fast */
-      size_t left = len - (size_t)(amp - d);
-      if (left >= 4 && (amp[1] == 'l' || amp[1] == 'g') && amp[2] == 't' && amp[3] == ';') {
-        i = (size_t)(amp - d) + 4;
-        continue;
-      }
-      if (left >= 5 && memcmp(amp + 1, "amp;", 4) == 0) { i = (size_t)(amp - d) + 5; continue; }
-      if (left >= 6 && (memcmp(amp + 1, "quot;", 5) == 0 || memcmp(amp + 1, "apos;", 5) == 0)) {
-        i = (size_t)(amp - d) + 6;
-        continue;
-      }
-    }
-    if ((size_t)(amp - d) + 2 < len && amp[1] == '#' && amp[2] == 'X') {   /* &#X41; */
-      size_t at = (size_t)(amp - d);
-      orr_buf_add(&b, d + last, at + 2 - last);
-      orr_buf_addc(&b, 'x');
-      last = i = at + 3;
-      changed = 1;
-      continue;
-    }
-    {
-      size_t at = (size_t)(amp - d), k = at + 1;
-      char name[33];
-      const htmlEntityDesc *h;
-      while (k < len && k - at <= 32 && ((d[k] >= 'a' && d[k] <= 'z') || (d[k] >= 'A' && d[k] <= 'Z') ||
-                                         (k > at + 1 && d[k] >= '0' && d[k] <= '9')))
-        k++;
-      i = at + 1;
-      if (k >= len || d[k] != ';' || k == at + 1) {
-        /* not a reference: a bare '&' (as in "?a=1&b=2"), which XML forbids and libxml2
-        ** would drop with the name after it; written as &amp; it survives */
-        if (!(at + 1 < len && d[at + 1] == '#')) {
-          orr_buf_add(&b, d + last, at + 1 - last);
-          orr_buf_adds(&b, "amp;");
-          last = at + 1;
-          changed = 1;
-        }
-        continue;
-      }
-      memcpy(name, d + at + 1, k - at - 1);
-      name[k - at - 1] = '\0';
-      if (!strcmp(name, "amp") || !strcmp(name, "lt") || !strcmp(name, "gt") ||
-          !strcmp(name, "quot") || !strcmp(name, "apos"))
-        continue;
-      if ((h = htmlEntityLookup((const xmlChar *)name)) == NULL) {
-        /* a name neither XML nor HTML knows: libxml2 would drop it, text and all; as
-        ** "&amp;name;" it stays what the author wrote */
-        orr_buf_add(&b, d + last, at + 1 - last);
-        orr_buf_adds(&b, "amp;");
-        last = at + 1;
-        changed = 1;
-        continue;
-      }
-      {
-        char ref[16];
-        snprintf(ref, sizeof ref, "&#%u;", h->value);
-        orr_buf_add(&b, d + last, at - last);
-        orr_buf_adds(&b, ref);
-        last = k + 1;
-        i = k + 1;
-        changed = 1;
-      }
-    }
-  }
-  if (!changed) { orr_buf_free(&b); return NULL; }
-  orr_buf_add(&b, d + last, len - last);
-  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return NULL; }
-  *outlen = b.len;
-  return orr_buf_take(&b);
-}
-
-/* Every string handed out is valid UTF-8: bytes libxml2 let through from a document
-** with a wrong encoding become U+FFFD, and C1 controls their Windows-1252 characters
-** ("don&#146;t" is "don't" in every browser).  With `valid` (a well-formed document, every
-** field libxml2's own output) only the C1 controls are looked for.  Returns 0 if out of
-** memory. */
-static int fix_str(char **slot, int valid) {
-  int bad;
-  char *r;
-  size_t n;
-  if (*slot == NULL) return 1;
-  n = strlen(*slot);
-  r = valid ? orr_utf8_map_c1(*slot, n, &bad) : orr_utf8_repair(*slot, n, &bad);
-  if (bad) return 0;
-  if (r) { free(*slot); *slot = r; }
-  return 1;
-}
-
-static int make_utf8(orr_feed *f, int v) {
-  size_t i, j;
-  int ok = 1;
-  for (j = 0; j < ORR_F_NFIELDS; j++) ok &= fix_str(&f->f[j], v);
-  for (i = 0; i < f->nentries; i++) {
-    orr_entry *e = &f->entries[i];
-    for (j = 0; j < ORR_E_NFIELDS; j++) ok &= fix_str(&e->f[j], v);
-    for (j = 0; j < e->ntags; j++) ok &= fix_str(&e->tags[j], v);
-    for (j = 0; j < e->nenc; j++)
-      ok &= fix_str(&e->enc[j].href, v) & fix_str(&e->enc[j].type, v) & fix_str(&e->enc[j].length, v);
-  }
-  return ok;
-}
+/* {====== The document ====== */
 
 /* An HTML page where a feed was expected: "<html" or "<!doctype html" near the start. */
 static int html_page(const char *d, size_t len) {
@@ -1343,182 +1105,267 @@ static void xml_error(char *dst, size_t len, xmlParserCtxtPtr ctxt) {
   while (n && (dst[n - 1] == '\n' || dst[n - 1] == ' ')) dst[--n] = '\0';
 }
 
-orr_feed *orr_feed_parse(const char *input, size_t input_len, const orr_feed_opts *opts,
-                         char *err, size_t errlen) {
-  /* data/len move to rewritten copies of the input below, which are freed right after
-  ** parsing: anything later that looks at the bytes uses input/input_len */
-  const char *data = input;
-  size_t len = input_len;
-  /* NONET: no network; no NOENT/DTDLOAD/DTDATTR: no entity substitution, no external DTD;
-  ** RECOVER: keep what can be kept of an ill-formed document (flagged as bozo). */
-  int xopts = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-              XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
-  xmlParserCtxtPtr ctxt;
-  xmlDocPtr doc;
-  xmlNodePtr root, n;
-  orr_feed *f;
-  parse_state st;
-  char msg[256];
-  char *fixed, *declfixed, *wide;
-  int wide_bad;
-  size_t fixed_len = 0;
-  int rewritten;
-  char note[160];
-  const char *encoding = NULL;
+/* NONET: no network; no NOENT/DTDLOAD/DTDATTR: no entity substitution, no external DTD;
+** RECOVER: keep what can be kept of an ill-formed document (flagged as bozo). */
+#define XML_OPTIONS (XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | \
+                     XML_PARSE_NOCDATA | XML_PARSE_COMPACT)
 
-  if (len > (size_t)0x7fffffff) { fail(err, errlen, "document too large%s", NULL); return NULL; }
-  {                                   /* JSON Feed: the first thing is a '{' */
-    size_t i = (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) ? 3 : 0;
-    while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t')) i++;
-    if (i < len && data[i] == '{') {
-      f = orr_jsonfeed_parse(data + i, len - i, opts, err, errlen);
-      if (f && !make_utf8(f, 0)) { orr_feed_free(f); fail(err, errlen, "out of memory%s", NULL); return NULL; }
-      return f;
+/* <feed>: Atom 1.0, 0.3, or a <feed> in a namespace of its own (read as Atom 0.3; one that
+** declares Atom 1.0's namespace with a prefix is Atom 1.0). */
+static const char *atom_format(xmlNodePtr root, xmlDocPtr doc) {
+  enum ns ns = ns_of(root);
+  xmlChar *v = xmlGetNoNsProp(root, (const xmlChar *)"version");
+  const char *fmt = "atom";
+  xmlNsPtr d;
+  if (ns == NS_ATOM) fmt = "atom10";
+  else if (ns == NS_A03) fmt = v && xmlStrcmp(v, (const xmlChar *)"0.3") == 0 ? "atom03" : "atom";
+  else {
+    for (d = root->nsDef; d; d = d->next)
+      if (d->href && strcmp((const char *)d->href, NS_ATOM10) == 0) fmt = "atom10";
+    if (v && xmlStrcmp(v, (const xmlChar *)"0.3") == 0) fmt = "atom03";
+    if (root->ns && root->ns->href) doc->_private = (void *)root->ns->href;
+  }
+  xmlFree(v);
+  return fmt;
+}
+
+static void read_rdf(parse_state *st, orr_feed *f, xmlNodePtr root) {
+  xmlNsPtr d;
+  xmlNodePtr n;
+  f->format = "rss10";
+  for (d = root->nsDef; d; d = d->next)   /* RSS 0.90 by its namespace, even with no items */
+    if (d->href && strcmp((const char *)d->href, NS_RSS090) == 0) f->format = "rss090";
+  for (n = root->children; n; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE) continue;
+    if (ns_of(n) == NS_RSS && n->ns && strcmp((const char *)n->ns->href, NS_RSS090) == 0)
+      f->format = "rss090";
+    if (is(n, "channel")) parse_channel(st, f, n);
+    else if (is(n, "item")) new_entry(st, f, n);
+  }
+}
+
+/* Read the document under root into f by its format; 0 when root is no feed (err set). */
+static int read_root(parse_state *st, orr_feed *f, xmlNodePtr root, const char *input, size_t input_len,
+                     char *err, size_t errlen) {
+  xmlNodePtr n;
+  if (is(root, "rss") || (is(root, "channel") && ns_of(root) == NS_NONE)) {
+    f->format = is(root, "rss") ? rss_format(root, st->doc) : "rss";
+    for (n = root->children; n; n = n->next)
+      if (n->type == XML_ELEMENT_NODE && is(n, "channel")) parse_channel(st, f, n);
+      else if (n->type == XML_ELEMENT_NODE && key_of(n) == K_ITEM) new_entry(st, f, n);   /* <item> without <channel> */
+    if (is(root, "channel")) parse_channel(st, f, root);
+  } else if (is(root, "RDF")) {
+    read_rdf(st, f, root);
+  } else if (is(root, "feed")) {
+    f->format = atom_format(root, st->doc);
+    parse_channel(st, f, root);
+    st->doc->_private = NULL;
+  } else if (is(root, "CHANNEL")) {
+    f->format = "cdf";
+    parse_cdf(st, f, root);
+  } else if (xmlStrcasecmp(root->name, (const xmlChar *)"html") == 0 || html_page(input, input_len)) {
+    fail(err, errlen, "not a feed: an HTML page%s", NULL);
+    return 0;
+  } else {
+    char name[104];
+    snprintf(name, sizeof name, "%.100s", (const char *)root->name);
+    fail(err, errlen, "not a feed: unknown root element <%s>", name);
+    return 0;
+  }
+  return 1;
+}
+
+/* {------ Items the recovery lost ------
+** libxml2's recovery keeps an unclosed element open to the end: an item whose description
+** has a raw "<b>" swallows every item after it.  When the document was ill-formed and holds
+** more item start tags than entries came out, each item is read again on its own, as a
+** small document made of the root's start tag (its namespaces), the item, and the closing
+** tags: a broken item then costs only its own tail. */
+
+/* The end of the markup at p ('<'): past its '>' with quoted values skipped, or of a
+** comment, CDATA section or PI. */
+static const char *markup_end(const char *p, const char *end) {
+  const char *close = NULL, *q;
+  size_t k;
+  if (end - p >= 4 && !memcmp(p, "<!--", 4)) close = "-->";
+  else if (end - p >= 9 && !memcmp(p, "<![CDATA[", 9)) close = "]]>";
+  else if (end - p >= 2 && p[1] == '?') close = "?>";
+  if (close) {
+    k = strlen(close);
+    for (q = p + 2; q + k <= end; q++) if (!memcmp(q, close, k)) return q + k;
+    return end;
+  }
+  for (q = p + 1; q < end; q++) {
+    if (*q == '"' || *q == '\'') {
+      const char *r = memchr(q + 1, *q, (size_t)(end - q - 1));
+      if (r == NULL) return end;
+      q = r;
+    } else if (*q == '>') {
+      return q + 1;
     }
   }
-  ctxt = xmlNewParserCtxt();
-  if (ctxt == NULL) { fail(err, errlen, "out of memory%s", NULL); return NULL; }
-  /* the input as libxml2 can read it: an encoding name it knows, HTML entities as
-  ** character references; each step copies only when it changes something */
-  note[0] = '\0';
-  wide = transcode_wide(data, len, &fixed_len, &wide_bad);
-  if (wide) {
-    data = wide;
-    len = fixed_len;
-    if (wide_bad) snprintf(note, sizeof note, "invalid UTF-16/UTF-32 sequences replaced");
+  return end;
+}
+
+static int tag_is(const char *p, const char *end, const char *name, int closing) {
+  size_t n = strlen(name);
+  p += closing ? 2 : 1;
+  return end - p > (ptrdiff_t)n && !memcmp(p, name, n) &&
+         (p[n] == '>' || p[n] == ' ' || p[n] == '\t' || p[n] == '\n' || p[n] == '\r' || (!closing && p[n] == '/'));
+}
+
+typedef struct span { const char *start, *end; } span;
+
+/* The root's start tag and the spans of the items (elements named item), in document
+** order; returns how many items (at most max), 0 if the root cannot be found. */
+static size_t item_spans(const char *d, size_t len, const char *item, span *root, span *items, size_t max) {
+  const char *p = d, *end = d + len, *open = NULL;
+  size_t n = 0;
+  root->start = root->end = NULL;
+  while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+    const char *e = markup_end(p, end);
+    if (root->start == NULL) {
+      if (p + 1 < end && p[1] != '!' && p[1] != '?' && p[1] != '/') { root->start = p; root->end = e; }
+    } else if (p[1] != '!' && p[1] != '?') {
+      int is_start = tag_is(p, end, item, 0), is_end = p[1] == '/' && tag_is(p, end, item, 1);
+      if ((is_start || is_end) && open && n < max) {        /* the item before ends here */
+        items[n].start = open;
+        items[n].end = is_end ? e : p;
+        n++;
+        open = NULL;
+      }
+      if (is_start) open = p;
+    }
+    p = e;
   }
-  declfixed = fix_declaration(data, len, &fixed_len, note, sizeof note, wide ? "utf-8" : NULL);
-  if (declfixed) { data = declfixed; len = fixed_len; }
-  fixed = fix_entities(data, len, &fixed_len);
-  if (fixed) { data = fixed; len = fixed_len; }
-  if (opts->encoding) {
-    char alias[64];
-    const char *to = encoding_alias(opts->encoding, alias, sizeof alias);
-    encoding = to == NULL ? opts->encoding : *to ? to : NULL;
+  if (open && n < max) { items[n].start = open; items[n].end = end; n++; }
+  return root->start ? n : 0;
+}
+
+/* The element name of a start tag (its qualified name) into buf. */
+static void tag_name(const span *s, char *buf, size_t n) {
+  size_t i = 0;
+  const char *p = s->start + 1;
+  while (p < s->end && i + 1 < n && !strchr(" \t\r\n/>", *p)) buf[i++] = *p++;
+  buf[i] = '\0';
+}
+
+static void read_item_alone(parse_state *st, orr_feed *f, const char *d, const span *root, const span *item,
+                            int rss, const char *encoding) {
+  orr_buf b;
+  char name[128];
+  xmlDocPtr doc;
+  xmlNodePtr n;
+  orr_buf_init(&b);
+  tag_name(root, name, sizeof name);
+  orr_buf_add(&b, d, (size_t)(root->end - d));      /* the prolog (its encoding) and the root */
+  if (rss) orr_buf_adds(&b, "<channel>");
+  orr_buf_add(&b, item->start, (size_t)(item->end - item->start));
+  if (rss) orr_buf_adds(&b, "</channel>");
+  orr_buf_adds(&b, "</");
+  orr_buf_adds(&b, name);
+  orr_buf_addc(&b, '>');
+  if (!orr_buf_ok(&b)) { st->oom = 1; orr_buf_free(&b); return; }
+  doc = xmlReadMemory(b.data, (int)b.len, st->opts->url, encoding, XML_OPTIONS);
+  orr_buf_free(&b);
+  n = doc ? xmlDocGetRootElement(doc) : NULL;
+  if (n && is(n, "feed")) atom_format(n, doc);     /* (Atom 0.3 in a namespace of its own) */
+  if (n && rss) for (n = n->children; n && !(n->type == XML_ELEMENT_NODE && is(n, "channel")); n = n->next) {}
+  for (n = n ? n->children : NULL; n; n = n->next)
+    if (n->type == XML_ELEMENT_NODE && key_of(n) == K_ITEM) {
+      xmlDocPtr keep = st->doc;
+      st->doc = doc;
+      new_entry(st, f, n);
+      st->doc = keep;
+      break;
+    }
+  if (doc) doc->_private = NULL;
+  xmlFreeDoc(doc);
+}
+
+/* Read f's items again one by one when that finds more of them. */
+static void reread_items(parse_state *st, orr_feed *f, const char *d, size_t len, const char *encoding) {
+  const char *item = strncmp(f->format, "atom", 4) == 0 ? "entry" : "item";
+  int rss = strncmp(f->format, "rss", 3) == 0 && strcmp(f->format, "rss10") != 0 && strcmp(f->format, "rss090") != 0;
+  size_t max = f->nentries + 1 + len / 64, n, i, old;
+  span root, *items = malloc(max * sizeof *items);
+  if (items == NULL) { st->oom = 1; return; }
+  n = item_spans(d, len, item, &root, items, max);
+  old = f->nentries;
+  if (n > old) {
+    orr_entry *keep = f->entries;
+    size_t cap = f->capentries;
+    f->entries = NULL;
+    f->nentries = f->capentries = 0;
+    for (i = 0; i < n && !st->oom; i++) read_item_alone(st, f, d, &root, &items[i], rss, encoding);
+    if (f->nentries > old && !st->oom) {
+      orr_feed tmp;                       /* the new list stays; the old one goes */
+      memset(&tmp, 0, sizeof tmp);
+      tmp.entries = keep; tmp.nentries = old; tmp.capentries = cap;
+      orr_feed_free_entries(&tmp);
+    } else {
+      orr_feed_free_entries(f);
+      f->entries = keep; f->nentries = old; f->capentries = cap;
+    }
   }
-  if (encoding == NULL && !wide && !declares_encoding(data, len) && !orr_utf8_valid(data, len) &&
-      mostly_not_utf8(data, len)) {
-    /* no charset anywhere and the bytes are not UTF-8: the fallback of RFC 3023's rules
-    ** (and feedparser's) is windows-1252, which loses no byte, where reading it as UTF-8
-    ** would turn every letter into U+FFFD */
-    encoding = "iso-8859-1";          /* every byte a character; C1 ones become cp1252's later */
-    if (!note[0]) snprintf(note, sizeof note, "no encoding declared and the bytes are not UTF-8: read as windows-1252");
+  free(items);
+}
+/* }------ */
+
+static orr_feed *parse_xml(const char *input, size_t input_len, const orr_feed_opts *opts,
+                           char *err, size_t errlen) {
+  orr_xml_input in;
+  xmlParserCtxtPtr ctxt;
+  xmlDocPtr doc;
+  xmlNodePtr root;
+  orr_feed *f = NULL;
+  parse_state st;
+  char msg[256];
+  if (!orr_xml_input_prepare(&in, input, input_len, opts->encoding) || (ctxt = xmlNewParserCtxt()) == NULL) {
+    orr_xml_input_free(&in);
+    fail(err, errlen, "out of memory%s", NULL);
+    return NULL;
   }
-  doc = xmlCtxtReadMemory(ctxt, data, (int)len, opts->url, encoding, xopts);
-  rewritten = fixed != NULL;
-  free(fixed);                        /* the parser made its own copy of the input */
-  free(declfixed);
-  free(wide);
+  doc = xmlCtxtReadMemory(ctxt, in.data, (int)in.len, opts->url, in.encoding, XML_OPTIONS);
   root = doc ? xmlDocGetRootElement(doc) : NULL;
   if (root == NULL) {
     xml_error(msg, sizeof msg, ctxt);
     if (html_page(input, input_len)) fail(err, errlen, "not a feed: an HTML page%s", NULL);
-    else fail(err, errlen, "not a feed: %s", len ? msg : "empty document");
-    xmlFreeDoc(doc);
-    xmlFreeParserCtxt(ctxt);
-    return NULL;
+    else fail(err, errlen, "not a feed: %s", in.len ? msg : "empty document");
+    goto done;
   }
-  f = calloc(1, sizeof *f);
-  if (f == NULL) { xmlFreeDoc(doc); xmlFreeParserCtxt(ctxt); fail(err, errlen, "out of memory%s", NULL); return NULL; }
+  if ((f = orr_feed_new()) == NULL) { fail(err, errlen, "out of memory%s", NULL); goto done; }
   if (!ctxt->wellFormed) {
     xml_error(msg, sizeof msg, ctxt);
     f->bozo = 1;
     f->bozo_message = strdup(msg);
-  } else if (note[0]) {
+  } else if (in.note[0]) {
     f->bozo = 1;
-    f->bozo_message = strdup(note);
-  } else if (rewritten) {
-    f->bozo = 1;
-    f->bozo_message = strdup("undeclared HTML entities or bare '&' (read as HTML would)");
+    f->bozo_message = strdup(in.note);
   }
+  memset(&st, 0, sizeof st);
   st.doc = doc;
   st.opts = opts;
-  st.oom = 0;
-  st.raw = 0;
-
-  if (is(root, "rss") || (is(root, "channel") && ns_of(root) == NS_NONE)) {
-    f->format = is(root, "rss") ? rss_format(root, doc) : "rss";
-    for (n = root->children; n; n = n->next)
-      if (n->type == XML_ELEMENT_NODE && is(n, "channel")) parse_channel(&st, f, n);
-      else if (n->type == XML_ELEMENT_NODE && key_of(n, 0) == K_ITEM) {   /* <item> without <channel> */
-        orr_entry *e = new_entry(&st, f);
-        if (e) parse_entry(&st, e, n);
-      }
-    if (is(root, "channel")) parse_channel(&st, f, root);
-  } else if (is(root, "RDF")) {
-    xmlNsPtr d;
-    f->format = "rss10";
-    for (d = root->nsDef; d; d = d->next)   /* RSS 0.90 by its namespace, even with no items */
-      if (d->href && strcmp((const char *)d->href, NS_RSS090) == 0) f->format = "rss090";
-    for (n = root->children; n; n = n->next) {
-      if (n->type != XML_ELEMENT_NODE) continue;
-      if (ns_of(n) == NS_RSS && n->ns && strcmp((const char *)n->ns->href, NS_RSS090) == 0)
-        f->format = "rss090";
-      if (is(n, "channel")) parse_channel(&st, f, n);
-      else if (is(n, "item")) {
-        orr_entry *e = new_entry(&st, f);
-        if (e) parse_entry(&st, e, n);
-      }
-    }
-  } else if (is(root, "feed")) {
-    enum ns ns = ns_of(root);
-    if (ns == NS_ATOM) f->format = "atom10";
-    else if (ns == NS_A03) {
-      xmlChar *v = xmlGetNoNsProp(root, (const xmlChar *)"version");
-      f->format = v && xmlStrcmp(v, (const xmlChar *)"0.3") == 0 ? "atom03" : "atom";
-      xmlFree(v);
-    } else {
-      /* <feed version="0.3"> in a namespace of its own: read it as Atom 0.3; a <feed> that
-      ** declares Atom 1.0's namespace (with a prefix) is Atom 1.0 */
-      xmlChar *v = xmlGetNoNsProp(root, (const xmlChar *)"version");
-      xmlNsPtr d;
-      f->format = "atom";
-      for (d = root->nsDef; d; d = d->next)
-        if (d->href && strcmp((const char *)d->href, NS_ATOM10) == 0) f->format = "atom10";
-      if (v && xmlStrcmp(v, (const xmlChar *)"0.3") == 0) f->format = "atom03";
-      if (root->ns && root->ns->href) doc->_private = (void *)root->ns->href;
-      xmlFree(v);
-    }
-    parse_channel(&st, f, root);
-    doc->_private = NULL;
-  } else if (is(root, "CHANNEL")) {
-    f->format = "cdf";
-    parse_cdf(&st, f, root);
-  } else if (xmlStrcasecmp(root->name, (const xmlChar *)"html") == 0) {
-    fail(err, errlen, "not a feed: an HTML page%s", NULL);
-    goto error;
-  } else {
-    snprintf(msg, sizeof msg, "%.100s", (const char *)root->name);
-    if (html_page(input, input_len)) fail(err, errlen, "not a feed: an HTML page%s", NULL);
-    else fail(err, errlen, "not a feed: unknown root element <%s>", msg);
-    goto error;
+  st.notes = &f->f[ORR_F_NOTES];
+  if (!read_root(&st, f, root, input, input_len, err, errlen)) { orr_feed_free(f); f = NULL; goto done; }
+  if (!ctxt->wellFormed && strcmp(f->format, "cdf") != 0) reread_items(&st, f, in.data, in.len, in.encoding);
+  if (st.oom || !orr_feed_finish(f, ctxt->wellFormed && !st.raw)) {
+    fail(err, errlen, "out of memory%s", NULL);
+    orr_feed_free(f);
+    f = NULL;
   }
-  if (st.oom) { fail(err, errlen, "out of memory%s", NULL); goto error; }
-  if (!make_utf8(f, ctxt->wellFormed && !st.raw)) { fail(err, errlen, "out of memory%s", NULL); goto error; }
+done:
   xmlFreeDoc(doc);
   xmlFreeParserCtxt(ctxt);
+  orr_xml_input_free(&in);
   return f;
-
-error:
-  orr_feed_free(f);
-  xmlFreeDoc(doc);
-  xmlFreeParserCtxt(ctxt);
-  return NULL;
 }
 
-void orr_feed_free(orr_feed *f) {
-  size_t i, j;
-  if (f == NULL) return;
-  for (i = 0; i < f->nentries; i++) {
-    orr_entry *e = &f->entries[i];
-    for (j = 0; j < ORR_E_NFIELDS; j++) free(e->f[j]);
-    for (j = 0; j < e->nenc; j++) { free(e->enc[j].href); free(e->enc[j].type); free(e->enc[j].length); }
-    for (j = 0; j < e->ntags; j++) free(e->tags[j]);
-    free(e->enc);
-    free(e->tags);
-  }
-  for (j = 0; j < ORR_F_NFIELDS; j++) free(f->f[j]);
-  free(f->entries);
-  free(f->bozo_message);
-  free(f);
+orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts, char *err, size_t errlen) {
+  size_t i = (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) ? 3 : 0;
+  if (len > (size_t)0x7fffffff) { fail(err, errlen, "document too large%s", NULL); return NULL; }
+  while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t')) i++;
+  if (i < len && data[i] == '{') return orr_jsonfeed_parse(data + i, len - i, opts, err, errlen);
+  return parse_xml(data, len, opts, err, errlen);
 }
+/* }====== */

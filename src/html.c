@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "html.h"
 #include "htmltok.h"
+#include "url.h"
 
 #define MAX_DEPTH 256   /* deeper nesting is flattened: its text survives, its tags do not */
 
@@ -79,16 +80,10 @@ static const char *const allowed_attributes[] = {
 };
 
 /* Attributes holding URLs: resolved against the base, and dropped when the scheme is
-** not safe. */
+** not safe (orr_url_clean). */
 static const char *const url_attributes[] = {
   "href", "src", "cite", "longdesc", "poster", "usemap", "background", "dynsrc", "lowsrc",
   "action", "data", "datasrc", "icon", "ping", "vrml", NULL
-};
-
-static const char *const safe_schemes[] = {
-  "http", "https", "ftp", "ftps", "mailto", "news", "nntp", "irc", "ircs", "xmpp", "tel",
-  "sip", "sips", "feed", "magnet", "gopher", "rtsp", "mms", "git", "ssh", "sftp", "telnet",
-  "webcal", "geo", NULL
 };
 
 static const char *const css_properties[] = {
@@ -111,206 +106,12 @@ char *orr_html_escape(const char *s) {
 
 int orr_html_allowed(const char *name) { return in_list(name, allowed_elements); }
 
-/* ---- URLs ------------------------------------------------------------------------ */
-
-/* s with bytes >= 0x80 and '%' written as %XX (libxml2's URI parser takes ASCII only), or,
-** with back set, those escapes (upper-case hex, as written here and by xmlSaveUri) turned
-** back into the bytes.  '%' is escaped too so that escapes the URL already had ("%C3%A9")
-** come back as written instead of being decoded (into bytes that may not be UTF-8). */
-static char *uri_bytes(const char *s, int back) {
-  static const char hex[] = "0123456789ABCDEF";
-  size_t n = strlen(s), i, j = 0;
-  char *o = malloc(n * 3 + 1);
-  if (o == NULL) return NULL;
-  for (i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (!back && (c >= 0x80 || c == '%')) {
-      o[j++] = '%'; o[j++] = hex[c >> 4]; o[j++] = hex[c & 15];
-    } else if (back && c == '%' && i + 2 < n && strchr("289ABCDEF", s[i + 1]) && strchr(hex, s[i + 2]) &&
-               (s[i + 1] != '2' || s[i + 2] == '5')) {
-      /* (i + 2 < n: neither is the terminator, which strchr would find) */
-      o[j++] = (char)(((strchr(hex, s[i + 1]) - hex) << 4) | (strchr(hex, s[i + 2]) - hex));
-      i += 2;
-    } else {
-      o[j++] = (char)c;
-    }
-  }
-  o[j] = '\0';
-  return o;
-}
-
-/* 1 if url is absolute (a scheme, then ':') and ASCII: resolving gives it back as it is
-** (libxml2 returns an absolute reference unchanged, or fails on it and we keep it as
-** written), so most links of a feed are spared a URI parse.  Not "http:///host", which
-** orr_url_resolve repairs. */
-static int plain_absolute(const char *url) {
-  const char *p = url;
-  if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) return 0;
-  while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-         *p == '+' || *p == '-' || *p == '.')
-    p++;
-  if (*p != ':') return 0;
-  if (strncmp(url, "http:///", 8) == 0 || strncmp(url, "https:///", 9) == 0) return 0;
-  for (; *p; p++) if ((unsigned char)*p >= 0x80) return 0;
-  return 1;
-}
-
-static int plain_char(int c) {         /* unreserved characters and '/': never escaped */
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
-}
-
-/* 1 if the n bytes at p are plain characters forming no "." or ".." segment and no "//". */
-static int plain_path(const char *p, size_t n) {
-  size_t i, seg = 0;                   /* seg: start of the current segment */
-  for (i = 0; i <= n; i++) {
-    if (i == n || p[i] == '/') {
-      size_t len = i - seg;
-      if ((len == 1 && p[seg] == '.') || (len == 2 && p[seg] == '.' && p[seg + 1] == '.')) return 0;
-      if (i < n && i + 1 < n && p[i + 1] == '/') return 0;
-      seg = i + 1;
-    } else if (!plain_char((unsigned char)p[i])) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* The end of a plain host name (lower-case letters, digits, '-', '.') starting at p. */
-static const char *plain_host(const char *p) {
-  while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.') p++;
-  return p;
-}
-
-/* Resolving the usual relative links of a feed ("/2024/05/post/", "img/a.png", "#note",
-** "?page=2", "../x", "//cdn.host/x") against the usual base ("https://host/path/feed.xml")
-** is a concatenation: no dot segments to remove, nothing to escape.  For exactly those
-** cases, the result is made here the way libxml2's xmlBuildURI would make it (the two are
-** fuzzed against each other); anything else is left to libxml2.  Returns 0 when not such a
-** case; else 1 with *out set (NULL if out of memory). */
-static int resolve_plain(const char *ref, const char *base, char **out) {
-  const char *auth, *path, *q, *e, *ref_path = ref;
-  size_t plen, rlen = strlen(ref), ups = 0;
-  /* the base: http(s)://host/path, lower-case host, no port, query or fragment */
-  if (strncmp(base, "http://", 7) == 0) auth = base + 7;
-  else if (strncmp(base, "https://", 8) == 0) auth = base + 8;
-  else return 0;
-  path = plain_host(auth);
-  if (path == auth || *path != '/') return 0;
-  plen = strlen(path);
-  if (!plain_path(path, plen)) return 0;
-  /* the reference: a path of plain characters, then maybe a simple query and fragment;
-  ** before the path a host ("//cdn.host/x": the base's scheme) or "../" steps up */
-  if (rlen == 0) return 0;
-  if (ref[0] == '/' && ref[1] == '/') {
-    const char *h = ref + 2, *hp = plain_host(h);
-    if (hp == h || (*hp != '/' && *hp != '\0')) return 0;
-    ref_path = hp;
-  }
-  while (ref_path == ref + ups * 3 && strncmp(ref_path, "../", 3) == 0) { ups++; ref_path += 3; }
-  if (ups && *ref_path == '/') return 0;
-  for (e = ref_path; *e && *e != '?' && *e != '#'; e++) {}
-  if (!plain_path(ref_path, (size_t)(e - ref_path))) return 0;
-  q = e;
-  if (*q == '?')                       /* query: kept as written by libxml2 */
-    for (q++; *q && *q != '#'; q++)
-      if (!plain_char((unsigned char)*q) && !strchr("?=&+;,", *q)) return 0;
-  if (*q == '#')                       /* fragment */
-    for (q++; *q; q++)
-      if (!plain_char((unsigned char)*q)) return 0;
-  if (ref[0] == '/' && ref[1] == '/') {   /* another host: only the base's scheme */
-    plen = 0;
-    path = auth - 2;
-  } else if (ref[0] == '/') {          /* absolute path: the base's scheme and host */
-    plen = 0;
-  } else if (ref[0] != '?' && ref[0] != '#') {
-    while (plen > 0 && path[plen - 1] != '/') plen--;   /* merged with the base's directory */
-    for (; ups > 0; ups--) {           /* each "../" leaves one directory */
-      if (plen <= 1) return 0;         /* above the root: left to libxml2 */
-      plen--;
-      while (plen > 0 && path[plen - 1] != '/') plen--;
-    }
-    ref += (size_t)(ref_path - ref);
-    rlen = strlen(ref);
-  }
-  {
-    size_t head = (size_t)(path - base) + plen;
-    char *r = malloc(head + rlen + 1);
-    *out = r;
-    if (r) {
-      memcpy(r, base, head);
-      memcpy(r + head, ref, rlen + 1);
-    }
-  }
-  return 1;
-}
-
-char *orr_url_resolve(const char *ref, const char *base) {
-  xmlChar *r;
-  char *out, *eref = NULL, *ebase = NULL;
-  const char *p;
-  int wide = 0;
-  if (base == NULL || *base == '\0' || plain_absolute(ref)) return strdup(ref);
-  if (resolve_plain(ref, base, &out)) return out;
-  for (p = ref; *p && !wide; p++) wide = (unsigned char)*p >= 0x80;
-  for (p = base; *p && !wide; p++) wide = (unsigned char)*p >= 0x80;
-  if (wide) {                     /* an IRI: resolve its escaped form, then give the characters back */
-    eref = uri_bytes(ref, 0);
-    ebase = uri_bytes(base, 0);
-    if (eref == NULL || ebase == NULL) { free(eref); free(ebase); return NULL; }
-    ref = eref;
-    base = ebase;
-  }
-  r = xmlBuildURI((const xmlChar *)ref, (const xmlChar *)base);
-  if (r == NULL) {
-    out = wide ? uri_bytes(ref, 1) : strdup(ref);   /* unparsable: keep as written, the scheme check follows */
-  } else {
-    char *u = (char *)r, *q = NULL;
-    /* "http:///host/" (a base with one slash too many) is "http://host/", as browsers read it */
-    if (strncmp(u, "http:///", 8) == 0) q = u + 7;
-    else if (strncmp(u, "https:///", 9) == 0) q = u + 8;
-    if (q && q[1] != '/') memmove(q, q + 1, strlen(q + 1) + 1);
-    out = wide ? uri_bytes(u, 1) : strdup(u);
-    xmlFree(r);
-  }
-  free(eref);
-  free(ebase);
-  return out;
-}
-
-/* Copy of ref without the characters browsers ignore in URLs (controls, spaces at the ends,
-** tabs and newlines anywhere) so that "java\tscript:" is seen as what the browser sees. */
-static char *url_squeeze(const char *ref) {
-  size_t n = strlen(ref), i, j = 0;
-  char *s = malloc(n + 1);
-  if (s == NULL) return NULL;
-  while (n && (unsigned char)ref[n - 1] <= ' ') n--;
-  i = 0;
-  while (i < n && (unsigned char)ref[i] <= ' ') i++;
-  for (; i < n; i++)
-    if (ref[i] != '\t' && ref[i] != '\n' && ref[i] != '\r') s[j++] = ref[i];
-  s[j] = '\0';
-  return s;
-}
-
-/* 1 if url has no scheme or a safe one. */
-static int scheme_ok(const char *url) {
-  char scheme[16];
-  size_t i;
-  for (i = 0; url[i] && url[i] != ':'; i++) {
-    if (url[i] == '/' || url[i] == '?' || url[i] == '#') return 1;   /* relative */
-    if (i + 1 >= sizeof scheme) return 0;
-    scheme[i] = (char)tolower((unsigned char)url[i]);
-  }
-  if (url[i] != ':') return 1;                                        /* no colon: relative */
-  scheme[i] = '\0';
-  return in_list(scheme, safe_schemes);
-}
+/* ---- XML base ------------------------------------------------------------------ */
 
 char *orr_xml_base(xmlNodePtr node, const char *fallback) {
   for (; node && node->type != XML_DOCUMENT_NODE; node = node->parent) {
     xmlChar *b = xmlNodeGetBase(node->doc, node);
-    if (b && scheme_ok((const char *)b)) {
+    if (b && orr_url_scheme_ok((const char *)b)) {
       char *s = strdup((const char *)b);
       xmlFree(b);
       return s;
@@ -318,25 +119,6 @@ char *orr_xml_base(xmlNodePtr node, const char *fallback) {
     xmlFree(b);
   }
   return fallback ? strdup(fallback) : NULL;
-}
-
-/* 1 if ref is what orr_url_clean would return for it: an absolute URL with a safe scheme
-** and nothing for url_squeeze to remove (most links: no copy, no URI parse). */
-static int clean_absolute(const char *ref) {
-  const char *p = ref;
-  while ((unsigned char)*p > ' ') p++;
-  return *p == '\0' && scheme_ok(ref) && plain_absolute(ref);
-}
-
-char *orr_url_clean(const char *ref, const char *base) {
-  char *s, *r;
-  if (clean_absolute(ref)) return strdup(ref);
-  if ((s = url_squeeze(ref)) == NULL) return NULL;
-  if (!scheme_ok(s)) { free(s); return NULL; }
-  r = orr_url_resolve(s, base);
-  free(s);
-  if (r && !scheme_ok(r)) { free(r); return NULL; }   /* a hostile xml:base */
-  return r;
 }
 
 /* ---- CSS ------------------------------------------------------------------------- */
@@ -363,12 +145,12 @@ static const char *const block_elements[] = {
 ** way, and gives every list the name is on as a bit. */
 static const char *const *const lists[] = {
   allowed_elements, dropped_elements, void_elements, allowed_attributes, url_attributes,
-  safe_schemes, css_properties, css_keywords, block_elements,
+  css_properties, css_keywords, block_elements,
 };
 enum {                        /* bits of the lists, in the order above */
   IS_ELEMENT = 1 << 0, IS_DROPPED = 1 << 1, IS_VOID = 1 << 2, IS_ATTRIBUTE = 1 << 3,
-  IS_URL_ATTRIBUTE = 1 << 4, IS_SCHEME = 1 << 5, IS_CSS_PROPERTY = 1 << 6,
-  IS_CSS_KEYWORD = 1 << 7, IS_BLOCK = 1 << 8
+  IS_URL_ATTRIBUTE = 1 << 4, IS_CSS_PROPERTY = 1 << 5, IS_CSS_KEYWORD = 1 << 6,
+  IS_BLOCK = 1 << 7
 };
 #define NLISTS (sizeof lists / sizeof lists[0])
 #define NAME_SLOTS 1024       /* a power of two, well above the ~400 names */
@@ -656,7 +438,7 @@ static void emit_clean_attr(orr_buf *out, const char *name, const char *value, c
   if (!(bits & IS_ATTRIBUTE)) return;
   if (bits & IS_URL_ATTRIBUTE) {
     char *u;
-    if (clean_absolute(value)) { emit_attr(out, lname, value); return; }   /* no copies */
+    if (orr_url_clean_absolute(value)) { emit_attr(out, lname, value); return; }   /* no copies */
     u = orr_url_clean(value, base);
     if (u) emit_attr(out, lname, u);
     free(u);

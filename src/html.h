@@ -1,6 +1,7 @@
 /*
-** html.h — HTML fragments from feeds: allowlist sanitizing, URL resolution, text extraction.
-** Pure C over libxml2's HTML parser (no network, no entity loading).
+** html.h — HTML fragments from feeds: allowlist sanitizing, text extraction, the XML text
+** and base of feed elements.  Pure C over libxml2's HTML parser (no network, no entity
+** loading).  URLs in the HTML go through url.h's orr_url_clean.
 */
 #ifndef ORR_HTML_H
 #define ORR_HTML_H
@@ -44,14 +45,6 @@ char *orr_html_escape(const char *s);
 
 /* 1 if an element of this (lower-case) name is kept by the sanitizer. */
 int orr_html_allowed(const char *name);
-
-/* Resolve ref against base and check its scheme.  Returns a malloc'd absolute (or still
-** relative, if no base) URL, or NULL if the URL is unsafe (javascript:, data:, ...) or
-** out of memory. */
-char *orr_url_clean(const char *ref, const char *base);
-
-/* Resolve ref against base without any safety check; malloc'd, NULL on OOM. */
-char *orr_url_resolve(const char *ref, const char *base);
 
 /* Append the text of XML nodes (a sibling list): text and CDATA as they are, element
 ** children descended into, entity references expanded only when declared small and

@@ -1,9 +1,11 @@
 /*
-** jsonfeed.c — JSON Feed 1.0 and 1.1 (jsonfeed.org) to orr_feed, with jansson.
+** jsonfeed.c — JSON Feed 1.0 and 1.1 (jsonfeed.org) to the feed model, with jansson.
 **
-** The same normalized shape as feed.c gives for XML: content_html is sanitized HTML,
-** content_text and summary (plain text in JSON Feed) become escaped HTML with content_type
-** text/plain, dates are RFC 3339, URLs are resolved against the feed's address.
+** The same shape as feed.c gives for XML, through the same builders: content_html is
+** sanitized HTML, content_text and summary (plain text in JSON Feed) become escaped HTML with
+** content_type text/plain, dates are RFC 3339, URLs go through the model's URL policy
+** against the feed's address.  Authors: 1.1's `authors` (every one) or 1.0's `author`;
+** items without any have the feed's (orr_feed_finish).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +15,10 @@
 
 #include "buf.h"
 #include "date.h"
-#include "feed.h"
+#include "entry.h"
 #include "html.h"
+#include "jsonfeed.h"
+#include "url.h"
 
 static const char *str(json_t *o, const char *key) {
   json_t *v = json_object_get(o, key);
@@ -23,20 +27,73 @@ static const char *str(json_t *o, const char *key) {
 
 static char *dup_or_null(const char *s) { return s && *s ? strdup(s) : NULL; }
 
-static char *url(const char *s, const orr_feed_opts *o) {
-  return s && *s ? orr_url_resolve(s, o->url) : NULL;
+/* The state of one parse: the options, where URL notes go, whether memory ran out. */
+typedef struct jstate { const orr_feed_opts *o; char **notes; int oom; } jstate;
+
+static char *url(jstate *js, const char *s, int kind, const char *what) {
+  char *raw;
+  if (s == NULL || *s == '\0') return NULL;
+  if ((raw = strdup(s)) == NULL) { js->oom = 1; return NULL; }
+  return orr_url_take(raw, js->o->url, kind, js->notes, what, &js->oom);
 }
 
 static char *escaped(const char *s) {       /* plain text as HTML; absent when empty */
   return s && *s ? orr_html_escape(s) : NULL;
 }
 
-/* "name" of author (1.0) or the first of authors (1.1). */
-static char *author(json_t *o) {
+/* A JSON Feed author object: name, url (a web page or mailto:), avatar (not kept). */
+static void read_person(jstate *js, json_t *a, orr_person *p) {
+  memset(p, 0, sizeof *p);
+  if (!json_is_object(a)) return;
+  p->name = dup_or_null(str(a, "name"));
+  p->uri = url(js, str(a, "url"), ORR_URL_WEB_OR_MAIL, "author URL");
+  if (p->uri && strncmp(p->uri, "mailto:", 7) == 0) {     /* the address an author gave */
+    p->email = strdup(p->uri + 7);
+    free(p->uri);
+    p->uri = NULL;
+  }
+}
+
+/* The authors of o: 1.1's list, else 1.0's one author.  *n is their number. */
+static orr_person *read_authors(jstate *js, json_t *o, size_t *n) {
   json_t *a = json_object_get(o, "authors");
-  if (json_is_array(a) && json_array_size(a) > 0) a = json_array_get(a, 0);
-  else a = json_object_get(o, "author");
-  return json_is_object(a) ? dup_or_null(str(a, "name")) : NULL;
+  orr_person *out;
+  size_t i, count = json_is_array(a) ? json_array_size(a) : 0;
+  *n = 0;
+  if (count == 0) {
+    a = json_object_get(o, "author");
+    if (!json_is_object(a)) return NULL;
+    count = 1;
+  }
+  if ((out = calloc(count, sizeof *out)) == NULL) { js->oom = 1; return NULL; }
+  for (i = 0; i < count; i++) {
+    read_person(js, json_is_array(a) ? json_array_get(a, i) : a, &out[*n]);
+    if (out[*n].name || out[*n].email || out[*n].uri) (*n)++;
+  }
+  return out;
+}
+
+/* The authors as one: every name ("A, B"), the first email and URL; the text as written is
+** the names. */
+static void set_authors(jstate *js, json_t *o, char **f, int text_i, int name_i, int email_i, int uri_i) {
+  size_t n, i;
+  orr_person *a = read_authors(js, o, &n);
+  orr_buf names;
+  orr_buf_init(&names);
+  for (i = 0; i < n; i++) {
+    if (a[i].name) { if (names.len) orr_buf_adds(&names, ", "); orr_buf_adds(&names, a[i].name); }
+    if (!f[email_i] && a[i].email) f[email_i] = strdup(a[i].email);
+    if (!f[uri_i] && a[i].uri) f[uri_i] = strdup(a[i].uri);
+    orr_person_free(&a[i]);
+  }
+  free(a);
+  if (!orr_buf_ok(&names)) js->oom = 1;
+  if (names.len) {
+    f[name_i] = orr_buf_take(&names);
+    f[text_i] = f[name_i] ? strdup(f[name_i]) : NULL;
+  } else {
+    orr_buf_free(&names);
+  }
 }
 
 static void date(json_t *o, const char *key, char **text, int64_t *t, int *has) {
@@ -46,21 +103,22 @@ static void date(json_t *o, const char *key, char **text, int64_t *t, int *has) 
   *has = orr_date_parse(s, t);
 }
 
-static int parse_item(json_t *it, orr_entry *e, const orr_feed_opts *o) {
+static int parse_item(jstate *js, json_t *it, orr_entry *e) {
+  const orr_feed_opts *o = js->o;
   json_t *v = json_object_get(it, "id"), *a;
   const char *html = str(it, "content_html"), *text = str(it, "content_text");
   size_t i;
   char buf[64];
-  memset(e, 0, sizeof *e);
+  js->notes = &e->f[ORR_E_NOTES];
   if (json_is_string(v)) e->f[ORR_E_ID] = dup_or_null(json_string_value(v));
   else if (json_is_integer(v)) {             /* 1.0 feeds in the wild use numbers */
     snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     e->f[ORR_E_ID] = strdup(buf);
   }
   e->f[ORR_E_TITLE] = dup_or_null(str(it, "title"));
-  e->f[ORR_E_LINK] = url(str(it, "url"), o);
-  if (e->f[ORR_E_LINK] == NULL) e->f[ORR_E_LINK] = url(str(it, "external_url"), o);
-  e->f[ORR_E_AUTHOR] = author(it);
+  e->f[ORR_E_LINK] = url(js, str(it, "url"), ORR_URL_WEB, "link");
+  if (e->f[ORR_E_LINK] == NULL) e->f[ORR_E_LINK] = url(js, str(it, "external_url"), ORR_URL_WEB, "external link");
+  set_authors(js, it, e->f, ORR_E_AUTHOR, ORR_E_AUTHOR_NAME, ORR_E_AUTHOR_EMAIL, ORR_E_AUTHOR_URI);
   if (html && *html) {
     e->f[ORR_E_CONTENT] = o->sanitize ? orr_html_sanitize(html, strlen(html), o->url) : strdup(html);
     e->f[ORR_E_CONTENT_TYPE] = strdup("text/html");
@@ -75,34 +133,28 @@ static int parse_item(json_t *it, orr_entry *e, const orr_feed_opts *o) {
   date(it, "date_published", &e->f[ORR_E_PUBLISHED_TEXT], &e->published, &e->has_published);
   date(it, "date_modified", &e->f[ORR_E_UPDATED_TEXT], &e->updated, &e->has_updated);
   a = json_object_get(it, "tags");
-  if (json_is_array(a) && json_array_size(a) > 0) {
-    e->tags = calloc(json_array_size(a), sizeof *e->tags);
-    if (e->tags == NULL) return 0;
-    e->captags = json_array_size(a);
+  if (json_is_array(a)) {
     for (i = 0; i < json_array_size(a); i++) {
       json_t *t = json_array_get(a, i);
-      if (json_is_string(t) && *json_string_value(t)) e->tags[e->ntags++] = strdup(json_string_value(t));
+      if (json_is_string(t) && *json_string_value(t) && !orr_entry_add_tag(e, strdup(json_string_value(t))))
+        return 0;
     }
   }
   a = json_object_get(it, "attachments");
-  if (json_is_array(a) && json_array_size(a) > 0) {
-    e->enc = calloc(json_array_size(a), sizeof *e->enc);
-    if (e->enc == NULL) return 0;
-    e->capenc = json_array_size(a);
-    for (i = 0; i < json_array_size(a); i++) {
-      json_t *t = json_array_get(a, i), *sz;
-      if (!json_is_object(t) || str(t, "url") == NULL) continue;
-      e->enc[e->nenc].href = url(str(t, "url"), o);
-      e->enc[e->nenc].type = dup_or_null(str(t, "mime_type"));
-      sz = json_object_get(t, "size_in_bytes");
-      if (json_is_integer(sz)) {
-        snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(sz));
-        e->enc[e->nenc].length = strdup(buf);
-      }
-      e->nenc++;
+  for (i = 0; json_is_array(a) && i < json_array_size(a); i++) {
+    json_t *t = json_array_get(a, i), *sz;
+    char *length = NULL;
+    if (!json_is_object(t) || str(t, "url") == NULL) continue;
+    sz = json_object_get(t, "size_in_bytes");
+    if (json_is_integer(sz)) {
+      snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(sz));
+      length = strdup(buf);
     }
+    if (!orr_entry_add_enclosure(e, url(js, str(t, "url"), ORR_URL_WEB, "attachment"),
+                                 dup_or_null(str(t, "mime_type")), length))
+      return 0;
   }
-  return 1;
+  return !js->oom;
 }
 
 orr_feed *orr_jsonfeed_parse(const char *data, size_t len, const orr_feed_opts *o,
@@ -112,6 +164,7 @@ orr_feed *orr_jsonfeed_parse(const char *data, size_t len, const orr_feed_opts *
   json_t *items;
   const char *version;
   orr_feed *f;
+  jstate js;
   size_t i;
   if (root == NULL) {
     snprintf(err, errlen, "not a feed: JSON error at line %d: %s", je.line, je.text);
@@ -123,27 +176,27 @@ orr_feed *orr_jsonfeed_parse(const char *data, size_t len, const orr_feed_opts *
     json_decref(root);
     return NULL;
   }
-  f = calloc(1, sizeof *f);
+  f = orr_feed_new();
   if (f == NULL) goto oom;
+  js.o = o;
+  js.notes = &f->f[ORR_F_NOTES];
+  js.oom = 0;
   f->format = strstr(version, "/version/1.1") ? "json11" : "json1";
   f->f[ORR_F_TITLE] = dup_or_null(str(root, "title"));
-  f->f[ORR_F_LINK] = url(str(root, "home_page_url"), o);
+  f->f[ORR_F_LINK] = url(&js, str(root, "home_page_url"), ORR_URL_WEB, "site link");
   f->f[ORR_F_SUBTITLE] = escaped(str(root, "description"));
-  f->f[ORR_F_AUTHOR] = author(root);
+  set_authors(&js, root, f->f, ORR_F_AUTHOR, ORR_F_AUTHOR_NAME, ORR_F_AUTHOR_EMAIL, ORR_F_AUTHOR_URI);
   f->f[ORR_F_LANGUAGE] = dup_or_null(str(root, "language"));
   f->f[ORR_F_ID] = dup_or_null(str(root, "feed_url"));
-  f->f[ORR_F_ICON] = url(str(root, "icon") ? str(root, "icon") : str(root, "favicon"), o);
+  f->f[ORR_F_ICON] = url(&js, str(root, "icon") ? str(root, "icon") : str(root, "favicon"), ORR_URL_WEB, "icon");
   items = json_object_get(root, "items");
-  if (json_is_array(items) && json_array_size(items) > 0) {
-    f->entries = calloc(json_array_size(items), sizeof *f->entries);
-    if (f->entries == NULL) goto oom;
-    f->capentries = json_array_size(items);
-    for (i = 0; i < json_array_size(items); i++) {
-      json_t *it = json_array_get(items, i);
-      if (!json_is_object(it)) continue;
-      if (!parse_item(it, &f->entries[f->nentries++], o)) goto oom;
-    }
+  for (i = 0; json_is_array(items) && i < json_array_size(items); i++) {
+    json_t *it = json_array_get(items, i);
+    orr_entry *e;
+    if (!json_is_object(it)) continue;
+    if ((e = orr_feed_add_entry(f)) == NULL || !parse_item(&js, it, e)) goto oom;
   }
+  if (js.oom || !orr_feed_finish(f, 1)) goto oom;
   json_decref(root);
   return f;
 oom:

@@ -144,7 +144,7 @@ function M.conformance(feed, err)
     feed = {
       title = orjnull(feed.title), link = orjnull(feed.link),
       subtitle = orjnull(as_written(feed.subtitle, feed.subtitle_type)),
-      updated = date(feed.updated), author = orjnull(feed.author),
+      updated = date(feed.updated), author = orjnull(feed.author_text),
       language = orjnull(feed.language), id = orjnull(feed.id),
     },
     entries = json.array(),
@@ -158,7 +158,7 @@ function M.conformance(feed, err)
     for _, t in ipairs(e.tags) do tags[#tags + 1] = t end
     out.entries[#out.entries + 1] = {
       id = orjnull(e.id), title = orjnull(e.title), link = orjnull(e.link),
-      published = date(e.published), updated = date(e.updated), author = orjnull(e.author),
+      published = date(e.published), updated = date(e.updated), author = orjnull(e.author_text),
       summary = orjnull(as_written(e.summary, e.summary_type)
         or (copies_to_summary[e.content_type] and as_written(e.content, e.content_type))),
       content = orjnull(as_written(e.content, e.content_type)),

@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "css.h"
 #include "html.h"
+#include "url.h"
 #include "readable.h"
 
 #define DOC_MT  "orrery.html.Doc"

@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "html.h"
+#include "url.h"
 #include "test.h"
 
 static char *san(const char *s, const char *base) {

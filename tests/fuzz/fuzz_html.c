@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "url.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,6 +9,7 @@
 #include <libxml/xpath.h>
 
 #include "html.h"
+#include "url.h"
 #include "readable.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -44,7 +44,10 @@ describe('orrery.parse / orrery._feed', function()
     assert.equals('https://blog.example.net/', f.link)
     local e = f.entries[1]
     assert.equals('https://blog.example.net/posts/one', e.link)
-    assert.equals('Bob (bob@example.net)', e.author)
+    -- the author's name is what readers see; the address is kept apart (and not published)
+    assert.equals('Bob', e.author)
+    assert.equals('bob@example.net', e.author_email)
+    assert.equals('Bob (bob@example.net)', e.author_text)   -- as feedparser gives it
     assert.equals(1775030400, e.published)   -- 2026-04-01T08:00:00Z
     assert.equals('application/xhtml+xml', e.content_type)
     assert.equals('<p>See <a href="https://blog.example.net/posts/two">the next one</a>.</p>', e.content)  -- RFC 4287 3.1.1.3: the div is not content

@@ -1,0 +1,727 @@
+/*
+** xmlinput.c — feed bytes made readable for libxml2 (see xmlinput.h).
+**
+** Each step scans the bytes once and copies them only when it changes something; the
+** common document (UTF-8, declared or not, no DTD, only XML's five entities) is not copied.
+*/
+#include <errno.h>
+#include <iconv.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/encoding.h>
+
+#include "buf.h"
+#include "xmlinput.h"
+
+/* Say why the document was rewritten (the first reason is kept: it is the one that
+** matters most, the steps run in that order). */
+static void note(orr_xml_input *in, const char *fmt, ...) {
+  va_list ap;
+  if (in->note[0]) return;
+  va_start(ap, fmt);
+  vsnprintf(in->note, sizeof in->note, fmt, ap);
+  va_end(ap);
+}
+
+/* Replace the document by a rewritten copy (taken). */
+static void take(orr_xml_input *in, char *copy, size_t len) {
+  free(in->copy);
+  in->copy = copy;
+  in->data = copy;
+  in->len = len;
+}
+
+/* {====== The document's own entities ======
+** The internal subset of <!DOCTYPE x [ ... ]> is read here: each general entity declared
+** with a literal value is kept for expansion; parameter entities, external entities and
+** every other declaration are ignored (nothing is ever loaded).  Expansions are computed
+** once, on first use, recursively; an entity that expands beyond ORR_ENTITY_MAX bytes, or
+** refers to itself, is refused (its references expand to nothing), and all expansions
+** together may add at most `budget` bytes to the document. */
+#define MAX_ENTITIES 1024
+#define MAX_DEPTH 16
+
+typedef struct entity {
+  char    name[64];
+  const char *value; size_t vlen;   /* the literal, in the document */
+  orr_buf x;                        /* its expansion, once computed */
+  int     state;                    /* 0 not yet, 1 in progress, 2 done, 3 refused */
+} entity;
+
+typedef struct entities {
+  entity *e; size_t n, cap;
+  size_t  total, budget;            /* bytes added to the document so far; at most */
+  char    refused[200];             /* the first refusal, for the note */
+} entities;
+
+static void refuse(entities *ents, const char *name, const char *why) {
+  if (!ents->refused[0]) snprintf(ents->refused, sizeof ents->refused, "entity '%s' refused: %s", name, why);
+}
+
+static entity *find_entity(entities *ents, const char *name) {
+  size_t i;
+  for (i = 0; i < ents->n; i++) if (strcmp(ents->e[i].name, name) == 0) return &ents->e[i];
+  return NULL;
+}
+
+static int name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.' || c == ':' || (unsigned char)c >= 0x80;
+}
+
+/* The expansion of x as text to put in the document where a reference to it stood:
+** references in its value expanded in turn (declared ones recursively, HTML's named ones as
+** character references, unknown ones kept as text), markup characters escaped (a value's
+** markup is taken as text: it may stand in an attribute).  NULL when refused. */
+static const orr_buf *expansion(entities *ents, entity *x, int depth) {
+  size_t i;
+  if (x->state == 2) return &x->x;
+  if (x->state != 0 || depth > MAX_DEPTH) {
+    refuse(ents, x->name, x->state == 1 ? "it refers to itself" : "nested too deeply");
+    x->state = 3;
+    return NULL;
+  }
+  x->state = 1;
+  orr_buf_init(&x->x);
+  for (i = 0; i < x->vlen && x->x.len <= ORR_ENTITY_MAX; i++) {
+    char c = x->value[i];
+    if (c == '&') {
+      size_t k = i + 1;
+      char name[64];
+      while (k < x->vlen && k - i < sizeof name && name_char(x->value[k])) k++;
+      if (k < x->vlen && x->value[k] == ';' && k > i + 1 && x->value[i + 1] != '#') {
+        entity *y;
+        const htmlEntityDesc *h;
+        memcpy(name, x->value + i + 1, k - i - 1);
+        name[k - i - 1] = '\0';
+        if ((y = find_entity(ents, name)) != NULL) {
+          const orr_buf *yx = expansion(ents, y, depth + 1);
+          if (yx == NULL) { x->state = 3; orr_buf_free(&x->x); refuse(ents, x->name, "it uses a refused entity"); return NULL; }
+          orr_buf_add(&x->x, yx->data, yx->len);
+        } else if (!strcmp(name, "amp") || !strcmp(name, "lt") || !strcmp(name, "gt") ||
+                   !strcmp(name, "quot") || !strcmp(name, "apos")) {
+          orr_buf_add(&x->x, x->value + i, k - i + 1);
+        } else if ((h = htmlEntityLookup((const xmlChar *)name)) != NULL) {
+          char ref[16];
+          snprintf(ref, sizeof ref, "&#%u;", h->value);
+          orr_buf_adds(&x->x, ref);
+        } else {
+          orr_buf_adds(&x->x, "&amp;");
+          orr_buf_adds(&x->x, name);
+          orr_buf_addc(&x->x, ';');
+        }
+        i = k;
+        continue;
+      }
+      if (x->value[i + 1 < x->vlen ? i + 1 : i] == '#') { orr_buf_addc(&x->x, '&'); continue; }
+      orr_buf_adds(&x->x, "&amp;");
+    } else if (c == '<') orr_buf_adds(&x->x, "&lt;");
+    else if (c == '"') orr_buf_adds(&x->x, "&quot;");
+    else if (c == '\'') orr_buf_adds(&x->x, "&apos;");
+    else orr_buf_addc(&x->x, c);
+  }
+  if (!orr_buf_ok(&x->x) || x->x.len > ORR_ENTITY_MAX) {
+    refuse(ents, x->name, orr_buf_ok(&x->x) ? "it expands beyond 65536 bytes" : "out of memory");
+    orr_buf_free(&x->x);
+    x->state = 3;
+    return NULL;
+  }
+  x->state = 2;
+  return &x->x;
+}
+
+static const char *skip_ws(const char *p, const char *end) {
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+  return p;
+}
+
+/* The end of the markup declaration at p ("<!...>"), quoted strings skipped; NULL if none. */
+static const char *decl_end(const char *p, const char *end) {
+  for (p += 2; p < end; p++) {
+    if (*p == '"' || *p == '\'') {
+      const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+      if (q == NULL) return NULL;
+      p = q;
+    } else if (*p == '>') {
+      return p;
+    }
+  }
+  return NULL;
+}
+
+/* Read "<!ENTITY name 'value'>" at p (up to e, its '>') into ents; others are ignored. */
+static void read_entity(entities *ents, const char *p, const char *e) {
+  entity *x;
+  const char *n, *v;
+  size_t nlen;
+  p = skip_ws(p + 8, e);
+  if (p >= e || *p == '%') return;                      /* a parameter entity */
+  for (n = p; p < e && name_char(*p); p++) {}
+  nlen = (size_t)(p - n);
+  p = skip_ws(p, e);
+  if (nlen == 0 || nlen >= sizeof x->name || p >= e || (*p != '"' && *p != '\'')) return;   /* external */
+  v = memchr(p + 1, *p, (size_t)(e - p - 1));
+  if (v == NULL || ents->n >= MAX_ENTITIES) return;
+  {
+    char name[64];
+    memcpy(name, n, nlen);
+    name[nlen] = '\0';
+    if (find_entity(ents, name)) return;                 /* XML: the first declaration binds */
+    if (ents->n == ents->cap) {
+      size_t cap = ents->cap ? ents->cap * 2 : 16;
+      entity *t = realloc(ents->e, cap * sizeof *t);
+      if (t == NULL) return;
+      ents->e = t;
+      ents->cap = cap;
+    }
+    x = &ents->e[ents->n++];
+    memset(x, 0, sizeof *x);
+    memcpy(x->name, name, nlen + 1);
+  }
+  x->value = p + 1;
+  x->vlen = (size_t)(v - p - 1);
+}
+
+/* Find the internal subset of the document's DOCTYPE: *open at its '[', *close at its ']';
+** read its entity declarations into ents.  0 when there is none (or it cannot be read
+** to its end: then the document is left as it is). */
+static int read_subset(const char *d, size_t len, const char **open, const char **close, entities *ents) {
+  const char *p = d, *end = d + len;
+  if (len >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3)) p += 3;
+  for (;;) {                                             /* the prolog: declaration, comments, PIs */
+    p = skip_ws(p, end);
+    if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
+      const char *q = p + 4;
+      while (q + 3 <= end && memcmp(q, "-->", 3) != 0) q++;
+      if (q + 3 > end) return 0;
+      p = q + 3;
+    } else if (end - p >= 2 && !memcmp(p, "<?", 2)) {
+      const char *q = p + 2;
+      while (q + 2 <= end && memcmp(q, "?>", 2) != 0) q++;
+      if (q + 2 > end) return 0;
+      p = q + 2;
+    } else {
+      break;
+    }
+  }
+  if (end - p < 9 || memcmp(p, "<!DOCTYPE", 9) != 0) return 0;
+  for (p += 9; p < end && *p != '[' && *p != '>'; p++)
+    if (*p == '"' || *p == '\'') {
+      const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+      if (q == NULL) return 0;
+      p = q;
+    }
+  if (p >= end || *p != '[') return 0;
+  *open = p;
+  for (p++; p < end;) {
+    p = skip_ws(p, end);
+    if (p >= end) return 0;
+    if (*p == ']') { *close = p; return 1; }
+    if (*p == '%') {                                     /* a parameter entity reference */
+      const char *q = memchr(p, ';', (size_t)(end - p));
+      if (q == NULL) return 0;
+      p = q + 1;
+    } else if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
+      const char *q = p + 4;
+      while (q + 3 <= end && memcmp(q, "-->", 3) != 0) q++;
+      if (q + 3 > end) return 0;
+      p = q + 3;
+    } else if (end - p >= 2 && !memcmp(p, "<?", 2)) {
+      const char *q = p + 2;
+      while (q + 2 <= end && memcmp(q, "?>", 2) != 0) q++;
+      if (q + 2 > end) return 0;
+      p = q + 2;
+    } else if (end - p >= 2 && !memcmp(p, "<!", 2)) {
+      const char *q = decl_end(p, end);
+      if (q == NULL) return 0;
+      if (q - p > 8 && !memcmp(p, "<!ENTITY", 8)) read_entity(ents, p, q);
+      p = q + 1;
+    } else {
+      return 0;
+    }
+  }
+  return 0;
+}
+/* }====== */
+
+/* {====== Characters XML forbids ======
+** C0 controls other than tab, newline and return (a NUL is the usual one: a database field
+** pasted whole), and in UTF-8 the non-characters U+FFFE and U+FFFF.  libxml2 ends the
+** document at the first: they are removed, so what follows is read.  Bytes below 0x20
+** never occur inside a multi-byte character of the encodings left at this point (UTF-8,
+** ISO-8859-x, Windows code pages, Shift_JIS, EUC, Big5, GB18030): removing them is safe
+** whatever the encoding. */
+static int forbidden(const unsigned char *p, const unsigned char *end, int utf8) {
+  if (*p < 0x20) return *p != '\t' && *p != '\n' && *p != '\r';
+  return utf8 && *p == 0xEF && end - p >= 3 && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF) ? 3 : 0;
+}
+
+static void drop_forbidden(orr_xml_input *in, int utf8) {
+  const unsigned char *s = (const unsigned char *)in->data, *end = s + in->len, *p;
+  orr_buf b;
+  size_t removed = 0, k;
+  for (p = s; p < end; p++) if ((*p < 0x20 || *p == 0xEF) && forbidden(p, end, utf8)) break;
+  if (p == end) return;
+  orr_buf_init(&b);
+  orr_buf_reserve(&b, in->len);
+  orr_buf_add(&b, (const char *)s, (size_t)(p - s));
+  while (p < end) {
+    if ((*p < 0x20 || *p == 0xEF) && (k = (size_t)forbidden(p, end, utf8)) != 0) {
+      p += k;
+      removed++;
+      continue;
+    }
+    orr_buf_addc(&b, (char)*p++);
+  }
+  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return; }   /* left as it is: libxml2 stops there */
+  note(in, "%zu character%s not allowed in XML (NUL, control characters) removed", removed, removed == 1 ? "" : "s");
+  {
+    size_t n = b.len;
+    take(in, orr_buf_take(&b), n);
+  }
+}
+/* }====== */
+
+static int encoding_known(const char *name) {
+  xmlCharEncodingHandlerPtr h;
+  if (name[0] < 'A' || (name[0] > 'Z' && name[0] < 'a') || name[0] > 'z') return 0;  /* XML's rule */
+  h = xmlFindCharEncodingHandler(name);
+  if (h == NULL) return 0;
+  xmlCharEncCloseFunc(h);
+  return 1;
+}
+
+/* The encoding to read a declared or HTTP charset as: a name libxml2 knows, "" when there
+** is none, NULL when the name can stay.  ISO-8859-1 and ASCII are read as windows-1252, as
+** browsers do: feeds declared Latin-1 are full of Windows "smart quotes". */
+static const char *encoding_alias(const char *name, char *buf, size_t n) {
+  static const struct { const char *from, *to; } table[] = {
+    {"macgreek", "x-mac-greek"}, {"maclatin2", "x-mac-centraleurroman"},
+    {"macturkish", "x-mac-turkish"}, {"maccyrillic", "x-mac-cyrillic"},
+    {"mac", "macintosh"}, {"ms-ansi", "windows-1252"}, {"ms-arab", "windows-1256"},
+    {"ms-cyrl", "windows-1251"}, {"ms-ee", "windows-1250"}, {"ms-greek", "windows-1253"},
+    {"ms-hebr", "windows-1255"}, {"ms-turk", "windows-1254"}, {"winbaltrim", "windows-1257"},
+    {"u16", "utf-16"}, {"u8", "utf-8"},
+  };
+  char low[48];
+  size_t i, len = strlen(name);
+  if (len == 0 || len >= sizeof low) return "";
+  for (i = 0; i <= len; i++) low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+  if (!strcmp(low, "iso-8859-1") || !strcmp(low, "iso8859-1") || !strcmp(low, "latin1") ||
+      !strcmp(low, "latin-1") || !strcmp(low, "l1") || !strcmp(low, "us-ascii") ||
+      !strcmp(low, "ascii") || !strcmp(low, "iso_8859-1"))
+    return "windows-1252";
+  if (encoding_known(name)) return NULL;
+  for (i = 0; i < sizeof table / sizeof table[0]; i++)
+    if (!strcmp(low, table[i].from)) return table[i].to;
+  if (low[0] >= '0' && low[0] <= '9') {                       /* "437" = cp437 */
+    snprintf(buf, n, "cp%s", low);
+    if (encoding_known(buf)) return buf;
+  }
+  return "";
+}
+
+/* UTF-32, UTF-16 and EBCDIC documents, told by their byte order mark or by how "<?" or
+** "<" comes out (XML 1.0 appendix F), are turned into UTF-8 here with iconv: libxml2 does
+** not detect UTF-32 at all, refuses UTF-16 whose declaration names it oddly ("u16",
+** "csunicode"), and knows few EBCDIC code pages.  Returns a malloc'd UTF-8 copy, or NULL if d is not such a document. */
+/* An EBCDIC document ("<?xm" is 4C 6F A7 94): the encoding its declaration names, read
+** through IBM037 (the declaration's characters are the same in every EBCDIC code page), or
+** IBM037 itself when iconv does not know that name.  Into buf; NULL if not EBCDIC. */
+static const char *ebcdic_name(const char *d, size_t len, char *buf, size_t n) {
+  char head[256], *in = (char *)d, *o = head, *e, *q;
+  size_t inleft = len < sizeof head - 1 ? len : sizeof head - 1, outleft = sizeof head - 1;
+  iconv_t cd;
+  if (len < 4 || memcmp(d, "\x4C\x6F\xA7\x94", 4) != 0) return NULL;
+  cd = iconv_open("ISO-8859-1", "IBM037");
+  if (cd == (iconv_t)-1) return NULL;
+  iconv(cd, &in, &inleft, &o, &outleft);      /* as far as it goes: only the declaration matters */
+  iconv_close(cd);
+  *o = '\0';
+  snprintf(buf, n, "IBM037");
+  e = strstr(head, "encoding");
+  if (e && (e = strpbrk(e, "\"'")) != NULL && (q = strchr(e + 1, *e)) != NULL && (size_t)(q - e - 1) < n) {
+    memcpy(buf, e + 1, (size_t)(q - e - 1));
+    buf[q - e - 1] = '\0';
+    cd = iconv_open("UTF-8", buf);
+    if (cd == (iconv_t)-1) {                  /* "ebcdic_cp_be" is iconv's "EBCDIC-CP-BE" */
+      for (q = buf; *q; q++) if (*q == '_') *q = '-';
+      cd = iconv_open("UTF-8", buf);
+    }
+    if (cd == (iconv_t)-1) snprintf(buf, n, "IBM037");
+    else iconv_close(cd);
+  }
+  return buf;
+}
+
+/* Does d declare an encoding (BOM or encoding="..." in an XML declaration)? */
+static int declares_encoding(const char *d, size_t len) {
+  const char *end;
+  if (len >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3)) return 1;
+  if (len >= 2 && (!memcmp(d, "\xFE\xFF", 2) || !memcmp(d, "\xFF\xFE", 2))) return 1;
+  if (len < 6 || memcmp(d, "<?xml", 5) != 0) return 0;
+  end = memchr(d, '>', len < 512 ? len : 512);
+  if (end == NULL) return 0;
+  for (; d + 8 <= end; d++) if (memcmp(d, "encoding", 8) == 0) return 1;
+  return 0;
+}
+
+/* More bytes that cannot be UTF-8 than UTF-8 sequences of two or more bytes: text in an
+** 8-bit legacy encoding, not UTF-8 with a few bad bytes. */
+static int mostly_not_utf8(const char *d, size_t len) {
+  size_t i = 0, good = 0, bad = 0;
+  while (i < len) {
+    size_t k = orr_utf8_seq(d + i, len - i);
+    if (k == 0) { bad++; i++; }
+    else { good += k > 1; i += k; }
+  }
+  return bad > good;
+}
+
+static char *transcode_wide(const char *d, size_t len, size_t *outlen, int *bad) {
+  const unsigned char *u = (const unsigned char *)d;
+  const char *from = NULL;
+  char ebcdic[48];
+  size_t skip = 0, inleft, outleft, cap;
+  char *out, *in, *o;
+  iconv_t cd;
+  *bad = 0;
+  if (len < 4) return NULL;
+  if (!memcmp(u, "\x00\x00\xFE\xFF", 4)) { from = "UTF-32BE"; skip = 4; }
+  else if (!memcmp(u, "\xFF\xFE\x00\x00", 4)) { from = "UTF-32LE"; skip = 4; }
+  else if (!memcmp(u, "\x00\x00\x00\x3C", 4)) from = "UTF-32BE";
+  else if (!memcmp(u, "\x3C\x00\x00\x00", 4)) from = "UTF-32LE";
+  else if (!memcmp(u, "\xFE\xFF", 2)) { from = "UTF-16BE"; skip = 2; }
+  else if (!memcmp(u, "\xFF\xFE", 2)) { from = "UTF-16LE"; skip = 2; }
+  else if (!memcmp(u, "\x00\x3C\x00\x3F", 4)) from = "UTF-16BE";
+  else if (!memcmp(u, "\x3C\x00\x3F\x00", 4)) from = "UTF-16LE";
+  else if ((from = ebcdic_name(d, len, ebcdic, sizeof ebcdic)) == NULL) return NULL;
+  cd = iconv_open("UTF-8", from);
+  if (cd == (iconv_t)-1) return NULL;
+  cap = (len - skip) * 3 + 16;              /* UTF-8 of UTF-16 is at most 1.5x, of EBCDIC 3x */
+  out = malloc(cap);
+  if (out == NULL) { iconv_close(cd); return NULL; }
+  in = (char *)d + skip;
+  inleft = len - skip;
+  o = out;
+  outleft = cap - 1;
+  while (inleft > 0) {
+    if (iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1) break;
+    if (errno == E2BIG) break;               /* cannot happen with the bound above */
+    *bad = 1;                                 /* invalid or cut off: skip one unit */
+    {
+      size_t unit = from == ebcdic ? 1 : from[4] == '3' ? 4 : 2;
+      if (inleft < unit) break;
+      in += unit;
+      inleft -= unit;
+      if (outleft >= 3) { memcpy(o, "\xEF\xBF\xBD", 3); o += 3; outleft -= 3; }
+    }
+  }
+  iconv_close(cd);
+  *o = '\0';
+  *outlen = (size_t)(o - out);
+  return out;
+}
+
+/* Rewrite the XML declaration's encoding when libxml2 could not read the name as written
+** ("437", "macgreek", a made-up name).  Returns a malloc'd copy or NULL if unchanged;
+** *note tells when the encoding had to be guessed (the feed is then flagged). */
+static char *fix_declaration(const char *d, size_t len, size_t *outlen, char *note, size_t notelen,
+                             const char *forced) {
+  const char *p = d, *end, *e, *q1, *q2;
+  const char *to;
+  char name[64], alias[64];
+  size_t skip = 0, n;
+  orr_buf b;
+  if (len >= 3 && (unsigned char)d[0] == 0xEF && (unsigned char)d[1] == 0xBB && (unsigned char)d[2] == 0xBF)
+    skip = 3;
+  p = d + skip;
+  if (len - skip < 6 || memcmp(p, "<?xml", 5) != 0) return NULL;
+  end = memchr(p, '>', len - skip < 512 ? len - skip : 512);
+  if (end == NULL) return NULL;
+  e = p;
+  for (;;) {
+    e = memchr(e, 'e', (size_t)(end - e));
+    if (e == NULL) return NULL;
+    if ((size_t)(end - e) > 8 && memcmp(e, "encoding", 8) == 0) break;
+    e++;
+  }
+  q1 = e + 8;
+  while (q1 < end && (*q1 == ' ' || *q1 == '=' || *q1 == '\t')) q1++;
+  if (q1 >= end || (*q1 != '"' && *q1 != '\'')) return NULL;
+  q2 = memchr(q1 + 1, *q1, (size_t)(end - q1 - 1));
+  if (q2 == NULL || (n = (size_t)(q2 - q1 - 1)) == 0 || n >= sizeof name) return NULL;
+  memcpy(name, q1 + 1, n);
+  name[n] = '\0';
+  to = forced ? forced : encoding_alias(name, alias, sizeof alias);
+  if (to == NULL || (forced && strcasecmp(name, forced) == 0)) return NULL;
+  if (*to == '\0') {
+    to = orr_utf8_valid(d, len) ? "utf-8" : "windows-1252";
+    snprintf(note, notelen, "unsupported encoding %s, read as %s", name, to);
+  }
+  orr_buf_init(&b);
+  orr_buf_add(&b, d, (size_t)(q1 + 1 - d));
+  orr_buf_adds(&b, to);
+  orr_buf_add(&b, q2, len - (size_t)(q2 - d));
+  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return NULL; }
+  *outlen = b.len;
+  return orr_buf_take(&b);
+}
+
+/* Feeds use HTML's named entities (&nbsp;, &eacute;) without declaring them, and libxml2
+** drops undeclared references (and, once a document has any error, every entity reference).
+** So before parsing, such references are rewritten as character references (&#233;),
+** which the parser always keeps; references to the entities the document declared (ents)
+** are replaced by their expansion.  Only for ASCII-compatible bytes, never inside CDATA
+** sections or comments, and not at all when declarations are left in the document.
+** Returns a malloc'd copy, or NULL when nothing needed rewriting (or out of memory). */
+/* The first occurrence of the 3 bytes t in the n bytes at d, or NULL. */
+static const char *find3(const char *d, size_t n, const char *t) {
+  const char *p = d, *end = d + n;
+  while (end - p >= 3 && (p = memchr(p, t[0], (size_t)(end - p) - 2)) != NULL) {
+    if (p[1] == t[1] && p[2] == t[2]) return p;
+    p++;
+  }
+  return NULL;
+}
+
+static char *fix_entities(const char *d, size_t len, size_t *outlen, entities *ents, int *undeclared) {
+  orr_buf b;
+  const char *amp = NULL;
+  size_t i = 0, last = 0;
+  int changed = 0;
+  if (len >= 2 && (((unsigned char)d[0] == 0xFE && (unsigned char)d[1] == 0xFF) ||
+                   ((unsigned char)d[0] == 0xFF && (unsigned char)d[1] == 0xFE)))
+    return NULL;                                   /* UTF-16 */
+  if (memchr(d, '\0', len < 4 ? len : 4)) return NULL;
+  if (!memchr(d, '&', len)) return NULL;
+  orr_buf_init(&b);
+  while (i < len) {
+    const char *lt;
+    /* the next '&' is searched for again only once i has passed it: each '<' before it
+    ** would otherwise rescan the same stretch (quadratic on a long run of tags) */
+    if (amp == NULL || amp < d + i) {
+      amp = memchr(d + i, '&', len - i);
+      if (amp == NULL) break;
+    }
+    lt = memchr(d + i, '<', (size_t)(amp - (d + i)));
+    if (lt) {                                     /* markup before the next '&' */
+      size_t at = (size_t)(lt - d), rest = len - at;
+      const char *close = NULL;
+      if (rest >= 9 && memcmp(lt, "<![CDATA[", 9) == 0) close = "]]>";
+      else if (rest >= 4 && memcmp(lt, "<!--", 4) == 0) close = "-->";
+      else if (rest >= 8 && memcmp(lt, "<!ENTITY", 8) == 0) { orr_buf_free(&b); return NULL; }
+      if (close) {                                /* skipped whole: '&' is literal in there */
+        const char *end = find3(d + at + 4, len - at - 4, close);
+        i = end ? (size_t)(end - d) + 3 : len;
+      } else {
+        i = at + 1;
+      }
+      continue;
+    }
+    {                                             /* the five of XML: the usual case, fast */
+      size_t left = len - (size_t)(amp - d);
+      if (left >= 4 && (amp[1] == 'l' || amp[1] == 'g') && amp[2] == 't' && amp[3] == ';') {
+        i = (size_t)(amp - d) + 4;
+        continue;
+      }
+      if (left >= 5 && memcmp(amp + 1, "amp;", 4) == 0) { i = (size_t)(amp - d) + 5; continue; }
+      if (left >= 6 && (memcmp(amp + 1, "quot;", 5) == 0 || memcmp(amp + 1, "apos;", 5) == 0)) {
+        i = (size_t)(amp - d) + 6;
+        continue;
+      }
+    }
+    if ((size_t)(amp - d) + 2 < len && amp[1] == '#' && amp[2] == 'X') {   /* &#X41; */
+      size_t at = (size_t)(amp - d);
+      orr_buf_add(&b, d + last, at + 2 - last);
+      orr_buf_addc(&b, 'x');
+      last = i = at + 3;
+      changed = *undeclared = 1;
+      continue;
+    }
+    {
+      size_t at = (size_t)(amp - d), k = at + 1;
+      char name[64];
+      const htmlEntityDesc *h;
+      entity *own = NULL;
+      if (ents) {                                 /* a declared name: XML's name characters */
+        while (k < len && k - at < sizeof name - 1 && name_char(d[k])) k++;
+        if (k < len && d[k] == ';' && k > at + 1) {
+          memcpy(name, d + at + 1, k - at - 1);
+          name[k - at - 1] = '\0';
+          own = find_entity(ents, name);
+        }
+      }
+      if (own) {                                  /* declared in the document's own DTD */
+        const orr_buf *x = expansion(ents, own, 0);
+        orr_buf_add(&b, d + last, at - last);
+        if (x && ents->total + x->len <= ents->budget) {
+          orr_buf_add(&b, x->data, x->len);
+          ents->total += x->len;
+        } else if (x) {
+          refuse(ents, name, "the document's entities expand beyond the limit");
+        }
+        last = i = k + 1;
+        changed = 1;
+        continue;
+      }
+      k = at + 1;
+      while (k < len && k - at <= 32 && ((d[k] >= 'a' && d[k] <= 'z') || (d[k] >= 'A' && d[k] <= 'Z') ||
+                                         (k > at + 1 && d[k] >= '0' && d[k] <= '9')))
+        k++;
+      i = at + 1;
+      if (k >= len || d[k] != ';' || k == at + 1) {
+        /* not a reference: a bare '&' (as in "?a=1&b=2"), which XML forbids and libxml2
+        ** would drop with the name after it; written as &amp; it survives */
+        if (!(at + 1 < len && d[at + 1] == '#')) {
+          orr_buf_add(&b, d + last, at + 1 - last);
+          orr_buf_adds(&b, "amp;");
+          last = at + 1;
+          changed = *undeclared = 1;
+        }
+        continue;
+      }
+      memcpy(name, d + at + 1, k - at - 1);
+      name[k - at - 1] = '\0';
+      if (!strcmp(name, "amp") || !strcmp(name, "lt") || !strcmp(name, "gt") ||
+          !strcmp(name, "quot") || !strcmp(name, "apos"))
+        continue;
+      if ((h = htmlEntityLookup((const xmlChar *)name)) == NULL) {
+        /* a name neither XML nor HTML knows: libxml2 would drop it, text and all; as
+        ** "&amp;name;" it stays what the author wrote */
+        orr_buf_add(&b, d + last, at + 1 - last);
+        orr_buf_adds(&b, "amp;");
+        last = at + 1;
+        changed = *undeclared = 1;
+        continue;
+      }
+      {
+        char ref[16];
+        snprintf(ref, sizeof ref, "&#%u;", h->value);
+        orr_buf_add(&b, d + last, at - last);
+        orr_buf_adds(&b, ref);
+        last = k + 1;
+        i = k + 1;
+        changed = *undeclared = 1;
+      }
+    }
+  }
+  if (!changed) { orr_buf_free(&b); return NULL; }
+  orr_buf_add(&b, d + last, len - last);
+  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return NULL; }
+  *outlen = b.len;
+  return orr_buf_take(&b);
+}
+
+
+/* The encoding an XML declaration names, into buf; NULL if it names none. */
+static const char *declared_encoding(const char *d, size_t len, char *buf, size_t n) {
+  const char *end, *e, *q;
+  if (len >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3)) { d += 3; len -= 3; }
+  if (len < 6 || memcmp(d, "<?xml", 5) != 0) return NULL;
+  end = memchr(d, '>', len < 512 ? len : 512);
+  if (end == NULL) return NULL;
+  for (e = d; e + 8 <= end && memcmp(e, "encoding", 8) != 0; e++) {}
+  if (e + 8 > end) return NULL;
+  for (e += 8; e < end && (*e == ' ' || *e == '=' || *e == '\t'); e++) {}
+  if (e >= end || (*e != '"' && *e != '\'') || (q = memchr(e + 1, *e, (size_t)(end - e - 1))) == NULL ||
+      (size_t)(q - e - 1) >= n)
+    return NULL;
+  memcpy(buf, e + 1, (size_t)(q - e - 1));
+  buf[q - e - 1] = '\0';
+  return buf;
+}
+
+static int is_utf8_name(const char *name) {
+  return name == NULL || strcasecmp(name, "utf-8") == 0 || strcasecmp(name, "utf8") == 0;
+}
+
+/* The encoding libxml2 is to read the document in (in->encoding), and the bytes made
+** readable in it when they are meant as UTF-8 but are not all UTF-8.  Returns whether the
+** document is read as UTF-8 after this. */
+static int settle_encoding(orr_xml_input *in, const char *charset, int wide) {
+  char declared[64];
+  const char *decl = declared_encoding(in->data, in->len, declared, sizeof declared);
+  const char *effective = decl;
+  if (charset) {
+    char alias[64];
+    const char *to = encoding_alias(charset, alias, sizeof alias);
+    if (to == NULL) to = charset;
+    if (*to) {
+      snprintf(in->enc_buf, sizeof in->enc_buf, "%s", to);
+      in->encoding = in->enc_buf;
+      effective = in->encoding;
+    }
+  }
+  if (wide || !is_utf8_name(effective) || orr_utf8_valid(in->data, in->len)) return is_utf8_name(effective);
+  if (in->encoding == NULL && !declares_encoding(in->data, in->len) && mostly_not_utf8(in->data, in->len)) {
+    /* no charset anywhere and the bytes are not UTF-8: the fallback of RFC 3023's rules
+    ** (and feedparser's) is windows-1252, which loses no byte, where reading it as UTF-8
+    ** would turn every letter into U+FFFD */
+    in->encoding = "iso-8859-1";      /* every byte a character; C1 ones become cp1252's later */
+    note(in, "no encoding declared and the bytes are not UTF-8: read as windows-1252");
+    return 0;
+  }
+  {
+    /* UTF-8 with stray bytes that are not: those are read as Windows-1252 */
+    int bad;
+    char *fixed = orr_utf8_from_mixed(in->data, in->len, &bad);
+    if (fixed) {
+      note(in, "bytes that are not UTF-8 in a UTF-8 document: read as windows-1252");
+      take(in, fixed, strlen(fixed));
+    }
+  }
+  return 1;
+}
+
+int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const char *charset) {
+  size_t n = 0;
+  char *copy;
+  int wide_bad, utf8, wide = 0;
+  memset(in, 0, sizeof *in);
+  in->data = data;
+  in->len = len;
+  if ((copy = transcode_wide(in->data, in->len, &n, &wide_bad)) != NULL) {
+    wide = 1;
+    take(in, copy, n);
+    if (wide_bad) note(in, "invalid UTF-16/UTF-32 sequences replaced");
+  }
+  if ((copy = fix_declaration(in->data, in->len, &n, in->note, sizeof in->note, wide ? "utf-8" : NULL)) != NULL)
+    take(in, copy, n);
+  utf8 = settle_encoding(in, wide ? NULL : charset, wide);
+  drop_forbidden(in, utf8);
+  {
+    entities ents;
+    const char *open = NULL, *close = NULL;
+    int undeclared = 0;
+    size_t i;
+    memset(&ents, 0, sizeof ents);
+    ents.budget = in->len > (1u << 20) ? in->len : (1u << 20);
+    if (read_subset(in->data, in->len, &open, &close, &ents)) {
+      /* the DOCTYPE without its internal subset: "<!DOCTYPE rss PUBLIC ...>" stays */
+      orr_buf b;
+      orr_buf_init(&b);
+      orr_buf_add(&b, in->data, (size_t)(open - in->data));
+      orr_buf_add(&b, close + 1, in->len - (size_t)(close + 1 - in->data));
+      if (orr_buf_ok(&b)) { n = b.len; take(in, orr_buf_take(&b), n); }
+      else orr_buf_free(&b);
+    }
+    if ((copy = fix_entities(in->data, in->len, &n, ents.n ? &ents : NULL, &undeclared)) != NULL)
+      take(in, copy, n);
+    if (ents.refused[0]) note(in, "%s", ents.refused);
+    if (undeclared) note(in, "undeclared HTML entities or bare '&' (read as HTML would)");
+    for (i = 0; i < ents.n; i++) orr_buf_free(&ents.e[i].x);
+    free(ents.e);
+  }
+  return 1;
+}
+
+void orr_xml_input_free(orr_xml_input *in) {
+  free(in->copy);
+  in->copy = NULL;
+}

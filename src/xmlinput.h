@@ -1,0 +1,44 @@
+/*
+** xmlinput.h — the bytes of a feed document made into something libxml2 reads whole.
+**
+** Feeds in the wild are often not what they declare.  Before the XML parser sees a
+** document, each step below rewrites it when (and only when) it needs to, so that libxml2
+** neither refuses nor truncates it:
+**   - UTF-32, UTF-16 and EBCDIC documents become UTF-8 (libxml2 misses several of them);
+**   - an encoding name libxml2 does not know is replaced by one it does (or a guess);
+**   - a document read as UTF-8 whose bytes are not all UTF-8 gets its stray bytes read as
+**     Windows-1252 ("Café" typed in a Windows editor), or, when most are not, is read as
+**     Windows-1252 whole;
+**   - characters XML forbids (NUL and other C0 controls, U+FFFE, U+FFFF) are removed:
+**     libxml2 stops at the first one and every later entry would be lost;
+**   - entities declared in the document's own DTD (its internal subset) are expanded
+**     here, each to at most ORR_ENTITY_MAX bytes and all together to a bound, and the
+**     declarations removed: libxml2 never sees a declaration, so an expansion bomb cannot
+**     stop the parse (the entity that would blow up is refused, the entries stay); an
+**     external entity is never loaded;
+**   - HTML's named entities (&nbsp;, &eacute;), which feeds use without declaring them, become
+**     character references, and a bare '&' becomes "&amp;".
+** Every step that changed something says so in `note` (the feed is then flagged ill-formed).
+*/
+#ifndef ORR_XMLINPUT_H
+#define ORR_XMLINPUT_H
+
+#include <stddef.h>
+
+#define ORR_ENTITY_MAX 65536    /* bytes one declared entity may expand to */
+
+typedef struct orr_xml_input {
+  const char *data;             /* what to hand to libxml2: the input or a rewritten copy */
+  size_t      len;
+  const char *encoding;         /* the encoding to tell libxml2, or NULL (the document's own) */
+  char        note[200];        /* why the document counts as ill-formed, or "" */
+  char       *copy;             /* private: the rewritten copy, if any */
+  char        enc_buf[64];      /* private */
+} orr_xml_input;
+
+/* Prepare len bytes at data (charset: from HTTP's Content-Type, may be NULL).  data must
+** stay valid while `in` is used.  Returns 0 if out of memory. */
+int  orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const char *charset);
+void orr_xml_input_free(orr_xml_input *in);
+
+#endif
