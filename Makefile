@@ -11,7 +11,7 @@ PKG_CONFIG ?= pkg-config
 PKGS       := lua5.4 libcurl libxml-2.0 sqlite3 readline jansson
 PREFIX     ?= /usr/local
 BUILD      ?= build
-VERSION    := 0.1.0
+VERSION    := 0.2.0
 
 DEB_PKGS   := build-essential pkg-config liblua5.4-dev lua5.4 libcurl4-openssl-dev libxml2-dev \
               libsqlite3-dev libreadline-dev libjansson-dev lua-busted lua-check python3 sqlite3 tmux \
@@ -43,7 +43,7 @@ orrery: $(BUILD)/orrery
 $(BUILD)/orrery: $(BUILD)/main.o $(CORE_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h src/api/*.h)
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h src/api/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 

@@ -155,10 +155,7 @@ static char *span_dup(const char *s, size_t n) {
   return d;
 }
 
-/* An author written as text, the ways feeds write one: "jo@example.com (Jo Bloggs)",
-** "Jo Bloggs (jo@example.com)", "Jo Bloggs <jo@example.com>", an address alone, a name
-** alone.  Fills the name and email of p that are still empty. */
-static void split_author(const char *text, orr_person *p) {
+void orr_author_read(const char *text, orr_person *p) {
   size_t n = strlen(text);
   const char *open = NULL, *close = NULL;
   char *name = NULL, *email = NULL;
@@ -195,7 +192,7 @@ static void split_author(const char *text, orr_person *p) {
 ** uri fields), completed from the text as written. */
 static void read_author(char **f, int text_i, int name_i, int email_i, int uri_i) {
   orr_person p = { f[name_i], f[email_i], f[uri_i] };
-  if (f[text_i] && p.name == NULL && p.email == NULL) split_author(f[text_i], &p);
+  if (f[text_i] && p.name == NULL && p.email == NULL) orr_author_read(f[text_i], &p);
   f[name_i] = p.name;
   f[email_i] = p.email;
 }

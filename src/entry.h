@@ -95,6 +95,11 @@ void orr_set_date(char *v, char **text, int64_t *t, int *has);
 
 void orr_person_free(orr_person *p);
 
+/* An author written as text, the ways feeds write one: "jo@example.com (Jo Bloggs)",
+** "Jo Bloggs (jo@example.com)", "Jo Bloggs <jo@example.com>", an address alone, a name
+** alone.  Fills the name and email of p that are still NULL (malloc'd). */
+void orr_author_read(const char *text, orr_person *p);
+
 /* Apply the model's rules (see the header) to a feed the parser has built; valid tells that
 ** every string is already valid UTF-8 (then only C1 controls are looked for).  Returns 0 if
 ** out of memory. */

@@ -1091,6 +1091,12 @@ static int html_page(const char *d, size_t len) {
   return 0;
 }
 
+static int blank(const char *d, size_t len) {
+  size_t i;
+  for (i = 0; i < len; i++) if (!strchr(" \t\r\n", d[i])) return 0;
+  return 1;
+}
+
 static void fail(char *err, size_t errlen, const char *fmt, const char *detail) {
   if (err && errlen) snprintf(err, errlen, fmt, detail ? detail : "");
 }
@@ -1163,6 +1169,9 @@ static int read_root(parse_state *st, orr_feed *f, xmlNodePtr root, const char *
   } else if (is(root, "CHANNEL")) {
     f->format = "cdf";
     parse_cdf(st, f, root);
+  } else if (is(root, "urlset") || is(root, "sitemapindex")) {
+    fail(err, errlen, "not a feed: a sitemap (<%s>), which lists pages, not entries", (const char *)root->name);
+    return 0;
   } else if (xmlStrcasecmp(root->name, (const xmlChar *)"html") == 0 || html_page(input, input_len)) {
     fail(err, errlen, "not a feed: an HTML page%s", NULL);
     return 0;
@@ -1331,7 +1340,8 @@ static orr_feed *parse_xml(const char *input, size_t input_len, const orr_feed_o
   if (root == NULL) {
     xml_error(msg, sizeof msg, ctxt);
     if (html_page(input, input_len)) fail(err, errlen, "not a feed: an HTML page%s", NULL);
-    else fail(err, errlen, "not a feed: %s", in.len ? msg : "empty document");
+    else if (blank(input, input_len)) fail(err, errlen, "not a feed: an empty document%s", input_len ? " (only whitespace)" : "");
+    else fail(err, errlen, "not a feed: %s", msg);
     goto done;
   }
   if ((f = orr_feed_new()) == NULL) { fail(err, errlen, "out of memory%s", NULL); goto done; }

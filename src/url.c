@@ -401,8 +401,16 @@ char *orr_url_field(const char *ref, const char *base, int kind, char *why, size
     free(r);
     return NULL;
   }
-  abs = orr_url_resolve(r, base);
-  free(r);
+  {                                   /* (spaces and the like escaped first: libxml2's URI
+                                      ** parser gives up on them) */
+    orr_buf b;
+    orr_buf_init(&b);
+    add_escaped(&b, r, 0);
+    free(r);
+    if (!orr_buf_ok(&b)) { snprintf(why, whylen, "out of memory"); orr_buf_free(&b); return NULL; }
+    abs = orr_url_resolve(b.data ? b.data : "", base);
+    orr_buf_free(&b);
+  }
   if (abs == NULL) { snprintf(why, whylen, "out of memory"); return NULL; }
   slen = scheme_len(abs);
   if (!slen || !is_web(abs, slen)) {

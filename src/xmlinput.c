@@ -38,8 +38,9 @@ static void take(orr_xml_input *in, char *copy, size_t len) {
 
 /* {====== The document's own entities ======
 ** The internal subset of <!DOCTYPE x [ ... ]> is read here: each general entity declared
-** with a literal value is kept for expansion; parameter entities, external entities and
-** every other declaration are ignored (nothing is ever loaded).  Expansions are computed
+** with a literal value is kept for expansion, an external one (SYSTEM, PUBLIC) expands to
+** nothing (nothing is ever loaded); parameter entities and every other declaration are
+** ignored.  Expansions are computed
 ** once, on first use, recursively; an entity that expands beyond ORR_ENTITY_MAX bytes, or
 ** refers to itself, is refused (its references expand to nothing), and all expansions
 ** together may add at most `budget` bytes to the document. */
@@ -164,9 +165,13 @@ static void read_entity(entities *ents, const char *p, const char *e) {
   for (n = p; p < e && name_char(*p); p++) {}
   nlen = (size_t)(p - n);
   p = skip_ws(p, e);
-  if (nlen == 0 || nlen >= sizeof x->name || p >= e || (*p != '"' && *p != '\'')) return;   /* external */
-  v = memchr(p + 1, *p, (size_t)(e - p - 1));
-  if (v == NULL || ents->n >= MAX_ENTITIES) return;
+  if (nlen == 0 || nlen >= sizeof x->name || p >= e) return;
+  if (*p != '"' && *p != '\'') {
+    v = NULL;                                           /* external (SYSTEM, PUBLIC): never loaded */
+  } else if ((v = memchr(p + 1, *p, (size_t)(e - p - 1))) == NULL) {
+    return;
+  }
+  if (ents->n >= MAX_ENTITIES) return;
   {
     char name[64];
     memcpy(name, n, nlen);
@@ -183,8 +188,8 @@ static void read_entity(entities *ents, const char *p, const char *e) {
     memset(x, 0, sizeof *x);
     memcpy(x->name, name, nlen + 1);
   }
-  x->value = p + 1;
-  x->vlen = (size_t)(v - p - 1);
+  x->value = v ? p + 1 : "";                            /* an external one expands to nothing */
+  x->vlen = v ? (size_t)(v - p - 1) : 0;
 }
 
 /* Find the internal subset of the document's DOCTYPE: *open at its '[', *close at its ']';

@@ -58,7 +58,9 @@ CORPUS=${ORRERY_CONFORMANCE:-$ROOT/../shared/conformance}
 if [ -x "$CORPUS/compare" ] && command -v python3 >/dev/null 2>&1; then
   floor=$(cat tests/conformance.floor)
   echo "# conformance ($CORPUS)"
-  python3 "$CORPUS/compare" --cmd "$ROOT/orrery parse --json {}" -j 2 --report "$LOG.conf.json" >"$LOG.conf" 2>&1
+  # (exit 1 is "not a feed", and the corpus has such documents: their JSON is still compared)
+  python3 "$CORPUS/compare" --cmd "$ROOT/orrery parse --json {} 2>/dev/null || test \$? -eq 1" -j 2 \
+    --report "$LOG.conf.json" >"$LOG.conf" 2>&1
   got=$(tail -1 "$LOG.conf" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
   grep -E '^  (all fields|[a-z/]+ +[0-9]+/[0-9]+)' "$LOG.conf" | sed 's/^/# /'
   if [ -n "$got" ] && [ "$got" -ge "$floor" ]; then

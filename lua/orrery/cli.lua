@@ -404,15 +404,20 @@ function commands.parse(args)
     if not body then log.error('%s', err) return EXIT_FAIL end
   end
   local parse = require('orrery.parse')
-  local feed
-  feed, err = parse.feed(body, { url = url, content_type = ctype, sanitize = not opts.no_sanitize,
+  local feed, links
+  feed, err, links = parse.feed(body, { url = url, content_type = ctype, sanitize = not opts.no_sanitize,
     title_html = opts.json, keep_duplicates = opts.json })
-  if opts.json then
-    io.write(require('orrery.json').encode(parse.conformance(feed, err), ' '), '\n')
-    return EXIT_OK
+  -- (the conformance JSON is printed for what is not a feed too: feedparser's corpus has such cases)
+  if opts.json then io.write(require('orrery.json').encode(parse.conformance(feed, err), ' '), '\n') end
+  if not feed then
+    if err:find('HTML page', 1, true) and not (links and #links > 0) then
+      err = err .. ' that links to no feed: a recipe with a scrape hook can turn it into entries'
+        .. ' (docs/recipes.md, "Sites without a feed"; try one with: orrery try --recipe NAME ' .. src .. ')'
+    end
+    log.error('%s: %s', src, err)
+    return EXIT_FAIL
   end
-  if not feed then log.error('%s: %s', src, err) return EXIT_FAIL end
-  print(summary_text(feed))
+  if not opts.json then print(summary_text(feed)) end
   return EXIT_OK
 end
 
@@ -546,7 +551,8 @@ function commands.opml(args)
     if #rest ~= 1 then log.error('opml import needs one FILE') return EXIT_USAGE end
     local text, err = require('orrery._fs').read(rest[1])
     if not text then log.error('%s', err) return EXIT_FAIL end
-    local planet_text, n = require('orrery.opml').to_planet(text, rest[1])
+    local planet_text, n, skipped = require('orrery.opml').to_planet(text, rest[1])
+    for _, k in ipairs(skipped) do log.warn('%s: outline %q left out: %s', rest[1], k.url, k.why) end
     if n == 0 then
       log.error('%s: no outline with an xmlUrl: not an OPML subscription list?', rest[1])
       return EXIT_FAIL
@@ -558,6 +564,18 @@ function commands.opml(args)
   elseif sub == 'export' then
     local cfg, err = load_config(opts)
     if not cfg then log.error('%s', err) return EXIT_FAIL end
+    -- what the store knows: where feeds moved to, which sites are scraped (no feed)
+    if require('orrery._fs').stat(cfg.database) then
+      local st = require('orrery.planet').open_store(cfg)
+      local rows = {}
+      for _, row in ipairs(st:feeds()) do rows[row.url] = row end
+      st:close()
+      for _, fc in ipairs(cfg.feeds) do
+        local row = rows[fc.url]
+        if row and row.fetch_url and row.fetch_url ~= row.url then fc.moved_to = row.fetch_url end
+        fc.scraped = row and row.format == 'scraped'
+      end
+    end
     io.write(require('orrery.opml').write(cfg))
     return EXIT_OK
   end

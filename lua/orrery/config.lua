@@ -56,6 +56,7 @@ M.defaults = {
   static = {},                 -- directories copied into output_dir (the site's styles, images)
   new_feed_items = 0,          -- of a newly added feed's back catalogue, show only this many
   activity_threshold = 0,      -- days without a new entry before a feed is marked inactive
+  publish_emails = false,      -- show authors' email addresses (when a feed gives no name)
   feeds = {},
 }
 
@@ -76,6 +77,36 @@ function M.check_zone(zone)
     error(string.format("config: time_zone %q is not 'UTC', 'local' or a zone in %s (e.g. 'Europe/Berlin')",
       zone, tzdir), 0)
   end
+end
+
+-- A feed's URL from the config: an http(s) URL (user:password@ allowed: used for fetching,
+-- never shown), or the path of a local file (returned as a file:// URL).  Anything else
+-- (file://, ftp://, javascript:, "http//host") is a config error naming the feed.
+local function feed_url(p, url, dir)
+  local function bad(why) error(string.format('config: %s.url %q: %s', p, url, why), 0) end
+  local scheme = url:match('^(%a[%w+.-]*):')
+  if scheme then
+    scheme = scheme:lower()
+    if scheme == 'file' then bad('file: URLs are not fetched; give the path of the file instead') end
+    if scheme ~= 'http' and scheme ~= 'https' then bad('only http and https URLs (or a local path) can be feeds') end
+    if not url:match('^%a+://[^/?#]') then bad('not a URL (http://host/...)') end
+    if url:find('%s') then bad('a URL has no spaces (write them as %20)') end
+    return url
+  end
+  if url:match('^%a+//') or url:match('^www%.') then
+    bad('not a URL: missing "http://"? (a local path would be ./' .. url .. ')')
+  end
+  return 'file://' .. util.join(dir, url)
+end
+
+-- A web address the config gives for a page (the planet's link, a feed's site link).
+local function web_url(path, url, relative_ok)
+  if url == '' then return url end
+  local ok, why = require('orrery._feed').url(url, nil)
+  if not ok or (not relative_ok and not url:match('^%a[%w+.-]*://')) then
+    error(string.format('config: %s %q is not an http(s) URL%s', path, url, why and (': ' .. why) or ''), 0)
+  end
+  return url
 end
 
 local function check(path, value, expected, optional)
@@ -105,6 +136,7 @@ function M.validate(cfg, dir)
     if cfg[k] == nil then cfg[k] = type(v) == 'table' and util.copy(v) or v end
   end
   check('description', cfg.description, 'string', true)
+  web_url('link', cfg.link)
   check('user_agent', cfg.user_agent, 'string', true)
   for k in pairs(cfg.owner) do
     if k ~= 'name' and k ~= 'email' then error('config: unknown key owner.' .. tostring(k), 0) end
@@ -130,11 +162,9 @@ function M.validate(cfg, dir)
     check(p .. '.url', f.url, 'string')
     if seen[f.url] then error(string.format('config: %s.url %s is listed twice', p, f.url), 0) end
     seen[f.url] = true
-    -- a path instead of a URL: a local file, relative to the config
-    if not f.url:match('^%a[%w+.-]*:') then f.url = 'file://' .. f.url end
-    if f.url:match('^file://') and f.url:sub(8, 8) ~= '/' then
-      f.url = 'file://' .. util.join(dir, f.url:sub(8))
-    end
+    f.url = feed_url(p, f.url, dir)
+    if f.link then web_url(p .. '.link', f.link) end
+    if f.face then web_url(p .. '.face', f.face, true) end   -- (relative: an image beside the pages)
     f.name = f.name or f.title or f.url
     f.options = f.options or {}
     if f.enabled == nil then f.enabled = true end

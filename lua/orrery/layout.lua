@@ -9,6 +9,7 @@ local cfs = require('orrery._fs')
 local chtml = require('orrery._html')
 local cutil = require('orrery._util')
 local json = require('orrery.json')
+local publish = require('orrery.publish')
 local query = require('orrery.query')
 local template = require('orrery.template')
 local util = require('orrery.util')
@@ -29,6 +30,15 @@ M.helpers = {
   date = function(fmt, t) return cutil.strftime(fmt, t, 'UTC') end,   -- in the planet's zone at render
   json = json.encode,
   array = json.array,       -- a table json() writes as [...] even when empty
+  -- a byte count for people: "12.3 MB"
+  size = function(n)
+    n = tonumber(n)
+    if not n then return '' end
+    for _, u in ipairs({ 'bytes', 'KB', 'MB', 'GB' }) do
+      if n < 1000 or u == 'GB' then return (u == 'bytes' and '%d %s' or '%.1f %s'):format(n, u) end
+      n = n / 1000
+    end
+  end,
 }
 
 --- Build the template context from the store.
@@ -48,19 +58,20 @@ function M.context(cfg, st)
       local c = counts[row.id]
       local f = {
         id = row.id, name = fc.name or row.title or row.url, title = row.title,
-        url = row.fetch_url or row.url, link = fc.link or row.link,
+        url = publish.url(row.fetch_url or row.url), link = fc.link or row.link,
         -- the config's face (relative: an image beside the pages, as in Venus) or the
         -- feed's icon (against its site); only safe schemes either way
         face = fc.face and chtml.clean_url(fc.face) or row.icon and chtml.clean_url(row.icon, row.link) or nil,
         failing = row.last_error ~= nil and (row.last_success == nil or (row.errors or 0) > 0),
         gone = row.gone == 1, error = row.last_error, errors = row.errors,
         last_success = row.last_success, last_attempt = row.last_attempt, last_status = row.last_status,
-        next_attempt = row.next_attempt, configured_url = row.url,
+        next_attempt = row.next_attempt, configured_url = publish.url(row.url),
         moved = row.fetch_url ~= nil and row.fetch_url ~= row.url,
-        entries = c and c.n or 0, newest = c and c.newest,
+        entries = c and c.n or 0, newest = c and c.newest, notes = row.notes,
+        -- a site without a feed, scraped by a recipe: its URL is a page, not a feed
+        scraped = row.format == 'scraped',
       }
       f.stale = not f.failing and f.last_success ~= nil and (f.newest == nil or now - f.newest > cfg.stale_days * 86400)
-      if f.url:match('^file://') then f.url, f.configured_url = nil, nil end   -- no local paths in pages
       feeds[#feeds + 1] = f
       by_id[row.id] = f
       local h = f.gone and health.gone or f.failing and health.failing or f.stale and health.stale
@@ -122,8 +133,9 @@ function M.entries_by_day(cfg, rows, by_id, max_days)
     if feed and day ~= last_day and max_days and max_days > 0 and #days >= max_days then break end
     if feed then
       local e = {
-        id = row.guid, title = row.title and row.title:find('%S') and row.title or nil,
-        link = row.link, author = row.author,
+        id = publish.entry_uri(row), title = row.title and row.title:find('%S') and row.title or nil,
+        link = row.link, author = publish.author(cfg, row), author_uri = row.author_uri,
+        author_email = cfg.publish_emails and row.author_email or nil, notes = row.notes,
         content = row.content or row.summary, summary = row.summary, date = row.date,
         date_text = cutil.strftime(cfg.date_format, row.date, cfg.time_zone), day = day,
         day_text = cutil.strftime(cfg.day_format, row.date, cfg.time_zone), tags = row.tags,

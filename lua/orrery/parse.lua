@@ -26,6 +26,22 @@ function M.entry_id(e)
   return 'urn:orrery:' .. cutil.hash((e.title or '') .. '\0' .. (e.content or e.summary or ''))
 end
 
+-- Every entry its id (entry_id, unless it has one: an entry a recipe changed keeps the id it
+-- was parsed with); an id given twice in one feed is kept once, the first (the feed's own
+-- order), unless keep_duplicates.
+local function identify(feed, keep_duplicates)
+  local seen, kept = {}, {}
+  for _, e in ipairs(feed.entries) do
+    e.guid = e.guid or M.entry_id(e)
+    if keep_duplicates or not seen[e.guid] then
+      seen[e.guid] = true
+      kept[#kept + 1] = e
+    end
+  end
+  feed.entries = kept
+  return feed
+end
+
 --- Parse a document.
 ---@param body string
 ---@param opts table|nil { url = base URL, content_type = HTTP header, sanitize = true,
@@ -61,16 +77,51 @@ function M.finish(feed, err, body, opts)
     end
     return nil, err
   end
-  local seen, kept = {}, {}
-  for _, e in ipairs(feed.entries) do
-    e.guid = M.entry_id(e)
-    if opts.keep_duplicates or not seen[e.guid] then
-      seen[e.guid] = true
-      kept[#kept + 1] = e
-    end
+  return identify(feed, opts.keep_duplicates)
+end
+
+-- One line more in the notes of an entry or feed (what the model's rules dropped).
+local function note(t, line)
+  t.notes = t.notes and t.notes ~= '' and (t.notes .. '\n' .. line) or line
+end
+
+-- A URL field of t under the model's URL policy (the one orrery._feed applies as it parses).
+local function check_url(t, key, base, kind, what)
+  local v = t[key]
+  if v == nil then return end
+  local u, why
+  if type(v) == 'string' then u, why = cfeed.url(v, base, kind) else why = 'not a string but a ' .. type(v) end
+  t[key] = u
+  if not u then
+    local shown = tostring(v):sub(1, 60):gsub('%c', ' ')
+    note(t, string.format('%s dropped: %s ("%s%s")', what, why, shown, #tostring(v) > 60 and '...' or ''))
   end
-  feed.entries = kept
-  return feed
+end
+
+--- The feed model's rules for a feed a recipe changed or built (the C parser applies them
+--- to what it reads; a recipe cannot get around them): every URL field through the URL
+--- policy (web addresses only; what is dropped is noted on its entry or feed), enclosures
+--- without a URL dropped, every entry an id, an id seen twice kept once (the first).
+---@param feed table
+---@param base string|nil the document's URL (relative URLs resolve against it)
+function M.normalize(feed, base)
+  check_url(feed, 'link', base, 'web', 'site link')
+  check_url(feed, 'icon', base, 'web', 'icon')
+  for _, e in ipairs(feed.entries) do
+    check_url(e, 'link', base, 'web', 'link')
+    check_url(e, 'comments', base, 'web', 'comments link')
+    check_url(e, 'author_uri', base, 'mail', 'author URI')
+    local kept = {}
+    for _, x in ipairs(type(e.enclosures) == 'table' and e.enclosures or {}) do
+      if type(x) == 'table' then
+        check_url(x, 'href', base, 'web', 'enclosure')
+        if x.notes then note(e, x.notes) x.notes = nil end
+        if x.href then kept[#kept + 1] = x end
+      end
+    end
+    e.enclosures = kept
+  end
+  return identify(feed)
 end
 
 -- Elements whose escaped form opening a fragment says "this is HTML escaped twice".
@@ -158,6 +209,8 @@ function M.conformance(feed, err)
     for _, t in ipairs(e.tags) do tags[#tags + 1] = t end
     out.entries[#out.entries + 1] = {
       id = orjnull(e.id), title = orjnull(e.title), link = orjnull(e.link),
+      -- (not in feedparser's schema) the id orrery stores the entry by: its own, else derived
+      store_id = orjnull(e.guid),
       published = date(e.published), updated = date(e.updated), author = orjnull(e.author_text),
       summary = orjnull(as_written(e.summary, e.summary_type)
         or (copies_to_summary[e.content_type] and as_written(e.content, e.content_type))),

@@ -61,7 +61,6 @@ function M.build(fc, body, res, cfg)
       e.enclosures = e.enclosures or {}
       if type(e.published) == 'string' then e.published = cutil.date(e.published) or nil end
       if type(e.updated) == 'string' then e.updated = cutil.date(e.updated) or nil end
-      e.guid = parse.entry_id(e)
     end
   elseif (res.feed or res.parse_err) and not (r and r.fix) then
     feed, err = parse.finish(res.feed, res.parse_err, body, { url = base })
@@ -82,9 +81,11 @@ function M.build(fc, body, res, cfg)
       parse.resanitize(e, before[e], base)
       e.tags = e.tags or {}
       e.enclosures = e.enclosures or {}
-      if not before[e] or not e.guid then e.guid = parse.entry_id(e) end
+      if not before[e] then e.guid = nil end
     end
   end
+  -- whatever a recipe did, the model's rules hold for what is stored (URLs, ids)
+  if r then feed = parse.normalize(feed, base) end
   return feed
 end
 
@@ -197,6 +198,8 @@ local function process(cfg, st, fc, row, res, now)
     upd.link = feed.link or json.null
     upd.subtitle = feed.subtitle or json.null
     upd.icon = feed.icon or json.null
+    upd.notes = feed.notes or json.null
+    upd.format = feed.format or json.null
     upd.etag = res.etag or json.null
     upd.last_modified = res.last_modified or json.null
     upd.last_success, upd.last_error, upd.errors = now, json.null, 0

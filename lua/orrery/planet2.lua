@@ -8,6 +8,7 @@
 --- with a channel_ prefix.  Each of Channels: name, title, link, url, uri, message, face,
 --- updated, updated_iso, updated_822, and the feed's extra keys from planet.lua.
 local cutil = require('orrery._util')
+local publish = require('orrery.publish')
 local util = require('orrery.util')
 
 local M = {}
@@ -98,10 +99,11 @@ function M.vars(cfg, ctx, st)
     local c = by_id[r.feed_id]
     if c then
       local content = r.content or r.summary
+      local author = publish.author(cfg, r)
       local it = {
         title = r.title and r.title:find('%S') and text(r.title) or nil,
-        link = url(r.link), id = text(r.guid), content = content, summary = r.summary or content,
-        creator = r.author and text(r.author), author = r.author and text(r.author),
+        link = url(r.link), id = text(publish.entry_uri(r)), content = content, summary = r.summary or content,
+        creator = author and text(author), author = author and text(author),
         date = text(cutil.strftime(cfg.date_format, r.date, cfg.time_zone)),
         date_iso = iso(r.date), date_822 = rfc822(r.date),
       }

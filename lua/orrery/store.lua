@@ -4,6 +4,7 @@
 --- changed (compared by hash) and never duplicates it.  first_seen is kept forever: it is
 --- the date of entries that have none, so an undated entry does not come back as new.
 local cdb = require('orrery._db')
+local cfeed = require('orrery._feed')
 local cutil = require('orrery._util')
 local json = require('orrery.json')
 
@@ -144,6 +145,54 @@ local migrations = {
   ]],
 }
 
+-- Entries stored before the feed model had its URL policy and read authors into name and
+-- email: each stored URL goes through the policy now (a refused one is dropped, and the
+-- entry's notes say so), and "jo@example.com (Jo)" becomes the name with the address apart.
+local function upgrade_entries(db)
+  local function checked(v, notes, what)
+    if v == nil then return nil, notes end
+    local u, why = cfeed.url(v)
+    if u then return u, notes end
+    local line = string.format('%s dropped: %s ("%s")', what, why, v:sub(1, 60):gsub('%c', ' '))
+    return nil, notes and (notes .. '\n' .. line) or line
+  end
+  local rows = {}
+  for row in db:rows('SELECT id, link, author, enclosures FROM entries') do rows[#rows + 1] = row end
+  for _, row in ipairs(rows) do
+    local link, notes = checked(row.link, nil, 'link')
+    local name, email
+    if row.author then name, email = cfeed.author(row.author) end
+    local enc = json.decode(row.enclosures or '[]')
+    local kept = json.array()
+    for _, x in ipairs(enc) do
+      x.href, notes = checked(x.href, notes, 'enclosure')
+      if x.href then kept[#kept + 1] = x end
+    end
+    assert(db:run('UPDATE entries SET link = ?, author = ?, author_email = ?, notes = ?, enclosures = ? WHERE id = ?',
+      link, name, email, notes, json.encode(kept), row.id))
+  end
+  local feeds = {}
+  for row in db:rows('SELECT id, link, icon FROM feeds') do feeds[#feeds + 1] = row end
+  for _, row in ipairs(feeds) do
+    local link, notes = checked(row.link, nil, 'site link')
+    local icon
+    icon, notes = checked(row.icon, notes, 'icon')
+    assert(db:run('UPDATE feeds SET link = ?, icon = ?, notes = ? WHERE id = ?', link, icon, notes, row.id))
+  end
+end
+
+-- 5: authors as name, email and URI; what the model's rules dropped, per entry and feed
+migrations[5] = {
+  [[
+  ALTER TABLE entries ADD COLUMN author_email TEXT;
+  ALTER TABLE entries ADD COLUMN author_uri TEXT;
+  ALTER TABLE entries ADD COLUMN notes TEXT;
+  ALTER TABLE feeds ADD COLUMN notes TEXT;
+  ALTER TABLE feeds ADD COLUMN format TEXT;     -- rss20, atom10, ..., scraped: what it was last
+  ]],
+  upgrade_entries,
+}
+
 M.LOG_KEEP = 100   -- fetch log rows kept per feed
 
 --- Open (and create or migrate) a database.  Returns a store or nil, err.
@@ -159,8 +208,15 @@ function M.open(path)
     return nil, string.format('%s: schema version %d is newer than this orrery (%d)', path, version, #migrations)
   end
   for v = version + 1, #migrations do
-    local ok2, e2 = db:exec('BEGIN;' .. migrations[v] .. ';PRAGMA user_version=' .. v .. ';COMMIT;')
-    if not ok2 then db:exec('ROLLBACK') db:close() return nil, path .. ': migration ' .. v .. ': ' .. e2 end
+    -- each migration in one transaction: SQL, then (for some) a Lua step over the rows; a
+    -- failure leaves the file as it was
+    local m = migrations[v]
+    local sql, step = m, nil
+    if type(m) == 'table' then sql, step = m[1], m[2] end
+    local ok2, e2 = db:exec('BEGIN;' .. sql .. ';PRAGMA user_version=' .. v .. ';')
+    if ok2 and step then ok2, e2 = pcall(step, db) end
+    if ok2 then ok2, e2 = db:exec('COMMIT') end
+    if not ok2 then db:exec('ROLLBACK') db:close() return nil, path .. ': migration ' .. v .. ': ' .. tostring(e2) end
   end
   return setmetatable({ db = db, path = path }, M)
 end
@@ -262,7 +318,7 @@ end
 
 local feed_columns = {
   'fetch_url', 'name', 'title', 'link', 'subtitle', 'icon', 'etag', 'last_modified', 'last_attempt',
-  'last_success', 'last_status', 'last_error', 'errors', 'next_attempt', 'gone', 'doc_key',
+  'last_success', 'last_status', 'last_error', 'errors', 'next_attempt', 'gone', 'doc_key', 'notes', 'format',
 }
 local feed_column_set = {}
 for _, c in ipairs(feed_columns) do feed_column_set[c] = true end
@@ -289,6 +345,7 @@ local function entry_hash(e, tags, enc)
   return cutil.hash(table.concat({
     e.link or '', e.title or '', e.author or '', e.summary or '', e.content or '',
     e.content_type or '', tostring(e.published or ''), tostring(e.updated or ''), tags, enc,
+    e.author_email or '', e.author_uri or '', e.notes or '',
   }, '\0'))
 end
 
@@ -320,16 +377,18 @@ function M:save_entries(feed_id, entries, now, future_tolerance)
       if old and date > old.date then date = old.date end
       if old then
         assert(db:run([[UPDATE entries SET link = ?, title = ?, author = ?, summary = ?, content = ?,
-          content_type = ?, published = ?, updated = ?, date = ?, tags = ?, enclosures = ?, hash = ?
-          WHERE id = ?]], e.link, e.title, e.author, e.summary, e.content, e.content_type,
-          e.published, e.updated, date, tags, enc, hash, old.id))
+          content_type = ?, published = ?, updated = ?, date = ?, tags = ?, enclosures = ?, hash = ?,
+          author_email = ?, author_uri = ?, notes = ? WHERE id = ?]], e.link, e.title, e.author, e.summary,
+          e.content, e.content_type, e.published, e.updated, date, tags, enc, hash, e.author_email,
+          e.author_uri, e.notes, old.id))
         counts.changed = counts.changed + 1
       else
         assert(db:run([[INSERT INTO entries (feed_id, guid, link, title, author, summary, content,
-          content_type, published, updated, first_seen, date, tags, enclosures, hash)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)]], feed_id, e.guid, e.link, e.title,
+          content_type, published, updated, first_seen, date, tags, enclosures, hash, author_email,
+          author_uri, notes)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)]], feed_id, e.guid, e.link, e.title,
           e.author, e.summary, e.content, e.content_type, e.published, e.updated, first_seen, date,
-          tags, enc, hash))
+          tags, enc, hash, e.author_email, e.author_uri, e.notes))
         counts.new = counts.new + 1
       end
     end

@@ -1,18 +1,27 @@
 /*
 ** api/feed.c — orrery._feed: parse(bytes [, opts]) -> feed | nil, err
+**                            url(ref [, base [, 'mail']]) -> url | nil, why
+**                            author(text) -> name, email   (either may be nil)
 **
 ** opts: url (base for relative links), encoding (charset from HTTP), sanitize (default true),
 ** title_html (titles as feedparser gives them: sanitized HTML when they are HTML; default
 ** false, titles are plain text).
 ** The feed table: format, bozo, bozo_message, the string fields of orr_feed_field_names,
-** updated (UTC seconds) and entries = { { id, title, link, author, summary, content,
-** content_type, published, updated, published_text, updated_text, comments,
-** enclosures = { {href, type, length} }, tags = { term } } }.
+** updated (UTC seconds) and entries = { { id, title, link, author, author_email,
+** author_uri, author_text, summary, content, content_type, published, updated,
+** published_text, updated_text, comments, notes, enclosures = { {href, type, length} },
+** tags = { term } } }.  `author` is the name to show, `author_text` the author as the
+** document wrote it; `notes` says what the model's rules dropped (entry.h).
+** url() is the model's URL policy (url.h, orr_url_field) for a value a recipe gives; 'mail'
+** allows mailto: (an author's address).
 */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "entry.h"
 #include "feed.h"
+#include "url.h"
 
 static void push_entry(lua_State *L, const orr_entry *e) {
   size_t i;
@@ -72,8 +81,34 @@ static int f_parse(lua_State *L) {
   return 1;
 }
 
+static int f_url(lua_State *L) {
+  const char *ref = luaL_checkstring(L, 1), *base = luaL_optstring(L, 2, NULL);
+  const char *kind = luaL_optstring(L, 3, "web");
+  char why[120], *u;
+  if (strcmp(kind, "web") != 0 && strcmp(kind, "mail") != 0) return luaL_argerror(L, 3, "'web' or 'mail'");
+  u = orr_url_field(ref, base, kind[0] == 'm' ? ORR_URL_WEB_OR_MAIL : ORR_URL_WEB, why, sizeof why);
+  if (u == NULL) {
+    if (strcmp(why, "out of memory") == 0) return luaL_error(L, "out of memory");
+    return orr_fail(L, "%s", why);
+  }
+  lua_pushstring(L, u);
+  free(u);
+  return 1;
+}
+
+static int f_author(lua_State *L) {
+  orr_person p = { NULL, NULL, NULL };
+  orr_author_read(luaL_checkstring(L, 1), &p);
+  if (p.name) lua_pushstring(L, p.name); else lua_pushnil(L);
+  if (p.email) lua_pushstring(L, p.email); else lua_pushnil(L);
+  orr_person_free(&p);
+  return 2;
+}
+
 static const luaL_Reg lib[] = {
-  { "parse", f_parse },
+  { "parse",  f_parse  },
+  { "url",    f_url    },
+  { "author", f_author },
   { NULL, NULL }
 };
 

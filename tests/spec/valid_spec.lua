@@ -77,8 +77,15 @@ describe('valid output', function()
     -- the sidebar after the entries: every feed
     assert.equals(1, #doc:select('//main[@id="content"]/following-sibling::aside[@id="sidebar"]'))
     assert.equals(12, #doc:css('aside#sidebar ul.subscriptions > li'))
-    -- a feed link for the two sites with a web address (local files get none)
-    assert.equals(2, #doc:css('aside#sidebar ul.subscriptions > li > a.feed'))
+    -- no [feed] link: local files have no public address, and the two sites with one are
+    -- pages scraped by recipes, not feeds; they link to their site
+    assert.equals(0, #doc:css('aside#sidebar ul.subscriptions > li > a.feed'))
+    assert.equals(1, #doc:css('aside#sidebar ul.subscriptions > li > a[href="https://lin-codes.example.org/"]'))
+    -- every output of the planet is linked, and no link is empty
+    for _, name in ipairs({ 'atom.xml', 'rss20.xml', 'rss10.xml', 'opml.xml', 'foafroll.xml', 'health.html' }) do
+      assert.equals(1, #doc:css('aside#sidebar ul.outputs a[href="' .. name .. '"]'), name)
+    end
+    assert.equals(0, #doc:select('//a[not(ancestor::div[@class="content"])][not(@href) or normalize-space(@href)=""]'))
     assert.equals(0, #doc:select('//script'))
     -- the full article fetched for a teaser, shown on the page
     assert.matches('hot cache line', dom, 1, true)

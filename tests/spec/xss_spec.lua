@@ -80,8 +80,13 @@ describe('XSS (end to end)', function()
 
   it('writes a page with no script, no event handler and no unsafe URL from the feed', function()
     local doc = chtml.parse(html, 'https://planet.test/')
-    assert.equals(0, #doc:select('//script | //iframe | //object | //embed | //form | //base | //meta[@http-equiv]'
+    assert.equals(0, #doc:select('//script | //iframe | //object | //embed | //form | //base'
+      .. ' | //meta[@http-equiv and @http-equiv!="Content-Security-Policy"]'
       .. ' | //style | //link[not(@rel="stylesheet" and @href="style.css") and not(@rel="alternate")]'))
+    -- the page's own policy forbids script altogether, should any ever slip through
+    local csp = doc:select('//head/meta[@http-equiv="Content-Security-Policy"]')
+    assert.equals(1, #csp)
+    assert.matches("script-src 'none'", csp[1]:attr('content'), 1, true)
     for _, a in ipairs(doc:select('//@*')) do
       local name = a:name():lower()
       assert.is_nil(name:match('^on'), 'handler attribute ' .. name)

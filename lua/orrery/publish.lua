@@ -1,0 +1,34 @@
+--- orrery.publish: what of the store may appear in the planet's outputs, and how.  Every
+--- output (the layout's templates, Planet 2.0/Venus templates, OPML export, health pages)
+--- takes feed URLs, entry ids and authors through here.
+local cutil = require('orrery._util')
+
+local M = {}
+
+--- A URL as it may appear in any output: without the user:password@ a feed URL may carry
+--- for fetching, and nil for a local file (a path on this machine is nobody's business).
+function M.url(url)
+  if url == nil or url:match('^file:') then return nil end
+  local scheme, auth, rest = url:match('^(%a[%w+.-]*://)([^/?#]*)(.*)$')
+  if not scheme then return url end
+  return scheme .. auth:gsub('^.*@', '') .. rest
+end
+
+--- The id an entry is published with (Atom <id>, RSS <guid>, RDF's about): its own when
+--- that is a URI that cannot run anything (http, https, urn, tag), else a URN made from it
+--- and its feed: an id is any string a feed chose, and other readers take an id for a link.
+function M.entry_uri(row)
+  local g = row.guid
+  local scheme = g and g:match('^(%a[%w+.-]*):')
+  scheme = scheme and scheme:lower()
+  if (scheme == 'http' or scheme == 'https') and not g:find('[%s<>"\'`]') then return g end
+  if (scheme == 'urn' or scheme == 'tag') and not g:find('[%s<>"\'`]') then return g end
+  return 'urn:orrery:entry:' .. cutil.hash(tostring(row.feed_id) .. ' ' .. tostring(g))
+end
+
+--- The author an entry shows: the name; the email address only when the planet says so.
+function M.author(cfg, row)
+  return row.author or (cfg.publish_emails and row.author_email) or nil
+end
+
+return M
