@@ -36,7 +36,9 @@ function M.build(fc, body, res, cfg)
     r, err = recipe.load(fc.recipe, recipe.dirs(cfg))
     if not r then return nil, err end
   end
+  -- the base of relative links: where the document came from, without user:password@
   local base = res.final_url or res.url or fc.url
+  base = require('orrery._feed').url(base) or base
   local ctx = {
     url = base, name = fc.name, options = fc.options or {}, html = require('orrery.sandbox').html,
   }

@@ -102,7 +102,9 @@ function M.vars(cfg, ctx, st)
       local author = publish.author(cfg, r)
       local it = {
         title = r.title and r.title:find('%S') and text(r.title) or nil,
-        link = url(r.link), id = text(publish.entry_uri(r)), content = content, summary = r.summary or content,
+        -- an entry without a (safe) link leads to its feed's site: templates write href="link"
+        link = url(r.link) or c.link, id = text(publish.entry_uri(r)),
+        content = content, summary = r.summary or content,
         creator = author and text(author), author = author and text(author),
         date = text(cutil.strftime(cfg.date_format, r.date, cfg.time_zone)),
         date_iso = iso(r.date), date_822 = rfc822(r.date),

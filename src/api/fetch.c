@@ -27,6 +27,7 @@
 #include "feed.h"
 #include "fetch.h"
 #include "html.h"
+#include "url.h"
 
 #define BATCH_MT "orrery.fetch.Batch"
 
@@ -85,12 +86,16 @@ static void parse_body(orr_transfer *t, void *ud) {
     p->unchanged = 1;
   } else {
     orr_feed_opts o;
-    char cs[64];
+    char cs[64], why[120], *base;
     memset(&o, 0, sizeof o);
-    o.url = t->final_url ? t->final_url : t->url;
+    /* the base of relative links: where the feed came from, without any user:password@
+    ** (which would otherwise be written into every link of the entries) */
+    base = orr_url_field(t->final_url ? t->final_url : t->url, NULL, ORR_URL_WEB, why, sizeof why);
+    o.url = base ? base : t->final_url ? t->final_url : t->url;
     o.encoding = charset(t->content_type, cs, sizeof cs);
     o.sanitize = 1;
     p->feed = orr_feed_parse(t->body.data ? t->body.data : "", t->body.len, &o, p->err, sizeof p->err);
+    free(base);
   }
   if ((p->unchanged || (p->feed && !p->feed->bozo)) && t->note[0] == 'd') orr_buf_free(&t->body);
   t->product = p;

@@ -144,6 +144,85 @@ describe('orrery command line', function()
     assert.matches('planet.lua: config: unknown key colour', err, 1, true)
   end)
 
+  it('refuses feed URLs that are no web address, naming the feed, before fetching anything', function()
+    local dir = helper.tmpdir()
+    local cases = {
+      { 'file:///etc/passwd', 'file: URLs are not fetched' }, { 'ftp://ftp.example.org/feed', 'only http and https' },
+      { 'gopher://old.example.org/1', 'only http and https' }, { 'javascript:alert(1)', 'only http and https' },
+      { 'http//example.org/feed', 'missing "http://"' }, { 'http:/', 'not a URL' },
+      { 'https://ex ample.org/feed', 'no spaces' },
+    }
+    for _, c in ipairs(cases) do
+      assert(fs.write(dir .. '/planet.lua', string.format(
+        'return { feeds = { { url = "https://ok.example/feed" }, { url = %q, name = "Bad" } } }', c[1])))
+      local code, _, err = helper.orrery({ 'run', '-c', dir .. '/planet.lua' })
+      assert.equals(1, code, c[1])
+      assert.matches('config: feeds[2].url', err, 1, true)
+      assert.matches(c[2], err, 1, true)
+    end
+    -- a site link or face that could run script is refused the same way
+    assert(fs.write(dir .. '/planet.lua', 'return { feeds = { { url = "https://ok.example/feed", link = "javascript:x" } } }'))
+    local code, _, err = helper.orrery({ 'run', '-c', dir .. '/planet.lua' })
+    assert.equals(1, code)
+    assert.matches('feeds[1].link', err, 1, true)
+  end)
+
+  it('uses the password in a feed URL to fetch it, and shows it nowhere', function()
+    local srv = helper.server(helper.root .. '/tests/fixtures/http')
+    local dir = helper.tmpdir()
+    local url = srv.url('alpha.rss'):gsub('^http://', 'http://reader:s3cret@')
+    local path = helper.write_planet(dir, { name = 'P', output_dir = 'out', database = 'planet.db',
+      feeds = { { url = url, name = 'Alpha' } } })
+    local code, out, err = helper.orrery({ 'run', '-c', path })
+    srv.stop()
+    assert.equals(0, code, out .. err)
+    for _, name in ipairs({ 'index.html', 'atom.xml', 'rss20.xml', 'rss10.xml', 'opml.xml', 'foafroll.xml',
+        'health.html', 'health.json' }) do
+      local text = assert(fs.read(dir .. '/out/' .. name))
+      assert.is_nil(text:find('s3cret', 1, true), name)
+      assert.is_nil(text:find('reader:', 1, true), name)
+    end
+    assert.matches(srv.url('alpha.rss'), assert(fs.read(dir .. '/out/opml.xml')), 1, true)
+    local _, exported = helper.orrery({ 'opml', 'export', '-c', path })
+    assert.is_nil(exported:find('s3cret', 1, true))
+  end)
+
+  it('exits 1 with one line for a document that is not a feed, and says what it is', function()
+    local dir = helper.tmpdir()
+    local docs = {
+      { 'empty.xml', '', 'an empty document' }, { 'blank.xml', '  \n\t ', 'only whitespace' },
+      { 'page.html', '<!doctype html><html><head><link rel="alternate" type="application/atom+xml" href="/feed.atom">'
+        .. '</head><body>hi</body></html>', 'links to these feeds: ' },
+      { 'bare.html', '<html><body><p>no feed here</p></body></html>', 'scrape' },
+      { 'sitemap.xml', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://x.example/</loc></url></urlset>',
+        'a sitemap' },
+      { 'broken.json', '{"version": "https://jsonfeed.org/version/1.1", "items": [', 'JSON error' },
+    }
+    for _, d in ipairs(docs) do
+      assert(fs.write(dir .. '/' .. d[1], d[2]))
+      local code, out, err = helper.orrery({ 'parse', dir .. '/' .. d[1] })
+      assert.equals(1, code, d[1])
+      assert.equals('', out, d[1])
+      assert.matches(d[3], err, 1, true)
+      assert.equals(1, select(2, err:gsub('\n', '')), d[1] .. ': ' .. err)     -- one line
+    end
+    -- a feed, even a broken one, is a feed: exit 0
+    assert(fs.write(dir .. '/bozo.rss', '<rss version="2.0"><channel><title>t</title><item><title>a</item></channel>'))
+    assert.equals(0, (helper.orrery({ 'parse', dir .. '/bozo.rss' })))
+  end)
+
+  it('shows in --json the id an entry without a guid is stored by, the same at every run', function()
+    local dir = helper.tmpdir()
+    assert(fs.write(dir .. '/f.rss', '<rss version="2.0"><channel><title>t</title><item><title>no id</title>'
+      .. '<description>x</description></item></channel></rss>'))
+    local _, a = helper.orrery({ 'parse', '--json', dir .. '/f.rss' })
+    local _, b = helper.orrery({ 'parse', '--json', dir .. '/f.rss' })
+    local ea = require('orrery.json').decode(a).entries[1]
+    assert.equals(require('orrery.json').null, ea.id)
+    assert.matches('^urn:orrery:', ea.store_id)
+    assert.equals(ea.store_id, require('orrery.json').decode(b).entries[1].store_id)
+  end)
+
   it('parses a file to the conformance JSON', function()
     local code, out = helper.orrery({ 'parse', '--json', helper.root .. '/tests/fixtures/feeds/rss20.xml' })
     assert.equals(0, code)

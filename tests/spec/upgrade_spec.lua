@@ -1,0 +1,124 @@
+-- Upgrades keep everything: every database an earlier orrery wrote (tests/fixtures/upgrade/
+-- schema-N.db, made by make.sh there with the orrery of that schema) opens with today's, with
+-- every entry, full article and feed state (validators, back-off, moved URLs) kept, and the
+-- next refreshes of the same feeds add no entry twice.  What today's rules no longer allow
+-- (a javascript: link stored before links were checked) is dropped on the way, with a note.
+local helper = require('helper')
+local fs = require('orrery._fs')
+local cdb = require('orrery._db')
+local json = require('orrery.json')
+
+local FIXTURES = helper.root .. '/tests/fixtures/upgrade'
+
+local function rows(path, sql)
+  local db = assert(cdb.open(path))
+  local out = {}
+  for r in db:rows(sql) do out[#out + 1] = r end
+  db:close()
+  return out
+end
+
+local function by(list, key)
+  local t = {}
+  for _, r in ipairs(list) do t[r[key]] = r end
+  return t
+end
+
+local function planet(dir, port)
+  return helper.write_planet(dir, {
+    name = 'Upgrade fixture', link = 'https://planet.example/', output_dir = 'out', database = 'planet.db',
+    keep_documents = 'all', mirror = { ['https://fixture.example/'] = 'http://127.0.0.1:' .. port .. '/' },
+    feeds = {
+      { url = 'https://fixture.example/a.rss', name = 'Alpha' },
+      { url = 'https://fixture.example/moved/b.atom', name = 'Beta' },
+      { url = 'https://fixture.example/c.rss', name = 'Teasers', full_article = true },
+      { url = 'https://fixture.example/status/500', name = 'Broken' },
+    },
+  })
+end
+
+describe('upgrades (end to end)', function()
+  local fixtures = {}
+  for _, name in ipairs(fs.list(FIXTURES) or {}) do
+    if name:match('^schema%-%d+%.db$') then fixtures[#fixtures + 1] = name end
+  end
+  table.sort(fixtures)
+
+  it('has a database of every earlier schema to upgrade from', function()
+    assert.is_true(#fixtures >= 1)
+    assert.equals('schema-4.db', fixtures[1])
+  end)
+
+  for _, name in ipairs(fixtures) do
+    it('opens ' .. name .. ' keeping every entry, article and feed state, and refreshes without duplicates', function()
+      local srv = helper.server(FIXTURES .. '/site')
+      local dir = helper.tmpdir()
+      local db = dir .. '/planet.db'
+      assert(fs.write(db, assert(fs.read(FIXTURES .. '/' .. name))))
+      local path = planet(dir, srv.port)
+      local old_entries = rows(db, 'SELECT f.url AS feed, e.guid, e.link, e.author, e.first_seen, e.date FROM entries e'
+        .. ' JOIN feeds f ON f.id = e.feed_id')
+      local old_feeds = by(rows(db, 'SELECT * FROM feeds'), 'url')
+      local old_articles = rows(db, 'SELECT url, content, tries FROM articles')
+      assert.is_true(#old_entries >= 7 and #old_articles >= 1)
+
+      -- opening it (render) migrates it
+      local code, out, err = helper.orrery({ 'render', '-c', path })
+      assert.equals(0, code, out .. err)
+      assert.equals(5, rows(db, 'PRAGMA user_version')[1].user_version)
+      local entries = rows(db, 'SELECT f.url AS feed, e.* FROM entries e JOIN feeds f ON f.id = e.feed_id')
+      assert.equals(#old_entries, #entries)
+      local now = {}
+      for _, e in ipairs(entries) do now[e.feed .. ' ' .. e.guid] = e end
+      for _, o in ipairs(old_entries) do
+        local e = now[o.feed .. ' ' .. o.guid]
+        assert.is_table(e, 'lost ' .. o.guid)
+        assert.equals(o.first_seen, e.first_seen)
+        assert.equals(o.date, e.date)
+      end
+      -- made safe on the way: the link a feed could store before, the address in an author
+      local hostile = now['https://fixture.example/a.rss hostile-1']
+      assert.is_nil(hostile.link)
+      assert.matches('link dropped: a javascript: URL', hostile.notes)
+      assert.equals('[]', hostile.enclosures)
+      local ordinary = now['https://fixture.example/a.rss tag:fixture.example,2026:ordinary']
+      assert.equals('Jo Bloggs', ordinary.author)
+      assert.equals('jo@example.org', ordinary.author_email)
+      assert.equals('https://fixture.example/ep1.mp3', json.decode(ordinary.enclosures)[1].href)
+      -- feed state: validators, moved URL, failures and back-off
+      local feeds = by(rows(db, 'SELECT * FROM feeds'), 'url')
+      for url, o in pairs(old_feeds) do
+        for _, k in ipairs({ 'etag', 'last_modified', 'fetch_url', 'errors', 'next_attempt', 'last_error', 'last_success' }) do
+          assert.equals(o[k], feeds[url][k], url .. ' ' .. k)
+        end
+      end
+      assert.same(old_articles, rows(db, 'SELECT url, content, tries FROM articles'))
+      local page = assert(fs.read(dir .. '/out/index.html'))
+      assert.matches('A long read', page, 1, true)
+      assert.is_nil(page:find('javascript:', 1, true))
+
+      -- the next refresh asks with the stored validators and adds nothing
+      srv.reset()
+      code, out, err = helper.orrery({ 'refresh', '--force', '-c', path, '--json' })
+      assert.is_true(code == 0 or code == 3, out .. err)
+      local inm = {}
+      for _, r in ipairs(srv.stats()) do inm[r.path] = r.inm end
+      assert.equals(old_feeds['https://fixture.example/a.rss'].etag, inm['/a.rss'])
+      assert.equals(old_feeds['https://fixture.example/moved/b.atom'].etag, inm['/b.atom'])   -- at its new address
+      assert.equals(#old_entries, #rows(db, 'SELECT id FROM entries'))
+      -- and so does one that parses every document again with today's parser: every entry
+      -- keeps its id (those without a guid too), none comes twice
+      local w = assert(cdb.open(db))
+      assert(w:run('UPDATE feeds SET etag = NULL, last_modified = NULL, doc_key = NULL'))
+      w:close()
+      code, out, err = helper.orrery({ 'refresh', '--force', '-c', path, '--json' })
+      srv.stop()
+      assert.is_true(code == 0 or code == 3, out .. err)
+      assert.equals(0, json.decode(out).new)
+      local after = rows(db, 'SELECT f.url AS feed, e.guid, e.link FROM entries e JOIN feeds f ON f.id = e.feed_id')
+      assert.equals(#old_entries, #after)
+      for _, e in ipairs(after) do assert.is_table(now[e.feed .. ' ' .. e.guid], 'new id ' .. e.guid) end
+      assert.equals('ok', rows(db, 'PRAGMA integrity_check')[1].integrity_check)
+    end)
+  end
+end)
