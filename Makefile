@@ -67,8 +67,9 @@ check:
 	ORRERY_SANITIZED=1 $(MAKE) BUILD=build-san SANITIZE=address,undefined CFLAGS="-g -O1" unit; \
 	  rc=$$?; $(MAKE) orrery >/dev/null; exit $$rc
 
-lint:
+lint: orrery
 	luacheck -q lua recipes tests examples
+	./orrery lua tests/lint/layers.lua src
 
 deps:
 	@sh .ci/deps.sh $(DEB_PKGS)

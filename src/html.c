@@ -245,108 +245,112 @@ static int css_value_ok(const char *v, size_t n) {
 ** whole; of the rest, declarations of allowed properties are kept, and background-*,
 ** border-*, margin-* and padding-* when every word of the value is a known keyword or
 ** plain value.  No url(), expression(), escapes or comments can survive. */
-static void css_clean(orr_buf *out, const char *style) {
-  orr_buf s, res;
-  const char *p;
-  size_t i, n;
-  int first = 1;
-  orr_buf_init(&s);
-  /* url(...) goes */
-  for (p = style; *p;) {
+/* style with every url(...) taken out (a space in its place), into s. */
+static void css_without_urls(orr_buf *s, const char *style) {
+  const char *p = style, *q, *r;
+  while (*p) {
     if (strncasecmp(p, "url", 3) == 0) {
-      const char *q = p + 3, *r;
-      while (isspace((unsigned char)*q)) q++;
+      for (q = p + 3; isspace((unsigned char)*q); q++) {}
       if (*q == '(') {
-        q++;
-        while (isspace((unsigned char)*q)) q++;
-        r = q;
-        while (*r && !isspace((unsigned char)*r) && *r != ')') r++;
+        for (q++; isspace((unsigned char)*q); q++) {}
+        for (r = q; *r && !isspace((unsigned char)*r) && *r != ')'; r++) {}
         if (r > q) {
           while (isspace((unsigned char)*r)) r++;
           if (*r == ')') {
-            r++;
-            while (isspace((unsigned char)*r)) r++;
-            orr_buf_addc(&s, ' ');
+            for (r++; isspace((unsigned char)*r); r++) {}
+            orr_buf_addc(s, ' ');
             p = r;
             continue;
           }
         }
       }
     }
-    orr_buf_addc(&s, *p++);
+    orr_buf_addc(s, *p++);
   }
-  if (!orr_buf_ok(&s) || s.len == 0) { orr_buf_free(&s); return; }
-  /* the gauntlet: only these shapes, anywhere */
-  for (i = 0, n = s.len; i < n;) {
-    unsigned char c = (unsigned char)s.data[i];
+}
+
+/* The gauntlet: 1 if the n bytes at s are made only of these shapes, anywhere: words,
+** spaces, ":,;#%.!", a '-' inside a word, a quoted word, a parenthesized list of numbers. */
+static int css_plain(const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = (unsigned char)s[i];
     if (isalnum(c) || isspace(c) || strchr(":,;#%.!", c)) { i++; continue; }
-    if (c == '-' && i > 0 && i + 1 < n && is_word((unsigned char)s.data[i - 1]) &&
-        is_word((unsigned char)s.data[i + 1])) { i++; continue; }
+    if (c == '-' && i > 0 && i + 1 < n && is_word((unsigned char)s[i - 1]) && is_word((unsigned char)s[i + 1])) {
+      i++;
+      continue;
+    }
     if (c == '\'' || c == '"') {
       size_t j = i + 1;
-      while (j < n && (is_word((unsigned char)s.data[j]) || isspace((unsigned char)s.data[j]))) j++;
-      if (j < n && s.data[j] == (char)c && j > i + 1) { i = j + 1; continue; }
+      while (j < n && (is_word((unsigned char)s[j]) || isspace((unsigned char)s[j]))) j++;
+      if (j < n && s[j] == (char)c && j > i + 1) { i = j + 1; continue; }
     }
     if (c == '(') {
       size_t j = i + 1;
-      while (j < n && (isdigit((unsigned char)s.data[j]) || s.data[j] == ',' || isspace((unsigned char)s.data[j]))) j++;
-      if (j < n && s.data[j] == ')' && j > i + 1) { i = j + 1; continue; }
+      while (j < n && (isdigit((unsigned char)s[j]) || s[j] == ',' || isspace((unsigned char)s[j]))) j++;
+      if (j < n && s[j] == ')' && j > i + 1) { i = j + 1; continue; }
     }
-    orr_buf_free(&s);
-    return;
+    return 0;
   }
+  return 1;
+}
+
+/* May a declaration of this (lower-case) property with this value stay?  A listed
+** property, or a background/border/margin/padding one whose every word is a keyword or a
+** plain value. */
+static int css_declaration_ok(const char *low, const char *vs, const char *ve) {
+  char head[16];
+  size_t h = strcspn(low, "-");
+  const char *q;
+  if (in_list(low, css_properties)) return 1;
+  if (h >= sizeof head) return 0;
+  memcpy(head, low, h);
+  head[h] = '\0';
+  if (strcmp(head, "background") && strcmp(head, "border") && strcmp(head, "margin") && strcmp(head, "padding"))
+    return 0;
+  for (q = vs; q < ve;) {
+    const char *ws;
+    char word[32];
+    while (q < ve && isspace((unsigned char)*q)) q++;
+    if (q >= ve) break;
+    for (ws = q; q < ve && !isspace((unsigned char)*q); q++) {}
+    if ((size_t)(q - ws) >= sizeof word) return 0;
+    memcpy(word, ws, (size_t)(q - ws));
+    word[q - ws] = '\0';
+    if (!in_list(word, css_keywords) && !css_value_ok(ws, (size_t)(q - ws))) return 0;
+  }
+  return 1;
+}
+
+static void css_clean(orr_buf *out, const char *style) {
+  orr_buf s, res;
+  const char *p;
+  int first = 1;
+  orr_buf_init(&s);
+  css_without_urls(&s, style);
+  if (!orr_buf_ok(&s) || s.len == 0 || !css_plain(s.data, s.len)) { orr_buf_free(&s); return; }
   /* declarations: name ':' value [';'], nothing else */
   orr_buf_init(&res);
   for (p = s.data; *p;) {
-    const char *ns, *ne, *vs, *ve, *q;
-    char prop[40], low[40];
+    const char *ns, *ne, *vs, *ve;
+    char low[40];
     size_t len, k;
     while (isspace((unsigned char)*p)) p++;
     if (!*p) break;
-    ns = p;
-    while (is_word((unsigned char)*p) || *p == '-') p++;
+    for (ns = p; is_word((unsigned char)*p) || *p == '-'; p++) {}
     ne = p;
     while (isspace((unsigned char)*p)) p++;
     if (ne == ns || *p != ':') goto reject;
-    p++;
-    while (isspace((unsigned char)*p)) p++;
-    vs = p;
-    while (*p && *p != ':' && *p != ';') p++;
+    for (p++; isspace((unsigned char)*p); p++) {}
+    for (vs = p; *p && *p != ':' && *p != ';'; p++) {}
     ve = p;
     if (*p == ':') goto reject;
     if (*p == ';') p++;
     len = (size_t)(ne - ns);
-    if (len >= sizeof prop || ve == vs) continue;
-    memcpy(prop, ns, len);
-    prop[len] = '\0';
-    for (k = 0; k <= len; k++) low[k] = (char)tolower((unsigned char)prop[k]);
-    if (!in_list(low, css_properties)) {
-      char head[16];
-      size_t h = strcspn(low, "-");
-      int ok = 1;
-      if (h >= sizeof head) continue;
-      memcpy(head, low, h);
-      head[h] = '\0';
-      if (strcmp(head, "background") && strcmp(head, "border") && strcmp(head, "margin") &&
-          strcmp(head, "padding"))
-        continue;
-      for (q = vs; q < ve && ok;) {
-        const char *ws;
-        char word[32];
-        while (q < ve && isspace((unsigned char)*q)) q++;
-        if (q >= ve) break;
-        ws = q;
-        while (q < ve && !isspace((unsigned char)*q)) q++;
-        if ((size_t)(q - ws) < sizeof word) {
-          memcpy(word, ws, (size_t)(q - ws));
-          word[q - ws] = '\0';
-          ok = in_list(word, css_keywords) || css_value_ok(ws, (size_t)(q - ws));
-        } else {
-          ok = 0;
-        }
-      }
-      if (!ok) continue;
-    }
+    if (len >= sizeof low || ve == vs) continue;
+    for (k = 0; k < len; k++) low[k] = (char)tolower((unsigned char)ns[k]);
+    low[len] = '\0';
+    if (!css_declaration_ok(low, vs, ve)) continue;
     if (!first) orr_buf_addc(&res, ' ');
     orr_buf_add(&res, ns, len);
     orr_buf_adds(&res, ": ");

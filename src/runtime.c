@@ -14,25 +14,7 @@
 #include "runtime.h"
 
 static char home[PATH_MAX + 64];
-static orr_mem mem;            /* one Lua state per process */
-
-void *orr_mem_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  orr_mem *m = ud;
-  size_t old = ptr ? osize : 0;       /* with ptr NULL, osize is a type tag */
-  void *p;
-  if (nsize == 0) {
-    free(ptr);
-    m->used -= old;
-    return NULL;
-  }
-  if (nsize > old && m->limit && m->used - old + nsize > m->limit) {
-    m->refused++;                     /* Lua collects garbage and retries, then raises */
-    return NULL;
-  }
-  p = realloc(ptr, nsize);
-  if (p) m->used = m->used - old + nsize;
-  return p;
-}
+static orr_mem mem;            /* one Lua state per process: its allocator's count */
 
 static int panic(lua_State *L) {
   const char *msg = lua_tostring(L, -1);

@@ -495,17 +495,98 @@ static const char *find3(const char *d, size_t n, const char *t) {
   return NULL;
 }
 
+/* The rewriting of fix_entities: the input, the copy being made, and where the copy is. */
+typedef struct rewrite {
+  const char *d; size_t len;
+  orr_buf b; size_t last;         /* d[0..last) is in b already */
+  entities *ents;
+  int changed, undeclared;        /* something was rewritten; something HTML's or a bare '&' */
+} rewrite;
+
+/* Copy up to at, then write s instead of d[at..resume); 1 for "undeclared" rewrites. */
+static void replace(rewrite *w, size_t at, const char *s, size_t n, size_t resume, int undeclared) {
+  orr_buf_add(&w->b, w->d + w->last, at - w->last);
+  orr_buf_add(&w->b, s, n);
+  w->last = resume;
+  w->changed = 1;
+  w->undeclared |= undeclared;
+}
+
+/* A reference to an entity the document declared, at d[at]: its bounded expansion.
+** Returns where the scan goes on, 0 when d[at] names no declared entity. */
+static size_t declared_reference(rewrite *w, size_t at) {
+  char name[64];
+  size_t k = at + 1;
+  entity *own;
+  const orr_buf *x;
+  if (w->ents == NULL) return 0;
+  while (k < w->len && k - at < sizeof name - 1 && name_char(w->d[k])) k++;
+  if (k >= w->len || w->d[k] != ';' || k == at + 1) return 0;
+  memcpy(name, w->d + at + 1, k - at - 1);
+  name[k - at - 1] = '\0';
+  if ((own = find_entity(w->ents, name)) == NULL) return 0;
+  x = expansion(w->ents, own, 0);
+  if (x && w->ents->total + x->len <= w->ents->budget) {
+    replace(w, at, x->data, x->len, k + 1, 0);
+    w->ents->total += x->len;
+  } else {
+    if (x) refuse(w->ents, name, "the document's entities expand beyond the limit");
+    replace(w, at, "", 0, k + 1, 0);
+  }
+  return k + 1;
+}
+
+/* The reference (or bare '&') at d[at], rewritten when libxml2 would lose it.  Returns
+** where the scan goes on. */
+static size_t fix_reference(rewrite *w, size_t at) {
+  const char *d = w->d, *amp = d + at;
+  size_t left = w->len - at, k, next;
+  char name[40];
+  const htmlEntityDesc *h;
+  /* the five of XML: the usual case, fast */
+  if (left >= 4 && (amp[1] == 'l' || amp[1] == 'g') && amp[2] == 't' && amp[3] == ';') return at + 4;
+  if (left >= 5 && memcmp(amp + 1, "amp;", 4) == 0) return at + 5;
+  if (left >= 6 && (memcmp(amp + 1, "quot;", 5) == 0 || memcmp(amp + 1, "apos;", 5) == 0)) return at + 6;
+  if (left > 2 && amp[1] == '#' && amp[2] == 'X') { replace(w, at, "&#x", 3, at + 3, 1); return at + 3; }   /* &#X41; */
+  if ((next = declared_reference(w, at)) != 0) return next;
+  for (k = at + 1; k < w->len && k - at <= 32 && ((d[k] >= 'a' && d[k] <= 'z') || (d[k] >= 'A' && d[k] <= 'Z') ||
+                                                 (k > at + 1 && d[k] >= '0' && d[k] <= '9')); k++) {}
+  if (k >= w->len || d[k] != ';' || k == at + 1) {
+    /* not a reference: a bare '&' (as in "?a=1&b=2"), which XML forbids and libxml2 would
+    ** drop with the name after it; written as &amp; it survives */
+    if (!(left > 1 && amp[1] == '#')) replace(w, at, "&amp;", 5, at + 1, 1);
+    return at + 1;
+  }
+  memcpy(name, amp + 1, k - at - 1);
+  name[k - at - 1] = '\0';
+  if ((h = htmlEntityLookup((const xmlChar *)name)) == NULL) {
+    /* a name neither XML nor HTML knows: libxml2 would drop it, text and all; as
+    ** "&amp;name;" it stays what the author wrote */
+    replace(w, at, "&amp;", 5, at + 1, 1);
+    return at + 1;
+  }
+  {
+    char ref[16];
+    int n = snprintf(ref, sizeof ref, "&#%u;", h->value);
+    replace(w, at, ref, (size_t)n, k + 1, 1);
+  }
+  return k + 1;
+}
+
 static char *fix_entities(const char *d, size_t len, size_t *outlen, entities *ents, int *undeclared) {
-  orr_buf b;
+  rewrite w;
   const char *amp = NULL;
-  size_t i = 0, last = 0;
-  int changed = 0;
+  size_t i = 0;
   if (len >= 2 && (((unsigned char)d[0] == 0xFE && (unsigned char)d[1] == 0xFF) ||
                    ((unsigned char)d[0] == 0xFF && (unsigned char)d[1] == 0xFE)))
     return NULL;                                   /* UTF-16 */
   if (memchr(d, '\0', len < 4 ? len : 4)) return NULL;
   if (!memchr(d, '&', len)) return NULL;
-  orr_buf_init(&b);
+  memset(&w, 0, sizeof w);
+  w.d = d;
+  w.len = len;
+  w.ents = ents;
+  orr_buf_init(&w.b);
   while (i < len) {
     const char *lt;
     /* the next '&' is searched for again only once i has passed it: each '<' before it
@@ -520,7 +601,7 @@ static char *fix_entities(const char *d, size_t len, size_t *outlen, entities *e
       const char *close = NULL;
       if (rest >= 9 && memcmp(lt, "<![CDATA[", 9) == 0) close = "]]>";
       else if (rest >= 4 && memcmp(lt, "<!--", 4) == 0) close = "-->";
-      else if (rest >= 8 && memcmp(lt, "<!ENTITY", 8) == 0) { orr_buf_free(&b); return NULL; }
+      else if (rest >= 8 && memcmp(lt, "<!ENTITY", 8) == 0) { orr_buf_free(&w.b); return NULL; }
       if (close) {                                /* skipped whole: '&' is literal in there */
         const char *end = find3(d + at + 4, len - at - 4, close);
         i = end ? (size_t)(end - d) + 3 : len;
@@ -529,98 +610,14 @@ static char *fix_entities(const char *d, size_t len, size_t *outlen, entities *e
       }
       continue;
     }
-    {                                             /* the five of XML: the usual case, fast */
-      size_t left = len - (size_t)(amp - d);
-      if (left >= 4 && (amp[1] == 'l' || amp[1] == 'g') && amp[2] == 't' && amp[3] == ';') {
-        i = (size_t)(amp - d) + 4;
-        continue;
-      }
-      if (left >= 5 && memcmp(amp + 1, "amp;", 4) == 0) { i = (size_t)(amp - d) + 5; continue; }
-      if (left >= 6 && (memcmp(amp + 1, "quot;", 5) == 0 || memcmp(amp + 1, "apos;", 5) == 0)) {
-        i = (size_t)(amp - d) + 6;
-        continue;
-      }
-    }
-    if ((size_t)(amp - d) + 2 < len && amp[1] == '#' && amp[2] == 'X') {   /* &#X41; */
-      size_t at = (size_t)(amp - d);
-      orr_buf_add(&b, d + last, at + 2 - last);
-      orr_buf_addc(&b, 'x');
-      last = i = at + 3;
-      changed = *undeclared = 1;
-      continue;
-    }
-    {
-      size_t at = (size_t)(amp - d), k = at + 1;
-      char name[64];
-      const htmlEntityDesc *h;
-      entity *own = NULL;
-      if (ents) {                                 /* a declared name: XML's name characters */
-        while (k < len && k - at < sizeof name - 1 && name_char(d[k])) k++;
-        if (k < len && d[k] == ';' && k > at + 1) {
-          memcpy(name, d + at + 1, k - at - 1);
-          name[k - at - 1] = '\0';
-          own = find_entity(ents, name);
-        }
-      }
-      if (own) {                                  /* declared in the document's own DTD */
-        const orr_buf *x = expansion(ents, own, 0);
-        orr_buf_add(&b, d + last, at - last);
-        if (x && ents->total + x->len <= ents->budget) {
-          orr_buf_add(&b, x->data, x->len);
-          ents->total += x->len;
-        } else if (x) {
-          refuse(ents, name, "the document's entities expand beyond the limit");
-        }
-        last = i = k + 1;
-        changed = 1;
-        continue;
-      }
-      k = at + 1;
-      while (k < len && k - at <= 32 && ((d[k] >= 'a' && d[k] <= 'z') || (d[k] >= 'A' && d[k] <= 'Z') ||
-                                         (k > at + 1 && d[k] >= '0' && d[k] <= '9')))
-        k++;
-      i = at + 1;
-      if (k >= len || d[k] != ';' || k == at + 1) {
-        /* not a reference: a bare '&' (as in "?a=1&b=2"), which XML forbids and libxml2
-        ** would drop with the name after it; written as &amp; it survives */
-        if (!(at + 1 < len && d[at + 1] == '#')) {
-          orr_buf_add(&b, d + last, at + 1 - last);
-          orr_buf_adds(&b, "amp;");
-          last = at + 1;
-          changed = *undeclared = 1;
-        }
-        continue;
-      }
-      memcpy(name, d + at + 1, k - at - 1);
-      name[k - at - 1] = '\0';
-      if (!strcmp(name, "amp") || !strcmp(name, "lt") || !strcmp(name, "gt") ||
-          !strcmp(name, "quot") || !strcmp(name, "apos"))
-        continue;
-      if ((h = htmlEntityLookup((const xmlChar *)name)) == NULL) {
-        /* a name neither XML nor HTML knows: libxml2 would drop it, text and all; as
-        ** "&amp;name;" it stays what the author wrote */
-        orr_buf_add(&b, d + last, at + 1 - last);
-        orr_buf_adds(&b, "amp;");
-        last = at + 1;
-        changed = *undeclared = 1;
-        continue;
-      }
-      {
-        char ref[16];
-        snprintf(ref, sizeof ref, "&#%u;", h->value);
-        orr_buf_add(&b, d + last, at - last);
-        orr_buf_adds(&b, ref);
-        last = k + 1;
-        i = k + 1;
-        changed = *undeclared = 1;
-      }
-    }
+    i = fix_reference(&w, (size_t)(amp - d));
   }
-  if (!changed) { orr_buf_free(&b); return NULL; }
-  orr_buf_add(&b, d + last, len - last);
-  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return NULL; }
-  *outlen = b.len;
-  return orr_buf_take(&b);
+  *undeclared = w.undeclared;
+  if (!w.changed) { orr_buf_free(&w.b); return NULL; }
+  orr_buf_add(&w.b, d + w.last, len - w.last);
+  if (!orr_buf_ok(&w.b)) { orr_buf_free(&w.b); return NULL; }
+  *outlen = w.b.len;
+  return orr_buf_take(&w.b);
 }
 
 

@@ -30,6 +30,17 @@ if command -v luacheck >/dev/null 2>&1; then
   rm -f "$LOG.lint"
 fi
 
+# src/'s layering: no unit uses another that uses it back (includes and calls), and the
+# parsers' functions fit on a screen
+echo "# layers of src/"
+if "$ROOT/orrery" lua tests/lint/layers.lua src >"$LOG.layers" 2>&1; then
+  echo "ok - src/ has no circle and no parser function over 80 lines (tests/lint/layers.lua)" | tee -a "$LOG"
+else
+  sed 's/^/# /' "$LOG.layers"
+  echo "not ok - src/ has a circle or a parser function over 80 lines (tests/lint/layers.lua)" | tee -a "$LOG"
+fi
+rm -f "$LOG.layers"
+
 # Nothing a build writes is tracked (object files, binaries, build*/ directories).
 if git rev-parse --git-dir >/dev/null 2>&1; then
   tracked=$(git ls-files | grep -E '(^|/)build[^/]*/|\.(o|a|so)$|^orrery$|(^|/)out/' | head -5)

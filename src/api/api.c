@@ -2,6 +2,7 @@
 ** api.c — module table and shared helpers of the binding layer (see api.h).
 */
 #include <stdarg.h>
+#include <stdlib.h>
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
@@ -35,6 +36,27 @@ void orr_api_preload(lua_State *L) {
     lua_setfield(L, -2, m->name);
   }
   lua_pop(L, 1);
+}
+
+/* The allocator the runtime gives orrery's Lua state (api.h).  It lives here, with the
+** bindings that read its count (orrery._util.memory and the sandbox's memory budget), so
+** the runtime only hands it down and nothing here calls back up into the runtime. */
+void *orr_mem_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  orr_mem *m = ud;
+  size_t old = ptr ? osize : 0;       /* with ptr NULL, osize is a type tag */
+  void *p;
+  if (nsize == 0) {
+    free(ptr);
+    m->used -= old;
+    return NULL;
+  }
+  if (nsize > old && m->limit && m->used - old + nsize > m->limit) {
+    m->refused++;                     /* Lua collects garbage and retries, then raises */
+    return NULL;
+  }
+  p = realloc(ptr, nsize);
+  if (p) m->used = m->used - old + nsize;
+  return p;
 }
 
 int orr_fail(lua_State *L, const char *fmt, ...) {

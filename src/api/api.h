@@ -19,9 +19,10 @@ int luaopen_orrery_readline(lua_State *L);
 /* Register every module above in package.preload as "orrery._<mod>". */
 void orr_api_preload(lua_State *L);
 
-/* The allocator of orrery's Lua state (runtime.c), which keeps count: bytes in use, and
-** while `limit` is set (0 = none) no allocation may take the total past it; `refused`
-** counts the ones that would have.  The sandbox sets a limit around each recipe call. */
+/* The allocator orrery's Lua state is made with (runtime.c hands it to lua_newstate), which
+** keeps count: bytes in use, and while `limit` is set (0 = none) no allocation may take the
+** total past it; `refused` counts the ones that would have.  The sandbox sets a limit
+** around each recipe call (orrery._util.memory_limit). */
 typedef struct orr_mem { size_t used, limit, refused; } orr_mem;
 void *orr_mem_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 
