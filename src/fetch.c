@@ -7,18 +7,24 @@
 ** caller falls behind, no new transfer starts, so memory stays bounded however slow it is.
 **
 ** The network loop is libcurl's "10-at-a-time": a queue of easy handles, at most `parallel`
-** of them added to the multi handle, curl_multi_perform / curl_multi_info_read /
-** curl_multi_poll, refilled as transfers end.  The header callback records the headers of the *last*
+** of them added to the multi handle (and at most `per_host` per host), curl_multi_perform /
+** curl_multi_info_read / curl_multi_poll, refilled as transfers end.  That queue decides
+** alone when a transfer starts: libcurl's own limits (CURLMOPT_MAX_HOST_CONNECTIONS,
+** _MAX_TOTAL_CONNECTIONS) and CURLOPT_PIPEWAIT would park a handle orrery already started
+** in libcurl's pending list, its timeout running: behind two stalled transfers a feed that
+** answers at once was logged at 19.8 s, or failed "timed out after 0 ms" unrequested.  The header callback records the headers of the *last*
 ** response only (each redirect hop starts a new one) and whether every hop was permanent.
 ** The write callback enforces the body cap on decompressed bytes, so a gzip bomb stops at
 ** max_bytes however small it was on the wire.
 */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -190,9 +196,7 @@ orr_fetch *orr_fetch_new(const orr_fetch_opts *opts) {
   f->active = calloc((size_t)f->opts.parallel, sizeof *f->active);
   f->multi = f->active ? curl_multi_init() : NULL;
   if (f->multi == NULL) { free(f->active); free(f->user_agent); free(f); return NULL; }
-  curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, f->opts.parallel);
-  if (f->opts.per_host > 0)
-    curl_multi_setopt(f->multi, CURLMOPT_MAX_HOST_CONNECTIONS, f->opts.per_host);
+  /* no libcurl limits here (see the header): the queue below is the only one */
   curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
   /* Enough finished transfers waiting that the network runs ahead while a commit or a
   ** big feed holds the caller (1,000 feeds at 32 at once: 2x parallel, 11.0 s; 4x, 10.0 s
@@ -210,6 +214,7 @@ void orr_transfer_free(orr_transfer *t) {
   free(t->etag); free(t->last_modified); free(t->content_type); free(t->retry_after);
   free(t->req_etag); free(t->req_last_modified);
   free(t->note);
+  free(t->guard);
   if (t->product && t->free_product) t->free_product(t->product);
   orr_buf_free(&t->body);
   free(t);
@@ -217,8 +222,88 @@ void orr_transfer_free(orr_transfer *t) {
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
+/* {====== The guard: no private address for a guarded request ====== */
+
+int orr_address_private(const char *ip) {
+  unsigned char a[16];
+  if (inet_pton(AF_INET, ip, a) == 1) {
+    return a[0] == 0 || a[0] == 10 || a[0] == 127 || (a[0] == 100 && (a[1] & 0xC0) == 64) ||
+           (a[0] == 169 && a[1] == 254) || (a[0] == 172 && (a[1] & 0xF0) == 16) ||
+           (a[0] == 192 && a[1] == 168) || (a[0] == 192 && a[1] == 0 && (a[2] == 0 || a[2] == 2)) ||
+           (a[0] == 198 && (a[1] & 0xFE) == 18) || (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
+           (a[0] == 203 && a[1] == 0 && a[2] == 113) || a[0] >= 224;
+  }
+  if (inet_pton(AF_INET6, ip, a) == 1) {
+    static const unsigned char mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xFF,0xFF };
+    static const unsigned char nat64[12] = { 0,0x64,0xFF,0x9B,0,0,0,0,0,0,0,0 };
+    static const unsigned char zero[15] = { 0 };
+    char v4[INET_ADDRSTRLEN];
+    if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0 || memcmp(a, zero, 12) == 0) {
+      if (memcmp(a, zero, 15) == 0) return 1;            /* :: and ::1 */
+      return inet_ntop(AF_INET, a + 12, v4, sizeof v4) == NULL || orr_address_private(v4);
+    }
+    return (a[0] & 0xFE) == 0xFC ||                       /* fc00::/7 unique-local */
+           (a[0] == 0xFE && (a[1] & 0xC0) == 0x80) ||     /* fe80::/10 link-local */
+           (a[0] == 0xFE && (a[1] & 0xC0) == 0xC0) ||     /* fec0::/10 site-local (old) */
+           a[0] == 0xFF ||                                /* multicast */
+           (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0D && a[3] == 0xB8) ||   /* documentation */
+           (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0 && a[3] == 0) ||         /* Teredo */
+           (a[0] == 0x20 && a[1] == 0x02);                /* 6to4: v4 inside, unchecked */
+  }
+  return 1;
+}
+
+/* The "host:port" of an http(s) URL, lower case, the port explicit, into out; 0 if none. */
+static int host_port(const char *url, char *out, size_t n) {
+  const char *h = strstr(url, "://"), *e, *at, *colon = NULL;
+  size_t len, i;
+  int https;
+  if (h == NULL) return 0;
+  https = h - url == 5;
+  h += 3;
+  e = h + strcspn(h, "/?#");
+  if ((at = memchr(h, '@', (size_t)(e - h))) != NULL) h = at + 1;
+  if (*h == '[') { const char *rb = memchr(h, ']', (size_t)(e - h)); colon = rb && rb + 1 < e && rb[1] == ':' ? rb + 1 : NULL; }
+  else colon = memchr(h, ':', (size_t)(e - h));
+  len = (size_t)((colon ? colon : e) - h);
+  if (len == 0 || len + 8 >= n) return 0;
+  for (i = 0; i < len; i++) out[i] = (char)tolower((unsigned char)h[i]);
+  snprintf(out + len, n - len, ":%.*s", colon ? (int)(e - colon - 1) : 3, colon ? colon + 1 : https ? "443" : "80");
+  return 1;
+}
+
+/* Is host:port one of the words of guard (" a:80 b:443 ")? */
+static int guard_names(const char *guard, const char *hp) {
+  char word[310];
+  snprintf(word, sizeof word, " %s ", hp);
+  return strstr(guard, word) != NULL;
+}
+
+/* libcurl's call once a connection is made (or reused), before each request, redirects
+** included: the address it reached is checked, not the name asked for. */
+static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_port) {
+  orr_transfer *t = ud;
+  char *url = NULL, hp[300];
+  (void)local_ip; (void)port; (void)local_port;
+  if (t->guard == NULL || !orr_address_private(ip)) return CURL_PREREQFUNC_OK;
+  curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
+  if (url && host_port(url, hp, sizeof hp) && guard_names(t->guard, hp)) return CURL_PREREQFUNC_OK;
+  t->refused = 1;
+  if (!url || !host_port(url, hp, sizeof hp)) snprintf(hp, sizeof hp, "the server");
+  snprintf(t->error, sizeof t->error, "refused: %.200s is on a private address (%.46s): only the feed's own host may be",
+           hp, ip);
+  return CURL_PREREQFUNC_ABORT;
+}
+/* }====== */
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *last_modified,
-                  const char *note) {
+                  const char *note, const char *guard) {
   orr_transfer *t;
   if (f->nqueue == f->capqueue) {
     size_t cap = f->capqueue ? f->capqueue * 2 : 64;
@@ -235,9 +320,28 @@ int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *l
   t->req_etag = dup_or_null(etag);
   t->req_last_modified = dup_or_null(last_modified);
   t->note = dup_or_null(f->opts.process ? note : NULL);
+  if (guard) {                            /* the URLs it names, as host:port words */
+    orr_buf g;
+    const char *p = guard;
+    orr_buf_init(&g);
+    orr_buf_addc(&g, ' ');                /* (never empty: "" still guards) */
+    while (*p) {
+      size_t n = strcspn(p, " ");
+      char word[300], hp[300];
+      if (n > 0 && n < sizeof word) {
+        memcpy(word, p, n);
+        word[n] = '\0';
+        if (host_port(word, hp, sizeof hp)) { orr_buf_adds(&g, hp); orr_buf_addc(&g, ' '); }
+      }
+      p += n + (p[n] == ' ');
+    }
+    t->guard = orr_buf_ok(&g) ? orr_buf_take(&g) : NULL;
+    orr_buf_free(&g);
+  }
   t->free_product = f->opts.free_product;
+  t->queued_at = now_s();
   if (t->url == NULL || (etag && !t->req_etag) || (last_modified && !t->req_last_modified) ||
-      (t->note == NULL && note && f->opts.process)) {
+      (t->note == NULL && note && f->opts.process) || (guard && !t->guard)) {
     orr_transfer_free(t);
     return 0;
   }
@@ -303,13 +407,17 @@ static int start(orr_fetch *f, orr_transfer *t) {
   }
   if (o->max_bytes) curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
   if (o->user_agent) curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   /* A short-lived DNS cache: libcurl 7.88 scans its whole cache on every lookup, and with
   ** a planet's thousands of hosts kept for the default minute that scan became most of a
   ** refresh's CPU (10,000 feeds on their own hosts, warm: 21.6 s of user CPU; 14.4 s with
   ** 5 s, 13.7 s with none).  Feeds of one host are fetched close together (the per-host
   ** limit queues them), so 5 s still saves their lookups; connections are reused anyway. */
   curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 5L);
+  if (t->guard) {
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
+  }
+  t->wait = now_s() - t->queued_at;
   if (curl_multi_add_handle(f->multi, e) != CURLM_OK) return 0;
   f->running++;
   return 1;
@@ -328,6 +436,8 @@ static void finish(orr_transfer *t, CURLcode rc) {
     t->moved_to = strdup(t->final_url);
   if (rc == CURLE_OK) {
     t->ok = 1;
+  } else if (t->refused) {
+    /* (the guard's message is in t->error already) */
   } else if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
     snprintf(t->error, sizeof t->error, "body larger than the %zu byte limit", t->max_bytes);
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {

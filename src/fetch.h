@@ -4,11 +4,16 @@
 ** The caller queues requests, then calls orr_fetch_next repeatedly, each time getting one
 ** finished transfer, while a thread of the batch keeps the others downloading and parsing
 ** threads run opts.process on finished ones: the caller stores one feed while the rest
-** arrive.  At most opts.parallel transfers run at once and at most opts.per_host per host
-** (a transfer waits in our queue, not in curl's, so its timeout starts when it really
-** starts); connections are reused, DNS answers for a few seconds.  Only http and https
-** are spoken, also after redirects.  No callback ever calls out of C.  A batch is used
-** from one thread (the caller's); it starts and stops its own.
+** arrive.  At most opts.parallel transfers run at once and at most opts.per_host per host.
+** That queue is the only one: libcurl is given no limit of its own (no per-host or total
+** connection cap, no waiting for a connection to multiplex on), so a transfer handed to
+** it starts at once, and its timeout counts from its own start; its time in our queue is
+** reported apart (wait).  Connections are reused, DNS answers for a few seconds.  Only http
+** and https are spoken, also after redirects.  A guarded request connects to no private
+** address (loopback, private, link-local, unique-local, ...: checked on the address each
+** connection actually reached, after DNS and after every redirect) except on the hosts it
+** names.  No callback ever calls out of C.  A batch is used from one thread (the caller's);
+** it starts and stops its own.
 */
 #ifndef ORR_FETCH_H
 #define ORR_FETCH_H
@@ -51,7 +56,8 @@ typedef struct orr_transfer {
   orr_buf body;
   int    ok;                  /* transfer completed (any HTTP status) */
   char   error[320];          /* why not, when !ok */
-  double seconds;             /* total time */
+  double seconds;             /* the transfer's own time (from its start to its end) */
+  double wait;                /* seconds it waited in the queue before it started */
   char  *note;                /* the caller's note for opts.process (NULL: not processed) */
   void  *product;             /* what opts.process made, or NULL */
   /* private */
@@ -65,6 +71,10 @@ typedef struct orr_transfer {
   size_t max_bytes;
   int    too_big;
   int    started;
+  char  *guard;               /* NULL, or " host:port ... ": where a guarded request may
+                                 reach a private address */
+  int    refused;             /* the guard stopped it */
+  double queued_at;
   char   host[128];             /* lower-case host of url, for the per-host limit */
   char   curl_error[256];
 } orr_transfer;
@@ -75,10 +85,18 @@ typedef struct orr_fetch orr_fetch;
 orr_fetch *orr_fetch_new(const orr_fetch_opts *opts);
 
 /* Queue a GET; etag and last_modified (may be NULL) make it conditional; note (may be
-** NULL) is handed to opts.process, which runs only for transfers that have one.  Returns
-** 0 if out of memory, else 1.  Must not be called after the first orr_fetch_next. */
+** NULL) is handed to opts.process, which runs only for transfers that have one.  guard (may
+** be NULL: no guard) makes the request refuse private addresses except on the hosts of the
+** URLs it lists (space-separated; "" for none).  Returns 0 if out of memory, else 1.
+** Must not be called after the first orr_fetch_next. */
 int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *last_modified,
-                  const char *note);
+                  const char *note, const char *guard);
+
+/* 1 if the numeric address (IPv4 or IPv6) is one a guarded request may not reach:
+** unspecified, loopback, private (RFC 1918), shared (100.64/10), link-local, unique-local,
+** multicast, reserved, documentation and benchmark ranges, v4 inside v6 included.  An
+** address that cannot be read counts as private. */
+int orr_address_private(const char *ip);
 
 /* Drive the transfers until one completes; return it (the caller frees it with
 ** orr_transfer_free), or NULL when none is left.  Never returns NULL while transfers remain

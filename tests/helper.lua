@@ -51,7 +51,7 @@ local function sleep(s) os.execute('sleep ' .. s) end
 M.sleep = sleep
 
 --- Start the fixture server over `root`; returns { port =, url = fn(path), stop = fn,
---- stats = fn() -> list of {path, status, inm, ims, ua} }.
+--- stats = fn() -> list of {path, status, inm, ims, ua}, arrivals = fn() -> list of paths }.
 function M.server(root)
   local dir = M.tmpdir()
   local port_file = dir .. '/port'
@@ -71,6 +71,10 @@ function M.server(root)
   function s.stop() os.execute('kill ' .. pid .. ' 2>/dev/null') end
   function s.stats()
     local res = require('orrery.fetch').one(s.url('__stats'))
+    return assert(require('orrery.json').decode(assert(res.body, res.err)))
+  end
+  function s.arrivals()      -- every request's path as it arrived (one still stalled too)
+    local res = require('orrery.fetch').one(s.url('__arrivals'))
     return assert(require('orrery.json').decode(assert(res.body, res.err)))
   end
   function s.reset() require('orrery.fetch').one(s.url('__reset')) end

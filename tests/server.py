@@ -5,6 +5,7 @@ Serves files under --root with ETag and Last-Modified validators (304 on a match
 when asked.  Special paths, for the faults a feed aggregator meets:
 
   /moved/<path>      301 to /<path>            /found/<path>   302 to /<path>
+  /redirect?to=URL   302 to URL (any host)
   /status/<code>     that status, short body   /loop           301 to itself
   /slow/<ms>/<path>  wait, then serve <path>   /big/<bytes>    a body of that size
   /bomb              a gzip body that inflates to 64 MiB
@@ -17,6 +18,7 @@ when asked.  Special paths, for the faults a feed aggregator meets:
   /retry/<code>/<s>  that status (429, 503) with Retry-After: <s>
   /plain/<path>      serve <path> without ETag or Last-Modified (never 304)
   /__stats           JSON: requests by path and status     /__reset   clear the counters
+  /__arrivals        JSON: the path of every request as it arrived (a stalled one too)
 
 Writes the chosen port to --port-file, stops on SIGTERM or after --max-seconds.
 """
@@ -24,7 +26,7 @@ import argparse, gzip, hashlib, json, os, signal, sys, threading, time
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-STATS = {"requests": [], "lock": threading.Lock()}
+STATS = {"requests": [], "arrivals": [], "lock": threading.Lock()}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -52,6 +54,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path.split("?", 1)[0]
+        if not path.startswith("/__"):
+            with STATS["lock"]:
+                STATS["arrivals"].append(self.path)
+        if path == "/__arrivals":
+            with STATS["lock"]:
+                body = json.dumps(STATS["arrivals"]).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if path == "/__stats":
             with STATS["lock"]:
                 body = json.dumps(STATS["requests"]).encode()
@@ -63,10 +76,15 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/__reset":
             with STATS["lock"]:
                 STATS["requests"].clear()
+                STATS["arrivals"].clear()
             self.send_response(204)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if path == "/redirect":
+            from urllib.parse import parse_qs, urlsplit
+            to = parse_qs(urlsplit(self.path).query).get("to", ["/"])[0]
+            return self.send(302, b"elsewhere", {"Location": to})
         if path.startswith("/moved/"):
             return self.send(301, b"moved", {"Location": path[len("/moved"):]})
         if path.startswith("/found/"):

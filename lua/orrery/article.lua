@@ -107,18 +107,43 @@ local function host_of(url)
   return h
 end
 
---- May an entry of this feed have its link fetched?  Only on the feed's own site: the
---- host of the configured feed URL, of the configured site link, or of where the feed is
---- fetched from now (after a permanent redirect).  A feed cannot make orrery fetch, and
---- publish, a page from another host — an internal address, say.
+-- The feed's own site: its configured URL, its site link, where it is fetched from now
+-- (after a permanent redirect), the recipe's options.site.
+local function own_urls(fc, row)
+  local site = fc.options and fc.options.site
+  return { fc.url, fc.link, row and row.fetch_url, type(site) == 'string' and site or nil }
+end
+
+--- Is this link on the feed's own site (a host of own_urls, or a subdomain of one)?
 function M.same_site(link, fc, row)
   local h = host_of(link)
   if not h then return false end
-  for _, u in ipairs({ fc.url, fc.link, row and row.fetch_url, fc.options and fc.options.site }) do
-    local a = host_of(u)
+  for _, u in pairs(own_urls(fc, row)) do
+    local a = u and host_of(u)
     if a and (a == h or h:sub(-#a - 1) == '.' .. a) then return true end
   end
   return false
+end
+
+--- May an entry of this feed have its link fetched?  With article_hosts = 'any' (the
+--- default), a web address on any host: the fetch itself then refuses every private
+--- address (loopback, private, link-local, unique-local ranges, checked on the address
+--- reached, after DNS and every redirect) except on the feed's own hosts.  With 'same', only
+--- links on the feed's own site.  Never a local file or anything but http(s).
+function M.may_fetch(cfg, link, fc, row)
+  if type(link) ~= 'string' or not link:match('^[Hh][Tt][Tt][Pp][Ss]?://') then return false end
+  if cfg.article_hosts == 'same' then return M.same_site(link, fc, row) end
+  return true
+end
+
+--- The guard of an article request (see orrery._fetch): the feed's own URLs, the only
+--- hosts where a private address may be reached.
+function M.guard(fc, row)
+  local out = {}
+  for _, u in pairs(own_urls(fc, row)) do
+    if u and u:match('^[Hh][Tt][Tt][Pp][Ss]?://') then out[#out + 1] = u end
+  end
+  return table.concat(out, ' ')
 end
 
 --- The article pages to fetch in this run: entries of full_article feeds without a cached
@@ -135,9 +160,10 @@ local function wanted(cfg, st)
     if mode then
       local row = st:feed(fc.url, fc.name)
       for _, e in ipairs(st:articles_missing(row.id, cfg.article_retries, cfg.article_limit)) do
-        if not seen[e.link] and (mode == 'always' or M.is_teaser(e)) and M.same_site(e.link, fc, row) then
+        if not seen[e.link] and (mode == 'always' or M.is_teaser(e)) and M.may_fetch(cfg, e.link, fc, row) then
           seen[e.link] = true
-          out[#out + 1] = { url = e.link, fc = fc, r = r, entry = e, feed_id = row.id, date = e.date }
+          out[#out + 1] = { url = e.link, fc = fc, r = r, entry = e, feed_id = row.id, date = e.date,
+            guard = M.guard(fc, row) }
         end
       end
     end

@@ -239,7 +239,7 @@ local function report(summary, opts)
     for _, s in ipairs(summary.feeds) do
       feeds[#feeds + 1] = { name = s.name, url = s.url, status = s.status, error = s.err,
         new = s.new, changed = s.changed, moved_to = s.moved_to, not_modified = s.not_modified,
-        unchanged = s.unchanged, next_attempt = s.next_attempt }
+        unchanged = s.unchanged, next_attempt = s.next_attempt, seconds = s.seconds, wait = s.wait }
     end
     local skipped = json.array()
     for _, k in ipairs(summary.skipped) do skipped[#skipped + 1] = k end

@@ -47,6 +47,8 @@ M.defaults = {
   article_limit = 50,          -- full articles fetched per run (feeds with full_article)
   article_retries = 3,         -- a page that gave no article is tried this many runs
   article_min_chars = 200,     -- less text than this is not an article (the teaser stays)
+  article_hosts = 'any',       -- full articles from any host ('any': private addresses only on
+                               -- the feed's own host) or only from the feed's own site ('same')
   mirror = {},                 -- { [url prefix] = where to fetch it from instead }: a local
                                -- copy of sites, or a test server (see docs/fetching.md)
   time_zone = 'UTC',           -- dates on the pages: 'UTC', 'local', or a zone name
@@ -142,6 +144,9 @@ function M.validate(cfg, dir)
     if k ~= 'name' and k ~= 'email' then error('config: unknown key owner.' .. tostring(k), 0) end
   end
   if cfg.concurrency < 1 then error('config: concurrency must be at least 1', 0) end
+  if cfg.article_hosts ~= 'any' and cfg.article_hosts ~= 'same' then
+    error("config: article_hosts must be 'any' or 'same'", 0)
+  end
   if cfg.keep_documents ~= 'all' and cfg.keep_documents ~= 'problems' and cfg.keep_documents ~= 'none' then
     error("config: keep_documents must be 'all', 'problems' or 'none'", 0)
   end

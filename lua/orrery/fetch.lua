@@ -54,21 +54,28 @@ local function unmirrored(url, mirror)
   return best .. url:sub(#mirror[best] + 1)
 end
 
---- Iterate over results for reqs = { {url, etag, last_modified, parse, known}, ... }
---- (parse and known: see orrery._fetch; local files are never parsed here).
+--- Iterate over results for reqs = { {url, etag, last_modified, parse, known, guard}, ... }
+--- (parse, known and guard: see orrery._fetch; local files are never parsed here).
 --- Each result has `req` set to its request.  Usage: for res in fetch.each(reqs, cfg) do
 ---@param reqs table[]
 ---@param cfg table planet config (concurrency, timeouts, limits)
 function M.each(reqs, cfg)
   local remote, locals = {}, {}
   local mirror = cfg.mirror and next(cfg.mirror) and cfg.mirror
+  -- the stand-ins of a mirror map are hosts the planet's owner named: a guarded request
+  -- (see orrery._fetch) may reach them on a private address, as it may its own host
+  local stand_ins = ''
+  for _, to in pairs(mirror or {}) do
+    if to:match('^https?://') then stand_ins = stand_ins .. ' ' .. to end
+  end
   for _, r in ipairs(reqs) do
     local url = r.url
     if mirror then
       local m = mirrored(r.url, mirror)
       if m then
         -- a copy of the request, so the caller's table keeps the real URL
-        local c = setmetatable({ url = m, real_url = r.url, orig = r }, { __index = r })
+        local c = setmetatable({ url = m, real_url = r.url, orig = r, guard = r.guard and (r.guard .. stand_ins) },
+          { __index = r })
         r = c
         url = m
       end

@@ -259,6 +259,8 @@ function M.plan(cfg, st, opts, now)
           parse = not (r and (r.fix or r.scrape)), known = known_hash(row, context), context = context,
           -- the bytes of a well-parsed feed are dropped at once unless they may be kept
           keep_body = cfg.keep_documents == 'all' or (cfg.keep_documents == 'problems' and fc.recipe ~= nil),
+          -- a redirect may not take it to a private address (only the feed's own host may be on one)
+          guard = fc.url .. (row.fetch_url and (' ' .. row.fetch_url) or ''),
         }
       end
     end
@@ -301,7 +303,8 @@ function M.refresh(cfg, opts)
     end
     if s.err and M.database_broken(s.err) then abort(s.err) end
     local bytes = res.bytes or (res.body and #res.body)
-    pcall(st.log_fetch, st, row.id, now, s, bytes, res.seconds)
+    s.seconds, s.wait = res.seconds, res.wait
+    pcall(st.log_fetch, st, row.id, now, s, bytes, res.seconds, res.wait)
     summary.feeds[#summary.feeds + 1] = s
     if s.err then summary.failed = summary.failed + 1 end
     summary.new = summary.new + (s.new or 0)

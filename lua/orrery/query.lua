@@ -214,11 +214,12 @@ function M.document(st, feed)
   return doc
 end
 
---- The fetch log, newest first; all feeds when feed is nil.
+--- The fetch log, newest first; all feeds when feed is nil.  `wait` is the time a feed
+--- waited in the queue (per_host, concurrency), `seconds` its transfer's own time.
 function M.fetch_log(st, feed, limit)
-  local out = M.rows({ 'time', 'feed', 'status', 'new', 'changed', 'bytes', 'seconds', 'error' })
+  local out = M.rows({ 'time', 'feed', 'status', 'new', 'changed', 'bytes', 'wait', 'seconds', 'error' })
   local sql = [[SELECT datetime(l.time, 'unixepoch') AS time, f.name AS feed, l.status, l.error,
-    l.bytes, l.seconds, l.new, l.changed FROM fetch_log l JOIN feeds f ON f.id = l.feed_id]]
+    l.bytes, l.wait, l.seconds, l.new, l.changed FROM fetch_log l JOIN feeds f ON f.id = l.feed_id]]
   local rows
   if feed ~= nil then
     rows = st.db:rows(sql .. ' WHERE l.feed_id = ? ORDER BY l.id DESC LIMIT ?', must_feed(st, feed).id, limit or 20)

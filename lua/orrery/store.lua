@@ -189,6 +189,7 @@ migrations[5] = {
   ALTER TABLE entries ADD COLUMN notes TEXT;
   ALTER TABLE feeds ADD COLUMN notes TEXT;
   ALTER TABLE feeds ADD COLUMN format TEXT;     -- rss20, atom10, ..., scraped: what it was last
+  ALTER TABLE fetch_log ADD COLUMN wait REAL;   -- seconds in orrery's queue before the transfer
   ]],
   upgrade_entries,
 }
@@ -451,10 +452,11 @@ function M:document(feed_id)
   return self.db:one('SELECT * FROM documents WHERE feed_id = ?', feed_id)
 end
 
---- Append to the fetch log; the oldest rows beyond LOG_KEEP per feed go.
-function M:log_fetch(feed_id, now, s, bytes, seconds)
-  assert(self.db:run([[INSERT INTO fetch_log (feed_id, time, status, error, bytes, seconds, new, changed)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)]], feed_id, now, s.status, s.err, bytes, seconds, s.new, s.changed))
+--- Append to the fetch log (seconds: the transfer's own time; wait: its time in the queue
+--- before it started); the oldest rows beyond LOG_KEEP per feed go.
+function M:log_fetch(feed_id, now, s, bytes, seconds, wait)
+  assert(self.db:run([[INSERT INTO fetch_log (feed_id, time, status, error, bytes, seconds, new, changed, wait)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)]], feed_id, now, s.status, s.err, bytes, seconds, s.new, s.changed, wait))
   assert(self.db:run([[DELETE FROM fetch_log WHERE feed_id = ? AND id <= (SELECT id FROM fetch_log
     WHERE feed_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)]], feed_id, feed_id, M.LOG_KEEP))
 end

@@ -1,16 +1,19 @@
 /*
 ** api/fetch.c — orrery._fetch: start(requests [, opts]) -> Batch;  Batch:next() -> result|nil
+**                             private(ip) -> whether a guarded request may not reach it
 **
-** requests: { {url=, etag=, last_modified=, parse=, known=, keep_body=}, ... }.  opts: parallel,
+** requests: { {url=, etag=, last_modified=, parse=, known=, keep_body=, guard=}, ... }.  opts: parallel,
 ** per_host, timeout, connect_timeout, low_speed_time (seconds) and low_speed_limit (bytes/s),
 ** max_bytes, max_redirects,
 ** user_agent, workers (parsing threads, default 1).
 ** Each next() runs the transfers until one is done and returns its result:
 **   { index, url, final_url, moved_to, status, redirects, etag, last_modified,
-**     content_type, retry_after, body, seconds, err,
+**     content_type, retry_after, body, seconds, wait, err,
 **     bytes, body_hash, unchanged, feed, parse_err }
 ** `err` is set (and body absent) when the transfer itself failed; an HTTP error status is
-** not a transfer failure — policy about statuses is Lua's.
+** not a transfer failure — policy about statuses is Lua's.  `seconds` is the transfer's own
+** time, `wait` its time in the queue before it started.  A request with `guard` (a string:
+** space-separated URLs) reaches no private address except on the hosts of those URLs.
 ** A request with parse = true is parsed as a feed on a worker thread as soon as its 2xx
 ** body is in, while other transfers go on: the result then has body_hash (as
 ** orrery._util.hash gives it) and either unchanged = true (body_hash equals the request's
@@ -129,7 +132,7 @@ static int f_start(lua_State *L) {
   if (b->f == NULL) return luaL_error(L, "could not start libcurl");
   n = (lua_Integer)luaL_len(L, 1);
   for (i = 1; i <= n; i++) {
-    const char *url, *etag, *lm, *note = NULL;
+    const char *url, *etag, *lm, *note = NULL, *guard;
     lua_geti(L, 1, i);
     if (!lua_istable(L, -1)) return luaL_error(L, "request %d is not a table", (int)i);
     lua_getfield(L, -1, "url");
@@ -138,6 +141,9 @@ static int f_start(lua_State *L) {
     lua_getfield(L, -4, "parse");
     lua_getfield(L, -5, "known");
     lua_getfield(L, -6, "keep_body");          /* request url etag lm parse known keep */
+    lua_getfield(L, -7, "guard");              /* ... keep guard */
+    guard = lua_tostring(L, -1);
+    lua_pop(L, 1);                             /* (kept alive by the request table) */
     url = lua_tostring(L, -6);
     etag = lua_tostring(L, -5);
     lm = lua_tostring(L, -4);
@@ -150,7 +156,7 @@ static int f_start(lua_State *L) {
       lua_pushnil(L);
     }
     if (url == NULL) return luaL_error(L, "request %d has no url", (int)i);
-    if (!orr_fetch_add(b->f, url, etag, lm, note)) return luaL_error(L, "out of memory");
+    if (!orr_fetch_add(b->f, url, etag, lm, note, guard)) return luaL_error(L, "out of memory");
     lua_pop(L, 8);
   }
   return 1;
@@ -181,6 +187,8 @@ static int batch_next(lua_State *L) {
   orr_set_str(L, "retry_after", t->retry_after);
   lua_pushnumber(L, t->seconds);
   lua_setfield(L, -2, "seconds");
+  lua_pushnumber(L, t->wait);
+  lua_setfield(L, -2, "wait");
   if (t->ok && (t->body.data || !t->product)) {
     lua_pushlstring(L, t->body.data ? t->body.data : "", t->body.len);
     lua_setfield(L, -2, "body");
@@ -227,8 +235,14 @@ static const luaL_Reg batch_methods[] = {
   { NULL, NULL }
 };
 
+static int f_private(lua_State *L) {
+  lua_pushboolean(L, orr_address_private(luaL_checkstring(L, 1)));
+  return 1;
+}
+
 static const luaL_Reg lib[] = {
-  { "start", f_start },
+  { "start",   f_start   },
+  { "private", f_private },
   { NULL, NULL }
 };
 

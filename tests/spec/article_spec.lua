@@ -137,8 +137,12 @@ describe('full articles (end to end)', function()
       .. item(4, srv.url('links-only.html'), 'A tag page.')
       .. item(5, srv.url('sphinx.html'), long)
       .. item(6, srv.url('teasers.rss'), 'A link to a feed, not a page.')
-      -- another host (the same server by another name): never fetched for a feed
+      -- another host whose name resolves to a private address (the same server by another
+      -- name), and a link on the feed's own host that redirects there: both refused when the
+      -- connection reaches the private address, nothing is requested
       .. item(7, srv.url('blogger.html'):gsub('127%.0%.0%.1', 'localhost'), 'Elsewhere… Read more')
+      .. item(8, srv.url('redirect?to=' .. srv.url('blogger.html'):gsub('127%.0%.0%.1', 'localhost')),
+        'Moved elsewhere… Read more')
       .. '</channel></rss>'
     local f = assert(io.open(root .. '/teasers.rss', 'wb'))
     f:write(rss)
@@ -175,7 +179,9 @@ describe('full articles (end to end)', function()
   it('fetches the article of each teaser once, keeps the teaser as summary, and leaves full entries alone', function()
     local code, summary = refresh()
     assert.equals(0, code)
-    assert.same({ fetched = 5, stored = 2, failed = 3 }, summary.articles)
+    assert.equals(7, summary.articles.fetched)
+    assert.equals(2, summary.articles.stored)
+    assert.equals(5, summary.articles.failed)
     local e = entries()
     assert.truthy(e['post-1'].content:find('Sample with py-spy', 1, true))
     assert.truthy(e['post-1'].summary:find('Read more', 1, true))
@@ -185,6 +191,11 @@ describe('full articles (end to end)', function()
     assert.equals(0, hits('sphinx.html'))                           -- not a teaser: not fetched
     assert.equals(1, hits('blogger.html'))                          -- not again through "localhost"
     local db = assert(cdb.open(dir .. '/planet.db'))
+    for _, like in ipairs({ '%localhost%blogger.html', '%redirect%' }) do
+      local refused = db:one('SELECT error, content FROM articles WHERE url LIKE ?', like)
+      assert.matches('refused: localhost:%d+ is on a private address %(127%.0%.0%.1%)', refused.error)
+      assert.is_nil(refused.content)
+    end
     local failed = db:one("SELECT error FROM articles WHERE url LIKE '%links-only.html'")
     local gone = db:one("SELECT error FROM articles WHERE url LIKE '%status/404'")
     local feedlink = db:one("SELECT error FROM articles WHERE url LIKE '%teasers.rss'")
@@ -207,11 +218,25 @@ describe('full articles (end to end)', function()
     assert.equals(0, hits('wordpress.html'))
     assert.equals(0, hits('blogger.html'))
     assert.equals(1, hits('status/404'))              -- failures are tried again ...
-    assert.same({ fetched = 3, stored = 0, failed = 3 }, summary.articles)
+    assert.equals(5, summary.articles.fetched)
+    assert.equals(0, summary.articles.stored)
     assert.truthy(entries()['post-1'].content:find('Sample with py-spy', 1, true))
     srv.reset()
     local _, summary2 = refresh()
     assert.equals(0, hits('status/404'))              -- ... article_retries times in all
     assert.equals(0, summary2.articles.fetched)
+  end)
+
+  it("fetches only from the feed's own site with article_hosts = 'same'", function()
+    local d = helper.tmpdir()
+    local path = helper.write_planet(d, {
+      name = 'Articles', output_dir = 'out', database = 'planet.db', article_hosts = 'same',
+      feeds = { { url = srv.url('teasers.rss'), name = 'Teasers', full_article = true } },
+    })
+    srv.reset()
+    local code, out = helper.orrery({ 'refresh', '-c', path, '--json' })
+    assert.equals(0, code)
+    assert.equals(6, json.decode(out).articles.fetched)    -- the link to "localhost" is not even tried
+    assert.equals(1, hits('blogger.html'))
   end)
 end)

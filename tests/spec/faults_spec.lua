@@ -148,3 +148,27 @@ describe('orrery.planet back-off rules', function()
     assert.is_nil(planet.retry_after(nil, now))
   end)
 end)
+
+describe('one fetch queue (end to end)', function()
+  it("logs a feed's wait in the queue apart from its transfer, behind two stalled feeds of its host", function()
+    local srv = helper.server(helper.root .. '/tests/fixtures/http')
+    local dir = helper.tmpdir()
+    local path = helper.write_planet(dir, {
+      name = 'Queue', output_dir = 'out', database = 'planet.db', per_host = 2, timeout = 2, low_speed_time = 0,
+      feeds = { { url = srv.url('slow/6000/alpha.rss?a'), name = 'stall a' },
+        { url = srv.url('slow/6000/alpha.rss?b'), name = 'stall b' }, { url = srv.url('beta.atom'), name = 'quick' } },
+    })
+    local code = helper.orrery({ 'refresh', '-c', path })
+    srv.stop()
+    assert.equals(3, code)
+    local db = assert(cdb.open(dir .. '/planet.db'))
+    local log = db:one("SELECT l.* FROM fetch_log l JOIN feeds f ON f.id = l.feed_id WHERE f.name = 'quick'")
+    local n = db:one("SELECT count(*) AS n FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE f.name = 'quick'").n
+    db:close()
+    assert.equals(200, log.status)
+    assert.is_nil(log.error)
+    assert.equals(2, n)                                            -- fetched completely
+    assert.is_true(log.wait >= 1.5, 'waited ' .. log.wait .. ' s')  -- behind a stalled feed's 2 s timeout
+    assert.is_true(log.seconds < log.wait, string.format('transfer %.3f s, wait %.3f s', log.seconds, log.wait))
+  end)
+end)

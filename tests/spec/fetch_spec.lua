@@ -70,6 +70,79 @@ describe('orrery._fetch against a loopback server', function()
     assert.is_true(took >= 1.6, 'one at a time: ' .. took)
   end)
 
+  it("has one queue: a feed behind two stalled ones on its host is fetched in its own time", function()
+    -- per_host = 2: the quick feed waits in orrery's queue until a stalled one gives up at its
+    -- 2 s timeout, then is handed to libcurl and fetched at once; nothing parks it in libcurl
+    -- with its clock running (CURLMOPT_MAX_HOST_CONNECTIONS, CURLOPT_PIPEWAIT did)
+    srv.reset()
+    local out = fetch_all({ { url = srv.url('slow/6000/alpha.rss?a') }, { url = srv.url('slow/6000/alpha.rss?b') },
+      { url = srv.url('beta.atom?quick') } }, { parallel = 8, per_host = 2, timeout = 2 })
+    assert.matches('timed out', out[1].err)
+    assert.matches('timed out', out[2].err)
+    local q = out[3]
+    assert.equals(200, q.status, q.err)
+    assert.matches('<feed', q.body)
+    assert.is_true(q.wait >= 1.5, 'waited ' .. q.wait .. ' s')           -- behind a 2 s timeout
+    assert.is_true(q.seconds < q.wait, string.format('transfer %.3f s, wait %.3f s', q.seconds, q.wait))
+  end)
+
+  it('fetches every feed of a host past stalls, quick feeds and a server that hangs up', function()
+    srv.reset()
+    local paths = { 'slow/6000/alpha.rss?s1', 'alpha.rss?q1', 'beta.atom?q2', 'cut-headers', 'slow/6000/alpha.rss?s2',
+      'alpha.rss?q3', 'beta.atom?q4', 'alpha.rss?q5', 'lie/alpha.rss', 'beta.atom?q6' }
+    local reqs = {}
+    for i, p in ipairs(paths) do reqs[i] = { url = srv.url(p) } end
+    local out = fetch_all(reqs, { parallel = 8, per_host = 2, timeout = 2 })
+    local seen = {}
+    for _, path in ipairs(srv.arrivals()) do seen[path] = true end
+    for i, p in ipairs(paths) do
+      assert.is_true(seen['/' .. p], 'the server never saw ' .. p)
+      if p:match('%?q') then
+        assert.equals(200, out[i].status, p .. ': ' .. tostring(out[i].err))
+        assert.is_nil(out[i].err)
+      elseif p:match('^slow') then
+        assert.matches('timed out', out[i].err)
+      else                                      -- hung up: an error, or nothing in the body
+        assert.is_true(out[i].err ~= nil or (out[i].body or '') == '', p)
+      end
+    end
+  end)
+
+  it('refuses private addresses for a guarded request, except on the hosts it names', function()
+    local own = srv.url('alpha.rss')
+    local other = own:gsub('127%.0%.0%.1', 'localhost')         -- a name that resolves to loopback
+    srv.reset()
+    local out = fetch_all({
+      { url = own, guard = own },
+      { url = other, guard = own },
+      { url = srv.url('redirect?to=' .. other), guard = own },  -- its own host, redirected to another
+      { url = srv.url('redirect?to=' .. srv.url('beta.atom')), guard = own },
+      { url = other },                                           -- no guard: a feed the planet chose
+    })
+    assert.equals(200, out[1].status)
+    assert.matches('refused: localhost:%d+ is on a private address %(127%.0%.0%.1%)', out[2].err)
+    assert.matches('refused: localhost', out[3].err)
+    assert.is_nil(out[3].body)
+    assert.equals(200, out[4].status)
+    assert.equals(200, out[5].status)
+    local asked = 0
+    for _, r in ipairs(srv.stats()) do if r.path == '/alpha.rss' then asked = asked + 1 end end
+    assert.equals(2, asked)                     -- the refused ones never sent their request
+  end)
+
+  it('knows which addresses are private', function()
+    local cutil = require('orrery._fetch')
+    for _, ip in ipairs({ '127.0.0.1', '127.1.2.3', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1',
+        '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1',
+        'fc00::1', 'fd12:3456::1', '::ffff:127.0.0.1', '::ffff:10.1.2.3', '64:ff9b::a00:1', 'ff02::1', 'nonsense' }) do
+      assert.is_true(cutil.private(ip), ip)
+    end
+    for _, ip in ipairs({ '1.1.1.1', '8.8.8.8', '172.32.0.1', '100.128.0.1', '93.184.216.34', '2606:4700::1111',
+        '::ffff:8.8.8.8' }) do
+      assert.is_false(cutil.private(ip), ip)
+    end
+  end)
+
   it('never speaks anything but http and https', function()
     local out = fetch_all({ { url = 'file:///etc/passwd' } })
     assert.is_string(out[1].err)
