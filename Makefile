@@ -122,10 +122,19 @@ bench: orrery
 	bash tests/bench/planetpython.sh
 	./orrery lua tests/bench/search.lua 100000
 
-install: orrery
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/orrery
+# The man page and the bash completion are written by orrery from its command tables.
+$(BUILD)/orrery.1: orrery $(wildcard lua/orrery/cli.lua lua/orrery/cmd/*.lua)
+	./orrery help --man >$@
+$(BUILD)/orrery.bash: orrery $(wildcard lua/orrery/cli.lua lua/orrery/cmd/*.lua)
+	./orrery help --completion >$@
+
+install: orrery $(BUILD)/orrery.1 $(BUILD)/orrery.bash
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/orrery $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 $(BUILD)/orrery $(DESTDIR)$(PREFIX)/bin/orrery
 	cp -R lua recipes $(DESTDIR)$(PREFIX)/share/orrery/
+	install -m 644 $(BUILD)/orrery.1 $(DESTDIR)$(PREFIX)/share/man/man1/orrery.1
+	install -m 644 $(BUILD)/orrery.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/orrery
 
 clean:
 	rm -rf build build-san build-fuzz orrery out tests/tmp

@@ -49,7 +49,7 @@ static void take(orr_xml_input *in, char *copy, size_t len) {
 
 typedef struct entity {
   char    name[64];
-  const char *value; size_t vlen;   /* the literal, in the document */
+  char   *value; size_t vlen;         /* the literal (a copy: the document is rewritten) */
   orr_buf x;                        /* its expansion, once computed */
   int     state;                    /* 0 not yet, 1 in progress, 2 done, 3 refused */
 } entity;
@@ -188,8 +188,11 @@ static void read_entity(entities *ents, const char *p, const char *e) {
     memset(x, 0, sizeof *x);
     memcpy(x->name, name, nlen + 1);
   }
-  x->value = v ? p + 1 : "";                            /* an external one expands to nothing */
-  x->vlen = v ? (size_t)(v - p - 1) : 0;
+  x->vlen = v ? (size_t)(v - p - 1) : 0;               /* an external one expands to nothing */
+  x->value = malloc(x->vlen + 1);
+  if (x->value == NULL) { ents->n--; return; }
+  if (x->vlen) memcpy(x->value, p + 1, x->vlen);
+  x->value[x->vlen] = '\0';
 }
 
 /* Find the internal subset of the document's DOCTYPE: *open at its '[', *close at its ']';
@@ -717,7 +720,7 @@ int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const
       take(in, copy, n);
     if (ents.refused[0]) note(in, "%s", ents.refused);
     if (undeclared) note(in, "undeclared HTML entities or bare '&' (read as HTML would)");
-    for (i = 0; i < ents.n; i++) orr_buf_free(&ents.e[i].x);
+    for (i = 0; i < ents.n; i++) { orr_buf_free(&ents.e[i].x); free(ents.e[i].value); }
     free(ents.e);
   }
   return 1;

@@ -48,7 +48,7 @@ function M.context(cfg, st)
   local now = os.time()
   local feeds, by_id = {}, {}
   -- feeds needing a maintainer's eye, for the health page
-  local health = { failing = {}, gone = {}, stale = {}, moved = {}, stale_days = cfg.stale_days }
+  local health = { failing = {}, gone = {}, stale = {}, moved = {}, recovered = {}, stale_days = cfg.stale_days }
   local counts = st:counts()
   local cfg_by_url = {}
   for _, fc in ipairs(cfg.feeds) do cfg_by_url[fc.url] = fc end
@@ -63,7 +63,8 @@ function M.context(cfg, st)
         -- feed's icon (against its site); only safe schemes either way
         face = fc.face and chtml.clean_url(fc.face) or row.icon and chtml.clean_url(row.icon, row.link) or nil,
         failing = row.last_error ~= nil and (row.last_success == nil or (row.errors or 0) > 0),
-        gone = row.gone == 1, error = row.last_error, errors = row.errors,
+        gone = row.gone == 1, error = publish.message(cfg, row.last_error), errors = row.errors,
+        failing_since = row.failing_since, recovered = row.recovered,
         last_success = row.last_success, last_attempt = row.last_attempt, last_status = row.last_status,
         next_attempt = row.next_attempt, configured_url = publish.url(row.url),
         moved = row.fetch_url ~= nil and row.fetch_url ~= row.url,
@@ -77,6 +78,7 @@ function M.context(cfg, st)
       local h = f.gone and health.gone or f.failing and health.failing or f.stale and health.stale
         or f.moved and health.moved
       if h then h[#h + 1] = f end
+      if f.recovered and not f.failing then health.recovered[#health.recovered + 1] = f end
     end
   end
   local entries, days = M.entries_by_day(cfg, query.entries(st, { limit = cfg.items_per_page }), by_id,
@@ -171,7 +173,7 @@ local function write_if_changed(path, data)
   local old = cfs.read(path)
   if old == data then return false end
   local ok, err = cfs.write(path, data)
-  if not ok then util.fail('cannot write ' .. err) end
+  if not ok then util.fail('cannot write ' .. err, 'write') end
   return true
 end
 
@@ -197,9 +199,9 @@ end
 -- Copy the files under dir into target, rewriting only those that changed.
 local function copy_tree(dir, target, out)
   local names, err = cfs.list(dir)
-  if not names then util.fail('static: ' .. err) end
+  if not names then util.fail('static: ' .. err, 'config') end
   local mk, merr = cfs.mkdirs(target)
-  if not mk then util.fail('output directory: ' .. merr) end
+  if not mk then util.fail('output directory: ' .. merr, 'write') end
   for _, name in ipairs(names) do
     if not name:match('^%.') then
       local src = dir .. '/' .. name
@@ -220,7 +222,7 @@ local function render_templates(cfg, st, ctx, helpers, out)
   local vars
   for _, path in ipairs(cfg.templates) do
     local src, rerr = cfs.read(path)
-    if not src then util.fail('template: ' .. rerr) end
+    if not src then util.fail('template: ' .. rerr, 'config') end
     local name = path:match('([^/]+)$')
     if name:match('%.tmpl$') then
       local render, cerr = htmltmpl.load(src, path, cfs.read)
@@ -243,10 +245,10 @@ end
 function M.render(cfg, st)
   local dir = M.dir(cfg.layout)
   local names, err = cfs.list(dir)
-  if not names then util.fail('layout: ' .. err) end
+  if not names then util.fail('layout: ' .. err, 'config') end
   table.sort(names)
   local mk, merr = cfs.mkdirs(cfg.output_dir)
-  if not mk then util.fail('output directory: ' .. merr) end
+  if not mk then util.fail('output directory: ' .. merr, 'write') end
   local ctx = M.context(cfg, st)
   local out = { written = {}, unchanged = {} }
   local helpers = setmetatable({
@@ -266,7 +268,7 @@ function M.render(cfg, st)
       -- one page per month, archive/YYYY-MM.html, each with its neighbours
       local render = compile(assert(cfs.read(src_path)), src_path, helpers)
       local mk2, merr2 = cfs.mkdirs(cfg.output_dir .. '/archive')
-      if not mk2 then util.fail('output directory: ' .. merr2) end
+      if not mk2 then util.fail('output directory: ' .. merr2, 'write') end
       for i, m in ipairs(ctx.months) do
         emit(out, cfg.output_dir .. '/' .. m.path, run(render, month_context(cfg, st, ctx, i)))
       end

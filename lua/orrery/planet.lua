@@ -19,7 +19,7 @@ local M = {}
 function M.open_store(cfg)
   cfs.mkdirs(util.dirname(cfg.database))
   local st, err = store_mod.open(cfg.database)
-  if not st then util.fail('cannot open the database: ' .. err) end
+  if not st then util.fail('cannot open the database: ' .. err, 'write') end
   return st
 end
 
@@ -136,6 +136,8 @@ local function process(cfg, st, fc, row, res, now)
     s.err = msg
     upd.last_error = msg
     upd.errors = (row.errors or 0) + 1
+    upd.failing_since = (row.errors or 0) > 0 and row.failing_since or now
+    s.since = upd.failing_since
     upd.doc_key = json.null
     wait = math.max(wait or 0, M.backoff(cfg, upd.errors))
     if wait > 0 then
@@ -151,7 +153,7 @@ local function process(cfg, st, fc, row, res, now)
     s.moved_to = res.moved_to
   end
   if res.status == 304 then
-    upd.last_success, upd.errors = now, 0
+    upd.last_success, upd.errors, upd.failing_since = now, 0, json.null
     if row.errors > 0 then upd.last_error = json.null end
     st:update_feed(row.id, upd)
     s.not_modified = true
@@ -159,6 +161,7 @@ local function process(cfg, st, fc, row, res, now)
   end
   if res.status == 410 then
     upd.gone = 1
+    s.gone = true
     return failed('HTTP 410 Gone: the feed was removed')
   end
   if res.status == 429 or res.status == 503 then
@@ -178,7 +181,8 @@ local function process(cfg, st, fc, row, res, now)
   local key = (res.body_hash or cutil.hash(res.body)) .. ' ' .. context
   if res.unchanged or key == row.doc_key then
     -- the very document we stored last time (a server without validators)
-    upd.last_success, upd.errors = now, 0
+    upd.last_success, upd.errors, upd.failing_since = now, 0, json.null
+    if row.errors > 0 then upd.last_error = json.null end
     st:update_feed(row.id, upd)
     s.unchanged = true
     return s
@@ -204,9 +208,9 @@ local function process(cfg, st, fc, row, res, now)
     upd.format = feed.format or json.null
     upd.etag = res.etag or json.null
     upd.last_modified = res.last_modified or json.null
-    upd.last_success, upd.last_error, upd.errors = now, json.null, 0
+    upd.last_success, upd.last_error, upd.errors, upd.failing_since = now, json.null, 0, json.null
     upd.doc_key = key
-    if feed.bozo then upd.last_error = 'recovered from ill-formed XML: ' .. (feed.bozo_message or '') end
+    upd.recovered = feed.bozo and (feed.bozo_message or 'not well-formed') or json.null
     st:update_feed(row.id, upd)
     return true
   end)
@@ -283,7 +287,11 @@ function M.refresh(cfg, opts)
   local summary = { feeds = {}, skipped = {}, failed = 0, new = 0, changed = 0, total = #reqs, bytes = 0,
     started = cutil.clock(), cpu = { parse = 0, store = 0, commit = 0 } }
   for _, k in ipairs(skipped) do
-    summary.skipped[#summary.skipped + 1] = { name = k.fc.name, url = k.fc.url, reason = k.reason }
+    local r = k.row
+    summary.skipped[#summary.skipped + 1] = { name = k.fc.name, url = k.fc.url, reason = k.reason,
+      -- skipped, but still failing: backing off after failures, or gone
+      failing = r.gone == 1 or (r.errors or 0) > 0, gone = r.gone == 1, last_error = r.last_error,
+      since = r.failing_since or r.last_attempt, next_attempt = r.gone ~= 1 and r.next_attempt or nil }
   end
   local done = 0
   -- the database itself failing (disk full, I/O error) ends the run: no later feed could
@@ -291,7 +299,7 @@ function M.refresh(cfg, opts)
   local function abort(msg)
     st:rollback()
     st:close()
-    util.fail('cannot write the database ' .. cfg.database .. ': ' .. msg)
+    util.fail('cannot write the database ' .. cfg.database .. ': ' .. msg, 'write')
   end
   st:begin()
   for res in fetch.each(reqs, cfg) do
@@ -348,7 +356,7 @@ function M.render(cfg)
   st:close()
   if not ok then
     if util.is_failure(res) then error(res, 0) end
-    util.fail('render: ' .. tostring(res))
+    util.fail('render: ' .. tostring(res), 'config')
   end
   return res
 end

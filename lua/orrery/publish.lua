@@ -26,6 +26,29 @@ function M.entry_uri(row)
   return 'urn:orrery:entry:' .. cutil.hash(tostring(row.feed_id) .. ' ' .. tostring(g))
 end
 
+--- A message (a feed's error, a recipe's traceback line) as the public pages may show it:
+--- paths on this machine made relative to the planet's directory (or to orrery's own
+--- files), passwords in URLs removed.
+function M.message(cfg, msg)
+  if msg == nil then return nil end
+  local function strip(s, dir)
+    if not dir or dir == '' or dir == '.' then return s end
+    local d = dir:gsub('/+$', '') .. '/'
+    local out, i = {}, 1
+    while true do
+      local a, b = s:find(d, i, true)
+      if not a then break end
+      out[#out + 1] = s:sub(i, a - 1)
+      i = b + 1
+    end
+    out[#out + 1] = s:sub(i)
+    return table.concat(out)
+  end
+  msg = strip(msg, cfg.dir)
+  msg = strip(msg, ORRERY_HOME)
+  return (msg:gsub('(%a[%w+.-]*://)[^/@%s]*@', '%1'))
+end
+
 --- The author an entry shows: the name; the email address only when the planet says so.
 function M.author(cfg, row)
   return row.author or (cfg.publish_emails and row.author_email) or nil

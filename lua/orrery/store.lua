@@ -190,6 +190,12 @@ migrations[5] = {
   ALTER TABLE feeds ADD COLUMN notes TEXT;
   ALTER TABLE feeds ADD COLUMN format TEXT;     -- rss20, atom10, ..., scraped: what it was last
   ALTER TABLE fetch_log ADD COLUMN wait REAL;   -- seconds in orrery's queue before the transfer
+  ALTER TABLE feeds ADD COLUMN failing_since INTEGER;  -- the first failure of the current run of them
+  ALTER TABLE feeds ADD COLUMN recovered TEXT;  -- last parse: ill-formed, recovered (libxml2's reason)
+  UPDATE feeds SET failing_since = coalesce((SELECT min(l.time) FROM fetch_log l WHERE l.feed_id = feeds.id
+    AND l.error IS NOT NULL AND l.time > coalesce(feeds.last_success, 0)), last_attempt) WHERE errors > 0;
+  UPDATE feeds SET recovered = substr(last_error, 32), last_error = NULL
+    WHERE errors = 0 AND last_error LIKE 'recovered from ill-formed XML: %';
   ]],
   upgrade_entries,
 }
@@ -308,6 +314,16 @@ function M:feed(url, name)
   return self.db:one('SELECT * FROM feeds WHERE url = ?', url)
 end
 
+--- A feed's entries that have notes (what the model's rules dropped), newest first.
+function M:noted_entries(feed_id, limit)
+  local out = {}
+  for row in self.db:rows([[SELECT guid, title, link, notes, date FROM entries WHERE feed_id = ? AND notes IS NOT NULL
+      ORDER BY date DESC LIMIT ?]], feed_id, limit or 50) do
+    out[#out + 1] = row
+  end
+  return out
+end
+
 --- Every feed row, by name.
 function M:feeds()
   local out = {}
@@ -320,6 +336,7 @@ end
 local feed_columns = {
   'fetch_url', 'name', 'title', 'link', 'subtitle', 'icon', 'etag', 'last_modified', 'last_attempt',
   'last_success', 'last_status', 'last_error', 'errors', 'next_attempt', 'gone', 'doc_key', 'notes', 'format',
+  'failing_since', 'recovered',
 }
 local feed_column_set = {}
 for _, c in ipairs(feed_columns) do feed_column_set[c] = true end
@@ -461,10 +478,11 @@ function M:log_fetch(feed_id, now, s, bytes, seconds, wait)
     WHERE feed_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)]], feed_id, feed_id, M.LOG_KEEP))
 end
 
---- Number of entries per feed id.
+--- Per feed id: entries (n), the newest entry's date, entries with notes (noted).
 function M:counts()
   local out = {}
-  for row in self.db:rows('SELECT feed_id, count(*) AS n, max(date) AS newest FROM entries GROUP BY feed_id') do
+  for row in self.db:rows([[SELECT feed_id, count(*) AS n, max(date) AS newest, count(notes) AS noted
+      FROM entries GROUP BY feed_id]]) do
     out[row.feed_id] = row
   end
   return out

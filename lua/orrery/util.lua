@@ -74,8 +74,11 @@ end
 --- output, a database that cannot be opened.  The CLI prints its message and exits 1.
 local failure_mt = { __tostring = function(f) return f.msg end }
 
-function M.fail(msg)
-  error(setmetatable({ msg = msg }, failure_mt), 0)
+--- kind says which exit status it ends the command with: 'config' (the planet's
+--- configuration or layout), 'write' (the database or output cannot be written), 'locked'
+--- (another run holds the planet), or nil (it failed otherwise).
+function M.fail(msg, kind)
+  error(setmetatable({ msg = msg, kind = kind }, failure_mt), 0)
 end
 
 function M.is_failure(e)
