@@ -1235,7 +1235,7 @@ static size_t item_spans(const char *d, size_t len, const char *item, span *root
     const char *e = markup_end(p, end);
     if (root->start == NULL) {
       if (p + 1 < end && p[1] != '!' && p[1] != '?' && p[1] != '/') { root->start = p; root->end = e; }
-    } else if (p[1] != '!' && p[1] != '?') {
+    } else if (p + 1 < end && p[1] != '!' && p[1] != '?') {
       int is_start = tag_is(p, end, item, 0), is_end = p[1] == '/' && tag_is(p, end, item, 1);
       if ((is_start || is_end) && open && n < max) {        /* the item before ends here */
         items[n].start = open;

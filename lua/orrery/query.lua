@@ -10,6 +10,11 @@
 ---   q.fetch_log(st, feed?, limit?)               the newest fetches, newest first
 local cutil = require('orrery._util')
 local json = require('orrery.json')
+local util = require('orrery.util')
+
+-- A mistake in how a function was called (a bad filter, a date that is none): reported to
+-- the person as one line naming the argument, not as a traceback (the REPL prints it so).
+local function mistake(fmt, ...) util.fail(string.format(fmt, ...)) end
 
 local M = {}
 
@@ -34,15 +39,32 @@ local function decode(row)
   return row
 end
 
---- A date filter value: seconds, or any date string orrery reads ("2026-04-01").
-local function when(v, name)
+local units = { s = 1, m = 60, h = 3600, d = 86400, w = 7 * 86400, second = 1, minute = 60, hour = 3600,
+  day = 86400, week = 7 * 86400 }
+
+--- A date filter value: seconds, a date string orrery reads ("2026-04-01", RFC 822, ...),
+--- 'now', 'today', 'yesterday' (midnight UTC), or a time ago: '3 days ago', '12h', '2w'.
+function M.when(v, name, now)
   if v == nil then return nil end
   if math.type(v) == 'integer' then return v end
   if type(v) == 'number' then return math.floor(v) end
-  local t = type(v) == 'string' and cutil.date(v)
-  if not t then error(string.format('%s: cannot read %q as a date', name, tostring(v)), 3) end
+  if type(v) ~= 'string' then mistake('%s: a date is a string or seconds, not a %s', name, type(v)) end
+  now = now or os.time()
+  local s = v:lower():gsub('^%s+', ''):gsub('%s+$', '')
+  if s == 'now' then return now end
+  if s == 'today' then return now - now % 86400 end
+  if s == 'yesterday' then return now - now % 86400 - 86400 end
+  local n, unit = s:match('^(%d+)%s*(%a+)$')
+  if not n then n, unit = s:match('^(%d+)%s*(%a+)%s+ago$') end
+  unit = unit and (units[unit] or units[unit:gsub('s$', '')])
+  if n and unit then return now - tonumber(n) * unit end
+  local t = cutil.date(v)
+  if not t then
+    mistake("%s: cannot read %q as a date (try '2026-11-01', 'yesterday', '3 days ago' or seconds)", name, v)
+  end
   return t
 end
+local when = M.when
 
 --- Find a feed.  Returns the row, or nil, err (no match, or several).
 function M.feed(st, x)
@@ -52,7 +74,7 @@ function M.feed(st, x)
     if row then return row end
     return nil, 'no feed with id ' .. x
   end
-  if type(x) ~= 'string' then error('feed: expected an id, a URL or a name, got ' .. type(x), 2) end
+  if type(x) ~= 'string' then mistake('feed: expected an id, a URL or a name, not a %s', type(x)) end
   local row = st.db:one('SELECT * FROM feeds WHERE url = ? OR fetch_url = ? OR lower(name) = lower(?)', x, x, x)
   if row then return row end
   local found = {}
@@ -69,7 +91,7 @@ end
 
 local function must_feed(st, x)
   local row, err = M.feed(st, x)
-  if not row then error(err, 3) end
+  if not row then mistake('%s', err) end
   return row
 end
 
@@ -94,9 +116,10 @@ local orders = {
 ---@param filter table|nil { feed, since, until, author, tag, limit (50), order }
 function M.entries(st, filter)
   filter = filter or {}
+  if type(filter) ~= 'table' then mistake('entries: give a filter table, e.g. entries{feed = ..., since = ...}') end
   for k in pairs(filter) do
     if not ({ feed = 1, since = 1, ['until'] = 1, author = 1, tag = 1, limit = 1, order = 1 })[k] then
-      error('entries: unknown filter ' .. tostring(k), 2)
+      mistake('entries: unknown filter %s (feed, since, until, author, tag, limit, order)', tostring(k))
     end
   end
   local where, args = {}, {}
@@ -106,11 +129,11 @@ function M.entries(st, filter)
   end
   if filter.since ~= nil then
     where[#where + 1] = 'e.date >= ?'
-    args[#args + 1] = when(filter.since, 'since')
+    args[#args + 1] = when(filter.since, 'entries: since')
   end
   if filter['until'] ~= nil then
     where[#where + 1] = 'e.date < ?'
-    args[#args + 1] = when(filter['until'], 'until')
+    args[#args + 1] = when(filter['until'], 'entries: until')
   end
   if filter.author ~= nil then
     where[#where + 1] = "instr(lower(coalesce(e.author, '')), lower(?)) > 0"
@@ -121,7 +144,8 @@ function M.entries(st, filter)
     args[#args + 1] = filter.tag
   end
   local order = orders[filter.order or 'date']
-  if not order then error('entries: unknown order ' .. tostring(filter.order), 2) end
+  if not order then mistake('entries: unknown order %s (date, oldest, title, feed)', tostring(filter.order)) end
+  if filter.limit ~= nil and math.type(filter.limit) ~= 'integer' then mistake('entries: limit is a whole number') end
   local sql = ENTRY_SELECT .. (#where > 0 and (' WHERE ' .. table.concat(where, ' AND ')) or '')
     .. ' ORDER BY ' .. order .. ' LIMIT ?'
   args[#args + 1] = filter.limit or 50
@@ -144,7 +168,9 @@ end
 ---@param opts table|nil { limit = 20, feed = , raw = false }
 function M.search(st, text, opts)
   opts = opts or {}
-  if type(text) ~= 'string' or text:match('^%s*$') then error('search: give some words', 2) end
+  if type(text) ~= 'string' or text:match('^%s*$') then
+    mistake('search: give some words, e.g. search("free threading")')
+  end
   local q = opts.raw and text or fts_query(text)
   local args = { q }
   local feed_clause = ''
@@ -179,7 +205,7 @@ function M.search(st, text, opts)
       out[#out + 1] = decode(row)
     end
   end)
-  if not ok then error('search: ' .. tostring(err):gsub('^.-sql: ', ''), 2) end
+  if not ok then mistake('search: %s', (tostring(err):gsub('^.-sql: ', ''))) end
   return out
 end
 

@@ -8,6 +8,7 @@
 local json = require('orrery.json')
 local pretty = require('orrery.pretty')
 local query = require('orrery.query')
+local util = require('orrery.util')
 
 local M = {}
 
@@ -17,9 +18,11 @@ orrery repl — Lua 5.4 with the planet at hand.  Expressions print; =expr too.
   feeds()                         every feed, with entry counts
   feed(x)                         one feed row (id, URL, name or part of a name)
   entries{feed=, since=, until=, author=, tag=, limit=, order=}
-                                  order: 'date' (newest first), 'oldest', 'title', 'feed'
+                                  since='yesterday', '3 days ago', '2026-11-01'; order:
+                                  'date' (newest first), 'oldest', 'title', 'feed'
   search('free threading' [, {limit=, feed=}])   full-text, best match first
   show(entry)                     one entry in full, HTML as text (show(list, i) too)
+  help(fn)                        one function, with an example
   stats.by_feed()  stats.by_day([days])
   document(feed)                  the raw document of the feed's last refresh
   fetch_log([feed [, limit]])     the newest fetches
@@ -29,6 +32,50 @@ orrery repl — Lua 5.4 with the planet at hand.  Expressions print; =expr too.
   orrery.*                        every module: parse, fetch, recipe, store, query, html, json...
   cfg, db                         the planet's config and its open store
 Ctrl-D leaves.  See docs/repl.md.]==]
+
+--- One text per REPL function: help(fn) prints it.
+M.docs = {
+  feeds = 'feeds()\n  every feed: name, URL, entries, newest entry.  Example: feeds()',
+  feed = 'feed(x)\n  one feed row, by id, URL, name or a unique part of a name; its times as ISO 8601'
+    .. ' (UTC and local).\n  Example: feed("python")',
+  entries = 'entries{feed=, since=, until=, author=, tag=, limit=50, order="date"}\n  stored entries, newest first'
+    .. ' (order: date, oldest, title, feed).\n  since/until: a date ("2026-11-01"), "today", "yesterday",'
+    .. ' "3 days ago", "12h", or seconds.\n  Example: entries{feed="python", since="yesterday"}',
+  search = 'search(words [, {limit=20, feed=}])\n  full-text search over titles, authors and text, best match'
+    .. ' first.\n  Example: search("free threading", {limit = 5})',
+  show = 'show(entry) or show(list, i)\n  one entry in full, its HTML as text.  Example: show(entries(), 1)',
+  ['stats.by_feed'] = 'stats.by_feed()\n  entries per feed, with the newest and oldest.',
+  ['stats.by_day'] = 'stats.by_day([days=30])\n  entries per day (UTC).',
+  document = "document(feed)\n  the raw document of the feed's last refresh (kept for failing and recipe feeds,"
+    .. ' or all with keep_documents).\n  Example: document("python").body:sub(1, 200)',
+  fetch_log = 'fetch_log([feed [, limit=20]])\n  the newest fetches: status, bytes, wait in the queue, transfer'
+    .. ' time, error.',
+  refresh = 'refresh([feed])\n  fetch, parse and store now: one feed, or every feed.',
+  try = 'try(feed [, recipe])\n  re-run the recipe (or another) on the stored document, storing nothing;'
+    .. ' shows what it changes.\n  Example: try("lwn", "strip-trailer")',
+  render = "render()\n  write the planet's pages from what is stored.",
+  help = 'help() lists the API; help(fn) or help("name") explains one function.',
+}
+
+--- How a feed row prints in the REPL: every column, times as ISO 8601 in UTC and local time.
+M.FeedRow = { __name = 'orrery.FeedRow' }
+local time_columns = { last_attempt = true, last_success = true, next_attempt = true, failing_since = true }
+M.FeedRow.__tostring = function(r)
+  local keys = {}
+  for k in pairs(r) do keys[#keys + 1] = k end
+  table.sort(keys)
+  local out = {}
+  for _, k in ipairs(keys) do
+    local v = r[k]
+    if time_columns[k] and math.type(v) == 'integer' then
+      v = os.date('!%Y-%m-%dT%H:%M:%SZ', v) .. os.date(' (%Y-%m-%d %H:%M %Z)', v)
+    elseif k == 'etag' or k == 'doc_key' then
+      v = tostring(v)
+    end
+    out[#out + 1] = string.format('  %-14s %s', k, tostring(v):gsub('\n', '\n' .. string.rep(' ', 17)))
+  end
+  return table.concat(out, '\n')
+end
 
 --- What changed between the entries of two builds of the same feed.
 local Diff = { __name = 'orrery.Diff' }
@@ -88,7 +135,7 @@ function M.env(cfg, st, out)
   out = out or function(s) io.write(s, '\n') end
   local planet = require('orrery.planet')
   local function need_store()
-    if not st then error('no planet loaded: start with orrery repl -c planet.lua', 3) end
+    if not st then util.fail('no planet loaded: start with orrery repl -c planet.lua') end
     return st
   end
   local function cfg_feed(row)
@@ -109,8 +156,8 @@ function M.env(cfg, st, out)
   function env.feeds() return query.feeds(need_store()) end
   function env.feed(x)
     local row, err = query.feed(need_store(), x)
-    if not row then error(err, 0) end
-    return row
+    if not row then util.fail(err) end
+    return setmetatable(row, M.FeedRow)
   end
   function env.entries(filter) return query.entries(need_store(), filter) end
   function env.search(text, opts) return query.search(need_store(), text, opts) end
@@ -120,7 +167,7 @@ function M.env(cfg, st, out)
   }
   function env.document(feed)
     local doc, err = query.document(need_store(), feed)
-    if not doc then error(err, 0) end
+    if not doc then util.fail(err) end
     return doc
   end
   function env.fetch_log(feed, limit) return query.fetch_log(need_store(), feed, limit) end
@@ -152,7 +199,7 @@ function M.env(cfg, st, out)
     if not doc then
       -- only failing and recipe feeds keep their document (keep_documents): fetch it now
       local got = require('orrery.fetch').one(row.fetch_url or row.url, cfg)
-      if got.err or got.status ~= 200 then error('cannot fetch ' .. row.url .. ': ' .. (got.err or got.status), 0) end
+      if got.err or got.status ~= 200 then util.fail('cannot fetch ' .. row.url .. ': ' .. (got.err or got.status)) end
       doc = { url = got.final_url or got.url, content_type = got.content_type, body = got.body }
     end
     local fc = cfg_feed(row)
@@ -162,16 +209,28 @@ function M.env(cfg, st, out)
     local with = require('orrery.util').copy(fc)
     with.recipe = recipe_name or fc.recipe
     local a, err = planet.build(plain, doc.body, res, cfg)
-    if not a and not with.recipe then error(err, 0) end
+    if not a and not with.recipe then util.fail(err) end
     local b, err2 = planet.build(with, doc.body, res, cfg)
-    if not b then error(err2, 0) end
+    if not b then util.fail(err2) end
     return diff(a or { entries = {} }, b, with.recipe)
   end
   function env.render()
     local files = planet.render(cfg)
     return string.format('%d files written, %d unchanged, in %s', #files.written, #files.unchanged, cfg.output_dir)
   end
-  function env.help() out(M.help_text) end
+  -- help(): the API; help(fn) or help('name'): one function, with an example
+  function env.help(x)
+    if x == nil then out(M.help_text) return end
+    for name, doc in pairs(M.docs) do
+      if x == name or (type(x) == 'function' and (env[name] == x or (name:match('^stats%.')
+          and env.stats[name:sub(7)] == x))) then
+        out(doc)
+        return
+      end
+    end
+    if type(x) == 'function' then out('no help for this function: help() lists the REPL\'s, docs/repl.md has more')
+    else out(string.format('no help for %q: help() lists what there is', tostring(x))) end
+  end
   return setmetatable(env, { __index = _G })
 end
 
@@ -211,7 +270,8 @@ function M.complete(env, word)
       v = nv
     end
     for k in pairs(keys_of(v, sep == ':' and type(v) ~= 'table')) do
-      if k:sub(1, #partial) == partial and k:match('^[%a_][%w_]*$') then
+      -- (no metamethods: __index, __gc are no one's business at the prompt)
+      if k:sub(1, #partial) == partial and k:match('^[%a_][%w_]*$') and not k:match('^__') then
         found[#found + 1] = base .. sep .. k
       end
     end
@@ -245,6 +305,8 @@ end
 --- Run a compiled chunk and print its results; returns true or false.
 function M.execute(fn, env, out)
   local res = table.pack(xpcall(fn, function(e)
+    -- a mistake in how a function was called: one line that names it, no traceback
+    if util.is_failure(e) then return 'error: ' .. e.msg end
     local tb = debug.traceback(tostring(e), 2)
     return (tb:gsub("\n%s*%[C%]: in function 'xpcall'.*$", ''))
   end))
@@ -275,18 +337,14 @@ function M.run(opts)
   if opts.eval then
     local fn, err = M.compile(opts.eval, env)
     if not fn then out(err == 'incomplete' and 'incomplete chunk' or err) return 1 end
-    M.diff = diff
-
-return M.execute(fn, env, out) and 0 or 1
+    return M.execute(fn, env, out) and 0 or 1
   end
   local read
   local rl = opts.interactive and require('orrery._readline')
   local history = os.getenv('ORRERY_HISTORY') or ((os.getenv('HOME') or '.') .. '/.orrery_history')
   if rl then
     rl.read_history(history)
-    rl.set_completer(function(word) M.diff = diff
-
-return M.complete(env, word) end)
+    rl.set_completer(function(word) return M.complete(env, word) end)
     read = function(prompt) return rl.readline(prompt) end
     out('orrery ' .. require('orrery._util').version() .. ' repl — help() for the API, Ctrl-D to leave')
   else

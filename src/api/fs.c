@@ -5,9 +5,15 @@
 **   mkdirs(path) -> true | nil, err        list(dir) -> { name } | nil, err
 **   stat(path) -> {type=, size=, mtime=} | nil, err          remove(path)
 **   realpath(path) -> absolute path | nil, err
+**   lock(path [, note]) -> Lock | nil, holder   an exclusive flock(2) on path (created), held
+**                                               until Lock:unlock(), __close or __gc
 **
 ** write() goes through a temporary file in the same directory, fsync and rename, so a
 ** reader (a web server) sees the old file or the new one, never half of one.
+**
+** lock() never waits: when another process holds the lock it returns nil and what the
+** holder wrote into the file (its note: who, since when).  The kernel drops an flock when
+** its process ends, however it ends (kill -9 too), so no stale lock is ever left behind.
 */
 #include <dirent.h>
 #include <errno.h>
@@ -15,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -139,7 +146,56 @@ static int f_realpath(lua_State *L) {
   return 1;
 }
 
+
+#define LOCK_MT "orrery.fs.Lock"
+typedef struct llock { int fd; } llock;
+
+static int lock_release(lua_State *L) {
+  llock *k = luaL_checkudata(L, 1, LOCK_MT);
+  if (k->fd >= 0) {
+    if (ftruncate(k->fd, 0) != 0) { /* the note goes with the lock; nothing to do if it stays */ }
+    flock(k->fd, LOCK_UN);
+    close(k->fd);
+    k->fd = -1;
+  }
+  return 0;
+}
+
+static int f_lock(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  size_t nlen;
+  const char *note = luaL_optlstring(L, 2, "", &nlen);
+  llock *k = lua_newuserdatauv(L, sizeof *k, 0);   /* created unlocked, then locked */
+  k->fd = -1;
+  luaL_setmetatable(L, LOCK_MT);
+  k->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (k->fd < 0) return fail_errno(L, path);
+  if (flock(k->fd, LOCK_EX | LOCK_NB) != 0) {
+    char holder[512];
+    ssize_t n;
+    int e = errno;
+    if (e != EWOULDBLOCK) { close(k->fd); k->fd = -1; errno = e; return fail_errno(L, path); }
+    n = pread(k->fd, holder, sizeof holder - 1, 0);
+    close(k->fd);
+    k->fd = -1;
+    holder[n > 0 ? n : 0] = '\0';
+    luaL_pushfail(L);
+    lua_pushstring(L, holder);
+    return 2;
+  }
+  if (ftruncate(k->fd, 0) != 0 || pwrite(k->fd, note, nlen, 0) != (ssize_t)nlen) {
+    /* the lock is held all the same: only the note for others is missing */
+  }
+  return 1;
+}
+
+static const luaL_Reg lock_methods[] = {
+  { "unlock", lock_release },
+  { NULL, NULL }
+};
+
 static const luaL_Reg lib[] = {
+  { "lock",   f_lock   },
   { "realpath", f_realpath },
   { "read",   f_read   },
   { "write",  f_write  },
@@ -151,6 +207,14 @@ static const luaL_Reg lib[] = {
 };
 
 int luaopen_orrery_fs(lua_State *L) {
+  luaL_newmetatable(L, LOCK_MT);
+  luaL_newlib(L, lock_methods);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, lock_release);
+  lua_setfield(L, -2, "__gc");
+  lua_pushcfunction(L, lock_release);
+  lua_setfield(L, -2, "__close");
+  lua_pop(L, 1);
   luaL_newlib(L, lib);
   return 1;
 }

@@ -10,6 +10,7 @@
 **   memory_limit([bytes]) -> set (or with nil clear) the most the Lua state may use
 **   strftime(fmt, t, zone) -> string    t formatted in a time zone: "UTC", "local" or a tz
 **                                       database name ("Europe/Berlin"); %z and %Z work
+**   pid() -> this process's id                sleep(seconds)
 */
 #define _GNU_SOURCE           /* RUSAGE_THREAD */
 #include <stdint.h>
@@ -29,6 +30,21 @@ static int f_now(lua_State *L) {
   clock_gettime(CLOCK_REALTIME, &ts);
   lua_pushnumber(L, (lua_Number)ts.tv_sec + ts.tv_nsec / 1e9);
   return 1;
+}
+
+static int f_pid(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)getpid());
+  return 1;
+}
+
+static int f_sleep(lua_State *L) {
+  double s = luaL_checknumber(L, 1);
+  struct timespec ts;
+  if (s <= 0) return 0;
+  ts.tv_sec = (time_t)s;
+  ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+  while (nanosleep(&ts, &ts) != 0) {}      /* (interrupted: the rest of it) */
+  return 0;
 }
 
 static int f_clock(lua_State *L) {
@@ -146,6 +162,8 @@ static int f_strftime(lua_State *L) {
 static const luaL_Reg lib[] = {
   { "strftime", f_strftime },
   { "now",      f_now      },
+  { "pid",      f_pid      },
+  { "sleep",    f_sleep    },
   { "clock",    f_clock    },
   { "hash",     f_hash     },
   { "date",     f_date     },

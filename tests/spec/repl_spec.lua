@@ -31,6 +31,51 @@ describe('orrery repl', function()
     assert.matches('1  2026%-11%-20  Teapot Notes', out)
   end)
 
+  it("reports a person's mistakes in one line naming the argument, and reads dates as people write them", function()
+    local function eval(code)
+      return helper.orrery({ 'repl', '-c', dir .. '/planet.lua', '-e', code })
+    end
+    for _, c in ipairs({
+      { "entries{since='last tuesday'}", 'error: entries: since: cannot read "last tuesday" as a date' },
+      { 'entries{sinse=1}', 'error: entries: unknown filter sinse' },
+      { "entries{order='random'}", 'error: entries: unknown order random' },
+      { "feed('no such feed')", 'error: no feed matches "no such feed"' },
+      { 'search("")', 'error: search: give some words' },
+    }) do
+      local code, out = eval(c[1])
+      assert.equals(1, code, c[1])
+      assert.matches(c[2], out, 1, true)
+      assert.equals(1, select(2, out:gsub('\n', '')), c[1] .. ': ' .. out)   -- one line, no traceback
+    end
+    for _, since in ipairs({ 'yesterday', 'today', '3 days ago', '12h', '2w', '2026-11-01' }) do
+      local code, out = eval(string.format('#entries{since=%q, limit=1000}', since))
+      assert.equals(0, code, since .. ': ' .. out)
+      assert.matches('^%d+\n$', out)
+    end
+    -- dates of a feed as ISO 8601, UTC and local
+    local _, out = eval("feed('Teapot')")
+    assert.matches('last_success +%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ %(', out)
+    -- help(fn) for every function of the REPL
+    for _, fn in ipairs({ 'feeds', 'feed', 'entries', 'search', 'show', 'stats.by_feed', 'stats.by_day', 'document',
+        'fetch_log', 'refresh', 'try', 'render', 'help' }) do
+      local code, text = eval('help(' .. fn .. ')')
+      assert.equals(0, code)
+      assert.matches('^' .. fn:gsub('%.', '%%.') .. '[({]', text)
+    end
+  end)
+
+  it('completes names without metamethods', function()
+    local repl = require('orrery.repl')
+    local env = repl.env(nil, nil)
+    local got = repl.complete(env, 'orrery.db.')
+    assert.is_true(#got > 0)
+    for _, c in ipairs(repl.complete(setmetatable({ x = setmetatable({}, { __index = { __gc = 1, ok = 2 } }) },
+        { __index = _G }), 'x:')) do
+      assert.is_nil(c:find('__', 1, true), c)
+    end
+    assert.same({ 'string.byte' }, repl.complete(env, 'string.byt'))
+  end)
+
   it('evaluates -e and exits', function()
     local code, out = helper.orrery({ 'repl', '-c', dir .. '/planet.lua', '-e', '#feeds()' })
     assert.equals(0, code)

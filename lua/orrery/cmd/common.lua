@@ -46,6 +46,7 @@ M.opt = {
   urls = opt(nil, '--urls', 'FILE', 'urls', 'the feeds from FILE, one URL a line (no planet file needed)'),
   jobs = opt('-j', '--jobs', 'N', 'jobs', 'transfers at once (overrides concurrency)'),
   recipe = opt(nil, '--recipe', 'NAME', 'recipe', 'the recipe to run (default: the feed\'s own in the planet)'),
+  wait = opt(nil, '--wait', 'S', 'wait', 'when another run holds the planet, wait up to S seconds (else exit 6)'),
 }
 
 -- A mirror file: "URL-PREFIX REPLACEMENT" a line, '#' comments (see docs/fetching.md).
@@ -141,6 +142,33 @@ function M.read_source(src, cfg)
   local body, err = cfs.read(src)
   if not body then return nil, err end
   return body, 'file://' .. (cfs.realpath(src) or src)
+end
+
+--- Hold the planet for this process: one run, refresh or render at a time (an flock on
+--- DATABASE.lock, which the kernel drops when the process ends however it ends).  When
+--- another holds it: wait up to opts.wait seconds, else fail with 'locked', naming the
+--- holder.  Returns the lock (release with :unlock(), or let it be collected at exit).
+function M.lock(cfg, opts)
+  local cfs, cutil, util = require('orrery._fs'), require('orrery._util'), require('orrery.util')
+  local path = cfg.database .. '.lock'
+  cfs.mkdirs(util.dirname(path))
+  local note = string.format('orrery (pid %d) since %s', cutil.pid(), os.date('!%Y-%m-%d %H:%M:%S UTC'))
+  local wait = opts.wait and tonumber(opts.wait)
+  if opts.wait and (not wait or wait < 0) then util.fail('--wait needs a number of seconds', 'config') end
+  local deadline = cutil.clock() + (wait or 0)
+  while true do
+    local lk, holder = cfs.lock(path, note)
+    if lk then return lk end
+    if holder and holder:match('^[^:]*: ') and not holder:match('^orrery') then   -- not a holder: an error
+      util.fail('cannot lock the planet\'s database: ' .. holder, 'write')
+    end
+    if cutil.clock() >= deadline then
+      util.fail(string.format('the planet %s is busy: another run holds it (%s)%s', M.show_path(cfg.database),
+        holder ~= '' and holder or 'a process', wait and string.format('; waited %g s', wait) or
+        '; --wait S waits for it'), 'locked')
+    end
+    cutil.sleep(math.min(0.2, math.max(0.01, deadline - cutil.clock())))
+  end
 end
 
 --- A byte count for a log line.

@@ -19,7 +19,7 @@ A failing feed never stops the others.  Exit 3 when some feeds are failing (back
 and gone ones included); -q then prints exactly those, one line each.]],
 }
 local o = common.opt
-M.options = { o.config, o.db, o.urls, o.jobs, o.mirror, o.timeout, o.force, o.quiet, o.json }
+M.options = { o.config, o.db, o.urls, o.jobs, o.mirror, o.timeout, o.force, o.wait, o.quiet, o.json }
 
 local function when(t) return t and os.date('!%Y-%m-%d %H:%M UTC', t) or '?' end
 
@@ -118,6 +118,7 @@ function M.refresh(opts, render)
   if opts.quiet or opts.json then log.set_level('quiet') end
   local cfg, err = common.load_config(opts)
   if not cfg then log.error('%s', err) return common.CONFIG end
+  local lock <close> = common.lock(cfg, opts)  -- luacheck: ignore 211 (held until the end)
   local planet = require('orrery.planet')
   local summary = planet.refresh(cfg, { progress = progress_fn(opts), force = opts.force })
   report(summary, opts)

@@ -13,7 +13,7 @@ feeds are failing (backing off and gone ones included); -q then prints exactly t
 line each, and nothing else: the line for cron.]],
 }
 local o = common.opt
-M.options = { o.config, o.output, o.db, o.urls, o.jobs, o.mirror, o.timeout, o.force, o.quiet, o.json }
+M.options = { o.config, o.output, o.db, o.urls, o.jobs, o.mirror, o.timeout, o.force, o.wait, o.quiet, o.json }
 
 function M.run(opts)
   return refresh.refresh(opts, true)
