@@ -13,7 +13,7 @@ local M = {}
 
 --- The subcommands, in the order `orrery help` lists them.
 M.names = { 'run', 'refresh', 'render', 'status', 'parse', 'discover', 'try', 'opml', 'import-venus', 'repl',
-  'lua' }
+  'backup', 'lua' }
 
 local help_option = { short = '-h', long = '--help', key = 'help', help = 'show this help and exit' }
 

@@ -66,6 +66,7 @@ local feed_keys = {
   url = 'string', name = 'string', recipe = 'string', options = 'table', link = 'string',
   face = 'string', enabled = 'boolean', title = 'string', full_article = 'boolean|string',
   vars = 'table',              -- extra template variables of this feed (channel_<key>)
+  url_written = 'string',      -- (set by validate: the url as written)
 }
 
 --- Raise a config error unless zone is 'UTC', 'local' or a zone of the tz database.
@@ -167,6 +168,7 @@ function M.validate(cfg, dir)
     check(p .. '.url', f.url, 'string')
     if seen[f.url] then error(string.format('config: %s.url %s is listed twice', p, f.url), 0) end
     seen[f.url] = true
+    f.url_written = f.url                   -- (as planet.lua has it: health.html names the line)
     f.url = feed_url(p, f.url, dir)
     if f.link then web_url(p .. '.link', f.link) end
     if f.face then web_url(p .. '.face', f.face, true) end   -- (relative: an image beside the pages)

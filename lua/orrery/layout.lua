@@ -92,7 +92,7 @@ function M.context(cfg, st)
     months[#months + 1] = { month = row.month, entries = row.n, title = cutil.strftime(cfg.month_format, t, 'UTC'),
       path = 'archive/' .. row.month .. '.html' }
   end
-  return {
+  local ctx = {
     planet = {
       name = cfg.name, link = cfg.link, description = cfg.description,
       owner_name = cfg.owner.name, owner_email = cfg.owner.email,
@@ -102,6 +102,7 @@ function M.context(cfg, st)
     feeds = feeds, entries = entries, days = days, feed_items = cfg.feed_items, health = health,
     months = months, by_id = by_id,
   }
+  return require('orrery.health').add(ctx, cfg, st, now)
 end
 
 -- e.excerpt: the entry's text, cut at a word before excerpt_length characters.  Made when

@@ -340,6 +340,10 @@ function M.refresh(cfg, opts)
   end
   summary.articles = asum
   summary.seconds = cutil.clock() - summary.started
+  -- the planet's history (health page): feeds failing now, the skipped ones too
+  summary.failing = summary.failed
+  for _, k in ipairs(summary.skipped) do if k.failing then summary.failing = summary.failing + 1 end end
+  pcall(st.transaction, st, function() st:log_run(now, summary) return true end)
   c0 = cutil.cpu('thread')
   st:close()
   summary.cpu.commit = summary.cpu.commit + cutil.cpu('thread') - c0

@@ -196,6 +196,12 @@ migrations[5] = {
     AND l.error IS NOT NULL AND l.time > coalesce(feeds.last_success, 0)), last_attempt) WHERE errors > 0;
   UPDATE feeds SET recovered = substr(last_error, 32), last_error = NULL
     WHERE errors = 0 AND last_error LIKE 'recovered from ill-formed XML: %';
+  -- one row per refresh: the planet's history for the health page (pruned after 400 days)
+  CREATE TABLE runs (
+    id        INTEGER PRIMARY KEY,
+    time      INTEGER NOT NULL,
+    feeds     INTEGER, failed INTEGER, new INTEGER, changed INTEGER, seconds REAL
+  );
   ]],
   upgrade_entries,
 }
@@ -476,6 +482,13 @@ function M:log_fetch(feed_id, now, s, bytes, seconds, wait)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)]], feed_id, now, s.status, s.err, bytes, seconds, s.new, s.changed, wait))
   assert(self.db:run([[DELETE FROM fetch_log WHERE feed_id = ? AND id <= (SELECT id FROM fetch_log
     WHERE feed_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)]], feed_id, feed_id, M.LOG_KEEP))
+end
+
+--- Record a refresh in the planet's history (runs), forgetting runs older than 400 days.
+function M:log_run(now, summary)
+  assert(self.db:run('INSERT INTO runs (time, feeds, failed, new, changed, seconds) VALUES (?, ?, ?, ?, ?, ?)',
+    now, summary.total, summary.failing or summary.failed, summary.new, summary.changed, summary.seconds))
+  assert(self.db:run('DELETE FROM runs WHERE time < ?', now - 400 * 86400))
 end
 
 --- Per feed id: entries (n), the newest entry's date, entries with notes (noted).

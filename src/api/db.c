@@ -7,6 +7,8 @@
 **   Db:rows(sql, ...) -> iterator of row tables (column name -> value)
 **   Db:one(sql, ...) -> first row table | nil
 **   Db:last_id()  Db:close()          (also __gc and __close)
+**   Db:backup(path) -> true | nil, err  a consistent copy of the whole database into path
+**                                       (SQLite's online backup: readers and a writer go on)
 **
 ** Every connection has the SQL function html_text(html) (markup removed, for the full-text
 ** index).  Prepared statements are cached per connection by SQL text, so the same statement in a
@@ -355,6 +357,37 @@ static int db_last_id(lua_State *L) {
   return 1;
 }
 
+/* Copy the database into path a few hundred pages at a time, so a writer elsewhere is
+** never held up for long; a write that lands meanwhile restarts the copy (SQLite's rule),
+** so what comes out is one consistent state. */
+static int db_backup(lua_State *L) {
+  ldb *d = check_db(L, 1);
+  const char *path = luaL_checkstring(L, 2);
+  sqlite3 *to = NULL;
+  sqlite3_backup *b;
+  int rc = sqlite3_open_v2(path, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc == SQLITE_OK) {
+    b = sqlite3_backup_init(to, "main", d->db, "main");
+    if (b == NULL) {
+      rc = sqlite3_errcode(to);
+    } else {
+      while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        sqlite3_sleep(rc == SQLITE_OK ? 0 : 20);
+      rc = sqlite3_backup_finish(b);
+    }
+  }
+  if (rc != SQLITE_OK) {
+    lua_pushfstring(L, "%s: %s", path, to ? sqlite3_errmsg(to) : sqlite3_errstr(rc));
+    sqlite3_close_v2(to);
+    luaL_pushfail(L);
+    lua_insert(L, -2);
+    return 2;
+  }
+  sqlite3_close_v2(to);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 static int db_tostring(lua_State *L) {
   ldb *d = luaL_checkudata(L, 1, DB_MT);
   lua_pushfstring(L, "db<%s>", d->db ? sqlite3_db_filename(d->db, "main") : "closed");
@@ -367,6 +400,7 @@ static const luaL_Reg db_methods[] = {
   { "one",     db_one     },
   { "rows",    db_rows    },
   { "last_id", db_last_id },
+  { "backup",  db_backup  },
   { "close",   db_close   },
   { NULL, NULL }
 };

@@ -50,12 +50,17 @@ describe('orrery run (end to end)', function()
     assert.is_nil(html:find('onerror', 1, true))
     -- the health page and its JSON list the failing feeds for the planet's maintainers
     local health = assert(fs.read(dir .. '/out/health.html'))
-    assert.matches('<h2>Failing %(2%)</h2>.-Gone Missing.-HTTP 404', health)
+    -- every feed, those failing first, with their error
+    assert.matches('<tr class="failing"><td>.-Gone Missing.-HTTP 404.-<td>failing</td>', health)
+    assert.is_true(health:find('class="failing"', 1, true) < health:find('class="ok"', 1, true))
     local hj = require('orrery.json').decode(assert(fs.read(dir .. '/out/health.json')))
     local states = {}
     for _, f in ipairs(hj.feeds) do states[f.name] = f.state end
-    assert.same({ ['Alpha <Feed>'] = 'ok', Beta = 'stale', ['Gone Missing'] = 'failing', ['Broken XML'] = 'ok',
+    -- (Beta's newest entry is years old: silent; Broken XML was read, but not well-formed)
+    assert.same({ ['Alpha <Feed>'] = 'ok', Beta = 'silent', ['Gone Missing'] = 'failing', ['Broken XML'] = 'recovered',
       ['Crashing recipe'] = 'failing' }, states)
+    assert.equals(26, #hj.feeds[1].new_per_week)
+    assert.equals(90, #hj.days)
     -- every output of the default layout: RSS 2.0 and 1.0 that orrery itself reads back,
     -- the subscription list as OPML and FOAF
     local parse = require('orrery.parse')
