@@ -43,7 +43,8 @@ local units = { s = 1, m = 60, h = 3600, d = 86400, w = 7 * 86400, second = 1, m
   day = 86400, week = 7 * 86400 }
 
 --- A date filter value: seconds, a date string orrery reads ("2026-04-01", RFC 822, ...),
---- 'now', 'today', 'yesterday' (midnight UTC), or a time ago: '3 days ago', '12h', '2w'.
+--- 'now', 'today', 'yesterday' (midnight UTC), 'last week', 'last month', or a time ago:
+--- '3 days ago', '12h', '2w'.
 function M.when(v, name, now)
   if v == nil then return nil end
   if math.type(v) == 'integer' then return v end
@@ -54,6 +55,8 @@ function M.when(v, name, now)
   if s == 'now' then return now end
   if s == 'today' then return now - now % 86400 end
   if s == 'yesterday' then return now - now % 86400 - 86400 end
+  if s == 'last week' then return now - 7 * 86400 end
+  if s == 'last month' then return now - 30 * 86400 end
   local n, unit = s:match('^(%d+)%s*(%a+)$')
   if not n then n, unit = s:match('^(%d+)%s*(%a+)%s+ago$') end
   unit = unit and (units[unit] or units[unit:gsub('s$', '')])

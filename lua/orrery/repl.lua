@@ -270,8 +270,11 @@ function M.complete(env, word)
       v = nv
     end
     for k in pairs(keys_of(v, sep == ':' and type(v) ~= 'table')) do
-      -- (no metamethods: __index, __gc are no one's business at the prompt)
-      if k:sub(1, #partial) == partial and k:match('^[%a_][%w_]*$') and not k:match('^__') then
+      -- (no metamethods: __index, __gc are no one's business at the prompt; after ':' only
+      -- methods)
+      local ok, member = pcall(function() return v[k] end)
+      if k:sub(1, #partial) == partial and k:match('^[%a_][%w_]*$') and not k:match('^__')
+          and (sep ~= ':' or (ok and type(member) == 'function')) then
         found[#found + 1] = base .. sep .. k
       end
     end

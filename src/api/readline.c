@@ -69,6 +69,9 @@ static char *generator(const char *text, int state) {
 static char **attempt(const char *text, int start, int end) {
   (void)end;
   rl_attempted_completion_over = 1;       /* no filename completion */
+  /* nothing after a completed word ("entries" then "{", "db:close" then "("): readline
+  ** puts its default space back before every completion, so it is cleared each time */
+  rl_completion_append_character = '\0';
   collect(text, start);
   if (nmatches == 0) return NULL;
   return rl_completion_matches(text, generator);

@@ -55,7 +55,7 @@ describe('one run at a time (end to end)', function()
   end)
 
   it('backs up the database consistently while a run writes it', function()
-    local pid = start_run()
+    start_run()
     local code, out, err = helper.orrery({ 'backup', '-c', path, dir .. '/copy.db' })
     assert.equals(0, code, out .. err)
     local db = assert(require('orrery._db').open(dir .. '/copy.db'))

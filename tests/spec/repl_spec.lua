@@ -47,7 +47,7 @@ describe('orrery repl', function()
       assert.matches(c[2], out, 1, true)
       assert.equals(1, select(2, out:gsub('\n', '')), c[1] .. ': ' .. out)   -- one line, no traceback
     end
-    for _, since in ipairs({ 'yesterday', 'today', '3 days ago', '12h', '2w', '2026-11-01' }) do
+    for _, since in ipairs({ 'yesterday', 'today', 'last week', '3 days ago', '12h', '2w', '2026-11-01' }) do
       local code, out = eval(string.format('#entries{since=%q, limit=1000}', since))
       assert.equals(0, code, since .. ': ' .. out)
       assert.matches('^%d+\n$', out)
@@ -74,6 +74,9 @@ describe('orrery repl', function()
       assert.is_nil(c:find('__', 1, true), c)
     end
     assert.same({ 'string.byte' }, repl.complete(env, 'string.byt'))
+    -- after ':' only methods
+    local obj = setmetatable({ field = 1 }, { __index = { method = function() end } })
+    assert.same({ 'o:method' }, repl.complete(setmetatable({ o = obj }, { __index = _G }), 'o:'))
   end)
 
   it('evaluates -e and exits', function()
