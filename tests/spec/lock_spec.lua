@@ -12,7 +12,7 @@ describe('one run at a time (end to end)', function()
     srv = helper.server(helper.root .. '/tests/fixtures/http')
     dir = helper.tmpdir()
     path = helper.write_planet(dir, { name = 'Lock', output_dir = 'out', database = 'planet.db', timeout = 30,
-      feeds = { { url = srv.url('slow/4000/alpha.rss'), name = 'Slow' }, { url = srv.url('beta.atom'), name = 'Beta' } } })
+      feeds = { { url = srv.url('slow/8000/alpha.rss'), name = 'Slow' }, { url = srv.url('beta.atom'), name = 'Beta' } } })
   end)
   teardown(function() srv.stop() end)
 
