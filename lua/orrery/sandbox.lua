@@ -3,8 +3,12 @@
 --- A recipe gets an allow-listed environment (no io, no os.execute, no require, no load,
 --- no debug) and every call into it runs in a coroutine with a count hook: past its budget
 --- of VM instructions the hook raises on every further tick, so a recipe's own pcall cannot
---- swallow the stop.
+--- swallow the stop.  One call into the string library is one instruction, so pattern
+--- matching (string.find, match, gmatch, gsub, also as s:find(...)) goes through
+--- orrery._pattern while a recipe runs: the same patterns, matched with a budget of steps
+--- as large as the instruction budget ("a*a*a*...b" on a long page stops there).
 local chtml = require('orrery._html')
+local cpattern = require('orrery._pattern')
 local cutil = require('orrery._util')
 local util = require('orrery.util')
 
@@ -23,6 +27,11 @@ local function copy_lib(lib, names)
   for _, n in ipairs(names) do out[n] = lib[n] end
   return out
 end
+
+-- The string library recipes use: Lua's, with the pattern functions that keep to a budget.
+local bounded_string = {}
+for k, v in pairs(string) do bounded_string[k] = v end
+for _, k in ipairs({ 'find', 'match', 'gmatch', 'gsub' }) do bounded_string[k] = cpattern[k] end
 
 --- The html API recipes see (documents, XPath, sanitizing, text).
 M.html = readonly({
@@ -48,7 +57,7 @@ function M.env(name, log)
       if type(mt) == 'table' and rawget(mt, '__gc') ~= nil then error('recipes may not set __gc', 2) end
       return setmetatable(t, mt)
     end,
-    string = readonly(copy_lib(string, { 'byte', 'char', 'find', 'format', 'gmatch', 'gsub',
+    string = readonly(copy_lib(bounded_string, { 'byte', 'char', 'find', 'format', 'gmatch', 'gsub',
       'len', 'lower', 'match', 'rep', 'reverse', 'sub', 'upper' }), 'string'),
     table = readonly(copy_lib(table, { 'concat', 'insert', 'move', 'pack', 'remove', 'sort',
       'unpack' }), 'table'),
@@ -107,7 +116,14 @@ function M.call(limits, fn, ...)
   debug.sethook(co, hook, '', step)
   -- the memory limit covers the whole state, garbage aside (Lua collects before refusing)
   cutil.memory_limit(cutil.memory() + memory)
+  -- s:find(...) reaches the string metatable's __index: the budgeted library for the call
+  local string_mt = getmetatable('')
+  local plain = string_mt.__index
+  string_mt.__index = bounded_string
+  cpattern.budget(budget)
   local res = table.pack(coroutine.resume(co, ...))
+  cpattern.budget(nil)
+  string_mt.__index = plain
   cutil.memory_limit(nil)
   local _, refused = cutil.memory()
   if not res[1] and (stop or refused > 0) then return false, stop or too_big end
@@ -115,7 +131,7 @@ function M.call(limits, fn, ...)
     return false, 'recipe yielded (recipes must not use coroutines to suspend)'
   end
   if not res[1] then
-    return false, debug.traceback(co, tostring(res[2]), 0):gsub('\nstack traceback:.*', '')
+    return false, (debug.traceback(co, tostring(res[2]), 0):gsub('\nstack traceback:.*', ''))
   end
   return table.unpack(res, 1, res.n)
 end

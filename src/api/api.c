@@ -17,6 +17,7 @@ static const luaL_Reg modules[] = {
   { "orrery._fs",    luaopen_orrery_fs    },
   { "orrery._util",  luaopen_orrery_util  },
   { "orrery._readline", luaopen_orrery_readline },
+  { "orrery._pattern", luaopen_orrery_pattern },
   { NULL, NULL }
 };
 

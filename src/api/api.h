@@ -15,6 +15,7 @@ int luaopen_orrery_db(lua_State *L);
 int luaopen_orrery_fs(lua_State *L);
 int luaopen_orrery_util(lua_State *L);
 int luaopen_orrery_readline(lua_State *L);
+int luaopen_orrery_pattern(lua_State *L);
 
 /* Register every module above in package.preload as "orrery._<mod>". */
 void orr_api_preload(lua_State *L);

@@ -145,6 +145,26 @@ describe('orrery.recipe', function()
     assert.matches('spin%.lua:1: recipe stopped: more than 1000000 instructions', err)
   end)
 
+  it('stops a pathological pattern within the budget, however it is called, and orrery matches as before', function()
+    -- ('a*'):rep(30) .. 'b' on 30 kB is one call into the string library: no instruction
+    -- count reaches inside it; the recipe's matches are made by orrery._pattern, with a budget
+    for i, how in ipairs({ 'e.summary:find(p)', 'string.find(e.summary, p)', 'e.summary:match(p)',
+        'e.summary:gsub(p, "")', '(e.summary:gmatch(p))()', 'pcall(string.find, e.summary, p) or e.summary:find(p)' }) do
+      write_recipe(dir, 'greedy' .. i, 'return { entry = function(e) local p = ("a*"):rep(30) .. "b"\n  local x = '
+        .. how .. '\n  return e end }')
+      cfg.recipe_budget = 20000000
+      local body = '<rss version="2.0"><channel><item><title>T</title><description>' .. string.rep('a', 30000)
+        .. '</description></item></channel></rss>'
+      local cpu = require('orrery._util').cpu()
+      local feed, err = planet.build({ recipe = 'greedy' .. i, options = {} }, body, { url = 'http://x/' }, cfg)
+      assert.is_nil(feed, how)
+      assert.matches('greedy' .. i .. '%.lua:2: .*recipe stopped', err)
+      assert.is_true(require('orrery._util').cpu() - cpu < 10, how)        -- (a runaway guard)
+    end
+    assert.equals(3, ('abc'):find('c'))                       -- outside a recipe: Lua's own again
+    assert.equals(string.find, getmetatable('').__index.find)
+  end)
+
   it('stops a recipe that allocates without bound, even one that pcalls, and the state recovers', function()
     write_recipe(dir, 'hog', [[return { entry = function(e)
       local t = {}
