@@ -41,8 +41,11 @@ M.defaults = {
   min_interval = 0,            -- seconds: feeds fetched more recently than this are skipped
   backoff_base = 1800,         -- seconds: wait after the 2nd failure in a row, doubled after each
   backoff_max = 86400,         --   further one, up to this
-  keep_documents = 'problems', -- raw documents kept: 'all', 'problems' (failing, ill-formed
+  keep_documents = 'all',      -- raw documents kept (compressed) to derive entries again when a
+                               -- recipe or orrery changes: 'all', 'problems' (failing, ill-formed
                                -- or recipe feeds) or 'none'
+  documents_per_feed = 5,      -- the newest this many documents of each feed are kept
+  documents_max_mb = 256,      -- and all of them together at most this many MB (oldest go first)
   commit_interval = 1,         -- seconds of refresh work per database commit
   article_limit = 50,          -- full articles fetched per run (feeds with full_article)
   article_retries = 3,         -- a page that gave no article is tried this many runs

@@ -108,12 +108,14 @@ function M.retry_after(value, now)
 end
 
 -- A feed's doc_key is "<hash of the document> <what it was parsed with>": when a fetch
--- gives the same bytes and nothing that shapes the result changed (recipe, planet
--- config, orrery), the stored entries are already what parsing would give.
--- `r` is the feed's recipe (nil: none; false: it did not load), `stamp` the planet file's.
-local function parse_context(r, stamp)
+-- gives the same bytes and nothing that shapes the result changed (its recipe, its options,
+-- orrery itself), the stored entries are already what parsing would give; when that context
+-- changed, the kept documents are derived again (M.reprocess).  `r` is the feed's recipe
+-- (nil: none; false: it did not load).
+function M.context(fc, r)
   local rk = r == false and 'missing' or r and r.key or ''
-  return table.concat({ rk, stamp, cutil.version() }, ' ')
+  local opts = next(fc.options or {}) and cutil.hash(json.encode(fc.options)) or ''
+  return table.concat({ rk, opts, cutil.version() }, ' ')
 end
 
 -- The document hash part of the stored key, when its context is still the current one.
@@ -126,6 +128,58 @@ end
 local function keep_document(cfg, fc, failed, bozo)
   local k = cfg.keep_documents
   return k == 'all' or (k == 'problems' and (failed or bozo or fc.recipe ~= nil))
+end
+
+-- The fields of a stored entry a change of recipe or parser can change (what reprocess reports).
+local shown_fields = { 'title', 'link', 'author', 'summary', 'content' }
+
+--- Derive a feed's entries again from its kept documents (oldest first) with its recipe and
+--- orrery as they are now, without the network: a recipe edit reaches entries the site will
+--- never send again.  Stores what changed (an entry's date and first sight are kept) and
+--- records the new context.  Returns { documents, new, changed, changes = { {guid, title,
+--- fields = { {name, before, after} }} }, errors = { msg } }.
+---@param fc table feed config
+---@param row table feed row
+function M.reprocess(cfg, st, fc, row, now)
+  local out = { documents = 0, new = 0, changed = 0, changes = {}, errors = {} }
+  local docs = st:documents(row.id)
+  if #docs == 0 then return out end
+  local before = {}
+  for e in st.db:rows('SELECT guid, title, link, author, summary, content FROM entries WHERE feed_id = ?', row.id) do
+    before[e.guid] = e
+  end
+  local r
+  if fc.recipe then
+    local okr, loaded = pcall(recipe.load, fc.recipe, recipe.dirs(cfg))
+    r = okr and loaded or false
+  end
+  local ok, err = st:transaction(function()
+    for _, d in ipairs(docs) do
+      local res = { url = d.url, final_url = d.url, content_type = d.content_type, status = d.status }
+      local feed, berr = M.build(fc, d.body, res, cfg)
+      if feed then
+        article.apply(st, fc, feed, type(r) == 'table' and r or nil)
+        local c = st:save_entries(row.id, feed.entries, now, cfg.future_tolerance)
+        out.new, out.changed, out.documents = out.new + c.new, out.changed + c.changed, out.documents + 1
+      else
+        out.errors[#out.errors + 1] = berr
+      end
+    end
+    st:update_feed(row.id, { derived_with = M.context(fc, r) })
+    return true
+  end)
+  if not ok then out.errors[#out.errors + 1] = 'store: ' .. tostring(err) return out end
+  for e in st.db:rows('SELECT guid, title, link, author, summary, content FROM entries WHERE feed_id = ?', row.id) do
+    local b = before[e.guid]
+    if b then
+      local fields = {}
+      for _, k in ipairs(shown_fields) do
+        if b[k] ~= e[k] then fields[#fields + 1] = { name = k, before = b[k], after = e[k] } end
+      end
+      if #fields > 0 then out.changes[#out.changes + 1] = { guid = e.guid, title = e.title, fields = fields } end
+    end
+  end
+  return out
 end
 
 -- Record the outcome of one fetch for feed row `row`; returns a summary line table.
@@ -148,6 +202,13 @@ local function process(cfg, st, fc, row, res, now)
     return s
   end
   if res.err then return failed(res.err) end
+  if row.derived_with and row.derived_with ~= res.req.context then
+    -- the recipe, its options or orrery changed since the stored entries were derived: derive
+    -- them again from the kept documents (a site that answers 304 would never show the edit)
+    local rp = M.reprocess(cfg, st, fc, row, now)
+    s.reprocessed = rp.documents
+    s.new, s.changed = rp.new, rp.changed
+  end
   if res.moved_to and res.moved_to ~= (row.fetch_url or row.url) then
     upd.fetch_url = res.moved_to
     s.moved_to = res.moved_to
@@ -192,14 +253,16 @@ local function process(cfg, st, fc, row, res, now)
   local c1 = cutil.cpu('thread')
   s.cpu_parse = c1 - c0
   if res.body and keep_document(cfg, fc, not feed, feed and feed.bozo) then
-    -- kept for whoever debugs this feed or writes its recipe (orrery repl: document, try)
-    st:save_document(row.id, now, res)
+    -- kept to derive the entries again (reprocess), and for whoever debugs this feed or
+    -- writes its recipe (orrery repl: document, try)
+    st:save_document(row.id, now, res, cfg.documents_per_feed)
   end
   if not feed then return failed(err) end
   article.apply(st, fc, feed, fc.recipe and recipe.load(fc.recipe, recipe.dirs(cfg)) or nil)
   local ok, terr = st:transaction(function()
     local counts = st:save_entries(row.id, feed.entries, now, cfg.future_tolerance)
-    s.new, s.changed = counts.new, counts.changed
+    s.new, s.changed = s.new + counts.new, s.changed + counts.changed
+    upd.derived_with = res.req.context
     upd.title = feed.title or json.null
     upd.link = feed.link or json.null
     upd.subtitle = feed.subtitle or json.null
@@ -232,8 +295,6 @@ end
 ---@param opts table { only = { [url] = true }, force = fetch regardless }
 function M.plan(cfg, st, opts, now)
   local reqs, skipped = {}, {}
-  local cst = cfg.path and cfs.stat(cfg.path)
-  local stamp = cst and tostring(cst.mtime) or ''
   for _, fc in ipairs(cfg.feeds) do
     if fc.enabled and (not opts.only or opts.only[fc.url]) then
       local row = st:feed(fc.url, fc.name)
@@ -256,9 +317,11 @@ function M.plan(cfg, st, opts, now)
           local ok, loaded = pcall(recipe.load, fc.recipe, recipe.dirs(cfg))
           r = ok and loaded or false
         end
-        local context = parse_context(r, stamp)
+        local context = M.context(fc, r)
         reqs[#reqs + 1] = {
-          url = row.fetch_url or fc.url, etag = row.etag, last_modified = row.last_modified, fc = fc, row = row,
+          -- (--force: the whole document, not "if it changed")
+          url = row.fetch_url or fc.url, fc = fc, row = row,
+          etag = not opts.force and row.etag or nil, last_modified = not opts.force and row.last_modified or nil,
           -- parsed as it arrives, unless a recipe must see the bytes first
           parse = not (r and (r.fix or r.scrape)), known = known_hash(row, context), context = context,
           -- the bytes of a well-parsed feed are dropped at once unless they may be kept
@@ -329,6 +392,8 @@ function M.refresh(cfg, opts)
     summary.cpu.commit = summary.cpu.commit + cutil.cpu('thread') - c0
   end
   local c0 = cutil.cpu('thread')
+  -- the kept documents stay within their bound (the oldest go)
+  pcall(st.prune_documents, st, cfg.documents_max_mb * 1000 * 1000)
   local cok, cerr = st:commit()
   summary.cpu.commit = summary.cpu.commit + cutil.cpu('thread') - c0
   if not cok then abort(tostring(cerr)) end

@@ -42,13 +42,13 @@ end
 function M.load(name, dirs)
   local path = M.find(name, dirs)
   if not path then return nil, string.format('recipe %q not found in %s', name, table.concat(dirs, ', ')) end
-  -- cached by path and mtime: an edited recipe is picked up (orrery repl's try())
-  local st = require('orrery._fs').stat(path)
-  local key = path .. '@' .. (st and st.mtime or 0) .. ':' .. (st and st.size or 0)
-  if cache[key] then return cache[key] end
+  -- cached by path and content: an edited recipe is picked up (orrery repl's try()), and its
+  -- key changes with any edit, even one within the same second that keeps its size
   local f = assert(io.open(path, 'rb'))
   local src = f:read('a')
   f:close()
+  local key = path .. '@' .. require('orrery._util').hash(src)
+  if cache[key] then return cache[key] end
   local env = sandbox.env(name, log)
   local chunk, err = load(src, '@' .. path, 't', env)
   if not chunk then return nil, err end

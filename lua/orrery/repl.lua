@@ -28,6 +28,7 @@ orrery repl — Lua 5.4 with the planet at hand.  Expressions print; =expr too.
   fetch_log([feed [, limit]])     the newest fetches
   refresh([feed])                 fetch, parse and store now (one feed, or all)
   try(feed [, recipe])            re-run a recipe on the stored document; shows what changes
+                                  (:apply() stores it)
   render()                        write the pages
   orrery.*                        every module: parse, fetch, recipe, store, query, html, json...
   cfg, db                         the planet's config and its open store
@@ -52,7 +53,8 @@ M.docs = {
     .. ' time, error.',
   refresh = 'refresh([feed])\n  fetch, parse and store now: one feed, or every feed.',
   try = 'try(feed [, recipe])\n  re-run the recipe (or another) on the stored document, storing nothing;'
-    .. ' shows what it changes.\n  Example: try("lwn", "strip-trailer")',
+    .. ' shows what it changes.\n  try(feed, recipe):apply() stores it (every kept document derived again).'
+    .. '\n  Example: try("lwn", "strip-trailer"):apply()',
   render = "render()\n  write the planet's pages from what is stored.",
   help = 'help() lists the API; help(fn) or help("name") explains one function.',
 }
@@ -212,7 +214,14 @@ function M.env(cfg, st, out)
     if not a and not with.recipe then util.fail(err) end
     local b, err2 = planet.build(with, doc.body, res, cfg)
     if not b then util.fail(err2) end
-    return diff(a or { entries = {} }, b, with.recipe)
+    local d = diff(a or { entries = {} }, b, with.recipe)
+    -- try(feed, recipe):apply() stores it: every kept document derived again with that recipe
+    d.apply = function()
+      local r = planet.reprocess(cfg, need_store(), with, row, os.time())
+      return string.format('%s: %d documents derived again, %d new entries, %d changed%s', row.name or row.url,
+        r.documents, r.new, #r.changes, #r.errors > 0 and ('; ' .. table.concat(r.errors, '; ')) or '')
+    end
+    return d
   end
   function env.render()
     local files = planet.render(cfg)

@@ -189,6 +189,8 @@ migrations[5] = {
   ALTER TABLE entries ADD COLUMN notes TEXT;
   ALTER TABLE feeds ADD COLUMN notes TEXT;
   ALTER TABLE feeds ADD COLUMN format TEXT;     -- rss20, atom10, ..., scraped: what it was last
+  ALTER TABLE feeds ADD COLUMN derived_with TEXT;  -- the recipe, options and orrery its entries came from
+  UPDATE feeds SET derived_with = substr(doc_key, 18) WHERE doc_key IS NOT NULL;
   ALTER TABLE fetch_log ADD COLUMN wait REAL;   -- seconds in orrery's queue before the transfer
   ALTER TABLE feeds ADD COLUMN failing_since INTEGER;  -- the first failure of the current run of them
   ALTER TABLE feeds ADD COLUMN recovered TEXT;  -- last parse: ill-formed, recovered (libxml2's reason)
@@ -196,6 +198,25 @@ migrations[5] = {
     AND l.error IS NOT NULL AND l.time > coalesce(feeds.last_success, 0)), last_attempt) WHERE errors > 0;
   UPDATE feeds SET recovered = substr(last_error, 32), last_error = NULL
     WHERE errors = 0 AND last_error LIKE 'recovered from ill-formed XML: %';
+  -- the documents entries were derived from: several per feed, compressed, so that a changed
+  -- recipe or parser can derive them again without the network (M:save_document)
+  ALTER TABLE documents RENAME TO documents_4;
+  CREATE TABLE documents (
+    id            INTEGER PRIMARY KEY,
+    feed_id       INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    fetched_at    INTEGER NOT NULL,
+    url           TEXT,
+    status        INTEGER,
+    content_type  TEXT,
+    hash          TEXT,                      -- of the body as fetched
+    size          INTEGER NOT NULL,          -- of the body as fetched
+    deflated      INTEGER NOT NULL DEFAULT 0, -- body is zlib-compressed
+    body          BLOB NOT NULL
+  );
+  CREATE INDEX documents_by_feed ON documents(feed_id, id);
+  INSERT INTO documents (feed_id, fetched_at, url, status, content_type, size, body)
+    SELECT feed_id, fetched_at, url, status, content_type, length(body), body FROM documents_4;
+  DROP TABLE documents_4;
   -- one row per refresh: the planet's history for the health page (pruned after 400 days)
   CREATE TABLE runs (
     id        INTEGER PRIMARY KEY,
@@ -342,7 +363,7 @@ end
 local feed_columns = {
   'fetch_url', 'name', 'title', 'link', 'subtitle', 'icon', 'etag', 'last_modified', 'last_attempt',
   'last_success', 'last_status', 'last_error', 'errors', 'next_attempt', 'gone', 'doc_key', 'notes', 'format',
-  'failing_since', 'recovered',
+  'failing_since', 'recovered', 'derived_with',
 }
 local feed_column_set = {}
 for _, c in ipairs(feed_columns) do feed_column_set[c] = true end
@@ -462,17 +483,59 @@ function M:rewrite_entry(row)
     row.summary, row.content, row.content_type, entry_hash(row, row.tags, row.enclosures), row.id))
 end
 
---- Keep the document a feed was last parsed from (what `try` re-runs recipes on).
-function M:save_document(feed_id, now, res)
-  assert(self.db:run([[INSERT INTO documents (feed_id, fetched_at, url, status, content_type, body)
-    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id) DO UPDATE SET fetched_at = excluded.fetched_at,
-    url = excluded.url, status = excluded.status, content_type = excluded.content_type,
-    body = excluded.body]], feed_id, now, res.final_url or res.url, res.status, res.content_type, res.body))
+--- Keep a document a feed's entries were derived from (what `reprocess` and `try` run on
+--- again), compressed; the feed keeps its newest `per_feed` (the same bytes again only
+--- refresh the newest one's time).
+function M:save_document(feed_id, now, res, per_feed)
+  local body = res.body
+  local hash = res.body_hash or cutil.hash(body)
+  local newest = self.db:one('SELECT id, hash FROM documents WHERE feed_id = ? ORDER BY id DESC LIMIT 1', feed_id)
+  if newest and newest.hash == hash then
+    assert(self.db:run('UPDATE documents SET fetched_at = ?, status = ? WHERE id = ?', now, res.status, newest.id))
+    return
+  end
+  assert(self.db:run([[INSERT INTO documents (feed_id, fetched_at, url, status, content_type, hash, size,
+    deflated, body) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)]], feed_id, now, res.final_url or res.url, res.status,
+    res.content_type, hash, #body, cutil.deflate(body)))
+  assert(self.db:run([[DELETE FROM documents WHERE feed_id = ? AND id <= (SELECT id FROM documents
+    WHERE feed_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)]], feed_id, feed_id, per_feed or 5))
 end
 
---- The last fetched document of a feed, or nil.
+--- Keep the documents under max_bytes in all (compressed): the oldest go first.
+function M:prune_documents(max_bytes)
+  local total = self.db:one('SELECT coalesce(sum(length(body)), 0) AS n FROM documents').n
+  if total <= max_bytes then return 0 end
+  local victims = {}
+  for row in self.db:rows('SELECT id, length(body) AS n FROM documents ORDER BY fetched_at, id') do
+    if total <= max_bytes then break end
+    total = total - row.n
+    victims[#victims + 1] = row.id
+  end
+  for _, id in ipairs(victims) do assert(self.db:run('DELETE FROM documents WHERE id = ?', id)) end
+  return #victims
+end
+
+local function decoded(row)
+  if row and row.deflated == 1 then
+    local body, err = cutil.inflate(row.body, row.size)
+    row.body = body or ''
+    row.error = err
+  end
+  return row
+end
+
+--- The newest document kept for a feed, or nil.
 function M:document(feed_id)
-  return self.db:one('SELECT * FROM documents WHERE feed_id = ?', feed_id)
+  return decoded(self.db:one('SELECT * FROM documents WHERE feed_id = ? ORDER BY id DESC LIMIT 1', feed_id))
+end
+
+--- Every document kept for a feed, oldest first.
+function M:documents(feed_id)
+  local out = {}
+  for row in self.db:rows('SELECT * FROM documents WHERE feed_id = ? ORDER BY id', feed_id) do
+    out[#out + 1] = decoded(row)
+  end
+  return out
 end
 
 --- Append to the fetch log (seconds: the transfer's own time; wait: its time in the queue

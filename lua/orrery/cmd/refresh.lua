@@ -95,6 +95,9 @@ local function report(summary, opts)
   if opts.json then return end
   for _, s in ipairs(summary.feeds) do
     if s.moved_to then log.info('moved: %s -> %s (permanent redirect; now fetched there)', s.url, s.moved_to) end
+    if s.reprocessed and s.reprocessed > 0 then
+      log.info('%s: its recipe or orrery changed: entries derived again from %d kept documents', s.name, s.reprocessed)
+    end
   end
   if #failing > 0 then
     log.warn('%d of %d feeds failing:', #failing, summary.total + #summary.skipped)
