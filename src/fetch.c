@@ -53,7 +53,20 @@ struct orr_fetch {
   int net_started, net_done, net_failed;
   size_t max_backlog;        /* finished transfers not yet taken, at most (then we wait) */
   int throttled;             /* the network thread is waiting for the caller */
+  double next_due;           /* when host spacing lets the next waiting transfer start (0: -) */
   size_t handed;             /* transfers given to the caller (caller's thread only) */
+  /* hosts (network thread only): when a request to each last started, which ones are held */
+  struct host_state *hosts;  /* open addressing, nhosts_cap a power of two (0: none yet) */
+  size_t nhosts, nhosts_cap;
+  size_t nheld;
+};
+
+/* A host the batch has asked something: when it last started a request there, and
+** whether it answered 429/503 (then held names that response). */
+struct host_state {
+  char   name[128];
+  double last_start;
+  char  *held;
 };
 
 static void push(orr_transfer **head, orr_transfer **tail, orr_transfer *t) {
@@ -215,6 +228,8 @@ void orr_transfer_free(orr_transfer *t) {
   free(t->req_etag); free(t->req_last_modified);
   free(t->note);
   free(t->guard);
+  free(t->user_agent); free(t->cookie); free(t->userpwd); free(t->proxy); free(t->post);
+  free(t->extra_headers);
   if (t->product && t->free_product) t->free_product(t->product);
   orr_buf_free(&t->body);
   free(t);
@@ -302,9 +317,9 @@ static double now_s(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *last_modified,
-                  const char *note, const char *guard) {
+int orr_fetch_add(orr_fetch *f, const orr_request *r) {
   orr_transfer *t;
+  const char *guard = r->guard;
   if (f->nqueue == f->capqueue) {
     size_t cap = f->capqueue ? f->capqueue * 2 : 64;
     orr_transfer **q = realloc(f->queue, cap * sizeof *q);
@@ -316,10 +331,17 @@ int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *l
   if (t == NULL) return 0;
   orr_buf_init(&t->body);
   t->index = f->nqueue;
-  t->url = strdup(url);
-  t->req_etag = dup_or_null(etag);
-  t->req_last_modified = dup_or_null(last_modified);
-  t->note = dup_or_null(f->opts.process ? note : NULL);
+  t->url = strdup(r->url);
+  t->req_etag = dup_or_null(r->etag);
+  t->req_last_modified = dup_or_null(r->last_modified);
+  t->note = dup_or_null(f->opts.process ? r->note : NULL);
+  t->user_agent = dup_or_null(r->user_agent);
+  t->cookie = dup_or_null(r->cookie);
+  t->userpwd = dup_or_null(r->userpwd);
+  t->proxy = dup_or_null(r->proxy);
+  t->post = dup_or_null(r->post);
+  t->extra_headers = dup_or_null(r->headers);
+  t->timeout_ms = r->timeout_ms;
   if (guard) {                            /* the URLs it names, as host:port words */
     orr_buf g;
     const char *p = guard;
@@ -340,8 +362,10 @@ int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *l
   }
   t->free_product = f->opts.free_product;
   t->queued_at = now_s();
-  if (t->url == NULL || (etag && !t->req_etag) || (last_modified && !t->req_last_modified) ||
-      (t->note == NULL && note && f->opts.process) || (guard && !t->guard)) {
+  if (t->url == NULL || (r->etag && !t->req_etag) || (r->last_modified && !t->req_last_modified) ||
+      (t->note == NULL && r->note && f->opts.process) || (guard && !t->guard) ||
+      (r->user_agent && !t->user_agent) || (r->cookie && !t->cookie) || (r->userpwd && !t->userpwd) ||
+      (r->proxy && !t->proxy) || (r->post && !t->post) || (r->headers && !t->extra_headers)) {
     orr_transfer_free(t);
     return 0;
   }
@@ -382,8 +406,24 @@ static int start(orr_fetch *f, orr_transfer *t) {
   t->max_bytes = o->max_bytes ? o->max_bytes : (size_t)-1;
   if (!header_line(&h, "If-None-Match", t->req_etag) ||
       !header_line(&h, "If-Modified-Since", t->req_last_modified) ||
+      !header_line(&h, "Cookie", t->cookie) ||
       !header_line(&h, "Accept", "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, application/feed+json;q=0.8, text/html;q=0.5, */*;q=0.1"))
     { curl_slist_free_all(h); return 0; }
+  if (t->extra_headers) {                 /* the caller's, one a line */
+    const char *p = t->extra_headers;
+    while (*p) {
+      size_t n = strcspn(p, "\n");
+      char line[1024];
+      struct curl_slist *l;
+      if (n > 0 && n < sizeof line) {
+        memcpy(line, p, n);
+        line[n] = '\0';
+        if ((l = curl_slist_append(h, line)) == NULL) { curl_slist_free_all(h); return 0; }
+        h = l;
+      }
+      p += n + (p[n] == '\n');
+    }
+  }
   t->headers = h;
   curl_easy_setopt(e, CURLOPT_URL, t->url);
   curl_easy_setopt(e, CURLOPT_PRIVATE, t);
@@ -399,14 +439,21 @@ static int start(orr_fetch *f, orr_transfer *t) {
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");           /* every encoding libcurl has */
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, t->timeout_ms > 0 ? t->timeout_ms : o->timeout_ms);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
   if (o->low_speed_time > 0) {
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, o->low_speed_limit > 0 ? o->low_speed_limit : 1L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->low_speed_time);
   }
   if (o->max_bytes) curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_bytes);
-  if (o->user_agent) curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
+  if (t->user_agent || o->user_agent)
+    curl_easy_setopt(e, CURLOPT_USERAGENT, t->user_agent ? t->user_agent : o->user_agent);
+  if (t->userpwd) {                       /* (libcurl sends it to the URL's own host only) */
+    curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    curl_easy_setopt(e, CURLOPT_USERPWD, t->userpwd);
+  }
+  if (t->proxy) curl_easy_setopt(e, CURLOPT_PROXY, t->proxy);
+  if (t->post) curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->post);
   /* A short-lived DNS cache: libcurl 7.88 scans its whole cache on every lookup, and with
   ** a planet's thousands of hosts kept for the default minute that scan became most of a
   ** refresh's CPU (10,000 feeds on their own hosts, warm: 21.6 s of user CPU; 14.4 s with
@@ -454,6 +501,55 @@ static void finish(orr_transfer *t, CURLcode rc) {
   t->easy = NULL;
 }
 
+/* {====== Hosts: spacing and holds (network thread) ====== */
+
+static size_t host_hash(const char *s) {
+  size_t h = 2166136261u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+/* The state of host name, made when missing; NULL when out of memory. */
+static struct host_state *host_get(orr_fetch *f, const char *name) {
+  size_t i;
+  if (f->nhosts * 2 >= f->nhosts_cap) {        /* grow: at most half full */
+    size_t cap = f->nhosts_cap ? f->nhosts_cap * 2 : 64, j;
+    struct host_state *n = calloc(cap, sizeof *n);
+    if (n == NULL) return NULL;
+    for (j = 0; j < f->nhosts_cap; j++) {
+      if (f->hosts[j].name[0] == '\0') continue;
+      i = host_hash(f->hosts[j].name) & (cap - 1);
+      while (n[i].name[0]) i = (i + 1) & (cap - 1);
+      n[i] = f->hosts[j];
+    }
+    free(f->hosts);
+    f->hosts = n;
+    f->nhosts_cap = cap;
+  }
+  i = host_hash(name) & (f->nhosts_cap - 1);
+  while (f->hosts[i].name[0] && strcmp(f->hosts[i].name, name) != 0) i = (i + 1) & (f->nhosts_cap - 1);
+  if (f->hosts[i].name[0] == '\0') {
+    snprintf(f->hosts[i].name, sizeof f->hosts[i].name, "%s", name[0] ? name : "-");
+    f->hosts[i].last_start = -1e9;
+    f->nhosts++;
+  }
+  return &f->hosts[i];
+}
+
+/* A host answered 429 or 503: nothing more is asked of it in this batch. */
+static void hold_host(orr_fetch *f, const orr_transfer *t) {
+  struct host_state *hs = host_get(f, t->host);
+  char why[300];
+  if (hs == NULL || hs->held) return;
+  snprintf(why, sizeof why, "not requested: %s answered HTTP %ld%s%s%s to %.120s", t->host, t->status,
+           t->retry_after ? " (Retry-After: " : "", t->retry_after ? t->retry_after : "",
+           t->retry_after ? ")" : "", t->url);
+  hs->held = strdup(why);
+  if (hs->held) f->nheld++;
+}
+
+/* }====== */
+
 static size_t host_running(const orr_fetch *f, const char *host) {
   size_t i, n = 0;
   for (i = 0; i < f->running; i++)
@@ -472,17 +568,41 @@ static void forget_active(orr_fetch *f, orr_transfer *t) {
 ** costs little; that host is the bottleneck then anyway. */
 static orr_transfer *refill(orr_fetch *f) {
   size_t i, window = 64 + 4 * (size_t)f->opts.parallel, seen = 0;
+  double now = 0, spacing = (double)f->opts.host_spacing_ms / 1000.0;
+  f->next_due = 0;
   while (f->first_waiting < f->nqueue &&
          (f->queue[f->first_waiting] == NULL || f->queue[f->first_waiting]->started))
     f->first_waiting++;
   for (i = f->first_waiting; i < f->nqueue && seen < window &&
                              f->running < (size_t)f->opts.parallel; i++) {
     orr_transfer *t = f->queue[i];
+    struct host_state *hs = NULL;
     if (t == NULL || t->started) continue;
     seen++;
+    if (f->nheld > 0 || spacing > 0) {
+      hs = host_get(f, t->host);
+      if (hs && hs->held) {                 /* ends now, never requested */
+        t->started = 1;
+        t->held = 1;
+        f->waiting--;
+        f->queue[i] = NULL;
+        t->wait = now_s() - t->queued_at;
+        snprintf(t->error, sizeof t->error, "%s", hs->held);
+        return t;
+      }
+      if (hs && spacing > 0) {
+        double due = hs->last_start + spacing;
+        if (now == 0) now = now_s();
+        if (due > now) {                    /* too soon for this host: wake up when it is time */
+          if (f->next_due == 0 || due < f->next_due) f->next_due = due;
+          continue;
+        }
+      }
+    }
     if (f->opts.per_host > 0 && host_running(f, t->host) >= (size_t)f->opts.per_host) continue;
     t->started = 1;
     f->waiting--;
+    if (hs) hs->last_start = now ? now : now_s();
     if (!start(f, t)) {
       f->queue[i] = NULL;
       if (t->easy) { curl_easy_cleanup(t->easy); t->easy = NULL; }
@@ -537,16 +657,25 @@ static void *network(void *arg) {
       curl_multi_remove_handle(f->multi, msg->easy_handle);
       forget_active(f, t);
       finish(t, msg->data.result);
+      if (t->ok && (t->status == 429 || t->status == 503)) hold_host(f, t);
       f->queue[t->index] = NULL;
       hand_over(f, t);
     }
     if (f->running == 0 && f->waiting == 0) break;
-    if (curl_multi_perform(f->multi, &still) != CURLM_OK ||
-        (still == (int)f->running && curl_multi_poll(f->multi, NULL, 0, 1000, NULL) != CURLM_OK)) {
-      pthread_mutex_lock(&f->lock);
-      f->net_failed = 1;
-      pthread_mutex_unlock(&f->lock);
-      break;
+    {
+      /* wait for the network, or until host spacing lets a waiting transfer start */
+      int ms = 1000;
+      if (f->next_due > 0) {
+        double d = (f->next_due - now_s()) * 1000.0 + 1;
+        ms = d < 1 ? 1 : d < 1000 ? (int)d : 1000;
+      }
+      if (curl_multi_perform(f->multi, &still) != CURLM_OK ||
+          (still == (int)f->running && curl_multi_poll(f->multi, NULL, 0, ms, NULL) != CURLM_OK)) {
+        pthread_mutex_lock(&f->lock);
+        f->net_failed = 1;
+        pthread_mutex_unlock(&f->lock);
+        break;
+      }
     }
   }
   if (f->nthreads == 0 && f->opts.thread_end) f->opts.thread_end();   /* it processed, then */
@@ -592,6 +721,8 @@ void orr_fetch_free(orr_fetch *f) {
   }
   free(f->queue);
   free(f->active);
+  for (i = 0; i < f->nhosts_cap; i++) free(f->hosts[i].held);
+  free(f->hosts);
   curl_multi_cleanup(f->multi);
   free(f->user_agent);
   free(f);

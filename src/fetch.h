@@ -12,8 +12,10 @@
 ** and https are spoken, also after redirects.  A guarded request connects to no private
 ** address (loopback, private, link-local, unique-local, ...: checked on the address each
 ** connection actually reached, after DNS and after every redirect) except on the hosts it
-** names.  No callback ever calls out of C.  A batch is used from one thread (the caller's);
-** it starts and stops its own.
+** names.  A host that answers 429 or 503 is asked nothing more in the batch: its transfers
+** not yet started end at once, held.  host_spacing_ms apart at least, two requests to one
+** host start.  No callback ever calls out of C.  A batch is used from one thread (the
+** caller's); it starts and stops its own.
 */
 #ifndef ORR_FETCH_H
 #define ORR_FETCH_H
@@ -34,6 +36,7 @@ typedef struct orr_fetch_opts {
   long   max_redirects;
   size_t max_bytes;           /* decompressed body cap */
   const char *user_agent;
+  long   host_spacing_ms;     /* between the starts of two requests to one host (0: none) */
   /* Work on a finished transfer done off the caller's thread while the others download
   ** (for orrery: parsing the feed).  Called on one of `workers` threads (inline when
   ** threads cannot be had) for each transfer that completed and was queued with a note;
@@ -59,6 +62,7 @@ typedef struct orr_transfer {
   double seconds;             /* the transfer's own time (from its start to its end) */
   double wait;                /* seconds it waited in the queue before it started */
   char  *note;                /* the caller's note for opts.process (NULL: not processed) */
+  int    held;                /* not requested: its host had answered 429/503 (see error) */
   void  *product;             /* what opts.process made, or NULL */
   /* private */
   void (*free_product)(void *);
@@ -73,6 +77,8 @@ typedef struct orr_transfer {
   int    started;
   char  *guard;               /* NULL, or " host:port ... ": where a guarded request may
                                  reach a private address */
+  char  *user_agent, *cookie, *userpwd, *proxy, *post, *extra_headers;  /* see orr_request */
+  long   timeout_ms;
   int    refused;             /* the guard stopped it */
   double queued_at;
   char   host[128];             /* lower-case host of url, for the per-host limit */
@@ -84,13 +90,27 @@ typedef struct orr_fetch orr_fetch;
 /* A new batch; NULL if out of memory or libcurl could not start. */
 orr_fetch *orr_fetch_new(const orr_fetch_opts *opts);
 
-/* Queue a GET; etag and last_modified (may be NULL) make it conditional; note (may be
-** NULL) is handed to opts.process, which runs only for transfers that have one.  guard (may
-** be NULL: no guard) makes the request refuse private addresses except on the hosts of the
-** URLs it lists (space-separated; "" for none).  Returns 0 if out of memory, else 1.
-** Must not be called after the first orr_fetch_next. */
-int orr_fetch_add(orr_fetch *f, const char *url, const char *etag, const char *last_modified,
-                  const char *note, const char *guard);
+/* One request.  Only url is required; NULL or 0 leaves a field to the batch. */
+typedef struct orr_request {
+  const char *url;
+  const char *etag, *last_modified;   /* make it conditional */
+  const char *note;           /* handed to opts.process, which runs only for transfers with one */
+  const char *guard;          /* refuse private addresses except on the hosts of the URLs it
+                                 lists (space-separated; "" for none); NULL: no guard */
+  const char *user_agent;     /* instead of the batch's */
+  const char *headers;        /* more request headers, "Name: value" lines ending in \n; they
+                                 follow redirects, as libcurl sends them */
+  const char *cookie;         /* the Cookie header (libcurl drops it when a redirect leaves
+                                 the host) */
+  const char *userpwd;        /* "user:password": Basic auth, sent to the URL's host only */
+  const char *proxy;          /* a proxy URL (http://, socks5h://, ...) */
+  const char *post;           /* POST this form-encoded body instead of a GET */
+  long timeout_ms;            /* instead of the batch's */
+} orr_request;
+
+/* Queue a request.  Returns 0 if out of memory, else 1.  Must not be called after the
+** first orr_fetch_next. */
+int orr_fetch_add(orr_fetch *f, const orr_request *r);
 
 /* 1 if the numeric address (IPv4 or IPv6) is one a guarded request may not reach:
 ** unspecified, loopback, private (RFC 1918), shared (100.64/10), link-local, unique-local,

@@ -77,6 +77,10 @@ function M.server(root)
     local res = require('orrery.fetch').one(s.url('__arrivals'))
     return assert(require('orrery.json').decode(assert(res.body, res.err)))
   end
+  function s.posts()         -- every POST: { path, body, content_type }
+    local res = require('orrery.fetch').one(s.url('__posts'))
+    return assert(require('orrery.json').decode(assert(res.body, res.err)))
+  end
   function s.reset() require('orrery.fetch').one(s.url('__reset')) end
   return s
 end

@@ -17,8 +17,13 @@ when asked.  Special paths, for the faults a feed aggregator meets:
   /cut-headers       a status line and half a header, then the connection closes
   /retry/<code>/<s>  that status (429, 503) with Retry-After: <s>
   /plain/<path>      serve <path> without ETag or Last-Modified (never 304)
-  /__stats           JSON: requests by path and status     /__reset   clear the counters
+  /auth/<user>/<pw>/<path>   401 unless Basic auth gives that user and password
+  /hub               POST: a WebSub hub (204); /hub/500 fails.  Bodies are in /__posts
+  http://any/<path>  (as a proxy is asked) serves <path>; its headers get x-proxied: yes
+  /__stats           JSON: requests by path and status, with their headers and time
+  /__reset           clear the counters
   /__arrivals        JSON: the path of every request as it arrived (a stalled one too)
+  /__posts           JSON: { path, body, content_type } of every POST
 
 Writes the chosen port to --port-file, stops on SIGTERM or after --max-seconds.
 """
@@ -26,7 +31,7 @@ import argparse, gzip, hashlib, json, os, signal, sys, threading, time
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-STATS = {"requests": [], "arrivals": [], "lock": threading.Lock()}
+STATS = {"requests": [], "arrivals": [], "posts": [], "lock": threading.Lock()}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -40,7 +45,9 @@ class Handler(BaseHTTPRequestHandler):
             STATS["requests"].append({"path": self.path, "status": status,
                                       "inm": self.headers.get("If-None-Match"),
                                       "ims": self.headers.get("If-Modified-Since"),
-                                      "ua": self.headers.get("User-Agent")})
+                                      "ua": self.headers.get("User-Agent"),
+                                      "headers": {k.lower(): v for k, v in self.headers.items()},
+                                      "time": time.time()})
 
     def send(self, status, body=b"", headers=None):
         self.record(status)
@@ -53,21 +60,18 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def do_GET(self):
+        if self.path.startswith("http://"):
+            # asked as a proxy: the same files, whatever the host
+            self.path = "/" + self.path.split("/", 3)[3] if self.path.count("/") >= 3 else "/"
+            self.headers["X-Proxied"] = "yes"
         path = self.path.split("?", 1)[0]
         if not path.startswith("/__"):
             with STATS["lock"]:
                 STATS["arrivals"].append(self.path)
-        if path == "/__arrivals":
+        listing = {"/__arrivals": "arrivals", "/__stats": "requests", "/__posts": "posts"}.get(path)
+        if listing:
             with STATS["lock"]:
-                body = json.dumps(STATS["arrivals"]).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        if path == "/__stats":
-            with STATS["lock"]:
-                body = json.dumps(STATS["requests"]).encode()
+                body = json.dumps(STATS[listing]).encode()
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -77,10 +81,18 @@ class Handler(BaseHTTPRequestHandler):
             with STATS["lock"]:
                 STATS["requests"].clear()
                 STATS["arrivals"].clear()
+                STATS["posts"].clear()
             self.send_response(204)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if path.startswith("/auth/"):
+            import base64
+            _, _, user, pw, rest = path.split("/", 4)
+            want = "Basic " + base64.b64encode(("%s:%s" % (user, pw)).encode()).decode()
+            if self.headers.get("Authorization") != want:
+                return self.send(401, b"who are you", {"WWW-Authenticate": 'Basic realm="feeds"'})
+            path = "/" + rest
         if path == "/redirect":
             from urllib.parse import parse_qs, urlsplit
             to = parse_qs(urlsplit(self.path).query).get("to", ["/"])[0]
@@ -131,6 +143,18 @@ class Handler(BaseHTTPRequestHandler):
             body = gzip.compress(b"<" * (64 << 20), 9)
             return self.send(200, body, {"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"})
         self.serve_file(path)
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n).decode("utf-8", "replace")
+        with STATS["lock"]:
+            STATS["posts"].append({"path": self.path, "body": body,
+                                   "content_type": self.headers.get("Content-Type")})
+        if self.path == "/hub":
+            return self.send(204)
+        if self.path.startswith("/hub/"):
+            return self.send(int(self.path.split("/")[2]), b"hub says no")
+        return self.send(404, b"no")
 
     def chunk(self, data):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))

@@ -62,13 +62,41 @@ M.defaults = {
   new_feed_items = 0,          -- of a newly added feed's back catalogue, show only this many
   activity_threshold = 0,      -- days without a new entry before a feed is marked inactive
   publish_emails = false,      -- show authors' email addresses (when a feed gives no name)
+  -- which entries are shown (orrery.shown; per feed too: filter, exclude)
+  filter = nil,                -- only entries whose title or text matches: a pattern, a list
+                               -- of patterns (any may match) or a function(entry) -> keep
+  exclude = nil,               -- entries whose title or text matches are hidden (same forms)
+  dedupe = 'first',            -- the same post in two feeds is shown once: the copy seen
+                               -- 'first', the one of the feed listed first ('order'), the
+                               -- 'longest'; false: every copy
+  -- retention (orrery.retention; per feed too)
+  keep_entries = 0,            -- the newest this many entries of each feed (0: all)
+  keep_days = 0,               -- entries dated in the last this many days (0: all)
+  -- fetching, per host
+  host_spacing = 0,            -- seconds between the starts of two requests to one host
+  -- publishing
+  hub = nil,                   -- a WebSub hub: linked from atom.xml/rss20.xml, pinged when
+                               -- a run changed the planet
+  locale = nil,                -- month and day names in dates: 'de', 'fr_FR', ... (see
+                               -- orrery.locale; default English)
   feeds = {},
 }
+
+-- Keys whose default is nil (absent from the table above): their types.
+local optional_keys = { description = 'string', user_agent = 'string', filter = 'string|table|function',
+  exclude = 'string|table|function', hub = 'string', locale = 'string' }
 
 local feed_keys = {
   url = 'string', name = 'string', recipe = 'string', options = 'table', link = 'string',
   face = 'string', enabled = 'boolean', title = 'string', full_article = 'boolean|string',
   vars = 'table',              -- extra template variables of this feed (channel_<key>)
+  filter = 'string|table|function', exclude = 'string|table|function',   -- as the planet's
+  keep_entries = 'number', keep_days = 'number',                          -- as the planet's
+  -- HTTP for this feed (docs/fetching.md)
+  user_agent = 'string', timeout = 'number', interval = 'number', proxy = 'string',
+  headers = 'table',           -- { ['Header-Name'] = 'value' }
+  cookies = 'string|table',    -- 'a=1; b=2' or { a = '1', b = '2' }
+  auth = 'table',              -- Basic auth { user =, password = } or { user =, password_env = }
   url_written = 'string',      -- (set by validate: the url as written)
 }
 
@@ -120,8 +148,61 @@ local function check(path, value, expected, optional)
     if optional then return end
     error(string.format('config: %s is required', path), 0)
   end
-  if type(value) ~= expected then
-    error(string.format('config: %s must be a %s, not a %s', path, expected, type(value)), 0)
+  for t in expected:gmatch('[^|]+') do if type(value) == t then return end end
+  error(string.format('config: %s must be a %s, not a %s', path, expected:gsub('|', ' or '), type(value)), 0)
+end
+
+-- A feed's HTTP settings checked: header names and values, cookies, auth (its password
+-- from the config or from an environment variable: a missing variable is an error).
+local function check_http(p, f)
+  for k, v in pairs(f.headers or {}) do
+    if type(k) ~= 'string' or not k:match('^[%w!#$%%&\'*+.^_`|~-]+$') or type(v) ~= 'string' or v:find('[\r\n]') then
+      error(string.format('config: %s.headers: %s = %s is not a header (a name and a one-line value)', p,
+        tostring(k), tostring(v)), 0)
+    end
+  end
+  if type(f.cookies) == 'table' then
+    local parts = {}
+    for k, v in pairs(f.cookies) do
+      if type(k) ~= 'string' or type(v) ~= 'string' or k:find('[%s;=]') or v:find('[;\r\n]') then
+        error(string.format('config: %s.cookies: %s = %s is not a cookie', p, tostring(k), tostring(v)), 0)
+      end
+      parts[#parts + 1] = k .. '=' .. v
+    end
+    table.sort(parts)
+    f.cookies = table.concat(parts, '; ')
+  elseif f.cookies and f.cookies:find('[\r\n]') then
+    error(string.format('config: %s.cookies must be one line', p), 0)
+  end
+  local a = f.auth
+  if a then
+    for k in pairs(a) do
+      if k ~= 'user' and k ~= 'password' and k ~= 'password_env' then
+        error(string.format('config: unknown key %s.auth.%s (user, password, password_env)', p, tostring(k)), 0)
+      end
+    end
+    check(p .. '.auth.user', a.user, 'string')
+    if (a.password == nil) == (a.password_env == nil) then
+      error(string.format('config: %s.auth needs password or password_env (the name of an environment variable)', p), 0)
+    end
+    if a.password_env then
+      check(p .. '.auth.password_env', a.password_env, 'string')
+      local secret = os.getenv(a.password_env)
+      if not secret then
+        error(string.format('config: %s.auth.password_env: the environment variable %s is not set', p,
+          a.password_env), 0)
+      end
+      f.auth = { user = a.user, password = secret, password_env = a.password_env }
+    else
+      check(p .. '.auth.password', a.password, 'string')
+    end
+    if a.user:find(':') then error(string.format('config: %s.auth.user cannot contain ":"', p), 0) end
+  end
+  for _, k in ipairs({ 'timeout', 'interval', 'keep_entries', 'keep_days' }) do
+    if f[k] and f[k] < 0 then error(string.format('config: %s.%s cannot be negative', p, k), 0) end
+  end
+  if f.proxy and not f.proxy:match('^%a[%w+.-]*://[^/?#]') then
+    error(string.format('config: %s.proxy %q is not a proxy URL (http://host:port, socks5://host:port)', p, f.proxy), 0)
   end
 end
 
@@ -132,18 +213,23 @@ end
 function M.validate(cfg, dir)
   check('config', cfg, 'table')
   for k, v in pairs(cfg) do
-    if type(k) ~= 'string' or (M.defaults[k] == nil and k ~= 'description' and k ~= 'user_agent') then
+    if type(k) ~= 'string' or (M.defaults[k] == nil and not optional_keys[k]) then
       error(string.format('config: unknown key %s', tostring(k)), 0)
     end
     local d = M.defaults[k]
-    if d ~= nil then check(k, v, type(d)) end
+    if k == 'dedupe' then
+      if v ~= false and v ~= 'first' and v ~= 'order' and v ~= 'longest' then
+        error("config: dedupe must be 'first', 'order', 'longest' or false", 0)
+      end
+    elseif d ~= nil then check(k, v, type(d))
+    else check(k, v, optional_keys[k]) end
   end
   for k, v in pairs(M.defaults) do
     if cfg[k] == nil then cfg[k] = type(v) == 'table' and util.copy(v) or v end
   end
-  check('description', cfg.description, 'string', true)
   web_url('link', cfg.link)
-  check('user_agent', cfg.user_agent, 'string', true)
+  if cfg.hub then web_url('hub', cfg.hub) end
+  if cfg.locale then require('orrery.locale').check(cfg.locale) end
   for k in pairs(cfg.owner) do
     if k ~= 'name' and k ~= 'email' then error('config: unknown key owner.' .. tostring(k), 0) end
   end
@@ -169,6 +255,7 @@ function M.validate(cfg, dir)
       end
     end
     check(p .. '.url', f.url, 'string')
+    check_http(p, f)
     if seen[f.url] then error(string.format('config: %s.url %s is listed twice', p, f.url), 0) end
     seen[f.url] = true
     f.url_written = f.url                   -- (as planet.lua has it: health.html names the line)
@@ -190,6 +277,13 @@ function M.validate(cfg, dir)
     end
   end
   if cfg.layout:find('/') then cfg.layout = util.join(dir, cfg.layout) end
+  for _, k in ipairs({ 'keep_entries', 'keep_days', 'host_spacing' }) do
+    if cfg[k] < 0 then error(string.format('config: %s cannot be negative', k), 0) end
+  end
+  require('orrery.shown').check_filters(cfg)
+  if cfg.locale then
+    cfg.date_format, cfg.day_format, cfg.month_format = require('orrery.locale').formats(cfg, M.defaults)
+  end
   M.check_zone(cfg.time_zone)
   for prefix, to in pairs(cfg.mirror) do
     if type(prefix) ~= 'string' or type(to) ~= 'string' then

@@ -96,7 +96,7 @@ function M.each(reqs, cfg)
   local batch = #remote > 0 and cfetch.start(remote, {
     parallel = cfg.concurrency, per_host = cfg.per_host, timeout = cfg.timeout,
     connect_timeout = cfg.connect_timeout, max_bytes = cfg.max_bytes,
-    max_redirects = cfg.max_redirects, user_agent = M.user_agent(cfg),
+    max_redirects = cfg.max_redirects, user_agent = M.user_agent(cfg), host_spacing = cfg.host_spacing,
     low_speed_time = cfg.low_speed_time, low_speed_limit = cfg.low_speed_limit,
     workers = cfg.parse_threads,
   })

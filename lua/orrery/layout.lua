@@ -9,8 +9,9 @@ local cfs = require('orrery._fs')
 local chtml = require('orrery._html')
 local cutil = require('orrery._util')
 local json = require('orrery.json')
+local locale = require('orrery.locale')
 local publish = require('orrery.publish')
-local query = require('orrery.query')
+local shown = require('orrery.shown')
 local template = require('orrery.template')
 local util = require('orrery.util')
 
@@ -81,26 +82,30 @@ function M.context(cfg, st)
       if f.recovered and not f.failing then health.recovered[#health.recovered + 1] = f end
     end
   end
-  local entries, days = M.entries_by_day(cfg, query.entries(st, { limit = cfg.items_per_page }), by_id,
-    cfg.days_per_page)
+  -- which entries are shown, and which not (and why): one owner for pages, feeds, archives
+  local view = shown.view(cfg, st)
+  local page_rows = view:page()
+  local entries, days = M.entries_by_day(cfg, page_rows, by_id)
   -- the months that have entries, newest first, for archive pages and their navigation
   local months = {}
-  for row in st.db:rows([[SELECT strftime('%Y-%m', date, 'unixepoch') AS month, count(*) AS n
-      FROM entries GROUP BY month ORDER BY month DESC]]) do
-    local y, m = row.month:match('^(%d+)-(%d+)$')
-    local t = util.utc_time(tonumber(y), tonumber(m), 15)
-    months[#months + 1] = { month = row.month, entries = row.n, title = cutil.strftime(cfg.month_format, t, 'UTC'),
-      path = 'archive/' .. row.month .. '.html' }
+  local month_title = locale.formatter(cfg.locale, 'UTC')
+  for _, m in ipairs(view:months()) do
+    local y, mo = m.month:match('^(%d+)-(%d+)$')
+    local t = util.utc_time(tonumber(y), tonumber(mo), 15)
+    months[#months + 1] = { month = m.month, entries = m.entries, title = month_title(cfg.month_format, t),
+      path = 'archive/' .. m.month .. '.html' }
   end
   local ctx = {
     planet = {
-      name = cfg.name, link = cfg.link, description = cfg.description,
+      name = cfg.name, link = cfg.link, description = cfg.description, hub = cfg.hub,
+      language = locale.language(cfg.locale) or 'en',   -- of the page's own words: lang="..."
+
       owner_name = cfg.owner.name, owner_email = cfg.owner.email,
-      updated = now, updated_text = cutil.strftime(cfg.date_format, now, cfg.time_zone),
+      updated = now, updated_text = locale.date(cfg)(cfg.date_format, now),
       generator = 'orrery ' .. cutil.version(),
     },
     feeds = feeds, entries = entries, days = days, feed_items = cfg.feed_items, health = health,
-    months = months, by_id = by_id,
+    months = months, by_id = by_id, view = view, page_rows = page_rows,
   }
   return require('orrery.health').add(ctx, cfg, st, now)
 end
@@ -117,6 +122,20 @@ local function excerpt(cfg, e)
   return text
 end
 
+-- An entry's enclosures as the templates write them: a MIME type only when it is one, a
+-- length only when it is a number of bytes (feeds write "12 MB", "unknown", ...).
+local function enclosures(list)
+  local out = {}
+  for _, x in ipairs(list or {}) do
+    if type(x.href) == 'string' then
+      local t = type(x.type) == 'string' and x.type:match('^%s*([%w!#$&^_.+-]+/[%w!#$&^_.+-]+)') or nil
+      local n = x.length ~= nil and tostring(x.length):match('^%s*(%d+)%s*$') or nil
+      out[#out + 1] = { href = x.href, type = t and t:lower(), length = n and n ~= '0' and n or nil }
+    end
+  end
+  return out
+end
+
 --- Entry tables for templates from stored rows (those of configured feeds only), and the
 --- same grouped by day: { { day, day_text, entries } }, at most max_days days (0 or nil:
 --- no limit).  new_day and new_feed mark where a day or a run of one feed's entries starts.
@@ -130,6 +149,7 @@ function M.entries_by_day(cfg, rows, by_id, max_days)
   end }
   local entries, days = {}, {}
   local last_day, last_feed
+  local fmt = locale.date(cfg)
   for _, row in ipairs(rows) do
     local feed = by_id[row.feed_id]
     local day = cutil.strftime('%Y-%m-%d', row.date, cfg.time_zone)   -- days as readers live them
@@ -140,9 +160,9 @@ function M.entries_by_day(cfg, rows, by_id, max_days)
         link = row.link, author = publish.author(cfg, row), author_uri = row.author_uri,
         author_email = cfg.publish_emails and row.author_email or nil, notes = row.notes,
         content = row.content or row.summary, summary = row.summary, date = row.date,
-        date_text = cutil.strftime(cfg.date_format, row.date, cfg.time_zone), day = day,
-        day_text = cutil.strftime(cfg.day_format, row.date, cfg.time_zone), tags = row.tags,
-        enclosures = row.enclosures, feed = feed, published = row.published, updated = row.updated,
+        date_text = fmt(cfg.date_format, row.date), day = day,
+        day_text = fmt(cfg.day_format, row.date), tags = row.tags,
+        enclosures = enclosures(row.enclosures), feed = feed, published = row.published, updated = row.updated,
       }
       setmetatable(e, entry_mt)
       e.new_day = day ~= last_day
@@ -157,13 +177,12 @@ function M.entries_by_day(cfg, rows, by_id, max_days)
 end
 
 -- The archive page context of month i (ctx.months[i]): its entries by day, and its neighbours.
-local function month_context(cfg, st, ctx, i)
+local function month_context(cfg, ctx, i)
   local m = ctx.months[i]
   local y, mo = m.month:match('^(%d+)-(%d+)$')
   local from = util.utc_time(tonumber(y), tonumber(mo), 1)
   local to = util.utc_time(tonumber(y), tonumber(mo) + 1, 1)
-  local rows = query.entries(st, { since = from, ['until'] = to, limit = 1000000 })
-  local entries, days = M.entries_by_day(cfg, rows, ctx.by_id)
+  local entries, days = M.entries_by_day(cfg, ctx.view:range(from, to), ctx.by_id)
   local c = setmetatable({}, { __index = ctx })
   c.archive = { month = m.month, title = m.title, entries = entries, days = days,
     newer = ctx.months[i - 1], older = ctx.months[i + 1] }
@@ -218,7 +237,7 @@ end
 
 -- Render the planet's own template files (cfg.templates): htmltmpl (.tmpl) with Planet 2.0's
 -- variables, etlua with orrery's; then the maintainers' health pages of the default layout.
-local function render_templates(cfg, st, ctx, helpers, out)
+local function render_templates(cfg, ctx, helpers, out)
   local htmltmpl = require('orrery.htmltmpl')
   local vars
   for _, path in ipairs(cfg.templates) do
@@ -228,7 +247,7 @@ local function render_templates(cfg, st, ctx, helpers, out)
     if name:match('%.tmpl$') then
       local render, cerr = htmltmpl.load(src, path, cfs.read)
       if not render then error('layout: ' .. cerr, 0) end
-      vars = vars or require('orrery.planet2').vars(cfg, ctx, st)
+      vars = vars or require('orrery.planet2').vars(cfg, ctx)
       emit(out, cfg.output_dir .. '/' .. name:gsub('%.tmpl$', ''), run(render, vars, path .. ': '))
     else
       emit(out, cfg.output_dir .. '/' .. name:gsub('%.etlua$', ''), run(compile(src, path, helpers), ctx))
@@ -253,13 +272,13 @@ function M.render(cfg, st)
   local ctx = M.context(cfg, st)
   local out = { written = {}, unchanged = {} }
   local helpers = setmetatable({
-    date = function(fmt, t) return cutil.strftime(fmt, t, cfg.time_zone) end,
+    date = locale.date(cfg),
   }, { __index = M.helpers })
   for _, d in ipairs(cfg.static) do
     copy_tree(d, cfg.output_dir .. '/' .. d:match('([^/]+)/*$'), out)
   end
   if #cfg.templates > 0 then
-    render_templates(cfg, st, ctx, helpers, out)
+    render_templates(cfg, ctx, helpers, out)
     return out
   end
   for _, name in ipairs(names) do
@@ -271,7 +290,7 @@ function M.render(cfg, st)
       local mk2, merr2 = cfs.mkdirs(cfg.output_dir .. '/archive')
       if not mk2 then util.fail('output directory: ' .. merr2, 'write') end
       for i, m in ipairs(ctx.months) do
-        emit(out, cfg.output_dir .. '/' .. m.path, run(render, month_context(cfg, st, ctx, i)))
+        emit(out, cfg.output_dir .. '/' .. m.path, run(render, month_context(cfg, ctx, i)))
       end
     elseif stat and stat.type == 'file' and not name:match('^%.') then
       local src = assert(cfs.read(src_path))

@@ -91,6 +91,12 @@ function M.build(fc, body, res, cfg)
   return feed
 end
 
+--- The host (with its port, if the URL names one) a hold applies to: one server.
+function M.host_key(url)
+  local h = url and url:match('^%a[%w+.-]*://([^/?#]+)')
+  return h and h:gsub('^.*@', ''):lower() or nil
+end
+
 --- Seconds to wait before trying a feed again after its n-th failure in a row: the next
 --- run for the first, then backoff_base doubled at each further failure, at most backoff_max.
 function M.backoff(cfg, n)
@@ -160,6 +166,7 @@ function M.reprocess(cfg, st, fc, row, now)
       if feed then
         article.apply(st, fc, feed, type(r) == 'table' and r or nil)
         local c = st:save_entries(row.id, feed.entries, now, cfg.future_tolerance)
+        st:save_dropped(row.id, feed.dropped, now)
         out.new, out.changed, out.documents = out.new + c.new, out.changed + c.changed, out.documents + 1
       else
         out.errors[#out.errors + 1] = berr
@@ -233,6 +240,11 @@ local function process(cfg, st, fc, row, res, now)
       wait = math.min(wait, cfg.backoff_max)
       msg = msg .. string.format(' (Retry-After: %d s)', wait)
     end
+    -- and the host's other feeds wait as long (one server, one request to slow down)
+    local host = M.host_key(res.req.url)
+    if host then
+      st:hold_host(host, now + (wait or cfg.backoff_base), string.format('%s answered %s to %s', host, msg, fc.name))
+    end
     return failed(msg, wait or cfg.backoff_base)
   end
   if res.status < 200 or res.status > 299 then
@@ -262,6 +274,7 @@ local function process(cfg, st, fc, row, res, now)
   local ok, terr = st:transaction(function()
     local counts = st:save_entries(row.id, feed.entries, now, cfg.future_tolerance)
     s.new, s.changed = s.new + counts.new, s.changed + counts.changed
+    st:save_dropped(row.id, feed.dropped, now)
     upd.derived_with = res.req.context
     upd.title = feed.title or json.null
     upd.link = feed.link or json.null
@@ -295,10 +308,12 @@ end
 ---@param opts table { only = { [url] = true }, force = fetch regardless }
 function M.plan(cfg, st, opts, now)
   local reqs, skipped = {}, {}
+  local held = st:held_hosts(now)
   for _, fc in ipairs(cfg.feeds) do
     if fc.enabled and (not opts.only or opts.only[fc.url]) then
       local row = st:feed(fc.url, fc.name)
       local why
+      local interval = fc.interval or cfg.min_interval
       if opts.force then
         why = nil
       elseif row.gone == 1 then
@@ -306,8 +321,13 @@ function M.plan(cfg, st, opts, now)
       elseif row.next_attempt and row.next_attempt > now then
         why = string.format('backing off after %d failures, next attempt %s', row.errors,
           os.date('!%Y-%m-%d %H:%M UTC', row.next_attempt))
-      elseif cfg.min_interval > 0 and row.last_attempt and now - row.last_attempt < cfg.min_interval then
-        why = string.format('fetched %d s ago (min_interval %d s)', now - row.last_attempt, cfg.min_interval)
+      elseif held[M.host_key(row.fetch_url or fc.url) or ''] then
+        local h = held[M.host_key(row.fetch_url or fc.url)]
+        why = string.format('held until %s: %s', os.date('!%Y-%m-%d %H:%M UTC', h.hold_until),
+          h.reason or 'its host asked to wait')
+      elseif interval > 0 and row.last_attempt and now - row.last_attempt < interval then
+        why = string.format('fetched %d s ago (%s %d s)', now - row.last_attempt,
+          fc.interval and 'its interval' or 'min_interval', interval)
       end
       if why then
         skipped[#skipped + 1] = { fc = fc, row = row, reason = why }
@@ -326,8 +346,12 @@ function M.plan(cfg, st, opts, now)
           parse = not (r and (r.fix or r.scrape)), known = known_hash(row, context), context = context,
           -- the bytes of a well-parsed feed are dropped at once unless they may be kept
           keep_body = cfg.keep_documents == 'all' or (cfg.keep_documents == 'problems' and fc.recipe ~= nil),
-          -- a redirect may not take it to a private address (only the feed's own host may be on one)
-          guard = fc.url .. (row.fetch_url and (' ' .. row.fetch_url) or ''),
+          -- a redirect may not take it to a private address (only the feed's own host may be on one,
+          -- and its proxy)
+          guard = fc.url .. (row.fetch_url and (' ' .. row.fetch_url) or '') .. (fc.proxy and (' ' .. fc.proxy) or ''),
+          -- its own HTTP settings (docs/fetching.md); the password never leaves this table
+          user_agent = fc.user_agent, headers = fc.headers, cookie = fc.cookies, proxy = fc.proxy,
+          timeout = fc.timeout, userpwd = fc.auth and (fc.auth.user .. ':' .. fc.auth.password),
         }
       end
     end
@@ -367,6 +391,14 @@ function M.refresh(cfg, opts)
   st:begin()
   for res in fetch.each(reqs, cfg) do
     local fc, row = res.req.fc, res.req.row
+    if res.held then
+      -- never requested: its host answered 429/503 to another feed in this run
+      summary.skipped[#summary.skipped + 1] = { name = fc.name, url = fc.url, reason = res.err, held = true }
+      summary.total = summary.total - 1
+      done = done + 1
+      if opts.progress then opts.progress(done, #reqs, { name = fc.name, url = fc.url, held = true }, summary) end
+      goto next
+    end
     local ok, s = xpcall(process, debug.traceback, cfg, st, fc, row, res, now)
     if not ok then
       s = { name = fc.name, url = fc.url, err = 'internal error: ' .. tostring(s) }
@@ -390,6 +422,7 @@ function M.refresh(cfg, opts)
     if not cok then abort(tostring(cerr)) end
     st:begin()
     summary.cpu.commit = summary.cpu.commit + cutil.cpu('thread') - c0
+    ::next::
   end
   local c0 = cutil.cpu('thread')
   -- the kept documents stay within their bound (the oldest go)
@@ -404,6 +437,18 @@ function M.refresh(cfg, opts)
     asum = { fetched = 0, stored = 0, failed = 1, errors = { { err = 'internal error: ' .. tostring(asum) } } }
   end
   summary.articles = asum
+  -- then retention: what the planet no longer keeps goes (never what is on the front page)
+  local retention = require('orrery.retention')
+  if retention.active(cfg) then
+    local xok, xres, xerr = pcall(retention.expunge, cfg, st, now)
+    if not xok or not xres then
+      local msg = tostring(xok and xerr or xres)
+      if M.database_broken(msg) then abort(msg) end
+      summary.expunge_error = msg
+    else
+      summary.expunged = xres.removed
+    end
+  end
   summary.seconds = cutil.clock() - summary.started
   -- the planet's history (health page): feeds failing now, the skipped ones too
   summary.failing = summary.failed
@@ -418,10 +463,44 @@ function M.refresh(cfg, opts)
   return summary
 end
 
+local function form_escape(s)
+  return (s:gsub('[^%w%-._~]', function(c) return string.format('%%%02X', c:byte()) end))
+end
+
+--- Tell the planet's WebSub hub (cfg.hub) that its feeds changed: one POST naming the feeds
+--- among the rendered files (atom.xml, rss20.xml, rss10.xml) by their public URLs.  Returns
+--- nil, or what went wrong (never fatal: readers' hubs poll anyway).
+---@param files table what M.render returned
+function M.ping(cfg, files)
+  if not cfg.hub then return nil end
+  if cfg.link == '' then return 'hub: the planet has no link, so the hub cannot be told where its feeds are' end
+  local base = cfg.link:gsub('/*$', '/')
+  local body = { 'hub.mode=publish' }
+  for _, list in ipairs({ files.written, files.unchanged }) do
+    for _, path in ipairs(list) do
+      local name = path:match('([^/]+)$')
+      if name == 'atom.xml' or name == 'rss20.xml' or name == 'rss10.xml' then
+        body[#body + 1] = 'hub.url=' .. form_escape(base .. name)
+      end
+    end
+  end
+  if #body == 1 then return 'hub: the layout wrote no feed (atom.xml, rss20.xml, rss10.xml) to announce' end
+  local res = fetch.each({ { url = cfg.hub, post = table.concat(body, '&') } }, cfg)()
+  if res.err then return string.format('hub %s: %s', require('orrery.publish').url(cfg.hub), res.err) end
+  if res.status < 200 or res.status > 299 then
+    return string.format('hub %s answered HTTP %d', require('orrery.publish').url(cfg.hub), res.status)
+  end
+  return nil
+end
+
 --- Render the layout to cfg.output_dir.  Returns the list of files written.
 function M.render(cfg)
   local st = M.open_store(cfg)
+  -- one snapshot for every page: a refresh or an expunge committing meanwhile cannot make
+  -- the front page and the archives disagree
+  assert(st.db:exec('BEGIN'))
   local ok, res = pcall(require('orrery.layout').render, cfg, st)
+  st.db:exec('COMMIT')
   st:close()
   if not ok then
     if util.is_failure(res) then error(res, 0) end

@@ -8,6 +8,7 @@
 --- with a channel_ prefix.  Each of Channels: name, title, link, url, uri, message, face,
 --- updated, updated_iso, updated_822, and the feed's extra keys from planet.lua.
 local cutil = require('orrery._util')
+local locale = require('orrery.locale')
 local publish = require('orrery.publish')
 local util = require('orrery.util')
 
@@ -34,7 +35,7 @@ local function channel(cfg, f, fc, now)
     -- a feed without a site link links to its feed, never to the planet itself
     link = url(f.link or f.url or f.configured_url),
     url = url(f.url or f.configured_url), uri = url(f.url or f.configured_url), face = url(f.face),
-    updated = f.newest and text(cutil.strftime(cfg.date_format, f.newest, cfg.time_zone)) or nil,
+    updated = f.newest and text(locale.date(cfg)(cfg.date_format, f.newest)) or nil,
     updated_iso = iso(f.newest), updated_822 = rfc822(f.newest),
   }
   if f.failing then
@@ -49,40 +50,8 @@ local function channel(cfg, f, fc, now)
   return c
 end
 
---- The entries a page shows: newest first, at most items_per_page, at most days_per_page
---- days (0: any), and of the entries a feed had when it was added (its first fetch, all
---- first seen at once) only the newest new_feed_items (0: all) — a feed joining the planet
---- must not fill the page with its back catalogue.
-function M.select(cfg, st, limit)
-  local rows = {}
-  local first = {}
-  for r in st.db:rows('SELECT feed_id, min(first_seen) AS t FROM entries GROUP BY feed_id') do
-    first[r.feed_id] = r.t
-  end
-  local backlog = {}
-  local days, last_day = 0, nil
-  for r in st.db:rows([[SELECT e.* FROM entries e ORDER BY e.date DESC, e.id DESC]]) do
-    local keep = true
-    if cfg.new_feed_items > 0 and r.first_seen == first[r.feed_id] then
-      backlog[r.feed_id] = (backlog[r.feed_id] or 0) + 1
-      keep = backlog[r.feed_id] <= cfg.new_feed_items
-    end
-    if keep then
-      local day = cutil.strftime('%Y-%m-%d', r.date, cfg.time_zone)
-      if day ~= last_day then
-        days = days + 1
-        if cfg.days_per_page > 0 and days > cfg.days_per_page then break end
-        last_day = day
-      end
-      rows[#rows + 1] = r
-      if #rows >= limit then break end
-    end
-  end
-  return rows
-end
-
---- The variables for ctx (orrery.layout.context) and the store.
-function M.vars(cfg, ctx, st)
+--- The variables for ctx (orrery.layout.context).
+function M.vars(cfg, ctx)
   local now = ctx.planet.updated
   local fc_by_url = {}
   for _, fc in ipairs(cfg.feeds) do fc_by_url[fc.url] = fc end
@@ -95,7 +64,7 @@ function M.vars(cfg, ctx, st)
   table.sort(channels, function(a, b) return a.name:lower() < b.name:lower() end)
   local items = {}
   local last_day, last_channel
-  for _, r in ipairs(M.select(cfg, st, cfg.items_per_page)) do
+  for _, r in ipairs(ctx.page_rows) do
     local c = by_id[r.feed_id]
     if c then
       local content = r.content or r.summary
@@ -106,13 +75,13 @@ function M.vars(cfg, ctx, st)
         link = url(r.link) or c.link, id = text(publish.entry_uri(r)),
         content = content, summary = r.summary or content,
         creator = author and text(author), author = author and text(author),
-        date = text(cutil.strftime(cfg.date_format, r.date, cfg.time_zone)),
+        date = text(locale.date(cfg)(cfg.date_format, r.date)),
         date_iso = iso(r.date), date_822 = rfc822(r.date),
       }
       for k, v in pairs(c) do it['channel_' .. k] = v end
       local day = cutil.strftime('%Y-%m-%d', r.date, cfg.time_zone)
       if day ~= last_day then
-        it.new_date = text(cutil.strftime(cfg.day_format, r.date, cfg.time_zone))
+        it.new_date = text(locale.date(cfg)(cfg.day_format, r.date))
         last_day = day
       end
       if it.new_date or c ~= last_channel then
@@ -126,7 +95,7 @@ function M.vars(cfg, ctx, st)
     name = text(cfg.name), link = url(cfg.link), uri = url(cfg.link),
     owner_name = cfg.owner.name and text(cfg.owner.name), owner_email = cfg.owner.email and text(cfg.owner.email),
     generator = text(ctx.planet.generator),
-    date = text(cutil.strftime(cfg.date_format, now, cfg.time_zone)),
+    date = text(locale.date(cfg)(cfg.date_format, now)),
     date_iso = iso(now), date_822 = rfc822(now),
     feed_items = cfg.feed_items,
     Items = items, Channels = channels,

@@ -4,7 +4,8 @@
 ---   fix(body, ctx)     -> body        raw bytes before parsing
 ---   scrape(body, ctx)  -> feed        build the feed yourself (sites without a feed)
 ---   feed(feed, ctx)    -> feed        the whole feed after parsing
----   entry(entry, ctx)  -> entry|nil   each entry; nil drops it
+---   entry(entry, ctx)  -> entry|nil [, why]   each entry; nil drops it (why: what
+---                      `orrery why` says about it)
 ---   article(doc, entry, ctx) -> html|Node|nil   the article in the page an entry links to
 ---                      (feeds with full_article; nil: orrery's readability scoring decides)
 --- and the field full_article = true | 'always' (the default for feeds using the recipe).
@@ -80,24 +81,41 @@ end
 ---@param ctx table
 ---@param budget integer
 function M.apply(r, feed, ctx, budget)
+  -- what the recipe leaves out is recorded (feed.dropped: `orrery why` names the recipe)
+  local dropped = {}
   if r.feed then
+    local before = feed.entries or {}
     local ok, res = M.call(r, 'feed', budget, feed, ctx)
     if not ok then return nil, res end
     if type(res) ~= 'table' then return nil, r.path .. ': feed() must return the feed' end
+    local kept = {}
+    for _, e in ipairs(res.entries or {}) do kept[e] = true end
+    for _, e in ipairs(before) do
+      if not kept[e] then
+        dropped[#dropped + 1] = { guid = e.guid, link = e.link, title = e.title,
+          reason = 'the recipe ' .. r.name .. ' left it out (its feed() function)' }
+      end
+    end
     feed = res
   end
   if r.entry then
     local kept = {}
     for _, e in ipairs(feed.entries or {}) do
-      local ok, res = M.call(r, 'entry', budget, e, ctx)
+      local guid, link, title = e.guid, e.link, e.title
+      local ok, res, why = M.call(r, 'entry', budget, e, ctx)
       if not ok then return nil, res end
       if res ~= nil then
         if type(res) ~= 'table' then return nil, r.path .. ': entry() must return an entry or nil' end
         kept[#kept + 1] = res
+      else
+        dropped[#dropped + 1] = { guid = guid, link = link, title = title,
+          reason = 'the recipe ' .. r.name .. ' dropped it: ' .. (type(why) == 'string' and why:sub(1, 300)
+            or 'its entry() function returned nil') }
       end
     end
     feed.entries = kept
   end
+  feed.dropped = dropped
   return feed
 end
 

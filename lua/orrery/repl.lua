@@ -29,6 +29,7 @@ orrery repl — Lua 5.4 with the planet at hand.  Expressions print; =expr too.
   refresh([feed])                 fetch, parse and store now (one feed, or all)
   try(feed [, recipe])            re-run a recipe on the stored document; shows what changes
                                   (:apply() stores it)
+  why(link or id or title)        shown, or which rule hides it (dedupe, filter, ...)
   render()                        write the pages
   orrery.*                        every module: parse, fetch, recipe, store, query, html, json...
   cfg, db                         the planet's config and its open store
@@ -56,6 +57,9 @@ M.docs = {
     .. ' shows what it changes.\n  try(feed, recipe):apply() stores it (every kept document derived again).'
     .. '\n  Example: try("lwn", "strip-trailer"):apply()',
   render = "render()\n  write the planet's pages from what is stored.",
+  why = 'why(x)\n  whether the entry with link, id or title x is shown, and if not which rule keeps it off'
+    .. ' (its feed, a filter, new_feed_items, dedupe, retention, a recipe).'
+    .. '\n  Example: why("https://blog.example/post")',
   help = 'help() lists the API; help(fn) or help("name") explains one function.',
 }
 
@@ -222,6 +226,18 @@ function M.env(cfg, st, out)
         r.documents, r.new, #r.changes, #r.errors > 0 and ('; ' .. table.concat(r.errors, '; ')) or '')
     end
     return d
+  end
+  function env.why(x)
+    if type(x) == 'table' then x = x.link or x.guid end
+    if type(x) ~= 'string' then util.fail('why: give a link, an id or a title (or an entry)') end
+    local answers = require('orrery.shown').view(cfg, need_store()):why(x)
+    if #answers == 0 then return string.format('nothing is known of %q', x) end
+    local lines = {}
+    for _, a in ipairs(answers) do
+      lines[#lines + 1] = string.format('%s  %s', a.shown and 'SHOWN ' or 'HIDDEN', a.entry)
+      for _, l in ipairs(a.lines) do lines[#lines + 1] = '  ' .. l end
+    end
+    return table.concat(lines, '\n')
   end
   function env.render()
     local files = planet.render(cfg)

@@ -7,6 +7,7 @@ local cdb = require('orrery._db')
 local cfeed = require('orrery._feed')
 local cutil = require('orrery._util')
 local json = require('orrery.json')
+local shown = require('orrery.shown')
 
 local M = {}
 M.__index = M
@@ -227,7 +228,59 @@ migrations[5] = {
   upgrade_entries,
 }
 
+-- Entries stored before dedupe: their link and text keys.
+local function add_keys(db)
+  local rows = {}
+  for row in db:rows('SELECT id, link, title, summary, content FROM entries') do rows[#rows + 1] = row end
+  for _, row in ipairs(rows) do
+    assert(db:run('UPDATE entries SET link_key = ?, text_key = ? WHERE id = ?', shown.link_key(row.link),
+      shown.text_key(row), row.id))
+  end
+end
+
+-- 6: what dedupe compares (orrery.shown), what retention removed and what recipes dropped
+-- (for `orrery why`), hosts that asked us to wait
+migrations[6] = {
+  [[
+  ALTER TABLE entries ADD COLUMN link_key TEXT;   -- the link as dedupe compares it
+  ALTER TABLE entries ADD COLUMN text_key TEXT;   -- a hash of title and text (enough text only)
+  CREATE INDEX entries_by_guid ON entries(guid);
+  CREATE INDEX entries_by_link_key ON entries(link_key) WHERE link_key IS NOT NULL;
+  CREATE INDEX entries_by_text_key ON entries(text_key) WHERE text_key IS NOT NULL;
+  -- entries removed by retention: the feed still carrying one must not bring it back
+  CREATE TABLE expunged (
+    feed_id     INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    guid        TEXT NOT NULL,
+    link        TEXT,
+    title       TEXT,
+    date        INTEGER,
+    removed_at  INTEGER NOT NULL,
+    rule        TEXT NOT NULL,       -- which setting removed it
+    last_seen   INTEGER NOT NULL,    -- the last time its feed still carried it
+    PRIMARY KEY (feed_id, guid)
+  );
+  -- entries a recipe left out, the last time each feed was derived
+  CREATE TABLE dropped (
+    feed_id     INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    guid        TEXT NOT NULL,
+    link        TEXT,
+    title       TEXT,
+    reason      TEXT NOT NULL,
+    time        INTEGER NOT NULL,
+    PRIMARY KEY (feed_id, guid)
+  );
+  -- a host that answered 429 or 503: none of its feeds is fetched before hold_until
+  CREATE TABLE hosts (
+    host        TEXT PRIMARY KEY,
+    hold_until  INTEGER NOT NULL,
+    reason      TEXT
+  );
+  ]],
+  add_keys,
+}
+
 M.LOG_KEEP = 100   -- fetch log rows kept per feed
+M.SCHEMA = #migrations   -- the schema version this orrery writes (PRAGMA user_version)
 
 --- Open (and create or migrate) a database.  Returns a store or nil, err.
 ---@param path string
@@ -406,39 +459,65 @@ end
 ---@param future_tolerance integer
 function M:save_entries(feed_id, entries, now, future_tolerance)
   local db = self.db
-  local counts = { new = 0, changed = 0, same = 0 }
+  local counts = { new = 0, changed = 0, same = 0, expunged = 0 }
+  -- entries retention removed stay removed while the feed still carries them
+  local tombs = db:one('SELECT 1 AS x FROM expunged WHERE feed_id = ? LIMIT 1', feed_id) ~= nil
   for _, e in ipairs(entries) do
     local tags = json.encode(json.array(e.tags or {}))
     local enc = json.encode(json.array(e.enclosures or {}))
     local hash = entry_hash(e, tags, enc)
     local old = db:one('SELECT id, hash, first_seen, date FROM entries WHERE feed_id = ? AND guid = ?',
       feed_id, e.guid)
-    if old and old.hash == hash then
+    if not old and tombs and db:one('SELECT 1 AS x FROM expunged WHERE feed_id = ? AND guid = ?', feed_id, e.guid) then
+      assert(db:run('UPDATE expunged SET last_seen = ? WHERE feed_id = ? AND guid = ?', now, feed_id, e.guid))
+      counts.expunged = counts.expunged + 1
+    elseif old and old.hash == hash then
       counts.same = counts.same + 1
     else
       local first_seen = old and old.first_seen or now
       local date = e.published or e.updated or first_seen
       if date > now + future_tolerance then date = first_seen end
       if old and date > old.date then date = old.date end
+      local link_key, text_key = shown.link_key(e.link), shown.text_key(e)
       if old then
         assert(db:run([[UPDATE entries SET link = ?, title = ?, author = ?, summary = ?, content = ?,
           content_type = ?, published = ?, updated = ?, date = ?, tags = ?, enclosures = ?, hash = ?,
-          author_email = ?, author_uri = ?, notes = ? WHERE id = ?]], e.link, e.title, e.author, e.summary,
-          e.content, e.content_type, e.published, e.updated, date, tags, enc, hash, e.author_email,
-          e.author_uri, e.notes, old.id))
+          author_email = ?, author_uri = ?, notes = ?, link_key = ?, text_key = ? WHERE id = ?]], e.link, e.title,
+          e.author, e.summary, e.content, e.content_type, e.published, e.updated, date, tags, enc, hash,
+          e.author_email, e.author_uri, e.notes, link_key, text_key, old.id))
         counts.changed = counts.changed + 1
       else
         assert(db:run([[INSERT INTO entries (feed_id, guid, link, title, author, summary, content,
           content_type, published, updated, first_seen, date, tags, enclosures, hash, author_email,
-          author_uri, notes)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)]], feed_id, e.guid, e.link, e.title,
+          author_uri, notes, link_key, text_key)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)]], feed_id, e.guid, e.link, e.title,
           e.author, e.summary, e.content, e.content_type, e.published, e.updated, first_seen, date,
-          tags, enc, hash, e.author_email, e.author_uri, e.notes))
+          tags, enc, hash, e.author_email, e.author_uri, e.notes, link_key, text_key))
         counts.new = counts.new + 1
       end
     end
   end
   return counts
+end
+
+--- Record the entries a recipe left out of a feed ({ guid, link, title, reason }), in
+--- place of those of its previous derivation.
+function M:save_dropped(feed_id, dropped, now)
+  assert(self.db:run('DELETE FROM dropped WHERE feed_id = ?', feed_id))
+  for _, d in ipairs(dropped or {}) do
+    assert(self.db:run([[INSERT OR REPLACE INTO dropped (feed_id, guid, link, title, reason, time)
+      VALUES (?, ?, ?, ?, ?, ?)]], feed_id, d.guid, d.link, d.title, d.reason, now))
+  end
+end
+
+--- Remove entries for good (retention): each row { id, feed_id, guid, link, title, date }
+--- leaves a record that keeps its feed from bringing it back, and says why (rule).
+function M:expunge(rows, rule_of, now)
+  for _, r in ipairs(rows) do
+    assert(self.db:run([[INSERT OR REPLACE INTO expunged (feed_id, guid, link, title, date, removed_at, rule,
+      last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)]], r.feed_id, r.guid, r.link, r.title, r.date, now, rule_of(r), now))
+    assert(self.db:run('DELETE FROM entries WHERE id = ?', r.id))
+  end
 end
 
 --- The cached article for a link, or nil.
@@ -538,6 +617,19 @@ function M:documents(feed_id)
   return out
 end
 
+--- Hold a host: none of its feeds is fetched before `until` (a later hold wins).
+function M:hold_host(host, until_, reason)
+  assert(self.db:run([[INSERT INTO hosts (host, hold_until, reason) VALUES (?, ?, ?) ON CONFLICT (host)
+    DO UPDATE SET hold_until = max(hold_until, excluded.hold_until), reason = excluded.reason]], host, until_, reason))
+end
+
+--- The hosts held now: { [host] = { hold_until, reason } }; past holds are forgotten.
+function M:held_hosts(now)
+  local out = {}
+  for row in self.db:rows('SELECT * FROM hosts WHERE hold_until > ?', now) do out[row.host] = row end
+  return out
+end
+
 --- Append to the fetch log (seconds: the transfer's own time; wait: its time in the queue
 --- before it started); the oldest rows beyond LOG_KEEP per feed go.
 function M:log_fetch(feed_id, now, s, bytes, seconds, wait)
@@ -554,12 +646,18 @@ function M:log_run(now, summary)
   assert(self.db:run('DELETE FROM runs WHERE time < ?', now - 400 * 86400))
 end
 
---- Per feed id: entries (n), the newest entry's date, entries with notes (noted).
+--- Per feed id: entries (n), the newest entry's date, entries with notes (noted), entries
+--- retention removed (expunged).
 function M:counts()
   local out = {}
   for row in self.db:rows([[SELECT feed_id, count(*) AS n, max(date) AS newest, count(notes) AS noted
       FROM entries GROUP BY feed_id]]) do
+    row.expunged = 0
     out[row.feed_id] = row
+  end
+  for row in self.db:rows('SELECT feed_id, count(*) AS n FROM expunged GROUP BY feed_id') do
+    out[row.feed_id] = out[row.feed_id] or { feed_id = row.feed_id, n = 0, noted = 0 }
+    out[row.feed_id].expunged = row.n
   end
   return out
 end

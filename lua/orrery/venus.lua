@@ -48,6 +48,21 @@ local planet_map = {
   owner_email = function(v) return 'owner.email', v end,
   activity_threshold = 'activity_threshold', new_feed_items = 'new_feed_items',
   feed_timeout = 'timeout', spider_threads = 'concurrency', user_agent = 'user_agent',
+  cache_keep_entries = 'keep_entries',
+  locale = function(v)
+    if require('orrery.locale').language(v) then return 'locale', v end
+    return nil, 'locale = ' .. v .. ': orrery has no month and day names for it (dates stay English)'
+  end,
+  filter = function(v)
+    local pats, why = M.regex_patterns(v)
+    if pats then return 'filter', pats end
+    return nil, 'filter = ' .. v .. ': ' .. why .. '; write it as Lua patterns (filter = {...}) by hand'
+  end,
+  exclude = function(v)
+    local pats, why = M.regex_patterns(v)
+    if pats then return 'exclude', pats end
+    return nil, 'exclude = ' .. v .. ': ' .. why .. '; write it as Lua patterns (exclude = {...}) by hand'
+  end,
   output_dir = 'output_dir',
   cache_directory = function(v) return 'database', v:gsub('/*$', '') .. '/orrery.db' end,
   encoding = function(v)
@@ -56,14 +71,76 @@ local planet_map = {
   end,
 }
 local numeric = { items_per_page = true, days_per_page = true, stale_days = true, timeout = true,
-  concurrency = true, activity_threshold = true, new_feed_items = true }
+  concurrency = true, activity_threshold = true, new_feed_items = true, keep_entries = true }
+
+-- One alternative of a Python regular expression as a Lua pattern, or nil, why.
+local function regex_alternative(re)
+  local out, i = {}, 1
+  local classes = { w = '%w', W = '%W', d = '%d', D = '%D', s = '%s', S = '%S' }
+  while i <= #re do
+    local c = re:sub(i, i)
+    if c == '\\' then
+      local n = re:sub(i + 1, i + 1)
+      if classes[n] then out[#out + 1] = classes[n]
+      elseif n == 'b' then
+        -- a word boundary: before a word (at the start, or before a word character) or after one
+        local nxt = re:sub(i + 2, i + 2)
+        out[#out + 1] = (i == 1 or nxt:match('[%w\\]')) and '%f[%w]' or '%f[%W]'
+      elseif n:match('%p') then out[#out + 1] = '%' .. n
+      else return nil, 'the escape \\' .. n .. ' has no Lua pattern equivalent' end
+      i = i + 2
+    elseif c == '[' then
+      local j = re:find(']', i + 2, true)
+      if not j then return nil, 'an unclosed [' end
+      local set = re:sub(i, j):gsub('\\([wdsWDS])', '%%%1'):gsub('\\(%p)', '%%%1')
+      out[#out + 1] = set
+      i = j + 1
+    elseif c == '(' or c == ')' or c == '{' or c == '}' then
+      return nil, 'groups and counted repeats ({n}) have no Lua pattern equivalent'
+    elseif c == '-' or c == '%' then
+      out[#out + 1] = '%' .. c
+      i = i + 1
+    else
+      out[#out + 1] = c
+      i = i + 1
+    end
+  end
+  return table.concat(out)
+end
+
+--- A Venus filter/exclude (a Python regular expression) as a list of Lua patterns, any of
+--- which may match (its top-level alternatives); nil, why when it cannot be written so.
+--- orrery matches without regard to case, so a leading (?i) goes.
+function M.regex_patterns(re)
+  re = re:gsub('^%(%?i%)', '')
+  local alts, depth, cur = {}, 0, {}
+  for i = 1, #re do
+    local c = re:sub(i, i)
+    if c == '|' and depth == 0 and re:sub(i - 1, i - 1) ~= '\\' then
+      alts[#alts + 1] = table.concat(cur)
+      cur = {}
+    else
+      if c == '(' then depth = depth + 1 elseif c == ')' then depth = depth - 1 end
+      cur[#cur + 1] = c
+    end
+  end
+  alts[#alts + 1] = table.concat(cur)
+  local out = {}
+  for _, a in ipairs(alts) do
+    if a == '' then return nil, 'an empty alternative' end
+    local p, why = regex_alternative(a)
+    if not p then return nil, why end
+    out[#out + 1] = p
+  end
+  return out
+end
 
 -- What a setting without an equivalent is, for the report.
 local planet_notes = {
   log_level = 'use orrery run -q, or its exit status and --json',
   filters = 'Venus filters are Python/XSLT/sed: write an orrery recipe instead',
   filter_directories = 'recipes live in recipes_dir',
-  cache_keep_entries = 'orrery keeps every entry',
+
   bill_of_materials = 'copy static files into the layout directory',
   output_theme = 'copy and edit a layout directory (layout = ...)',
 }
@@ -149,6 +226,10 @@ function M.convert(text, source)
           local v = s.values[k] or default.values[k]
           if feed_map[k] then f.fields[#f.fields + 1] = { feed_map[k], v }
           elseif k == 'filters' then note('[%s] filters = %s: write an orrery recipe for this feed', sec, v)
+          elseif k == 'filter' or k == 'exclude' then
+            local pats, why = M.regex_patterns(v)
+            if pats then f.fields[#f.fields + 1] = { k, pats }
+            else note('[%s] %s = %s: %s; write it as Lua patterns by hand', sec, k, v, why) end
           elseif feed_vars[k] then f.vars = f.vars or {} f.vars[#f.vars + 1] = { k, v }
           else note('[%s] %s = %s: no equivalent', sec, k, v) end
         end
@@ -188,7 +269,16 @@ function M.write_planet(header, globals, owner, feeds)
   out[#out + 1] = '  feeds = {'
   for _, f in ipairs(feeds) do
     local parts = { 'url = ' .. lua_string(f.url) }
-    for _, kv in ipairs(f.fields) do parts[#parts + 1] = kv[1] .. ' = ' .. lua_string(kv[2]) end
+    for _, kv in ipairs(f.fields) do
+      local v = kv[2]
+      if type(v) == 'table' then
+        local items = {}
+        for i, x in ipairs(v) do items[i] = lua_string(x) end
+        parts[#parts + 1] = kv[1] .. ' = { ' .. table.concat(items, ', ') .. ' }'
+      else
+        parts[#parts + 1] = kv[1] .. ' = ' .. lua_string(v)
+      end
+    end
     if f.vars then
       local vs = {}
       for _, kv in ipairs(f.vars) do vs[#vs + 1] = kv[1] .. ' = ' .. lua_string(kv[2]) end

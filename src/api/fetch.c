@@ -2,15 +2,18 @@
 ** api/fetch.c — orrery._fetch: start(requests [, opts]) -> Batch;  Batch:next() -> result|nil
 **                             private(ip) -> whether a guarded request may not reach it
 **
-** requests: { {url=, etag=, last_modified=, parse=, known=, keep_body=, guard=}, ... }.  opts: parallel,
-** per_host, timeout, connect_timeout, low_speed_time (seconds) and low_speed_limit (bytes/s),
-** max_bytes, max_redirects,
-** user_agent, workers (parsing threads, default 1).
+** requests: { {url=, etag=, last_modified=, parse=, known=, keep_body=, guard=, and for this
+** request alone: user_agent=, headers={name=value}, cookie=, userpwd='user:pw' (Basic auth),
+** proxy=, timeout= (s), post= (a form-encoded body: POST)}, ... }.  opts: parallel, per_host,
+** host_spacing (s between two starts on a host), timeout, connect_timeout, low_speed_time
+** (s) and low_speed_limit (bytes/s), max_bytes, max_redirects, user_agent, workers
+** (parsing threads, default 1).
 ** Each next() runs the transfers until one is done and returns its result:
 **   { index, url, final_url, moved_to, status, redirects, etag, last_modified,
 **     content_type, retry_after, body, seconds, wait, err,
 **     bytes, body_hash, unchanged, feed, parse_err }
-** `err` is set (and body absent) when the transfer itself failed; an HTTP error status is
+** `err` is set (and body absent) when the transfer itself failed, with held = true when it
+** was never requested because its host had answered 429/503 in this batch; an HTTP error status is
 ** not a transfer failure — policy about statuses is Lua's.  `seconds` is the transfer's own
 ** time, `wait` its time in the queue before it started.  A request with `guard` (a string:
 ** space-separated URLs) reaches no private address except on the hosts of those URLs.
@@ -104,6 +107,48 @@ static void parse_body(orr_transfer *t, void *ud) {
   t->product = p;
 }
 
+/* The string field name of the table on top of the stack, pushed (it stays there, alive);
+** NULL when it is not a string. */
+static const char *field_str(lua_State *L, const char *name) {
+  lua_getfield(L, -1, name);
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    const char *v = lua_tostring(L, -1);
+    lua_insert(L, -2);                         /* keep the value below the request table */
+    return v;
+  }
+  lua_pop(L, 1);
+  return NULL;
+}
+
+/* The request's headers = { name = value }, as "Name: value" lines (pushed below the request
+** table, alive), or NULL.  Names and values were checked by the config; a line break or a
+** colon in a name cannot pass here either. */
+static const char *header_lines(lua_State *L) {
+  orr_buf b;
+  int t = lua_gettop(L);
+  lua_getfield(L, t, "headers");
+  if (!lua_istable(L, -1)) { lua_pop(L, 1); return NULL; }
+  orr_buf_init(&b);
+  lua_pushnil(L);
+  while (lua_next(L, t + 1)) {
+    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (k && v && !strpbrk(k, ":\r\n") && !strpbrk(v, "\r\n")) {
+      orr_buf_adds(&b, k);
+      orr_buf_adds(&b, ": ");
+      orr_buf_adds(&b, v);
+      orr_buf_addc(&b, '\n');
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);                               /* the headers table */
+  if (!orr_buf_ok(&b)) { orr_buf_free(&b); luaL_error(L, "out of memory"); }
+  lua_pushlstring(L, b.data ? b.data : "", b.len);
+  orr_buf_free(&b);
+  lua_insert(L, t);                            /* the lines below the request table */
+  return lua_tostring(L, t);
+}
+
 static int f_start(lua_State *L) {
   orr_fetch_opts o;
   lbatch *b;
@@ -118,6 +163,7 @@ static int f_start(lua_State *L) {
   o.max_redirects = (long)orr_opt_int(L, 2, "max_redirects", 5);
   o.max_bytes = (size_t)orr_opt_int(L, 2, "max_bytes", 16 * 1024 * 1024);
   o.user_agent = orr_opt_str(L, 2, "user_agent", NULL);
+  o.host_spacing_ms = (long)(orr_opt_num(L, 2, "host_spacing", 0) * 1000);
   o.workers = (int)orr_opt_int(L, 2, "workers", 1);
   o.process = parse_body;
   o.free_product = free_parsed;
@@ -132,32 +178,37 @@ static int f_start(lua_State *L) {
   if (b->f == NULL) return luaL_error(L, "could not start libcurl");
   n = (lua_Integer)luaL_len(L, 1);
   for (i = 1; i <= n; i++) {
-    const char *url, *etag, *lm, *note = NULL, *guard;
+    orr_request r;
+    int top = lua_gettop(L), rt;
+    memset(&r, 0, sizeof r);
     lua_geti(L, 1, i);
     if (!lua_istable(L, -1)) return luaL_error(L, "request %d is not a table", (int)i);
-    lua_getfield(L, -1, "url");
-    lua_getfield(L, -2, "etag");
-    lua_getfield(L, -3, "last_modified");
-    lua_getfield(L, -4, "parse");
-    lua_getfield(L, -5, "known");
-    lua_getfield(L, -6, "keep_body");          /* request url etag lm parse known keep */
-    lua_getfield(L, -7, "guard");              /* ... keep guard */
-    guard = lua_tostring(L, -1);
-    lua_pop(L, 1);                             /* (kept alive by the request table) */
-    url = lua_tostring(L, -6);
-    etag = lua_tostring(L, -5);
-    lm = lua_tostring(L, -4);
-    if (lua_toboolean(L, -3)) {                /* the note for parse_body */
+    /* (the strings stay alive on the stack until the request is queued) */
+    r.url = field_str(L, "url");
+    r.etag = field_str(L, "etag");
+    r.last_modified = field_str(L, "last_modified");
+    r.guard = field_str(L, "guard");
+    r.user_agent = field_str(L, "user_agent");
+    r.cookie = field_str(L, "cookie");
+    r.userpwd = field_str(L, "userpwd");
+    r.proxy = field_str(L, "proxy");
+    r.post = field_str(L, "post");
+    r.headers = header_lines(L);
+    rt = lua_gettop(L);                        /* the request table is on top again */
+    lua_getfield(L, rt, "timeout");
+    r.timeout_ms = lua_isnumber(L, -1) ? (long)(lua_tonumber(L, -1) * 1000) : 0;
+    lua_getfield(L, rt, "parse");
+    if (lua_toboolean(L, -1)) {                /* the note for parse_body: keep, known hash */
+      lua_getfield(L, rt, "keep_body");
       lua_pushstring(L, lua_toboolean(L, -1) ? "k" : "d");
-      if (lua_isstring(L, -3)) lua_pushvalue(L, -3); else lua_pushliteral(L, "");
+      lua_getfield(L, rt, "known");
+      if (!lua_isstring(L, -1)) { lua_pop(L, 1); lua_pushliteral(L, ""); }
       lua_concat(L, 2);
-      note = lua_tostring(L, -1);
-    } else {
-      lua_pushnil(L);
+      r.note = lua_tostring(L, -1);
     }
-    if (url == NULL) return luaL_error(L, "request %d has no url", (int)i);
-    if (!orr_fetch_add(b->f, url, etag, lm, note, guard)) return luaL_error(L, "out of memory");
-    lua_pop(L, 8);
+    if (r.url == NULL) return luaL_error(L, "request %d has no url", (int)i);
+    if (!orr_fetch_add(b->f, &r)) return luaL_error(L, "out of memory");
+    lua_settop(L, top);
   }
   return 1;
 }
@@ -198,6 +249,7 @@ static int batch_next(lua_State *L) {
     lua_setfield(L, -2, "bytes");
   } else {
     orr_set_str(L, "err", t->error);
+    if (t->held) { lua_pushboolean(L, 1); lua_setfield(L, -2, "held"); }
   }
   if (t->product) {
     parsed *p = t->product;

@@ -7,7 +7,8 @@ local cdb = require('orrery._db')
 local json = require('orrery.json')
 
 describe('server faults (end to end)', function()
-  local srv, dir, planet_path
+  -- busy and down each on a server of their own: a 429 or a 503 holds its host's other feeds
+  local srv, busy_srv, down_srv, dir, planet_path
   local faults = {
     -- name = { path, what the error must say }
     loop = { 'loop', 'too many redirects' },
@@ -32,10 +33,13 @@ describe('server faults (end to end)', function()
 
   setup(function()
     srv = helper.server(helper.root .. '/tests/fixtures/http')
+    busy_srv = helper.server(helper.root .. '/tests/fixtures/http')
+    down_srv = helper.server(helper.root .. '/tests/fixtures/http')
     dir = helper.tmpdir()
     local feeds = {}
+    local own = { busy = busy_srv, down = down_srv }
     for name, f in pairs(faults) do
-      feeds[#feeds + 1] = { url = f[1]:match('^http') and f[1] or srv.url(f[1]), name = name }
+      feeds[#feeds + 1] = { url = f[1]:match('^http') and f[1] or (own[name] or srv).url(f[1]), name = name }
     end
     for name, path in pairs(good) do feeds[#feeds + 1] = { url = srv.url(path), name = name } end
     planet_path = helper.write_planet(dir, {
@@ -43,7 +47,7 @@ describe('server faults (end to end)', function()
       timeout = 3, connect_timeout = 2, low_speed_time = 2, feeds = feeds,
     })
   end)
-  teardown(function() srv.stop() end)
+  teardown(function() srv.stop() busy_srv.stop() down_srv.stop() end)
 
   local function refresh(extra)
     local args = { 'refresh', '-c', planet_path, '--json' }

@@ -41,6 +41,26 @@ describe('orrery._fetch against a loopback server', function()
     assert.is_nil(out[2].moved_to)
   end)
 
+  it("sends a request's own credentials to its host only: a redirect to another host gets none", function()
+    srv.reset()
+    local elsewhere = string.format('http://localhost:%d/alpha.rss', srv.port)   -- (another host name)
+    local out = fetch_all({ { url = srv.url('auth/jo/pw/redirect?to=' .. elsewhere), userpwd = 'jo:pw',
+      cookie = 'session=abc', headers = { ['X-Trace'] = 't-1' }, user_agent = 'Mine/2' } })
+    assert.equals(200, out[1].status)
+    local first, second
+    for _, r in ipairs(srv.stats()) do
+      if r.path:find('^/auth/') then first = r elseif r.path == '/alpha.rss' then second = r end
+    end
+    assert.matches('^Basic ', first.headers.authorization)
+    assert.equals('session=abc', first.headers.cookie)
+    assert.equals('Mine/2', first.headers['user-agent'])
+    assert.equals('localhost:' .. srv.port, second.headers.host)
+    assert.is_nil(second.headers.authorization)
+    assert.is_nil(second.headers.cookie)
+    -- (other headers follow a redirect, as libcurl sends them: docs/fetching.md says so)
+    assert.equals('t-1', second.headers['x-trace'])
+  end)
+
   it('ends each fault with a clear error and leaves the other transfers alone', function()
     local out = fetch_all({
       { url = srv.url('loop') },

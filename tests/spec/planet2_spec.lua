@@ -48,7 +48,7 @@ describe('orrery.planet2', function()
     st:save_entries(d.id, backlog, NOW - 3600, DAY)
     local ctx = layout.context(cfg, st)
     ctx.planet.updated = NOW
-    vars = planet2.vars(cfg, ctx, st)
+    vars = planet2.vars(cfg, ctx)
   end)
   teardown(function() st:close() end)
 

@@ -218,16 +218,16 @@ describe('an edited recipe (end to end)', function()
     local srv = helper.server(helper.root .. '/tests/fixtures/http')
     local dir = helper.tmpdir()
     assert(require('orrery._fs').mkdirs(dir .. '/recipes'))
-    local function recipe(v)
+    local function set_version(v)
       assert(require('orrery._fs').write(dir .. '/recipes/ver.lua',
         'return { entry = function(e) e.title = "' .. v .. ' " .. e.title return e end }'))
     end
-    recipe('V1')
+    set_version('V1')
     local path = helper.write_planet(dir, { name = 'Versions', output_dir = 'out', database = 'planet.db',
       feeds = { { url = srv.url('alpha.rss'), name = 'Alpha', recipe = 'ver' } } })
     assert.equals(0, (helper.orrery({ 'run', '-q', '-c', path })))
     assert.matches('V1 First post', assert(require('orrery._fs').read(dir .. '/out/index.html')), 1, true)
-    recipe('V2')                                       -- same size, same second
+    set_version('V2')                                       -- same size, same second
     srv.reset()
     local code, out, err = helper.orrery({ 'run', '-c', path })
     assert.equals(0, code, out .. err)
@@ -239,7 +239,7 @@ describe('an edited recipe (end to end)', function()
     assert.matches('V2 First post', page, 1, true)
     assert.is_nil(page:find('V1 First post', 1, true))
     -- orrery reprocess does it on demand, without the network, and says what changed
-    recipe('V3')
+    set_version('V3')
     srv.stop()
     code, out, err = helper.orrery({ 'reprocess', '-c', path, 'Alpha' })
     assert.equals(0, code, out .. err)
@@ -249,7 +249,7 @@ describe('an edited recipe (end to end)', function()
     assert.equals(0, db:one("SELECT count(*) AS n FROM entries WHERE title LIKE 'V1%' OR title LIKE 'V2%'").n)
     db:close()
     -- and so does try(feed, recipe):apply() in the REPL
-    recipe('V4')
+    set_version('V4')
     code, out = helper.orrery({ 'repl', '-c', path, '-e', 'try("Alpha"):apply()' })
     assert.equals(0, code, out)
     assert.matches('1 documents derived again', out, 1, true)

@@ -18,6 +18,7 @@ describe('orrery repl', function()
       'nil + 1',
       'feed("Quill").name',
       'entries{feed="Teapot", limit=1}',
+      'why(entries{feed="Quill", limit=1}[1])',
     }, '\n') .. '\n'
     assert(fs.write(dir .. '/script.lua', script))
     local code, out = helper.sh(string.format('ORRERY_HISTORY=%s/hist %s repl -c %s < %s',
@@ -29,6 +30,7 @@ describe('orrery repl', function()
     assert.matches('attempt to perform arithmetic on a nil value', out, 1, true)
     assert.matches('Quill Journal\n', out, 1, true)
     assert.matches('1  2026%-11%-20  Teapot Notes', out)
+    assert.matches('SHOWN  [^\n]+\n  stored from Quill Journal', out)
   end)
 
   it("reports a person's mistakes in one line naming the argument, and reads dates as people write them", function()

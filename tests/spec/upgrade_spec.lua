@@ -65,7 +65,7 @@ describe('upgrades (end to end)', function()
       -- opening it (render) migrates it
       local code, out, err = helper.orrery({ 'render', '-c', path })
       assert.equals(0, code, out .. err)
-      assert.equals(5, rows(db, 'PRAGMA user_version')[1].user_version)
+      assert.equals(require('orrery.store').SCHEMA, rows(db, 'PRAGMA user_version')[1].user_version)
       local entries = rows(db, 'SELECT f.url AS feed, e.* FROM entries e JOIN feeds f ON f.id = e.feed_id')
       assert.equals(#old_entries, #entries)
       local now = {}

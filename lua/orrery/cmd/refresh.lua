@@ -103,9 +103,17 @@ local function report(summary, opts)
     log.warn('%d of %d feeds failing:', #failing, summary.total + #summary.skipped)
     for _, f in ipairs(failing) do log.warn('  %s', M.failure_line(f)) end
   end
-  local quiet = 0
-  for _, k in ipairs(summary.skipped) do if not k.failing then quiet = quiet + 1 end end
+  local quiet, held = 0, {}
+  for _, k in ipairs(summary.skipped) do
+    if k.held or (k.reason or ''):match('^held until') then held[#held + 1] = k
+    elseif not k.failing then quiet = quiet + 1 end
+  end
   if quiet > 0 then log.info('not fetched this time (fetched recently; --force fetches them): %d feeds', quiet) end
+  for _, k in ipairs(held) do log.info('not fetched: %s: %s', k.name, k.reason) end
+  if summary.expunged and summary.expunged > 0 then
+    log.info('retention removed %d entries (orrery why LINK says which and why)', summary.expunged)
+  end
+  if summary.expunge_error then log.warn('retention: %s', summary.expunge_error) end
   local a = summary.articles
   if a and a.fetched > 0 then
     log.info('full articles: %d fetched, %d stored, %d without an article (tried again next run)',
@@ -130,6 +138,12 @@ function M.refresh(opts, render)
     if not opts.quiet and not opts.json then
       log.info('rendered %d files into %s: %d written, %d unchanged', #files.written + #files.unchanged,
         common.show_path(cfg.output_dir), #files.written, #files.unchanged)
+    end
+    -- a WebSub hub hears of new entries at once; a hub that fails is reported, nothing more
+    if cfg.hub and summary.new + summary.changed > 0 then
+      local perr = planet.ping(cfg, files)
+      if perr then log.warn('%s', perr)
+      elseif not opts.quiet and not opts.json then log.info('told the hub %s', cfg.hub) end
     end
   end
   return #M.failing(summary) > 0 and common.FEEDS or common.OK

@@ -8,11 +8,12 @@ local M = {
   args = '[FEED]',
   nargs = { 0, 1 },
   description = [[One line per feed with its STATE (ok, FAIL, gone, new), FEED (its name),
-ENTRIES stored, NEWEST (the date of its newest entry), SUCCESS (how long since the last
-successful fetch), HTTP (the last status), NEXT (when it is fetched next), NOTES (entries
-whose unsafe or unusable URLs were dropped) and LAST ERROR; a moved feed gets a line with
-its new address.  With FEED (a name or URL), that feed in full, with its notes.  Exit 3
-while any feed is failing or gone, so that a cron job or a monitor can tell.]],
+ENTRIES stored (what retention removed is counted at the end), NEWEST (the date of its
+newest entry), SUCCESS (how long since the last successful fetch), HTTP (the last
+status), NEXT (when it is fetched next), NOTES (entries whose unsafe or unusable URLs were
+dropped) and LAST ERROR; a moved feed gets a line with its new address.  With FEED (a
+name or URL), that feed in full, with its notes.  Exit 3 while any feed is failing or
+gone, so that a cron job or a monitor can tell.]],
 }
 local o = common.opt
 M.options = { o.config, o.db, o.json }
@@ -43,7 +44,9 @@ local function details(st, r, c, now)
   local function t(x) return x and os.date('!%Y-%m-%d %H:%M UTC', x) or '-' end
   print(string.format('%s  %s', M.state(r), r.name or r.title or r.url))
   for _, kv in ipairs({ { 'url', r.url }, { 'fetched from', r.fetch_url }, { 'title', r.title }, { 'site', r.link },
-      { 'format', r.format }, { 'entries', c and c.n or 0 }, { 'newest entry', t(c and c.newest) },
+      { 'format', r.format }, { 'entries', c and c.n or 0 },
+      { 'removed', c and (c.expunged or 0) > 0 and (c.expunged .. ' by retention (keep_entries, keep_days)') or nil },
+      { 'newest entry', t(c and c.newest) },
       { 'last attempt', t(r.last_attempt) }, { 'last success', t(r.last_success) }, { 'HTTP', r.last_status },
       { 'failing since', r.errors > 0 and t(r.failing_since) or nil },
       { 'next attempt', r.next_attempt and r.next_attempt > now and t(r.next_attempt) or nil },
@@ -96,6 +99,7 @@ function M.run(opts, operands)
       r.entries = counts[r.id] and counts[r.id].n or 0
       r.newest = counts[r.id] and counts[r.id].newest
       r.noted_entries = counts[r.id] and counts[r.id].noted or 0
+      r.expunged = counts[r.id] and counts[r.id].expunged or 0
       r.url = require('orrery.publish').url(r.url) or r.url
       r.fetch_url = r.fetch_url and (require('orrery.publish').url(r.fetch_url) or r.fetch_url)
       r.doc_key, r.etag, r.last_modified = nil, nil, nil
@@ -121,6 +125,12 @@ function M.run(opts, operands)
       r.last_status and tostring(r.last_status) or '-', next_try(r), notes > 0 and tostring(notes) or '-',
       r.last_error or ''))
     if r.fetch_url and r.fetch_url ~= r.url then print('       moved to ' .. r.fetch_url) end
+  end
+  local removed = 0
+  for _, c in pairs(counts) do removed = removed + (c.expunged or 0) end
+  if removed > 0 then
+    print(string.format('retention has removed %d entries (keep_entries, keep_days); orrery why LINK says which',
+      removed))
   end
   return status
 end
