@@ -8,6 +8,7 @@ return {
     for _, t in ipairs(e.tags or {}) do
       if wanted[t:lower()] then return e end
     end
-    return nil
+    -- (the reason is what `orrery why` says about it)
+    return nil, 'not tagged ' .. table.concat(ctx.options.tags or { 'python' }, ' or ')
   end,
 }

@@ -12,8 +12,8 @@ local log = require('orrery.log')
 local M = {}
 
 --- The subcommands, in the order `orrery help` lists them.
-M.names = { 'run', 'refresh', 'render', 'status', 'why', 'reprocess', 'expunge', 'parse', 'discover', 'try', 'opml',
-  'import-venus', 'repl', 'backup', 'lua' }
+M.names = { 'run', 'refresh', 'render', 'status', 'why', 'reprocess', 'expunge', 'parse', 'discover', 'try',
+  'record', 'test', 'opml', 'import-venus', 'repl', 'backup', 'lua' }
 
 local help_option = { short = '-h', long = '--help', key = 'help', help = 'show this help and exit' }
 

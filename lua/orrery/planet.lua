@@ -303,6 +303,18 @@ function M.database_broken(msg)
     or msg:find('no transaction is active', 1, true)
 end
 
+--- A feed's own HTTP settings (docs/fetching.md) put into request `req`, and its guard: a
+--- redirect may not take it to a private address (only the feed's own hosts may be on one,
+--- and its proxy).  The password goes nowhere but the request.  Returns req.
+function M.http(fc, row, req)
+  req.guard = fc.url .. (row and row.fetch_url and (' ' .. row.fetch_url) or '')
+    .. (fc.proxy and (' ' .. fc.proxy) or '')
+  req.user_agent, req.headers, req.cookie, req.proxy = fc.user_agent, fc.headers, fc.cookies, fc.proxy
+  req.timeout = fc.timeout
+  req.userpwd = fc.auth and (fc.auth.user .. ':' .. fc.auth.password)
+  return req
+end
+
 --- Which feeds a refresh fetches now.  Returns the requests and the feeds skipped, each
 --- { fc, row, reason }: gone (410), backing off after failures, or fetched too recently.
 ---@param opts table { only = { [url] = true }, force = fetch regardless }
@@ -346,13 +358,8 @@ function M.plan(cfg, st, opts, now)
           parse = not (r and (r.fix or r.scrape)), known = known_hash(row, context), context = context,
           -- the bytes of a well-parsed feed are dropped at once unless they may be kept
           keep_body = cfg.keep_documents == 'all' or (cfg.keep_documents == 'problems' and fc.recipe ~= nil),
-          -- a redirect may not take it to a private address (only the feed's own host may be on one,
-          -- and its proxy)
-          guard = fc.url .. (row.fetch_url and (' ' .. row.fetch_url) or '') .. (fc.proxy and (' ' .. fc.proxy) or ''),
-          -- its own HTTP settings (docs/fetching.md); the password never leaves this table
-          user_agent = fc.user_agent, headers = fc.headers, cookie = fc.cookies, proxy = fc.proxy,
-          timeout = fc.timeout, userpwd = fc.auth and (fc.auth.user .. ':' .. fc.auth.password),
         }
+        M.http(fc, row, reqs[#reqs])
       end
     end
   end
