@@ -42,9 +42,10 @@ static int in_list(const char *name, const char *const *list) {
   return 0;
 }
 
-/* Never part of an article. */
+/* Never part of an article.  (Not <form>: ASP.NET pages wrap the whole page in one; a
+** search box or a comment form is small, and prune() cuts it from the article.) */
 static const char *const junk_tags[] = {
-  "script", "style", "noscript", "iframe", "form", "nav", "footer", "aside", "button", "input",
+  "script", "style", "noscript", "iframe", "nav", "footer", "aside", "button", "input",
   "select", "textarea", "link", "meta", "object", "embed", "template", "dialog", "menu", NULL
 };
 
@@ -95,9 +96,15 @@ static const char *names_of(xmlNodePtr n, char *buf, size_t size) {
   return buf;
 }
 
+/* What an attempt does (readability.js's flags): a page whose article the first attempt
+** misses is tried again with fewer rules, since a class name can mislead any of them. */
+enum { STRIP_UNLIKELY = 1, WEIGHT_CLASSES = 2, PRUNE_LINKS = 4 };
+static __thread int flags;   /* of the attempt running on this thread */
+
 static int class_weight(xmlNodePtr n) {
   char names[512];
   int w = 0;
+  if (!(flags & WEIGHT_CLASSES)) return 0;
   names_of(n, names, sizeof names);
   if (!names[0]) return 0;
   if (mentions(names, negative)) w -= 25;
@@ -125,6 +132,7 @@ static int droppable(xmlNodePtr n) {
   if (n->type != XML_ELEMENT_NODE || n->name == NULL) return 0;
   if (in_list((const char *)n->name, junk_tags)) return 1;
   if (is(n, "html") || is(n, "body") || is(n, "article") || is(n, "main")) return 0;
+  if (!(flags & STRIP_UNLIKELY)) return 0;
   names_of(n, names, sizeof names);
   return names[0] && mentions(names, unlikely) && !mentions(names, likely);
 }
@@ -301,11 +309,12 @@ static void drop(walk *w, xmlNodePtr n) {
 /* Cut blocks inside the article that are mostly links (related posts, tag clouds). */
 static void prune(walk *w, xmlNodePtr top) {
   xmlNodePtr n = top->children;
+  if (!(flags & PRUNE_LINKS)) return;
   while (n) {
     info *e = at(w, n);
     if (e && n->type == XML_ELEMENT_NODE &&
-        (is(n, "ul") || is(n, "ol") || is(n, "div") || is(n, "section") || is(n, "table")) &&
-        link_density(e) > 0.5 && e->text < 400) {
+        (((is(n, "ul") || is(n, "ol") || is(n, "div") || is(n, "section") || is(n, "table")) &&
+          link_density(e) > 0.5 && e->text < 400) || (is(n, "form") && e->text < 1000))) {
       xmlNodePtr after = skip(n, top);
       drop(w, n);
       n = after;
@@ -320,7 +329,24 @@ static void forget(walk *w) {
   for (i = 0; i < w->n; i++) if (w->v[i].node) w->v[i].node->_private = NULL;
 }
 
-char *orr_readable(htmlDocPtr doc, const char **err) {
+/* Text bytes of an HTML string (what is outside tags), whitespace runs counted once. */
+static long text_length(const char *html) {
+  long n = 0;
+  int in_tag = 0, space = 1;
+  for (; *html; html++) {
+    char c = *html;
+    if (c == '<') in_tag = 1;
+    else if (c == '>') in_tag = 0;
+    else if (!in_tag) {
+      int ws = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+      if (!ws || !space) n++;
+      space = ws;
+    }
+  }
+  return n;
+}
+
+static char *attempt(htmlDocPtr doc, const char **err) {
   xmlNodePtr root = xmlDocGetRootElement(doc), s, parent;
   walk w = { NULL, 0, 0 };
   info *best;
@@ -371,4 +397,33 @@ char *orr_readable(htmlDocPtr doc, const char **err) {
   }
   xmlBufferFree(b);
   return out;
+}
+
+/* Enough text that an attempt's result is taken without trying with fewer rules. */
+#define ENOUGH 500
+
+char *orr_readable(htmlDocPtr doc, const char **err) {
+  static const int plans[] = { STRIP_UNLIKELY | WEIGHT_CLASSES | PRUNE_LINKS, WEIGHT_CLASSES | PRUNE_LINKS,
+                               PRUNE_LINKS, 0 };
+  const int nplans = (int)(sizeof plans / sizeof plans[0]);
+  char *best = NULL;
+  long best_len = -1;
+  int i;
+  if (err) *err = NULL;
+  for (i = 0; i < nplans; i++) {
+    /* each attempt removes what it rejects: the earlier ones work on copies, the last on doc */
+    htmlDocPtr d = i == nplans - 1 ? doc : xmlCopyDoc(doc, 1);
+    const char *e = NULL;
+    char *out;
+    long len;
+    if (d == NULL) { free(best); if (err) *err = "out of memory"; return NULL; }
+    flags = plans[i];
+    out = attempt(d, &e);
+    if (d != doc) xmlFreeDoc(d);
+    if (e) { free(out); free(best); if (err) *err = e; return NULL; }
+    len = out ? text_length(out) : -1;
+    if (len >= ENOUGH) { free(best); return out; }
+    if (len > best_len) { free(best); best = out; best_len = len; } else free(out);
+  }
+  return best;
 }

@@ -71,7 +71,7 @@ function M.extract(body, url, r, entry, cfg, ctx)
   doc:close()
   if not found then return nil, 'no article found in the page' end
   local clean = chtml.sanitize(found, url)
-  local chars = utf8.len(chtml.text(clean):gsub('%s+', ' ')) or 0
+  local chars = utf8.len((chtml.text(clean):gsub('%s+', ' '))) or 0
   if chars < cfg.article_min_chars then
     return nil, string.format('no article found in the page (%d characters of text)', chars)
   end
