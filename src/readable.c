@@ -27,6 +27,7 @@ typedef struct info {
   long links;         /* of which inside <a> */
   long commas;
   long own, own_commas;  /* text directly in this element, not in child elements */
+  int paras, imgs, items, inputs;   /* <p>, <img>, <li>, form controls inside it */
   double score;
   unsigned candidate : 1, has_block : 1;
 } info;
@@ -60,7 +61,8 @@ static const char *const unlikely[] = {
   "sidebar", "share", "social", "comment", "disqus", "footer", "footnote-ref", "masthead",
   "menu", "navbar", "breadcrumb", "pagination", "pager", "related", "subscribe", "newsletter",
   "signup", "sponsor", "advert", "promo", "banner", "cookie", "popup", "modal", "widget",
-  "skip-link", "author-bio", "tags", "byline", "toolbar", "shoutbox", "tweet", NULL
+  "skip-link", "author-bio", "tags", "byline", "toolbar", "shoutbox", "tweet", "carousel", "slideshow",
+  "lightbox", NULL
 };
 static const char *const likely[] = {
   "article", "content", "entry", "main", "post", "story", "text", "body", "blog", NULL
@@ -126,11 +128,36 @@ static xmlNodePtr next_node(xmlNodePtr n, xmlNodePtr root) {
   return skip(n, root);
 }
 
+/* Hidden from readers: the hidden attribute, aria-hidden, display:none or visibility:hidden
+** in its style (a gallery's other slides, a mobile copy of the page, a dialog). */
+static int hidden(xmlNodePtr n) {
+  xmlChar *v;
+  int h = 0;
+  if (xmlHasProp(n, (const xmlChar *)"hidden")) return 1;
+  if ((v = xmlGetProp(n, (const xmlChar *)"aria-hidden")) != NULL) {
+    h = strcasecmp((const char *)v, "true") == 0;
+    xmlFree(v);
+    if (h) return 1;
+  }
+  if ((v = xmlGetProp(n, (const xmlChar *)"style")) != NULL) {
+    char st[256];
+    size_t i = 0;
+    const char *c;
+    for (c = (const char *)v; *c && i + 1 < sizeof st; c++)    /* lower case, no spaces */
+      if (*c != ' ' && *c != '\t') st[i++] = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+    st[i] = '\0';
+    h = strstr(st, "display:none") != NULL || strstr(st, "visibility:hidden") != NULL;
+    xmlFree(v);
+  }
+  return h;
+}
+
 static int droppable(xmlNodePtr n) {
   char names[512];
   if (n->type == XML_COMMENT_NODE) return 1;
   if (n->type != XML_ELEMENT_NODE || n->name == NULL) return 0;
   if (in_list((const char *)n->name, junk_tags)) return 1;
+  if (flags && !is(n, "html") && !is(n, "body") && hidden(n)) return 1;
   if (is(n, "html") || is(n, "body") || is(n, "article") || is(n, "main")) return 0;
   if (!(flags & STRIP_UNLIKELY)) return 0;
   names_of(n, names, sizeof names);
@@ -200,9 +227,14 @@ static int measure(walk *w, xmlNodePtr root) {
     if (is(e->node, "a")) e->links = e->text;
     if (e->parent >= 0) {
       info *p = &w->v[e->parent];
+      xmlNodePtr c = e->node;
       p->text += e->text;
       p->links += e->links;
       p->commas += e->commas;
+      p->paras += e->paras + is(c, "p");
+      p->imgs += e->imgs + is(c, "img");
+      p->items += e->items + is(c, "li");
+      p->inputs += e->inputs + (is(c, "input") || is(c, "select") || is(c, "textarea") || is(c, "button"));
     }
   }
   return 0;
@@ -306,15 +338,92 @@ static void drop(walk *w, xmlNodePtr n) {
   xmlFreeNode(n);
 }
 
-/* Cut blocks inside the article that are mostly links (related posts, tag clouds). */
+/* Is block e inside the article chrome rather than text (readability.js's "clean
+** conditionally", in part)?  Mostly links (related posts, tag clouds); an image gallery
+** (images without paragraphs); a form; a list of links. */
+static int chrome(const info *e) {
+  xmlNodePtr n = e->node;
+  double ld = link_density(e);
+  if (is(n, "form")) return e->text < 1000;
+  if (!(is(n, "ul") || is(n, "ol") || is(n, "div") || is(n, "section") || is(n, "table") || is(n, "figure")))
+    return 0;
+  if (ld > 0.5 && e->text < 400) return 1;
+  if (e->commas >= 10) return 0;                /* running text */
+  if (e->imgs > 1 && e->paras * 2 < e->imgs && e->text < 1000 && !is(n, "figure")) return 1;
+  if (e->inputs > 0 && e->inputs * 3 > e->paras) return 1;
+  if (!is(n, "ul") && !is(n, "ol") && e->items > e->paras + 2 && ld > 0.2) return 1;
+  return 0;
+}
+
+/* Words that label what is not the article (an ad's slot, the start of a list of other
+** posts), lower case, compared with an element's whole text. */
+static const char *const labels[] = {
+  "advertisement", "advertisements", "advert", "ad", "sponsored", "sponsored content",
+  "continue reading below", "story continues below", "story continues below advertisement",
+  "article continues below advertisement", "continue reading the main story", "skip advertisement", NULL
+};
+static const char *const list_heads[] = {
+  "related", "you may also like", "you might also like", "more from", "recommended", "read more",
+  "read next", "most popular", "trending", "more stories", "related stories", "related articles",
+  "related posts", "more on this", "see also", NULL
+};
+
+/* The text of n, trimmed and lower case (ASCII), in buf (cut at size). */
+static const char *short_text(xmlNodePtr n, char *buf, size_t size) {
+  xmlChar *t = xmlNodeGetContent(n);
+  const char *s = (const char *)t;
+  size_t len = 0;
+  int space = 1;
+  buf[0] = '\0';
+  if (t == NULL) return buf;
+  for (; *s && len + 1 < size; s++) {
+    char c = *s;
+    int ws = c == ' ' || c == '\n' || c == '\t' || c == '\r' || (unsigned char)c == 0xa0;
+    if (ws) { if (!space) buf[len++] = ' '; space = 1; continue; }
+    if (c == ':' || c == '.') continue;
+    buf[len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    space = 0;
+  }
+  while (len > 0 && buf[len - 1] == ' ') len--;
+  buf[len] = '\0';
+  xmlFree(t);
+  return buf;
+}
+
+/* An element whose whole text labels an ad slot or heads a list of other posts. */
+static int label(const info *e, const char *const *words) {
+  char t[64];
+  if (e->text == 0 || e->text > 40) return 0;
+  return in_list(short_text(e->node, t, sizeof t), words);
+}
+
+/* A line that is all link, short: "Read more on X by clicking here", "Follow us". */
+static int link_line(const info *e) {
+  return (is(e->node, "p") || is(e->node, "div") || is(e->node, "li")) && e->text > 0 && e->text < 150 &&
+         link_density(e) > 0.8 && e->commas == 0;
+}
+
+/* Cut the blocks inside the article that are chrome. */
 static void prune(walk *w, xmlNodePtr top) {
   xmlNodePtr n = top->children;
   if (!(flags & PRUNE_LINKS)) return;
   while (n) {
     info *e = at(w, n);
-    if (e && n->type == XML_ELEMENT_NODE &&
-        (((is(n, "ul") || is(n, "ol") || is(n, "div") || is(n, "section") || is(n, "table")) &&
-          link_density(e) > 0.5 && e->text < 400) || (is(n, "form") && e->text < 1000))) {
+    if (e && n->type == XML_ELEMENT_NODE && label(e, list_heads)) {
+      /* "Related" and what follows it when that is links */
+      xmlNodePtr sib = n->next;
+      info *f;
+      while (sib && sib->type != XML_ELEMENT_NODE) sib = sib->next;
+      f = sib ? at(w, sib) : NULL;
+      if (f && link_density(f) > 0.3) {
+        xmlNodePtr after = skip(sib, top);
+        drop(w, sib);
+        drop(w, n);
+        n = after;
+        continue;
+      }
+    }
+    if (e && n->type == XML_ELEMENT_NODE && (chrome(e) || label(e, labels) || link_line(e))) {
       xmlNodePtr after = skip(n, top);
       drop(w, n);
       n = after;
