@@ -61,8 +61,11 @@ static const char *const unlikely[] = {
   "sidebar", "share", "social", "comment", "disqus", "footer", "footnote-ref", "masthead",
   "menu", "navbar", "breadcrumb", "pagination", "pager", "related", "subscribe", "newsletter",
   "signup", "sponsor", "advert", "promo", "banner", "cookie", "popup", "modal", "widget",
-  "skip-link", "author-bio", "tags", "byline", "toolbar", "shoutbox", "tweet", "carousel", "slideshow",
-  "lightbox", NULL
+  "skip-link", "author-bio", "tags", "byline", "toolbar", "shoutbox", "carousel", "slideshow",
+  "lightbox", "credit", "tooltip", "popover", "hovercard", "rollover",
+  /* text for screen readers only ("Image caption", "Image copyright"): not what a reader sees */
+  "sr-only", "screen-reader", "visually-hidden", "visuallyhidden", "off-screen", "offscreen",
+  "element-invisible", NULL
 };
 static const char *const likely[] = {
   "article", "content", "entry", "main", "post", "story", "text", "body", "blog", NULL
