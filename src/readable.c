@@ -441,6 +441,45 @@ static void forget(walk *w) {
   for (i = 0; i < w->n; i++) if (w->v[i].node) w->v[i].node->_private = NULL;
 }
 
+static int inside(xmlNodePtr n, xmlNodePtr root) {
+  for (; n; n = n->parent) if (n == root) return 1;
+  return 0;
+}
+
+/* Is n inside comments, related posts, a sidebar...: an ancestor's names say so. */
+static int in_chrome(xmlNodePtr n) {
+  char names[512];
+  for (; n && n->type == XML_ELEMENT_NODE; n = n->parent)
+    if (names_of(n, names, sizeof names)[0] && mentions(names, negative)) return 1;
+  return 0;
+}
+
+/* An article cut into parts (by images, ads, a layout change): the other parts are blocks
+** elsewhere in the page with the winner's class, text and few links.  Those before the
+** winner's block (before = 1) or after it are written, in document order; `done` is what
+** the winner's own output covers. */
+static void parts(walk *w, xmlBufferPtr b, htmlDocPtr doc, const info *best, xmlNodePtr done, int before) {
+  xmlChar *cls = xmlGetProp(best->node, (const xmlChar *)"class");
+  size_t i, me = (size_t)(best - w->v);
+  if (cls == NULL || cls[0] == '\0') { xmlFree(cls); return; }
+  for (i = before ? 0 : me + 1; i < (before ? me : w->n); i++) {
+    info *e = &w->v[i];
+    xmlChar *c;
+    int same;
+    if (e->node == NULL || e->text <= 80 || e->paras < 2 || link_density(e) >= 0.25 || inside(e->node, done) ||
+        inside(best->node, e->node))
+      continue;
+    c = xmlGetProp(e->node, (const xmlChar *)"class");
+    same = c && xmlStrcmp(c, cls) == 0;
+    xmlFree(c);
+    if (!same || xmlStrcmp(e->node->name, best->node->name) != 0 || in_chrome(e->node)) continue;
+    prune(w, e->node);
+    htmlNodeDump(b, doc, e->node);
+    done = e->node;              /* (its descendants are not parts of their own) */
+  }
+  xmlFree(cls);
+}
+
 /* Text bytes of an HTML string (what is outside tags), whitespace runs counted once. */
 static long text_length(const char *html) {
   long n = 0;
@@ -487,6 +526,7 @@ static char *attempt(htmlDocPtr doc, const char **err) {
   /* the winner by its content, with the siblings that belong to it, in document order */
   parent = best->node->parent;
   if (parent == NULL || parent->type != XML_ELEMENT_NODE) parent = NULL;
+  parts(&w, b, doc, best, parent ? parent : best->node, 1);
   for (s = parent ? parent->children : best->node; s; s = parent ? s->next : NULL) {
     info *e = s->type == XML_ELEMENT_NODE ? at(&w, s) : NULL;
     if (s == best->node) {
@@ -498,6 +538,7 @@ static char *attempt(htmlDocPtr doc, const char **err) {
       htmlNodeDump(b, doc, s);
     }
   }
+  parts(&w, b, doc, best, parent ? parent : best->node, 0);
   forget(&w);
   free(w.v);
   out = malloc((size_t)xmlBufferLength(b) + 1);
