@@ -5,6 +5,7 @@
 #   make test       C unit tests + busted specs + end-to-end tests; last line "N passed, M failed"
 #   make check      the same tests with ASan+UBSan (separate build dir)
 #   make lint       luacheck over lua/ recipes/ tests/
+#   make articles   full-article extraction scored on ../shared/articles (part of make bench)
 #   make install PREFIX=/usr/local
 
 PKG_CONFIG ?= pkg-config
@@ -34,7 +35,7 @@ CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
 CTEST_SRC := $(wildcard tests/c/test_*.c)
 CTEST_BIN := $(CTEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
 
-.PHONY: all orrery test unit check lint demo deps install clean bench fuzz fuzz-short
+.PHONY: articles all orrery test unit check lint demo deps install clean bench fuzz fuzz-short
 all: orrery
 
 orrery: $(BUILD)/orrery
@@ -115,12 +116,20 @@ fuzz-short: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 # Benchmarks are programs that print figures and ratios against a peer run alongside.
 BENCH_PKGS := newsboat python3-feedparser time curl libxml2-utils bc
 
-bench: orrery
+bench: orrery articles
 	@sh .ci/deps.sh $(BENCH_PKGS)
 	sh tests/bench/parse.sh
 	bash tests/bench/refresh.sh
 	bash tests/bench/planetpython.sh
 	./orrery lua tests/bench/search.lua 100000
+
+# Full-article extraction on ../shared/articles (91 real pages, human-marked text): F1 by the
+# corpus's own scorer next to the published extractors', and the CPU per page.
+articles: orrery
+	@mkdir -p $(BUILD)
+	./orrery lua tests/bench/articles.lua $(ARTICLES) $(BUILD)/articles.json
+
+ARTICLES ?= ../shared/articles
 
 # The man page and the bash completion are written by orrery from its command tables.
 $(BUILD)/orrery.1: orrery $(wildcard lua/orrery/cli.lua lua/orrery/cmd/*.lua)

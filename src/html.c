@@ -24,6 +24,7 @@
 #include "html.h"
 #include "htmltok.h"
 #include "url.h"
+#include "xmlinput.h"
 
 #define MAX_DEPTH 256   /* deeper nesting is flattened: its text survives, its tags do not */
 
@@ -697,6 +698,65 @@ htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url) {
   if (len > 0 && len <= (size_t)0x7fffffff)
     doc = ctxt ? htmlCtxtReadMemory(ctxt, html, (int)len, url, "UTF-8", HTML_OPTS)
                : htmlReadMemory(html, (int)len, url, "UTF-8", HTML_OPTS);
+  if (doc == NULL) doc = htmlNewDocNoDtD(NULL, NULL);
+  return doc;
+}
+
+/* The charset a <meta> in the first 1024 bytes of a page declares (<meta charset=x>, or
+** <meta http-equiv=Content-Type content="text/html; charset=x">), into buf; NULL if none.
+** The prescan of HTML's encoding sniffing, simplified: the first <meta> naming one wins. */
+static const char *meta_charset(const char *d, size_t len, char *buf, size_t n) {
+  size_t i;
+  if (len > 1024) len = 1024;
+  for (i = 0; i + 5 < len; i++) {
+    size_t j, end;
+    if (d[i] != '<' || strncasecmp(d + i + 1, "meta", 4) != 0) continue;
+    for (end = i + 5; end < len && d[end] != '>'; end++) {}
+    for (j = i + 5; j + 7 < end; j++) {
+      size_t k = j + 7, m = 0;
+      if (strncasecmp(d + j, "charset", 7) != 0) continue;
+      while (k < end && (d[k] == ' ' || d[k] == '\t')) k++;
+      if (k >= end || d[k] != '=') continue;
+      k++;
+      while (k < end && (d[k] == ' ' || d[k] == '"' || d[k] == '\'')) k++;
+      while (k < end && m + 1 < n && (isalnum((unsigned char)d[k]) || strchr("._:-", d[k]))) buf[m++] = d[k++];
+      buf[m] = '\0';
+      if (m > 0) return buf;
+    }
+  }
+  return NULL;
+}
+
+/* The encoding to read a fetched page in: a byte order mark, else the charset HTTP named,
+** else the one a <meta> declares, else UTF-8 when the bytes are UTF-8, else windows-1252
+** (what browsers take for a page that says nothing).  A declared name libxml2 does not
+** know counts as none; ISO-8859-1 and ASCII are read as windows-1252. */
+static const char *page_encoding(const char *d, size_t len, const char *http, char *buf, size_t n) {
+  const unsigned char *u = (const unsigned char *)d;
+  char declared[48];
+  const char *name, *alias;
+  if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) return "UTF-8";
+  if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) return "UTF-16LE";
+  if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF) return "UTF-16BE";
+  name = http && http[0] ? http : meta_charset(d, len, declared, sizeof declared);
+  /* (a page that says UTF-16 without a byte order mark is ASCII-compatible: HTML reads it so) */
+  if (name && strncasecmp(name, "utf-16", 6) != 0 && strncasecmp(name, "utf16", 5) != 0) {
+    alias = orr_encoding_alias(name, buf, n);
+    if (alias == NULL) { snprintf(buf, n, "%s", name); return buf; }
+    if (alias[0]) return alias;
+  }
+  return orr_utf8_valid(d, len) ? "UTF-8" : "windows-1252";
+}
+
+htmlDocPtr orr_html_parse_page(const char *html, size_t len, const char *url, const char *charset) {
+  char buf[64];
+  const char *enc = page_encoding(html, len, charset, buf, sizeof buf);
+  htmlDocPtr doc = NULL;
+  recycle(&ctxt, &ctxt_uses);
+  if (ctxt == NULL) ctxt = htmlNewParserCtxt();
+  if (len > 0 && len <= (size_t)0x7fffffff)
+    doc = ctxt ? htmlCtxtReadMemory(ctxt, html, (int)len, url, enc, HTML_OPTS)
+               : htmlReadMemory(html, (int)len, url, enc, HTML_OPTS);
   if (doc == NULL) doc = htmlNewDocNoDtD(NULL, NULL);
   return doc;
 }

@@ -13,6 +13,11 @@
 ** input gives an empty document.  Free with xmlFreeDoc. */
 htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url);
 
+/* Parse a whole page as it was fetched, in its own encoding: a byte order mark, else
+** charset (HTTP's Content-Type charset; NULL or "" for none), else a <meta> in its first
+** 1024 bytes, else UTF-8 when the bytes are UTF-8, else windows-1252. */
+htmlDocPtr orr_html_parse_page(const char *html, size_t len, const char *url, const char *charset);
+
 /* Free what the calling thread cached for parsing (its parser context).  Worker threads
 ** call it before they end; the next parse on the thread would make a new one. */
 void orr_html_thread_end(void);

@@ -167,6 +167,67 @@ static int droppable(xmlNodePtr n) {
   return names[0] && mentions(names, unlikely) && !mentions(names, likely);
 }
 
+/* ---- lazy images ---- */
+
+static const char *const lazy_attrs[] = {
+  "data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src", "data-full-src",
+  "data-srcset", "srcset", NULL
+};
+
+/* An image source that is no image yet: none, a data: URL, a transparent pixel. */
+static int placeholder(const xmlChar *src) {
+  const char *s = (const char *)src;
+  if (s == NULL || !s[0] || strncasecmp(s, "data:", 5) == 0) return 1;
+  return strstr(s, "blank.") || strstr(s, "placeholder") || strstr(s, "spacer.") || strstr(s, "pixel.") ||
+         strstr(s, "lazy") || strstr(s, "1x1");
+}
+
+/* An image a script would load (lazy loading) gets its real source as src; so does the
+** copy inside <noscript> that a page keeps for readers without scripts, which takes the
+** placeholder's place. */
+static void unlazy(xmlNodePtr root) {
+  xmlNodePtr n;
+  for (n = root; n; n = next_node(n, root)) {
+    xmlChar *src;
+    const char *const *a;
+    if (is(n, "noscript")) {
+      xmlNodePtr img, prev = n->prev;
+      for (img = n->children; img && !is(img, "img"); img = img->next) {}
+      if (img == NULL) continue;
+      while (prev && prev->type != XML_ELEMENT_NODE) prev = prev->prev;
+      if (prev && is(prev, "img")) {           /* the lazy copy before it: one image is enough */
+        int lazy = 0;
+        src = xmlGetProp(prev, (const xmlChar *)"src");
+        for (a = lazy_attrs; *a && !lazy; a++) lazy = xmlHasProp(prev, (const xmlChar *)*a) != NULL;
+        if (placeholder(src) || lazy) {
+          xmlUnlinkNode(prev);
+          xmlFreeNode(prev);
+        }
+        xmlFree(src);
+      }
+      xmlUnlinkNode(img);
+      xmlAddPrevSibling(n, img);           /* (the empty noscript goes with the page's chrome) */
+      continue;
+    }
+    if (!is(n, "img")) continue;
+    src = xmlGetProp(n, (const xmlChar *)"src");
+    if (placeholder(src)) {
+      for (a = lazy_attrs; *a; a++) {
+        xmlChar *v = xmlGetProp(n, (const xmlChar *)*a);
+        if (v && v[0] && !placeholder(v)) {
+          size_t k = strcspn((const char *)v, " ,\t\n");   /* (a srcset's first URL) */
+          v[k] = '\0';
+          xmlSetProp(n, (const xmlChar *)"src", v);
+          xmlFree(v);
+          break;
+        }
+        xmlFree(v);
+      }
+    }
+    xmlFree(src);
+  }
+}
+
 static void strip(xmlNodePtr root) {
   xmlNodePtr n = root->children;
   while (n) {
@@ -506,6 +567,7 @@ static char *attempt(htmlDocPtr doc, const char **err) {
   double threshold;
   if (err) *err = NULL;
   if (root == NULL) return NULL;
+  unlazy(root);
   strip(root);
   if (measure(&w, root) < 0) {
     forget(&w);

@@ -307,7 +307,7 @@ static int encoding_known(const char *name) {
 /* The encoding to read a declared or HTTP charset as: a name libxml2 knows, "" when there
 ** is none, NULL when the name can stay.  ISO-8859-1 and ASCII are read as windows-1252, as
 ** browsers do: feeds declared Latin-1 are full of Windows "smart quotes". */
-static const char *encoding_alias(const char *name, char *buf, size_t n) {
+const char *orr_encoding_alias(const char *name, char *buf, size_t n) {
   static const struct { const char *from, *to; } table[] = {
     {"macgreek", "x-mac-greek"}, {"maclatin2", "x-mac-centraleurroman"},
     {"macturkish", "x-mac-turkish"}, {"maccyrillic", "x-mac-cyrillic"},
@@ -466,7 +466,7 @@ static char *fix_declaration(const char *d, size_t len, size_t *outlen, char *no
   if (q2 == NULL || (n = (size_t)(q2 - q1 - 1)) == 0 || n >= sizeof name) return NULL;
   memcpy(name, q1 + 1, n);
   name[n] = '\0';
-  to = forced ? forced : encoding_alias(name, alias, sizeof alias);
+  to = forced ? forced : orr_encoding_alias(name, alias, sizeof alias);
   if (to == NULL || (forced && strcasecmp(name, forced) == 0)) return NULL;
   if (*to == '\0') {
     to = orr_utf8_valid(d, len) ? "utf-8" : "windows-1252";
@@ -655,7 +655,7 @@ static int settle_encoding(orr_xml_input *in, const char *charset, int wide) {
   const char *effective = decl;
   if (charset) {
     char alias[64];
-    const char *to = encoding_alias(charset, alias, sizeof alias);
+    const char *to = orr_encoding_alias(charset, alias, sizeof alias);
     if (to == NULL) to = charset;
     if (*to) {
       snprintf(in->enc_buf, sizeof in->enc_buf, "%s", to);

@@ -41,4 +41,9 @@ typedef struct orr_xml_input {
 int  orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const char *charset);
 void orr_xml_input_free(orr_xml_input *in);
 
+/* The encoding to read a charset name as: a name libxml2 knows (into buf when made up), ""
+** when there is none, NULL when the name can stay as it is.  ISO-8859-1 and ASCII are read
+** as windows-1252, as browsers do. */
+const char *orr_encoding_alias(const char *name, char *buf, size_t n);
+
 #endif

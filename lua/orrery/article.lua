@@ -46,14 +46,47 @@ function M.mode(fc, r)
   return v and 'teaser' or false
 end
 
+-- Class and id names (whole tokens, lower case) that mark content behind a paywall: its
+-- box over the text, or the text marked locked.  ("paywall-login-link" and such, on the
+-- free pages of a site with a paywall, are not.)
+local paywall_names = { paywall = true, regwall = true, ['subscriber-only'] = true, ['subscribers-only'] = true,
+  ['premium-content'] = true, ['article-locked'] = true, ['content-locked'] = true, ['locked-content'] = true,
+  ['paywall-content'] = true, ['subscription-required'] = true }
+
+--- Why the page looks like a teaser behind a paywall, or nil: it says so in schema.org's
+--- terms (isAccessibleForFree: false, the markup search engines ask paywalled sites for), or
+--- an element's class or id is a paywall's.  Only a short article is then taken for the
+--- teaser it is.
+function M.paywalled(body)
+  local head = body:sub(1, 400000):lower()
+  if head:find('"isaccessibleforfree"%s*:%s*"?false') then return 'the page says it is not free to read' end
+  for _, attr in ipairs({ 'class', 'id' }) do
+    local i = head:find(attr .. '="', 1, true)
+    while i do
+      local value = head:match('^[^"]*', i + #attr + 2)
+      for token in value:gmatch('%S+') do
+        if paywall_names[token] then return 'the page has a paywall (' .. attr .. ' "' .. token .. '")' end
+      end
+      i = head:find(attr .. '="', i + #attr + 2 + #value, true)
+    end
+  end
+  return nil
+end
+
+--- Text shorter than this behind a paywall is the teaser, not the article.
+M.PAYWALL_TEASER = 1500
+
 --- The article in a fetched page, sanitized.  Returns html or nil, err.
 ---@param body string the page
 ---@param url string where it came from (base of relative links)
 ---@param r table|nil recipe, whose `article(doc, entry, ctx)` hook may find the body
 ---@param entry table the entry the page belongs to (given to the hook)
 ---@param cfg table planet config (budgets, article_min_chars)
-function M.extract(body, url, r, entry, cfg, ctx)
-  local doc = chtml.parse(body, url)
+---@param ctx table|nil the recipe's ctx
+---@param content_type string|nil the page's Content-Type (its charset, if it names one)
+function M.extract(body, url, r, entry, cfg, ctx, content_type)
+  -- in the page's own encoding (BOM, HTTP charset, <meta>, else UTF-8 or windows-1252)
+  local doc = chtml.parse(body, url, require('orrery.parse').charset(content_type) or '')
   local found
   if r and r.article then
     local ok, res = recipe.call(r, 'article', { instructions = cfg.recipe_budget, memory = cfg.recipe_memory },
@@ -74,6 +107,10 @@ function M.extract(body, url, r, entry, cfg, ctx)
   local chars = utf8.len((chtml.text(clean):gsub('%s+', ' '))) or 0
   if chars < cfg.article_min_chars then
     return nil, string.format('no article found in the page (%d characters of text)', chars)
+  end
+  if chars < M.PAYWALL_TEASER and not (r and r.article) then
+    local why = M.paywalled(body)
+    if why then return nil, string.format('no article: %s, and only %d characters are shown', why, chars) end
   end
   return clean
 end
@@ -194,7 +231,8 @@ function M.refresh(cfg, st, now)
     else
       local ctx = { url = res.final_url or q.url, name = q.fc.name, options = q.fc.options or {},
         html = require('orrery.sandbox').html }
-      local ok, a, e2 = pcall(M.extract, res.body, res.final_url or q.url, q.r, q.entry, cfg, ctx)
+      local ok, a, e2 = pcall(M.extract, res.body, res.final_url or q.url, q.r, q.entry, cfg, ctx,
+        res.content_type)
       if ok then html, err = a, e2 else err = 'internal error: ' .. tostring(a) end
     end
     local ok, serr = st:transaction(function()

@@ -167,7 +167,7 @@ function M.build(cfg, fc, dir)
     if page then
       local final = pd.final_url or a.url
       local ctx = { url = final, name = fc.name, options = fc.options or {}, html = require('orrery.sandbox').html }
-      local html = article.extract(page, final, r, a.entry, cfg, ctx)
+      local html = article.extract(page, final, r, a.entry, cfg, ctx, pd.content_type)
       if html then article.merge(a.entry, html) end
     else
       feed.missing[#feed.missing + 1] = a.url

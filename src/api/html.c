@@ -2,7 +2,8 @@
 ** api/html.c — orrery._html: sanitizing, text, and HTML documents with XPath for recipes.
 **
 **   sanitize(html [, base]) -> safe html        text(html) -> plain text
-**   parse(html [, url]) -> Doc                  resolve(ref, base) -> url
+**   parse(html [, url [, charset]]) -> Doc       resolve(ref, base) -> url
+**     (with charset, even "": a fetched page, read in its own encoding: BOM, charset, <meta>)
 **   feed_links(html [, url]) -> { {href, type, title} }   the feeds a page links to
 **   css(selector) -> xpath | nil, err           the XPath a CSS selector stands for
 **   Doc:select(xpath) -> { Node }   Doc:css(selector) -> { Node }   Doc:close()
@@ -128,10 +129,11 @@ static int f_parse(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
   const char *url = luaL_optstring(L, 2, NULL);
+  const char *charset = luaL_optstring(L, 3, NULL);   /* given (even ""): a fetched page */
   ldoc *d = lua_newuserdatauv(L, sizeof *d, 0);   /* created closed, then opened */
   d->doc = NULL;
   luaL_setmetatable(L, DOC_MT);
-  d->doc = orr_html_parse(s, len, url);
+  d->doc = charset ? orr_html_parse_page(s, len, url, charset) : orr_html_parse(s, len, url);
   if (d->doc == NULL) return luaL_error(L, "out of memory");
   return 1;
 }

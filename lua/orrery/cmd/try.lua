@@ -25,7 +25,7 @@ local function article(opts, cfg, src, res)
     r, err = rec.load(opts.recipe, rec.dirs(cfg))
     if not r then log.error('%s', err) return common.FAIL end
   end
-  local html, aerr = require('orrery.article').extract(res.body, res.url, r, {}, cfg)
+  local html, aerr = require('orrery.article').extract(res.body, res.url, r, {}, cfg, nil, res.content_type)
   if not html then log.error('%s: %s', src, aerr) return common.FAIL end
   local text = require('orrery._html').text(html):gsub('%s+', ' ')
   print(html)
