@@ -739,6 +739,10 @@ static const char *page_encoding(const char *d, size_t len, const char *http, ch
   if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) return "UTF-16LE";
   if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF) return "UTF-16BE";
   name = http && http[0] ? http : meta_charset(d, len, declared, sizeof declared);
+  /* said UTF-8 (by HTTP) but not UTF-8: a server default over a page saved otherwise; its
+  ** <meta>, else windows-1252, reads it better than replacement characters would */
+  if (name && (!strcasecmp(name, "utf-8") || !strcasecmp(name, "utf8")) && !orr_utf8_valid(d, len))
+    name = name == http ? meta_charset(d, len, declared, sizeof declared) : NULL;
   /* (a page that says UTF-16 without a byte order mark is ASCII-compatible: HTML reads it so) */
   if (name && strncasecmp(name, "utf-16", 6) != 0 && strncasecmp(name, "utf16", 5) != 0) {
     alias = orr_encoding_alias(name, buf, n);

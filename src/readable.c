@@ -12,6 +12,7 @@
 ** The best candidate is the article; its siblings join when they score near it or are
 ** plain paragraphs of text.  Inside it, link lists (related posts, tags) are cut.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -637,8 +638,11 @@ char *orr_readable(htmlDocPtr doc, const char **err) {
     if (d != doc) xmlFreeDoc(d);
     if (e) { free(out); free(best); if (err) *err = e; return NULL; }
     len = out ? text_length(out) : -1;
-    if (len >= ENOUGH) { free(best); return out; }
-    if (len > best_len) { free(best); best = out; best_len = len; } else free(out);
+    if (len >= ENOUGH && best_len < 0) return out;
+    /* a later attempt, with fewer rules, wins only by finding much more: what it adds to
+    ** a result of the stricter rules is mostly what they rightly cut */
+    if (len > best_len * 2 + 100) { free(best); best = out; best_len = len; } else free(out);
+    if (best_len >= ENOUGH) break;
   }
   return best;
 }

@@ -32,6 +32,27 @@ describe('Doc:article (readability extraction)', function()
       has = { 'maintenance release', 'Faster imports', '12 min', 'importer', 'quotes fields' },
       hasnt = { 'General Index', 'Table of Contents', 'Previous topic', 'Copyright 2026', 'documentation_options' },
     },
+    -- the whole page in one <form> (ASP.NET): the article is still found, the search box is not
+    ['aspnet-form.html'] = {
+      has = { 'The river was low that autumn', 'the school bus took the long way' },
+      hasnt = { 'Search the site', 'Terms of use', 'About us' },
+    },
+    -- Latin-1, said by a <meta>: read as such (no U+FFFD), and text that is not ASCII is text
+    ['latin1.html'] = {
+      has = { 'Grüße aus Köln', 'crème brûlée und Bäckerei' },
+      hasnt = { '\u{FFFD}', 'Impressum', 'Home' },
+    },
+    -- an article in parts with a layout change between them; comments with the same markup
+    ['split.html'] = {
+      has = { 'FIRST PART', 'SECOND PART', 'Nobody listened to them' },
+      hasnt = { 'A COMMENT', 'Share' },
+    },
+    -- what pages put around and inside an article
+    ['chrome.html'] = {
+      has = { 'The river was low', 'Nobody listened', 'Still, the ferry', '/photos/ferry.jpg', '/photos/bridge.jpg' },
+      hasnt = { 'Advertisement', 'HIDDEN COPY', 'Image caption', '1 of 3', 'Read more on our site', 'Related',
+        'Another story about rivers', 'Credit: Jo', 'Most read', 'data:image', 'blank.gif' },
+    },
   }
   for name, want in pairs(cases) do
     it('finds the article in ' .. name .. ' and nothing of the page around it', function()
@@ -46,6 +67,28 @@ describe('Doc:article (readability extraction)', function()
   it('resolves the article\'s links against the page', function()
     local html = assert(article.extract(page('wordpress.html'), 'https://teapot.example.org/2026/11/p/', nil, {}, cfg))
     assert.truthy(html:find('src="https://teapot.example.org/wp-content/uploads/2026/11/flame.png"', 1, true))
+  end)
+
+  it('reads a page in the charset HTTP names, before its <meta>; bytes that are not UTF-8 never as UTF-8', function()
+    local latin1 = page('latin1.html')
+    local html = assert(article.extract(latin1, 'https://example.org/', nil, {}, cfg, nil, 'text/html; charset=ISO-8859-1'))
+    assert.truthy(text(html):find('Grüße aus Köln', 1, true))
+    -- a server that calls every page UTF-8: these bytes are not, so the page's <meta> reads them
+    html = assert(article.extract(latin1, 'https://example.org/', nil, {}, cfg, nil, 'text/html; charset=utf-8'))
+    assert.truthy(text(html):find('Grüße aus Köln', 1, true))
+    -- a UTF-8 page with a stale <meta> (Latin-1): HTTP's UTF-8 wins; without it, the <meta> does
+    local utf8_page = latin1:gsub('[\128-\255]', function(c) return utf8.char(c:byte()) end)
+    html = assert(article.extract(utf8_page, 'https://example.org/', nil, {}, cfg, nil, 'text/html; charset=UTF-8'))
+    assert.truthy(text(html):find('Grüße aus Köln', 1, true))
+    html = assert(article.extract(utf8_page, 'https://example.org/', nil, {}, cfg, nil, 'text/html'))
+    assert.truthy(text(html):find('GrÃ¼ÃŸe', 1, true))
+  end)
+
+  it('refuses a teaser behind a paywall, not a free page of a site that has one', function()
+    local html, err = article.extract(page('paywall.html'), 'https://example.org/', nil, {}, cfg)
+    assert.is_nil(html)
+    assert.matches('no article: the page says it is not free to read, and only %d+ characters are shown', err)
+    assert.truthy(article.extract(page('paywall-login.html'), 'https://example.org/', nil, {}, cfg))
   end)
 
   it('says so when a page has no article (a list of links)', function()
