@@ -76,7 +76,8 @@ end
 --- Text shorter than this behind a paywall is the teaser, not the article.
 M.PAYWALL_TEASER = 1500
 
---- The article in a fetched page, sanitized.  Returns html or nil, err.
+--- The article in a fetched page, sanitized.  Returns html, nil, how ({ method = who found
+--- it, chars = its length in characters }) or nil, err.
 ---@param body string the page
 ---@param url string where it came from (base of relative links)
 ---@param r table|nil recipe, whose `article(doc, entry, ctx)` hook may find the body
@@ -99,6 +100,7 @@ function M.extract(body, url, r, entry, cfg, ctx, content_type)
     end
     found = res
   end
+  local method = found and ('the recipe ' .. (r.name or r.path or '?') .. "'s article()") or 'readability scoring'
   -- the recipe found nothing (or there is none): readability scoring
   found = found or doc:article()
   doc:close()
@@ -112,7 +114,20 @@ function M.extract(body, url, r, entry, cfg, ctx, content_type)
     local why = M.paywalled(body)
     if why then return nil, string.format('no article: %s, and only %d characters are shown', why, chars) end
   end
-  return clean
+  return clean, nil, { method = method, chars = chars }
+end
+
+--- What became of an entry's article page, in words (a row of store:article_states).
+function M.state_text(a)
+  if a.fetched == nil then
+    if not a.link then return 'no link' end
+    return M.is_teaser(a) and 'not fetched yet' or 'not fetched: the feed gives the whole text'
+  end
+  if a.found == 1 or a.found == true then
+    return string.format('%s characters, found by %s', a.chars or '?', a.method or 'readability scoring')
+  end
+  return string.format('%s (tried %d time%s)', a.error or ('HTTP ' .. tostring(a.status)), a.tries or 1,
+    (a.tries or 1) == 1 and '' or 's')
 end
 
 --- Put an article into an entry: the article is its content, what the feed gave becomes
@@ -218,7 +233,7 @@ function M.refresh(cfg, st, now)
   if #reqs == 0 then return sum end
   for res in fetch.each(reqs, cfg) do
     local q = res.req
-    local html, err
+    local html, err, how
     sum.fetched = sum.fetched + 1
     if res.err then
       err = res.err
@@ -231,12 +246,12 @@ function M.refresh(cfg, st, now)
     else
       local ctx = { url = res.final_url or q.url, name = q.fc.name, options = q.fc.options or {},
         html = require('orrery.sandbox').html }
-      local ok, a, e2 = pcall(M.extract, res.body, res.final_url or q.url, q.r, q.entry, cfg, ctx,
+      local ok, a, e2, h = pcall(M.extract, res.body, res.final_url or q.url, q.r, q.entry, cfg, ctx,
         res.content_type)
-      if ok then html, err = a, e2 else err = 'internal error: ' .. tostring(a) end
+      if ok then html, err, how = a, e2, h else err = 'internal error: ' .. tostring(a) end
     end
     local ok, serr = st:transaction(function()
-      st:save_article(q.url, now, res.status, html, err)
+      st:save_article(q.url, now, res.status, html, err, how)
       if html then
         for _, row in ipairs(st:entries_linking(q.feed_id, q.url)) do st:rewrite_entry(M.merge(row, html)) end
       end

@@ -30,6 +30,7 @@ orrery repl — Lua 5.4 with the planet at hand.  Expressions print; =expr too.
   try(feed [, recipe])            re-run a recipe on the stored document; shows what changes
                                   (:apply() stores it)
   why(link or id or title)        shown, or which rule hides it (dedupe, filter, ...)
+  articles(feed)                  each entry's full article: who found it and its length, or why none
   render()                        write the pages
   orrery.*                        every module: parse, fetch, recipe, store, query, html, json...
   cfg, db                         the planet's config and its open store
@@ -57,6 +58,9 @@ M.docs = {
     .. ' shows what it changes.\n  try(feed, recipe):apply() stores it (every kept document derived again).'
     .. '\n  Example: try("lwn", "strip-trailer"):apply()',
   render = "render()\n  write the planet's pages from what is stored.",
+  articles = 'articles(feed)\n  the newest entries of a feed with full_article, and what became of each page: found by'
+    .. ' the recipe or readability scoring (and its length), or why there is no article.'
+    .. '\n  Example: articles("lin codes")',
   why = 'why(x)\n  whether the entry with link, id or title x is shown, and if not which rule keeps it off'
     .. ' (its feed, a filter, new_feed_items, dedupe, retention, a recipe).'
     .. '\n  Example: why("https://blog.example/post")',
@@ -226,6 +230,16 @@ function M.env(cfg, st, out)
         r.documents, r.new, #r.changes, #r.errors > 0 and ('; ' .. table.concat(r.errors, '; ')) or '')
     end
     return d
+  end
+  function env.articles(feed)
+    local row = query.feed(need_store(), feed)
+    if not row then util.fail('articles: no feed matches ' .. tostring(feed)) end
+    local out_rows = query.rows({ 'date', 'title', 'article' })
+    for _, a in ipairs(st:article_states(row.id, 50)) do
+      out_rows[#out_rows + 1] = { date = os.date('!%Y-%m-%d', a.date), title = a.title or a.link,
+        article = require('orrery.article').state_text(a) }
+    end
+    return out_rows
   end
   function env.why(x)
     if type(x) == 'table' then x = x.link or x.guid end

@@ -269,6 +269,9 @@ migrations[6] = {
     time        INTEGER NOT NULL,
     PRIMARY KEY (feed_id, guid)
   );
+  -- how each article was found (the recipe's hook or readability scoring), and its length
+  ALTER TABLE articles ADD COLUMN method TEXT;
+  ALTER TABLE articles ADD COLUMN chars INTEGER;
   -- a host that answered 429 or 503: none of its feeds is fetched before hold_until
   CREATE TABLE hosts (
     host        TEXT PRIMARY KEY,
@@ -525,12 +528,29 @@ function M:article(url)
   return self.db:one('SELECT * FROM articles WHERE url = ?', url)
 end
 
---- Record a fetched article page: its article (html), or the error that kept it out.
-function M:save_article(url, now, status, html, err)
-  assert(self.db:run([[INSERT INTO articles (url, fetched, status, content, error, tries)
-    VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (url) DO UPDATE SET fetched = excluded.fetched,
+--- Record a fetched article page: its article (html, and how = { method, chars }: who found
+--- it, how long it is), or the error that kept it out.
+function M:save_article(url, now, status, html, err, how)
+  how = how or {}
+  assert(self.db:run([[INSERT INTO articles (url, fetched, status, content, error, tries, method, chars)
+    VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (url) DO UPDATE SET fetched = excluded.fetched,
     status = excluded.status, content = excluded.content, error = excluded.error,
-    tries = articles.tries + 1]], url, now, status, html, err))
+    tries = articles.tries + 1, method = excluded.method, chars = excluded.chars]], url, now, status, html, err,
+    how.method, how.chars))
+end
+
+--- A feed's entries with what became of their article pages, newest first: rows with
+--- title, link, date, and the page's fetched, status, method, chars, error, tries (nil when
+--- it was not fetched yet).
+function M:article_states(feed_id, limit)
+  local out = {}
+  for row in self.db:rows([[SELECT e.title, e.link, e.date, e.summary, e.content, a.fetched, a.status, a.method,
+      a.chars, a.error, a.tries,
+      a.content IS NOT NULL AS found FROM entries e LEFT JOIN articles a ON a.url = e.link
+      WHERE e.feed_id = ? ORDER BY e.date DESC LIMIT ?]], feed_id, limit or 20) do
+    out[#out + 1] = row
+  end
+  return out
 end
 
 --- Entries of a feed whose article is not cached yet (or failed fewer than `retries`

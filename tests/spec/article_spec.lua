@@ -246,6 +246,13 @@ describe('full articles (end to end)', function()
     assert.equals('not an HTML page (application/rss+xml)', feedlink.error)
     assert.matches('no article found', failed.error)
     assert.equals('HTTP 404', gone.error)
+    -- what became of each entry's page, for the planet's owner
+    local _, out = helper.orrery({ 'status', '-c', planet_path, 'Teasers' })
+    assert.matches('Post 1 +%d+ characters, found by readability scoring', out)
+    assert.matches('Post 3 +HTTP 404 %(tried 1 time%)', out)
+    assert.matches('Post 5 +not fetched: the feed gives the whole text', out)
+    local _, rout = helper.orrery({ 'repl', '-c', planet_path, '-e', 'articles("Teasers")' })
+    assert.matches('Post 2 +%d+ characters, found by readability scoring', rout)
   end)
 
   it('uses the cache on the next runs: a stored article is never fetched again, and nothing changes', function()

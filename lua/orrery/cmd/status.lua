@@ -57,6 +57,16 @@ local function details(st, r, c, now)
     print('  notes on the feed:')
     for line in r.notes:gmatch('[^\n]+') do print('    ' .. line) end
   end
+  local states = st:article_states(r.id, 20)
+  local any = false
+  for _, a in ipairs(states) do any = any or a.fetched ~= nil end
+  if any then
+    print('  full articles (its newest entries):')
+    for _, a in ipairs(states) do
+      print(string.format('    %s  %s  %s', os.date('!%Y-%m-%d', a.date), fit(a.title or a.link or '?', 40),
+        require('orrery.article').state_text(a)))
+    end
+  end
   local noted = st:noted_entries(r.id)
   if #noted > 0 then
     print(string.format('  notes on %d entries (what the model dropped from them):', #noted))
