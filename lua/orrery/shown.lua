@@ -232,20 +232,22 @@ function View:duplicates()
   -- the groups: copies joined by any rule, across feeds
   local parent, edges = {}, {}
   for _, r in ipairs(rows) do parent[r.id] = r.id end
+  -- a copy joins the first copy of its key from another feed (a star, not every pair: a
+  -- thousand feeds carrying one post cost a thousand links, not a million)
   local function join(key, rule, r)
     if not key then return end
-    local seen = edges[rule .. '\0' .. key]
-    if not seen then edges[rule .. '\0' .. key] = { r } return end
-    for _, o in ipairs(seen) do
-      if o.feed_id ~= r.feed_id then
-        o.links = o.links or {}
-        r.links = r.links or {}
-        table.insert(o.links, { r, rule })
-        table.insert(r.links, { o, rule })
-        parent[find(parent, o.id)] = find(parent, r.id)
-      end
+    key = rule .. '\0' .. key
+    local k = edges[key]
+    if not k then edges[key] = { r } return end
+    local o = k[1].feed_id ~= r.feed_id and k[1] or k[2]
+    if o then
+      o.links = o.links or {}
+      r.links = r.links or {}
+      table.insert(o.links, { r, rule })
+      table.insert(r.links, { o, rule })
+      parent[find(parent, o.id)] = find(parent, r.id)
     end
-    seen[#seen + 1] = r
+    if not k[2] and k[1].feed_id ~= r.feed_id then k[2] = r end
   end
   for _, r in ipairs(rows) do
     join(global_id(r), 'the same id', r)
@@ -270,6 +272,8 @@ function View:duplicates()
       if la ~= lb then return la > lb end
     end
     if a.first_seen ~= b.first_seen then return a.first_seen < b.first_seen end
+    -- seen in the same run: the feed listed first in planet.lua, not the one that answered first
+    if self.rank[a.feed_id] ~= self.rank[b.feed_id] then return self.rank[a.feed_id] < self.rank[b.feed_id] end
     return a.id < b.id
   end
   local how = { first = 'the copy seen first is shown', longest = 'the longest copy is shown',
