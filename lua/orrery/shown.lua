@@ -53,11 +53,14 @@ end
 --- is not the same post as another two-word post).
 M.TEXT_MIN = 200
 
---- The text key of an entry: a hash of its title and text, for entries with at least
---- TEXT_MIN bytes of text (nil otherwise).  A mirror or a category feed that changed the
---- links still has the same words.
+--- The text key of an entry: a hash of its title and text (the text of its first
+--- TEXT_PREFIX bytes of HTML: enough to tell posts apart, and a long post costs no more),
+--- for entries with at least TEXT_MIN bytes of text (nil otherwise).  A mirror or a
+--- category feed that changed the links still has the same words.
+M.TEXT_PREFIX = 3000
 function M.text_key(e)
-  local text = squash(chtml.text(e.content or e.summary or ''))
+  local html = e.content or e.summary or ''
+  local text = chtml.text(#html > M.TEXT_PREFIX and html:sub(1, M.TEXT_PREFIX) or html, 'key')
   if #text < M.TEXT_MIN then return nil end
   return cutil.hash(squash(e.title) .. '\0' .. text)
 end

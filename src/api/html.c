@@ -1,7 +1,7 @@
 /*
 ** api/html.c — orrery._html: sanitizing, text, and HTML documents with XPath for recipes.
 **
-**   sanitize(html [, base]) -> safe html        text(html) -> plain text
+**   sanitize(html [, base]) -> safe html        text(html [, "key"]) -> plain text
 **   parse(html [, url [, charset]]) -> Doc       resolve(ref, base) -> url
 **     (with charset, even "": a fetched page, read in its own encoding: BOM, charset, <meta>)
 **   feed_links(html [, url]) -> { {href, type, title} }   the feeds a page links to
@@ -50,10 +50,28 @@ static int f_sanitize(lua_State *L) {
   return push_str(L, orr_html_sanitize(s, len, base));
 }
 
+/* text(html [, "key"]): with "key", html is what orrery stored (sanitized) and the text
+** comes as a comparison key: whitespace runs one space, trimmed, ASCII in lower case (the
+** fast scan of stored HTML, not a parse). */
 static int f_text(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
-  return push_str(L, orr_html_text(s, len));
+  char *t, *r, *w;
+  if (!lua_isstring(L, 2) || strcmp(lua_tostring(L, 2), "key") != 0) return push_str(L, orr_html_text(s, len));
+  t = orr_html_text_sanitized(s, len);
+  if (t == NULL) return luaL_error(L, "out of memory");
+  for (r = w = t; *r; r++) {
+    unsigned char c = (unsigned char)*r;
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
+      if (w > t && w[-1] != ' ') *w++ = ' ';
+    } else {
+      *w++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+  }
+  if (w > t && w[-1] == ' ') w--;
+  lua_pushlstring(L, t, (size_t)(w - t));
+  free(t);
+  return 1;
 }
 
 static int f_resolve(lua_State *L) {
