@@ -28,6 +28,7 @@
 
 #include <curl/curl.h>
 
+#include "clock.h"
 #include "fetch.h"
 
 struct orr_fetch {
@@ -54,6 +55,7 @@ struct orr_fetch {
   size_t max_backlog;        /* finished transfers not yet taken, at most (then we wait) */
   int throttled;             /* the network thread is waiting for the caller */
   double next_due;           /* when host spacing lets the next waiting transfer start (0: -) */
+  double net_cpu;            /* the network thread's CPU seconds, when it ended */
   size_t handed;             /* transfers given to the caller (caller's thread only) */
   /* hosts (network thread only): when a request to each last started, which ones are held */
   struct host_state *hosts;  /* open addressing, nhosts_cap a power of two (0: none yet) */
@@ -680,6 +682,7 @@ static void *network(void *arg) {
   }
   if (f->nthreads == 0 && f->opts.thread_end) f->opts.thread_end();   /* it processed, then */
   pthread_mutex_lock(&f->lock);
+  f->net_cpu = orr_thread_cpu();
   f->net_done = 1;
   pthread_cond_broadcast(&f->done_cv);
   pthread_mutex_unlock(&f->lock);
@@ -703,6 +706,14 @@ orr_transfer *orr_fetch_next(orr_fetch *f, int *oom) {
   pthread_mutex_unlock(&f->lock);
   if (t) f->handed++;
   return t;
+}
+
+double orr_fetch_network_cpu(orr_fetch *f) {
+  double v;
+  pthread_mutex_lock(&f->lock);
+  v = f->net_done ? f->net_cpu : 0;
+  pthread_mutex_unlock(&f->lock);
+  return v;
 }
 
 size_t orr_fetch_pending(orr_fetch *f) {

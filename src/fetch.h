@@ -126,6 +126,10 @@ orr_transfer *orr_fetch_next(orr_fetch *f, int *oom);
 /* Transfers not yet handed over. */
 size_t orr_fetch_pending(orr_fetch *f);
 
+/* CPU seconds the batch's network thread used (libcurl: transfers, TLS, decompression),
+** once orr_fetch_next has returned NULL; 0 before. */
+double orr_fetch_network_cpu(orr_fetch *f);
+
 void orr_transfer_free(orr_transfer *t);
 void orr_fetch_free(orr_fetch *f);   /* NULL is fine; aborts what is still running */
 

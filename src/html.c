@@ -21,6 +21,7 @@
 #include <libxml/HTMLtree.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "html.h"
 #include "htmltok.h"
 #include "url.h"
@@ -824,22 +825,32 @@ static int sax_run(const char *html, size_t len, const char *base, int text_only
   return 1;
 }
 
+/* CPU seconds this thread has spent sanitizing (the refresh's per-stage account). */
+static __thread double sanitize_cpu;
+
+double orr_html_sanitize_cpu(void) { return sanitize_cpu; }
+
 char *orr_html_sanitize(const char *html, size_t len, const char *base) {
   orr_buf out;
+  double t0;
   orr_buf_init(&out);
   if (len == 0) return orr_buf_take(&out);
   if (!memchr(html, '<', len) && !memchr(html, '&', len)) {  /* plain text: nothing to parse */
     orr_buf_add_escaped(&out, html, len, 0);
     return orr_buf_take(&out);
   }
+  t0 = orr_thread_cpu();
   if (!sax_run(html, len, base, 0, &out)) { orr_buf_free(&out); return NULL; }
+  sanitize_cpu += orr_thread_cpu() - t0;
   return orr_buf_take(&out);
 }
 
 char *orr_html_sanitize_node(xmlNodePtr node, const char *base) {
   orr_buf out;
+  double t0 = orr_thread_cpu();
   orr_buf_init(&out);
   emit_children(&out, node, base, 0);
+  sanitize_cpu += orr_thread_cpu() - t0;
   return orr_buf_take(&out);
 }
 

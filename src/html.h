@@ -32,6 +32,9 @@ char *orr_html_sanitize(const char *html, size_t len, const char *base);
 ** fuzzer do to check that both give the same.  Returns the previous setting. */
 int orr_html_fast_path(int on);
 
+/* CPU seconds the calling thread has spent in orr_html_sanitize and _node so far. */
+double orr_html_sanitize_cpu(void);
+
 /* Sanitize the children of node (e.g. an Atom xhtml <div>) the same way. */
 char *orr_html_sanitize_node(xmlNodePtr node, const char *base);
 

@@ -226,12 +226,13 @@ local function wanted(cfg, st)
 end
 
 --- Fetch the missing articles, extract and cache them, and update their entries.
---- Returns { fetched =, stored =, failed =, errors = { {url, err} } }.
-function M.refresh(cfg, st, now)
+--- Returns { fetched =, stored =, failed =, errors = { {url, err} } }; cpu (may be nil) gets the
+--- CPU of the fetch threads added (see orrery.fetch.each).
+function M.refresh(cfg, st, now, cpu)
   local reqs = wanted(cfg, st)
   local sum = { fetched = 0, stored = 0, failed = 0, errors = {} }
   if #reqs == 0 then return sum end
-  for res in fetch.each(reqs, cfg) do
+  for res in fetch.each(reqs, cfg, cpu) do
     local q = res.req
     local html, err, how
     sum.fetched = sum.fetched + 1

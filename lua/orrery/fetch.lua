@@ -59,7 +59,9 @@ end
 --- Each result has `req` set to its request.  Usage: for res in fetch.each(reqs, cfg) do
 ---@param reqs table[]
 ---@param cfg table planet config (concurrency, timeouts, limits)
-function M.each(reqs, cfg)
+---@param cpu table|nil adds the CPU seconds of the batch's threads to its network, hash,
+---  xml and sanitize fields, once the batch is done
+function M.each(reqs, cfg, cpu)
   local remote, locals = {}, {}
   local mirror = cfg.mirror and next(cfg.mirror) and cfg.mirror
   -- the stand-ins of a mirror map are hosts the planet's owner named: a guarded request
@@ -106,6 +108,9 @@ function M.each(reqs, cfg)
       local res = batch:next()
       if res then return restore(res, remote[res.index]) end
       batch:close()
+      if cpu then
+        for k, v in pairs(batch:stats()) do cpu[k] = (cpu[k] or 0) + v end
+      end
       batch = nil
     end
     li = li + 1

@@ -379,7 +379,9 @@ function M.refresh(cfg, opts)
   local reqs, skipped = M.plan(cfg, st, opts, now)
   assert(st:commit())
   local summary = { feeds = {}, skipped = {}, failed = 0, new = 0, changed = 0, total = #reqs, bytes = 0,
-    started = cutil.clock(), cpu = { parse = 0, store = 0, commit = 0 } }
+    started = cutil.clock(), cpu = { parse = 0, store = 0, commit = 0, network = 0, hash = 0, xml = 0, sanitize = 0 } }
+  local sandbox = require('orrery.sandbox')
+  local recipes0, sanitize0 = sandbox.cpu, cutil.sanitize_cpu()
   for _, k in ipairs(skipped) do
     local r = k.row
     summary.skipped[#summary.skipped + 1] = { name = k.fc.name, url = k.fc.url, reason = k.reason,
@@ -396,7 +398,7 @@ function M.refresh(cfg, opts)
     util.fail('cannot write the database ' .. cfg.database .. ': ' .. msg, 'write')
   end
   st:begin()
-  for res in fetch.each(reqs, cfg) do
+  for res in fetch.each(reqs, cfg, summary.cpu) do
     local fc, row = res.req.fc, res.req.row
     if res.held then
       -- never requested: its host answered 429/503 to another feed in this run
@@ -438,7 +440,7 @@ function M.refresh(cfg, opts)
   summary.cpu.commit = summary.cpu.commit + cutil.cpu('thread') - c0
   if not cok then abort(tostring(cerr)) end
   -- then the full articles of teaser feeds (each page once: they are cached)
-  local aok, asum = xpcall(article.refresh, debug.traceback, cfg, st, now)
+  local aok, asum = xpcall(article.refresh, debug.traceback, cfg, st, now, summary.cpu)
   if not aok then
     if M.database_broken(tostring(asum)) then abort(tostring(asum)) end
     asum = { fetched = 0, stored = 0, failed = 1, errors = { { err = 'internal error: ' .. tostring(asum) } } }
@@ -466,6 +468,8 @@ function M.refresh(cfg, opts)
   summary.cpu.commit = summary.cpu.commit + cutil.cpu('thread') - c0
   summary.cpu.main = cutil.cpu('thread')
   summary.cpu.total = cutil.cpu()
+  summary.cpu.recipes = sandbox.cpu - recipes0
+  summary.cpu.main_sanitize = cutil.sanitize_cpu() - sanitize0
   summary.peak_rss = cutil.peak_rss()
   return summary
 end

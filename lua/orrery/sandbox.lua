@@ -85,6 +85,9 @@ M.MEMORY = 64 * 1024 * 1024   -- bytes a call may add to the Lua state, unless t
 
 --- Call fn(...) under limits.  Returns true, results... or false, err.
 ---@param limits integer|table VM instructions, or { instructions =, memory = bytes }
+--- CPU seconds spent in recipe code so far (the refresh's per-stage account).
+M.cpu = 0
+
 function M.call(limits, fn, ...)
   local budget, memory = limits, M.MEMORY
   if type(limits) == 'table' then budget, memory = limits.instructions, limits.memory or M.MEMORY end
@@ -121,7 +124,9 @@ function M.call(limits, fn, ...)
   local plain = string_mt.__index
   string_mt.__index = bounded_string
   cpattern.budget(budget)
+  local c0 = cutil.cpu('thread')
   local res = table.pack(coroutine.resume(co, ...))
+  M.cpu = M.cpu + cutil.cpu('thread') - c0
   cpattern.budget(nil)
   string_mt.__index = plain
   cutil.memory_limit(nil)

@@ -31,13 +31,18 @@
 
 #include "api/api.h"
 #include "feed.h"
+#include "clock.h"
 #include "fetch.h"
 #include "html.h"
 #include "url.h"
 
 #define BATCH_MT "orrery.fetch.Batch"
 
-typedef struct lbatch { orr_fetch *f; } lbatch;
+/* A batch, and the CPU its parsing threads spent on the results handed over so far. */
+typedef struct lbatch {
+  orr_fetch *f;
+  double hash, xml, sanitize, network;
+} lbatch;
 
 static lbatch *check_batch(lua_State *L) {
   lbatch *b = luaL_checkudata(L, 1, BATCH_MT);
@@ -51,6 +56,7 @@ typedef struct parsed {
   orr_feed *feed;
   size_t bytes;                 /* of the body, which is dropped once parsed unless kept */
   char err[320];
+  double cpu_hash, cpu_xml, cpu_sanitize;   /* seconds this thread spent on each */
 } parsed;
 
 static void free_parsed(void *p) {
@@ -81,13 +87,16 @@ static const char *charset(const char *ctype, char *out, size_t size) {
 static void parse_body(orr_transfer *t, void *ud) {
   static __thread int quiet;
   parsed *p;
+  double t0, s0;
   (void)ud;
   if (t->status < 200 || t->status > 299) return;
   if (!quiet) { orr_api_quiet_libxml(); quiet = 1; }
   p = calloc(1, sizeof *p);
   if (p == NULL) return;                 /* the Lua side parses it then */
   p->bytes = t->body.len;
+  t0 = orr_thread_cpu();
   orr_hash_hex(t->body.data ? t->body.data : "", t->body.len, p->hash);
+  p->cpu_hash = orr_thread_cpu() - t0;
   if (t->note[0] && t->note[1] && strcmp(t->note + 1, p->hash) == 0) {
     p->unchanged = 1;
   } else {
@@ -100,7 +109,11 @@ static void parse_body(orr_transfer *t, void *ud) {
     o.url = base ? base : t->final_url ? t->final_url : t->url;
     o.encoding = charset(t->content_type, cs, sizeof cs);
     o.sanitize = 1;
+    t0 = orr_thread_cpu();
+    s0 = orr_html_sanitize_cpu();
     p->feed = orr_feed_parse(t->body.data ? t->body.data : "", t->body.len, &o, p->err, sizeof p->err);
+    p->cpu_sanitize = orr_html_sanitize_cpu() - s0;
+    p->cpu_xml = orr_thread_cpu() - t0 - p->cpu_sanitize;   /* the parse without the sanitizer */
     free(base);
   }
   if ((p->unchanged || (p->feed && !p->feed->bozo)) && t->note[0] == 'd') orr_buf_free(&t->body);
@@ -172,7 +185,7 @@ static int f_start(lua_State *L) {
   if (o.parallel < 1) return luaL_argerror(L, 2, "parallel must be at least 1");
 
   b = lua_newuserdatauv(L, sizeof *b, 0);     /* created closed, then opened */
-  b->f = NULL;
+  memset(b, 0, sizeof *b);
   luaL_setmetatable(L, BATCH_MT);
   b->f = orr_fetch_new(&o);
   if (b->f == NULL) return luaL_error(L, "could not start libcurl");
@@ -253,6 +266,9 @@ static int batch_next(lua_State *L) {
   }
   if (t->product) {
     parsed *p = t->product;
+    b->hash += p->cpu_hash;
+    b->xml += p->cpu_xml;
+    b->sanitize += p->cpu_sanitize;
     orr_set_str(L, "body_hash", p->hash);
     if (p->unchanged) {
       lua_pushboolean(L, 1);
@@ -275,15 +291,33 @@ static int batch_pending(lua_State *L) {
 
 static int batch_close(lua_State *L) {
   lbatch *b = luaL_checkudata(L, 1, BATCH_MT);
+  if (b->f) b->network = orr_fetch_network_cpu(b->f);
   orr_fetch_free(b->f);
   b->f = NULL;
   return 0;
+}
+
+/* Batch:stats() -> { network, hash, xml, sanitize }: CPU seconds of the network thread (once
+** the batch is done) and of the parsing threads on each stage, for the results handed over. */
+static int batch_stats(lua_State *L) {
+  lbatch *b = luaL_checkudata(L, 1, BATCH_MT);
+  lua_createtable(L, 0, 4);
+  lua_pushnumber(L, b->f ? orr_fetch_network_cpu(b->f) : b->network);
+  lua_setfield(L, -2, "network");
+  lua_pushnumber(L, b->hash);
+  lua_setfield(L, -2, "hash");
+  lua_pushnumber(L, b->xml);
+  lua_setfield(L, -2, "xml");
+  lua_pushnumber(L, b->sanitize);
+  lua_setfield(L, -2, "sanitize");
+  return 1;
 }
 
 static const luaL_Reg batch_methods[] = {
   { "next",    batch_next    },
   { "pending", batch_pending },
   { "close",   batch_close   },
+  { "stats",   batch_stats   },
   { NULL, NULL }
 };
 
