@@ -114,7 +114,7 @@ fuzz-short: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	@sh tests/fuzz/short.sh $(FUZZ_SHORT) $(FUZZ_TARGETS)
 
 # Benchmarks are programs that print figures and ratios against a peer run alongside.
-BENCH_PKGS := newsboat python3-feedparser time curl libxml2-utils bc
+BENCH_PKGS := newsboat python3-feedparser time curl libxml2-utils bc sfeed sqlite3
 
 bench: orrery articles
 	@sh .ci/deps.sh $(BENCH_PKGS)

@@ -31,6 +31,17 @@ rc=$?
 if [ $rc -ne 0 ]; then tail -20 "$WORK/run.log"; echo "bench run.sh failed ($rc); log: $WORK/run.log"; exit $rc; fi
 sed -n '/^== results/,$p' "$WORK/run.log"
 
+# ---------------------------------------------------------------- sfeed: a parser's floor
+# sfeed (hand-written C, no tree, no entity tables) turns the whole farm into TSV: the
+# fastest plain parse of these bytes there is, for the parse-path ratio below.
+SFEED_TIME=$WORK/sfeed.time
+: > "$SFEED_TIME"
+if command -v sfeed >/dev/null; then
+  xargs cat < "$WORK/filelist.txt" > "$WORK/all.xml"
+  for _ in 1 2 3; do /usr/bin/time -f "%U %S" -a -o "$SFEED_TIME" sfeed < "$WORK/all.xml" > /dev/null; done
+  echo "$(stat -c %s "$WORK/all.xml") bytes" >> "$SFEED_TIME"
+fi
+
 # ---------------------------------------------------------------- 10,000 feeds: memory
 BIG=$WORK/big
 if [ "$N_BIG" -gt 0 ]; then
@@ -62,4 +73,5 @@ if [ "$N_BIG" -gt 0 ]; then
 fi
 
 echo
-./orrery lua tests/bench/refresh_report.lua "$WORK/results.jsonl" "$SUMMARIES" "$N" "$BIG" "$N_BIG" "$THREADS"
+./orrery lua tests/bench/refresh_report.lua "$WORK/results.jsonl" "$SUMMARIES" "$N" "$BIG" "$N_BIG" "$THREADS" \
+  "$SFEED_TIME"

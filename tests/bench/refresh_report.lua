@@ -3,7 +3,7 @@
 local json = require('orrery.json')
 local cfs = require('orrery._fs')
 
-local results_path, ours_path, n, big, n_big, threads = table.unpack(arg)
+local results_path, ours_path, n, big, n_big, threads, sfeed_path = table.unpack(arg)
 n, n_big = tonumber(n), tonumber(n_big)
 
 local function lines(path)
@@ -47,8 +47,9 @@ local function ratio(label, a, b, target)
   if not (a and b) then print(string.format('  %-52s (missing)', label)) return end
   local v = a / b
   local limit = tonumber(target:match('[%d.]+') or '')
+  local met = limit and (target:find('>=', 1, true) and v >= limit or not target:find('>=', 1, true) and v <= limit)
   print(string.format('  %-52s %6.2f   %s', label, v,
-    limit and ('target ' .. target .. (v <= limit and ' met' or ' NOT met')) or ''))
+    limit and ('target ' .. target .. (met and ' met' or ' NOT met')) or ''))
 end
 if o_cold and nb_cold then
   ratio('orrery cold wall / Newsboat cold wall', o_cold.wall_s, nb_cold.wall_s, '<= 0.5')
@@ -89,5 +90,68 @@ if n_big and n_big > 0 and times and o_cold then
     print(string.format('orrery %d feeds, %-5s wall %7.2f s, cpu %7.2f s, peak %6.1f MB (%.2f x the %d-feed peak for %d x the feeds)',
       n_big, run, tonumber(wall), tonumber(user) + tonumber(sys), tonumber(rss) / 1024,
       tonumber(rss) / 1024 / o_cold.rss_mb, n, n_big // n))
+  end
+end
+
+-- Where each CPU second of a refresh goes (its --json cpu), and the ratios of issue #22:
+-- against the floor of the work itself (curl's fetch, libxml2's SAX parse, SQLite's bulk
+-- insert of the same feeds, measured by the harness in this run) and against sfeed.
+local function stages(c)
+  local workers = (c.hash or 0) + (c.xml or 0) + (c.sanitize or 0)
+  local main_known = (c.store or 0) + (c.commit or 0) + (c.parse or 0)
+  return {
+    { 'transfers (libcurl: HTTP, decompression)', c.network or 0 },
+    { 'body hash (is it the stored document?)', c.hash or 0 },
+    { 'XML parse (libxml2, the feed model)', c.xml or 0 },
+    { 'HTML sanitize (parsing threads)', c.sanitize or 0 },
+    { 'recipes (Lua, in the sandbox)', c.recipes or 0 },
+    { 'storing entries and documents (SQLite, zlib)', c.store or 0 },
+    { 'full-text index and commits (SQLite FTS5, WAL)', c.commit or 0 },
+    { 'building feeds on the main thread, other Lua', math.max(0, (c.main or 0) - main_known) },
+    { 'threads otherwise (queues, start, idle wakeups)', math.max(0, (c.total or 0) - (c.main or 0) - workers
+      - (c.network or 0)) },
+  }
+end
+if #ours >= 3 then
+  print()
+  print('where the CPU of a refresh goes (orrery\'s own counters: thread CPU clocks around each stage)')
+  print(string.format('  %-50s %9s %9s', 'stage', 'cold s', 'warm s'))
+  local cold, warm = stages(ours[1].cpu or {}), stages(ours[3].cpu or {})
+  local sum_c, sum_w = 0, 0
+  for i, st in ipairs(cold) do
+    print(string.format('  %-50s %9.3f %9.3f', st[1], st[2], warm[i][2]))
+    sum_c, sum_w = sum_c + st[2], sum_w + warm[i][2]
+  end
+  print(string.format('  %-50s %9.3f %9.3f', 'sum (= the process CPU orrery measured)', sum_c, sum_w))
+  print(string.format('  %-50s %9.3f %9.3f', '(recipes are within the main thread\'s stages)', 0, 0))
+  print('  rendering is not part of a refresh: orrery run renders after it (make bench: planetpython.sh times it)')
+
+  local sax, ins = row('libxml2 SAX2', 'parse'), row('SQLite insert', 'entries')
+  print()
+  print('ratios (targets of issue #22)')
+  if floor and sax and ins and o_cold then
+    local fsum = floor.cpu_s + sax.cpu_s + ins.cpu_s
+    print(string.format('  floor sum: curl fetch %.2f + libxml2 SAX %.2f + SQLite insert %.2f = %.2f s CPU',
+      floor.cpu_s, sax.cpu_s, ins.cpu_s, fsum))
+    ratio('orrery cold CPU / floor sum', o_cold.cpu_s, fsum, '<= 1.5')
+    ratio('orrery cold wall / curl floor wall', o_cold.wall_s, floor.wall_s, '<= 1.1')
+  end
+  if o_warm and o_cold then ratio('orrery warm CPU / orrery cold CPU', o_warm.cpu_s, o_cold.cpu_s, '<= 0.05') end
+  local c = ours[1].cpu or {}
+  local sf = cfs.read(sfeed_path or '')
+  if sf and sf:find('bytes') then
+    local best
+    for u, sy in sf:gmatch('([%d.]+) ([%d.]+)\n') do
+      local t = tonumber(u) + tonumber(sy)
+      if not best or t < best then best = t end
+    end
+    local bytes = tonumber(sf:match('(%d+) bytes'))
+    local path = (c.xml or 0) + (c.sanitize or 0)
+    if best and bytes and path > 0 then
+      print(string.format('  sfeed over the farm: %.2f s CPU (%.0f MB/s); orrery XML + sanitize %.2f s (%.0f MB/s)',
+        best, bytes / best / 1e6, path, bytes / path / 1e6))
+      ratio('orrery parse-path speed / sfeed plain parse speed', best, path, '>= 1.0')
+      if sax then ratio('orrery XML stage speed / libxml2 SAX speed', sax.cpu_s, c.xml, '>= 0.8') end
+    end
   end
 end
