@@ -269,6 +269,28 @@ migrations[6] = {
     time        INTEGER NOT NULL,
     PRIMARY KEY (feed_id, guid)
   );
+  -- the full-text index is brought up to date when it is searched, not at every commit (a
+  -- cold refresh spent half its storing time indexing entries nobody searched): new entries
+  -- are those above indexed_upto; changed ones already indexed wait in fts_pending
+  DROP TRIGGER entries_fts_insert;
+  DROP TRIGGER entries_fts_delete;
+  DROP TRIGGER entries_fts_update;
+  CREATE TABLE fts_state (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_upto INTEGER NOT NULL);
+  INSERT INTO fts_state (id, indexed_upto) VALUES (1, (SELECT coalesce(max(id), 0) FROM entries));
+  CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries
+    WHEN old.id <= (SELECT indexed_upto FROM fts_state) BEGIN
+    INSERT INTO entries_fts (entries_fts, rowid, title, author, body)
+      SELECT 'delete', old.id, old.title, old.author, html_text(coalesce(old.content, old.summary))
+      WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE id = old.id);
+    DELETE FROM fts_pending WHERE id = old.id;
+  END;
+  CREATE TRIGGER entries_fts_update AFTER UPDATE OF title, author, summary, content ON entries
+    WHEN old.id <= (SELECT indexed_upto FROM fts_state) BEGIN
+    INSERT INTO entries_fts (entries_fts, rowid, title, author, body)
+      SELECT 'delete', old.id, old.title, old.author, html_text(coalesce(old.content, old.summary))
+      WHERE NOT EXISTS (SELECT 1 FROM fts_pending WHERE id = old.id);
+    INSERT OR IGNORE INTO fts_pending (id) VALUES (new.id);
+  END;
   -- how each article was found (the recipe's hook or readability scoring), and its length
   ALTER TABLE articles ADD COLUMN method TEXT;
   ALTER TABLE articles ADD COLUMN chars INTEGER;
@@ -319,10 +341,16 @@ function M:close()
   end
 end
 
-local INDEX_PENDING = [[
+-- Bring the full-text index up to date: the changed entries it had, then every entry above
+-- the mark.  Run when the index is asked (a search), not at commits: a planet that is never
+-- searched never pays for it, and one that is pays once for all that came in meanwhile.
+local INDEX_CATCH_UP = [[
   INSERT INTO entries_fts (rowid, title, author, body)
     SELECT t.id, t.title, t.author, t.body FROM fts_pending p JOIN entries_text t ON t.id = p.id;
-  DELETE FROM fts_pending;]]
+  DELETE FROM fts_pending;
+  INSERT INTO entries_fts (rowid, title, author, body)
+    SELECT id, title, author, body FROM entries_text WHERE id > (SELECT indexed_upto FROM fts_state);
+  UPDATE fts_state SET indexed_upto = (SELECT coalesce(max(id), 0) FROM entries);]]
 
 --- Run fn inside a transaction (a savepoint inside a batch, see M:begin); everything fn
 --- wrote is undone if it fails.  Returns fn's result, or nil, err.
@@ -331,13 +359,7 @@ function M:transaction(fn, ...)
   assert(self.db:exec(nested and 'SAVEPOINT one' or 'BEGIN IMMEDIATE'))
   local ok, res, err = pcall(fn, ...)
   if ok and res ~= nil then
-    local c, e
-    if nested then
-      c, e = self.db:exec('RELEASE one')
-    else
-      c, e = self.db:exec(INDEX_PENDING)
-      if c then c, e = self.db:exec('COMMIT') end
-    end
+    local c, e = self.db:exec(nested and 'RELEASE one' or 'COMMIT')
     if c then return res end
     err = e
   else
@@ -347,16 +369,20 @@ function M:transaction(fn, ...)
   return nil, err
 end
 
---- Bring the full-text index up to date with the entries written since it last was
---- (every commit does; this is for writes made outside orrery's transactions).
+--- Bring the full-text index up to date with the entries written since it last was (a
+--- search does, first).
 function M:index()
-  if self.batch_started then return self.db:exec(INDEX_PENDING) end
-  return self:transaction(function() return true end)
+  if self.batch_started then return self.db:exec(INDEX_CATCH_UP) end
+  return self:transaction(function()
+    local ok, err = self.db:exec(INDEX_CATCH_UP)
+    if not ok then error(err, 0) end
+    return true
+  end)
 end
 
 --- Start a batch: the writes of many feeds share one transaction, committed by M:commit
 --- (each feed's own writes still go all or nothing, as savepoints).  A commit per feed
---- would cost a WAL sync and a full-text index flush each: most of a cold refresh.
+--- would cost a WAL sync each: most of a cold refresh.
 function M:begin()
   if self.batch_started then return end
   assert(self.db:exec('BEGIN IMMEDIATE'))
@@ -375,9 +401,8 @@ end
 function M:commit(age)
   local t = self.batch_started
   if not t or (age and cutil.clock() - t < age) then return true end
-  local ok, err = self.db:exec(INDEX_PENDING)
   self.batch_started = nil
-  if ok then ok, err = self.db:exec('COMMIT') end
+  local ok, err = self.db:exec('COMMIT')
   if ok then return true end
   self.db:exec('ROLLBACK')
   return nil, err

@@ -127,7 +127,7 @@ describe('crash safety (end to end)', function()
     write_feeds(dir, 100)
     local size = fs.stat(dir .. '/planet.db').size
     local rc, _, err = helper.sh(string.format("bash -c 'trap \"\" XFSZ; ulimit -f %d; exec %s refresh -c %s'",
-      (size + 512 * 1024) // 1024, helper.sh_quote(helper.bin), helper.sh_quote(path)))
+      (size + 64 * 1024) // 1024, helper.sh_quote(helper.bin), helper.sh_quote(path)))
     assert.equals(5, rc, err)                 -- nothing could be written
     assert.matches('cannot write the database .-planet%.db', err)
     assert.matches('disk', err)
