@@ -490,12 +490,16 @@ function M:save_entries(feed_id, entries, now, future_tolerance)
   local counts = { new = 0, changed = 0, same = 0, expunged = 0 }
   -- entries retention removed stay removed while the feed still carries them
   local tombs = db:one('SELECT 1 AS x FROM expunged WHERE feed_id = ? LIMIT 1', feed_id) ~= nil
+  -- a feed with nothing stored yet (its first fetch) has no entry to look up
+  local empty = db:one('SELECT 1 AS x FROM entries WHERE feed_id = ? LIMIT 1', feed_id) == nil
+  local empty_tags, seen = '[]', {}
   for _, e in ipairs(entries) do
-    local tags = json.encode(json.array(e.tags or {}))
-    local enc = json.encode(json.array(e.enclosures or {}))
+    local tags = e.tags and #e.tags > 0 and json.encode(json.array(e.tags)) or empty_tags
+    local enc = e.enclosures and #e.enclosures > 0 and json.encode(json.array(e.enclosures)) or empty_tags
     local hash = entry_hash(e, tags, enc)
-    local old = db:one('SELECT id, hash, first_seen, date FROM entries WHERE feed_id = ? AND guid = ?',
-      feed_id, e.guid)
+    local old = (not empty or seen[e.guid]) and db:one(
+      'SELECT id, hash, first_seen, date FROM entries WHERE feed_id = ? AND guid = ?', feed_id, e.guid) or nil
+    seen[e.guid] = true
     if not old and tombs and db:one('SELECT 1 AS x FROM expunged WHERE feed_id = ? AND guid = ?', feed_id, e.guid) then
       assert(db:run('UPDATE expunged SET last_seen = ? WHERE feed_id = ? AND guid = ?', now, feed_id, e.guid))
       counts.expunged = counts.expunged + 1
