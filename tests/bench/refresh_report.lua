@@ -129,10 +129,13 @@ if #ours >= 3 then
   local sax, ins = row('libxml2 SAX2', 'parse'), row('SQLite insert', 'entries')
   print()
   print('ratios (targets of issue #22)')
-  if floor and sax and ins and o_cold then
-    local fsum = floor.cpu_s + sax.cpu_s + ins.cpu_s
-    print(string.format('  floor sum: curl fetch %.2f + libxml2 SAX %.2f + SQLite insert %.2f = %.2f s CPU',
-      floor.cpu_s, sax.cpu_s, ins.cpu_s, fsum))
+  -- (the limit program's own timings: its process also parses DOMs and HTML for other figures)
+  local sax_s = sax and (sax.metrics and sax.metrics.parse_cpu_s or sax.cpu_s)
+  local ins_s = ins and ins.metrics and ins.metrics.insert_s
+  if floor and sax_s and ins_s and o_cold then
+    local fsum = floor.cpu_s + sax_s + ins_s
+    print(string.format('  floor sum: curl fetch %.2f + libxml2 SAX parse %.2f + SQLite insert %.2f = %.2f s CPU',
+      floor.cpu_s, sax_s, ins_s, fsum))
     ratio('orrery cold CPU / floor sum', o_cold.cpu_s, fsum, '<= 1.5')
     ratio('orrery cold wall / curl floor wall', o_cold.wall_s, floor.wall_s, '<= 1.1')
   end
@@ -151,7 +154,7 @@ if #ours >= 3 then
       print(string.format('  sfeed over the farm: %.2f s CPU (%.0f MB/s); orrery XML + sanitize %.2f s (%.0f MB/s)',
         best, bytes / best / 1e6, path, bytes / path / 1e6))
       ratio('orrery parse-path speed / sfeed plain parse speed', best, path, '>= 1.0')
-      if sax then ratio('orrery XML stage speed / libxml2 SAX speed', sax.cpu_s, c.xml, '>= 0.8') end
+      if sax_s then ratio('orrery XML stage speed / libxml2 SAX speed', sax_s, c.xml, '>= 0.8') end
     end
   end
 end
