@@ -198,29 +198,34 @@ static void read_entity(entities *ents, const char *p, const char *e) {
 /* Find the internal subset of the document's DOCTYPE: *open at its '[', *close at its ']';
 ** read its entity declarations into ents.  0 when there is none (or it cannot be read
 ** to its end: then the document is left as it is). */
+/* Past a comment or processing instruction at p: where it ends, p itself when there is none
+** at p, NULL when it is cut off by the end. */
+static const char *skip_comment_or_pi(const char *p, const char *end) {
+  const char *q;
+  if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
+    for (q = p + 4; q + 3 <= end && memcmp(q, "-->", 3) != 0; q++) {}
+    return q + 3 > end ? NULL : q + 3;
+  }
+  if (end - p >= 2 && !memcmp(p, "<?", 2)) {
+    for (q = p + 2; q + 2 <= end && memcmp(q, "?>", 2) != 0; q++) {}
+    return q + 2 > end ? NULL : q + 2;
+  }
+  return p;
+}
+
 static int read_subset(const char *d, size_t len, const char **open, const char **close, entities *ents) {
-  const char *p = d, *end = d + len;
+  const char *p = d, *end = d + len, *q;
   if (len >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3)) p += 3;
   for (;;) {                                             /* the prolog: declaration, comments, PIs */
     p = skip_ws(p, end);
-    if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
-      const char *q = p + 4;
-      while (q + 3 <= end && memcmp(q, "-->", 3) != 0) q++;
-      if (q + 3 > end) return 0;
-      p = q + 3;
-    } else if (end - p >= 2 && !memcmp(p, "<?", 2)) {
-      const char *q = p + 2;
-      while (q + 2 <= end && memcmp(q, "?>", 2) != 0) q++;
-      if (q + 2 > end) return 0;
-      p = q + 2;
-    } else {
-      break;
-    }
+    if ((q = skip_comment_or_pi(p, end)) == NULL) return 0;
+    if (q == p) break;
+    p = q;
   }
   if (end - p < 9 || memcmp(p, "<!DOCTYPE", 9) != 0) return 0;
   for (p += 9; p < end && *p != '[' && *p != '>'; p++)
     if (*p == '"' || *p == '\'') {
-      const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+      q = memchr(p + 1, *p, (size_t)(end - p - 1));
       if (q == NULL) return 0;
       p = q;
     }
@@ -231,21 +236,14 @@ static int read_subset(const char *d, size_t len, const char **open, const char 
     if (p >= end) return 0;
     if (*p == ']') { *close = p; return 1; }
     if (*p == '%') {                                     /* a parameter entity reference */
-      const char *q = memchr(p, ';', (size_t)(end - p));
+      q = memchr(p, ';', (size_t)(end - p));
       if (q == NULL) return 0;
       p = q + 1;
-    } else if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
-      const char *q = p + 4;
-      while (q + 3 <= end && memcmp(q, "-->", 3) != 0) q++;
-      if (q + 3 > end) return 0;
-      p = q + 3;
-    } else if (end - p >= 2 && !memcmp(p, "<?", 2)) {
-      const char *q = p + 2;
-      while (q + 2 <= end && memcmp(q, "?>", 2) != 0) q++;
-      if (q + 2 > end) return 0;
-      p = q + 2;
+    } else if ((q = skip_comment_or_pi(p, end)) != p) {
+      if (q == NULL) return 0;
+      p = q;
     } else if (end - p >= 2 && !memcmp(p, "<!", 2)) {
-      const char *q = decl_end(p, end);
+      q = decl_end(p, end);
       if (q == NULL) return 0;
       if (q - p > 8 && !memcmp(p, "<!ENTITY", 8)) read_entity(ents, p, q);
       p = q + 1;
