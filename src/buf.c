@@ -89,9 +89,20 @@ void orr_buf_add_utf8(orr_buf *b, unsigned v) {
 }
 
 int orr_utf8_valid(const char *str, size_t n) {
+  const unsigned char *s = (const unsigned char *)str;
   size_t i = 0, k;
-  while (i < n && (k = orr_utf8_seq(str + i, n - i)) != 0) i += k;
-  return i == n;
+  for (;;) {
+    while (i + 8 <= n) {                                    /* ASCII runs, 8 bytes a step */
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (w & 0x8080808080808080ULL) break;
+      i += 8;
+    }
+    while (i < n && s[i] < 0x80) i++;
+    if (i >= n) return 1;
+    if ((k = orr_utf8_seq(str + i, n - i)) == 0) return 0;
+    i += k;
+  }
 }
 
 /* Windows-1252 for U+0080..U+009F: feeds that declare Latin-1 or write &#146; mean these. */

@@ -267,17 +267,25 @@ static int forbidden(const unsigned char *p, const unsigned char *end, int utf8)
   return utf8 && *p == 0xEF && end - p >= 3 && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF) ? 3 : 0;
 }
 
+/* The bytes that may begin a forbidden character: C0 controls but tab, newline and return,
+** and 0xEF (U+FFFE, U+FFFF in UTF-8).  A table, so that the scan of a whole document (nearly
+** always clean) is one load and test a byte. */
+static const unsigned char may_forbid[256] = {
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  [0xEF] = 1,
+};
+
 static void drop_forbidden(orr_xml_input *in, int utf8) {
   const unsigned char *s = (const unsigned char *)in->data, *end = s + in->len, *p;
   orr_buf b;
   size_t removed = 0, k;
-  for (p = s; p < end; p++) if ((*p < 0x20 || *p == 0xEF) && forbidden(p, end, utf8)) break;
+  for (p = s; p < end; p++) if (may_forbid[*p] && forbidden(p, end, utf8)) break;
   if (p == end) return;
   orr_buf_init(&b);
   orr_buf_reserve(&b, in->len);
   orr_buf_add(&b, (const char *)s, (size_t)(p - s));
   while (p < end) {
-    if ((*p < 0x20 || *p == 0xEF) && (k = (size_t)forbidden(p, end, utf8)) != 0) {
+    if (may_forbid[*p] && (k = (size_t)forbidden(p, end, utf8)) != 0) {
       p += k;
       removed++;
       continue;
