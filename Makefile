@@ -85,8 +85,8 @@ demo: deps
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_CORE    := src/buf.c src/css.c src/date.c src/entry.c src/feed.c src/html.c src/htmltok.c src/jsonfeed.c \
-                src/readable.c src/url.c src/xmlinput.c
+FUZZ_CORE    := src/buf.c src/clock.c src/css.c src/date.c src/entry.c src/feed.c src/html.c src/htmltok.c \
+                src/jsonfeed.c src/readable.c src/url.c src/xmlinput.c
 FUZZ_TARGETS := feed html date scrape css
 CORPUS_DIR   ?= ../shared/conformance/feedparser/cases
 
