@@ -88,17 +88,23 @@ void orr_buf_add_utf8(orr_buf *b, unsigned v) {
   orr_buf_add(b, u, (size_t)orr_utf8_encode(u, v));
 }
 
+/* The index of the first byte from i that is not ASCII (n if none): runs 8 bytes a step. */
+static size_t skip_ascii(const unsigned char *s, size_t i, size_t n) {
+  while (i + 8 <= n) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    if (w & 0x8080808080808080ULL) break;
+    i += 8;
+  }
+  while (i < n && s[i] < 0x80) i++;
+  return i;
+}
+
 int orr_utf8_valid(const char *str, size_t n) {
   const unsigned char *s = (const unsigned char *)str;
   size_t i = 0, k;
   for (;;) {
-    while (i + 8 <= n) {                                    /* ASCII runs, 8 bytes a step */
-      uint64_t w;
-      memcpy(&w, s + i, 8);
-      if (w & 0x8080808080808080ULL) break;
-      i += 8;
-    }
-    while (i < n && s[i] < 0x80) i++;
+    i = skip_ascii(s, i, n);
     if (i >= n) return 1;
     if ((k = orr_utf8_seq(str + i, n - i)) == 0) return 0;
     i += k;
@@ -121,13 +127,7 @@ static char *repair(const char *str, size_t n, int *bad, int cp1252) {
   orr_buf b;
   *bad = 0;
   for (;;) {
-    while (i + 8 <= n) {                                    /* ASCII runs, 8 bytes a step */
-      uint64_t w;
-      memcpy(&w, s + i, 8);
-      if (w & 0x8080808080808080ULL) break;
-      i += 8;
-    }
-    while (i < n && s[i] < 0x80) i++;
+    i = skip_ascii(s, i, n);
     if (i >= n) return NULL;
     k = orr_utf8_seq(str + i, n - i);
     if (k == 0 || c1(s + i, k)) break;

@@ -10,7 +10,8 @@
 ---   { recipe = 'name', fixtures = 'fixtures/name', options = {...}, full_article = true,
 ---     tests = { ['what it checks'] = function(feed, t) t.equal(#feed.entries, 20) end, ... } }
 ---
---- t has ok(v, msg), equal(got, want, msg), match(s, pattern, msg) and no_match(s, pattern, msg).
+--- t has ok(v, msg), equal(got, want, msg), match(s, pattern, msg), no_match(s, pattern, msg)
+--- and complete(feed) (every entry has a title and an http(s) link).
 local article = require('orrery.article')
 local cfs = require('orrery._fs')
 local fetch = require('orrery.fetch')
@@ -198,6 +199,13 @@ local function checker(failures)
       fail(msg, string.format('%q matches %q', s:sub(1, 200), pat))
     end
   end
+  -- every entry of feed has a title and an http(s) link: what a page needs of an entry
+  function t.complete(feed)
+    for i, e in ipairs(feed.entries) do
+      t.ok(e.title and e.title ~= '', 'entry ' .. i .. ': a title')
+      t.match(e.link, '^https?://', 'entry ' .. i .. ': a link')
+    end
+  end
   return t
 end
 
@@ -279,12 +287,7 @@ function M.starter(name, fixtures_rel, fc, feed)
   lines[#lines + 1] = '  tests = {'
   lines[#lines + 1] = string.format("    ['gives %d entries'] = function(feed, t) t.equal(#feed.entries, %d) end,",
     #feed.entries, #feed.entries)
-  lines[#lines + 1] = "    ['every entry has a title and a link'] = function(feed, t)"
-  lines[#lines + 1] = '      for i, e in ipairs(feed.entries) do'
-  lines[#lines + 1] = "        t.ok(e.title and e.title ~= '', 'entry ' .. i .. ' title')"
-  lines[#lines + 1] = "        t.match(e.link, '^https?://', 'entry ' .. i .. ' link')"
-  lines[#lines + 1] = '      end'
-  lines[#lines + 1] = '    end,'
+  lines[#lines + 1] = "    ['every entry has a title and a link'] = function(feed, t) t.complete(feed) end,"
   if feed.entries[1] and feed.entries[1].title then
     lines[#lines + 1] = string.format("    ['the newest is %s'] = function(feed, t)\n"
       .. '      t.equal(feed.entries[1].title, %s)\n    end,',

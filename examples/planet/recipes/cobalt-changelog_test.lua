@@ -5,12 +5,7 @@ return {
   fixtures = "fixtures/cobalt-changelog",
   tests = {
     ['gives 3 entries'] = function(feed, t) t.equal(#feed.entries, 3) end,
-    ['every entry has a title and a link'] = function(feed, t)
-      for i, e in ipairs(feed.entries) do
-        t.ok(e.title and e.title ~= '', 'entry ' .. i .. ' title')
-        t.match(e.link, '^https?://', 'entry ' .. i .. ' link')
-      end
-    end,
+    ['every entry has a title and a link'] = function(feed, t) t.complete(feed) end,
     ['the newest is Cobalt 4.2.0'] = function(feed, t)
       t.equal(feed.entries[1].title, "Cobalt 4.2.0")
     end,
