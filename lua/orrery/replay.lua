@@ -28,21 +28,7 @@ local function file_name(url, n)
   return string.format('%02d-%s-%s', n, base ~= '' and base or 'page', require('orrery._util').hash(url):sub(1, 8))
 end
 
-local function lua_string(s) return (string.format('%q', s):gsub('\\\n', '\\n')) end
-
--- A value of a feed's options as Lua source (strings, numbers, booleans, tables of them).
-local function lua_value(v)
-  if type(v) ~= 'table' then return type(v) == 'string' and lua_string(v) or tostring(v) end
-  local parts = {}
-  for _, x in ipairs(v) do parts[#parts + 1] = lua_value(x) end
-  local keys = {}
-  for k in pairs(v) do if math.type(k) ~= 'integer' then keys[#keys + 1] = tostring(k) end end
-  table.sort(keys)
-  for _, k in ipairs(keys) do
-    parts[#parts + 1] = (k:match('^[%a_][%w_]*$') and k or ('[' .. lua_string(k) .. ']')) .. ' = ' .. lua_value(v[k])
-  end
-  return '{ ' .. table.concat(parts, ', ') .. ' }'
-end
+local lua_string = util.lua_literal
 
 -- The manifest: return { feed = URL, recorded = date, documents = { [URL] = { file, content_type } } }.
 local function write_manifest(dir, m)
@@ -282,8 +268,8 @@ function M.starter(name, fixtures_rel, fc, feed)
     '  recipe = ' .. lua_string(name) .. ',',
     '  fixtures = ' .. lua_string(fixtures_rel) .. ',',
   }
-  if fc.full_article ~= nil then lines[#lines + 1] = '  full_article = ' .. lua_value(fc.full_article) .. ',' end
-  if fc.options and next(fc.options) then lines[#lines + 1] = '  options = ' .. lua_value(fc.options) .. ',' end
+  if fc.full_article ~= nil then lines[#lines + 1] = '  full_article = ' .. lua_string(fc.full_article) .. ',' end
+  if fc.options and next(fc.options) then lines[#lines + 1] = '  options = ' .. lua_string(fc.options) .. ',' end
   lines[#lines + 1] = '  tests = {'
   lines[#lines + 1] = string.format("    ['gives %d entries'] = function(feed, t) t.equal(#feed.entries, %d) end,",
     #feed.entries, #feed.entries)

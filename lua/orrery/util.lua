@@ -70,6 +70,25 @@ function M.host(url)
   return h:lower()
 end
 
+--- A value as Lua source, on one line: a string quoted (line breaks as \n), a number or a
+--- boolean as written, a table of these as a constructor (its list first, then its other
+--- keys sorted).  What orrery writes into planet.lua and recipe test files.
+function M.lua_literal(v)
+  if type(v) == 'string' then return (string.format('%q', v):gsub('\\\n', '\\n')) end
+  if type(v) ~= 'table' then return tostring(v) end
+  local parts = {}
+  for _, x in ipairs(v) do parts[#parts + 1] = M.lua_literal(x) end
+  local keys = {}
+  for k in pairs(v) do if math.type(k) ~= 'integer' then keys[#keys + 1] = k end end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  for _, k in ipairs(keys) do
+    local name = tostring(k)
+    parts[#parts + 1] = (name:match('^[%a_][%w_]*$') and name or ('[' .. M.lua_literal(k) .. ']')) .. ' = '
+      .. M.lua_literal(v[k])
+  end
+  return '{ ' .. table.concat(parts, ', ') .. ' }'
+end
+
 --- A failure to report to the user as it is (no traceback): bad config, unwritable
 --- output, a database that cannot be opened.  The CLI prints its message and exits 1.
 local failure_mt = { __tostring = function(f) return f.msg end }

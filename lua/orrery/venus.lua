@@ -149,7 +149,7 @@ local feed_map = { name = 'name', face = 'face', link = 'link', title = 'title' 
 -- feed keys that templates read as channel_<key>: kept as the feed's template variables
 local feed_vars = { facewidth = true, faceheight = true }
 
-local function lua_string(s) return (string.format('%q', s):gsub('\\\n', '\\n')) end
+local lua_string = require('orrery.util').lua_literal
 
 -- A file a Venus config names: Planet ran from the site's root, so a relative path is
 -- looked up next to the config, then in the directories above it.  Returns an absolute
@@ -269,16 +269,7 @@ function M.write_planet(header, globals, owner, feeds)
   out[#out + 1] = '  feeds = {'
   for _, f in ipairs(feeds) do
     local parts = { 'url = ' .. lua_string(f.url) }
-    for _, kv in ipairs(f.fields) do
-      local v = kv[2]
-      if type(v) == 'table' then
-        local items = {}
-        for i, x in ipairs(v) do items[i] = lua_string(x) end
-        parts[#parts + 1] = kv[1] .. ' = { ' .. table.concat(items, ', ') .. ' }'
-      else
-        parts[#parts + 1] = kv[1] .. ' = ' .. lua_string(v)
-      end
-    end
+    for _, kv in ipairs(f.fields) do parts[#parts + 1] = kv[1] .. ' = ' .. lua_string(kv[2]) end
     if f.vars then
       local vs = {}
       for _, kv in ipairs(f.vars) do vs[#vs + 1] = kv[1] .. ' = ' .. lua_string(kv[2]) end
