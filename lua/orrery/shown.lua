@@ -163,15 +163,17 @@ function M.view(cfg, st)
   return v
 end
 
+-- What filters match: the title and the text of the stored HTML, in lower case (the fast
+-- scan of stored HTML: a render may run every stored entry through the filters).
 local function entry_text(row)
-  return (row.title or '') .. '\n' .. chtml.text(row.content or row.summary or ''):lower()
+  return (row.title or ''):lower() .. '\n' .. chtml.text(row.content or row.summary or '', 'key')
 end
 
 -- Why the filters hide row (nil: they do not).
 function View:filtered(row)
   local fi = self.filters[row.feed_id]
   if not fi then return nil end
-  local text = entry_text(row):lower()
+  local text = entry_text(row)
   local e = setmetatable({ text = text }, { __index = row })
   for i = 1, 4 do
     local f = fi[i]
