@@ -56,7 +56,10 @@ typedef struct orr_transfer {
   long   status;              /* HTTP status of the last response, 0 if none */
   int    redirects;
   char  *etag, *last_modified, *content_type, *retry_after;   /* response headers or NULL */
-  orr_buf body;
+  orr_buf body;               /* decoded (gzip/deflate undone) */
+  orr_buf wire;               /* the body as the server sent it, when that was gzip and it
+                                 decoded cleanly to exactly `body` (else empty): kept
+                                 documents are stored so, not compressed again */
   int    ok;                  /* transfer completed (any HTTP status) */
   char   error[320];          /* why not, when !ok */
   double seconds;             /* the transfer's own time (from its start to its end) */
@@ -74,6 +77,10 @@ typedef struct orr_transfer {
   long   hop_status;
   size_t max_bytes;
   int    too_big;
+  int    coding;              /* of the last response: 0 identity, 1 gzip, 2 deflate, -1 other */
+  char   coding_name[24];
+  void  *z;                   /* the inflate stream, while one runs */
+  int    z_end, z_raw;        /* it ended; deflate came without its zlib header */
   int    started;
   char  *guard;               /* NULL, or " host:port ... ": where a guarded request may
                                  reach a private address */

@@ -9,6 +9,9 @@ when asked.  Special paths, for the faults a feed aggregator meets:
   /status/<code>     that status, short body   /loop           301 to itself
   /slow/<ms>/<path>  wait, then serve <path>   /big/<bytes>    a body of that size
   /bomb              a gzip body that inflates to 64 MiB
+  /encoded/<how>/<path>  <path> with Content-Encoding: gzip, deflate (zlib), rawdeflate (sent
+                     as deflate without its zlib header), cutgzip (gzip cut short), gzipjunk
+                     (gzip and bytes after it), br (not brotli at all)
   /huge/<MB>         a well-formed feed of that many megabytes, streamed
   /endless           a chunked body that never ends
   /drip/<bytes>      one byte a second
@@ -27,7 +30,7 @@ when asked.  Special paths, for the faults a feed aggregator meets:
 
 Writes the chosen port to --port-file, stops on SIGTERM or after --max-seconds.
 """
-import argparse, gzip, hashlib, json, os, signal, sys, threading, time
+import argparse, gzip, hashlib, json, os, signal, sys, threading, time, zlib
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -139,6 +142,19 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(int(parts[2]), b"later", {"Retry-After": parts[3], "Content-Type": "text/plain"})
         if path.startswith("/plain/"):
             return self.serve_file(path[len("/plain"):], validators=False)
+        if path.startswith("/encoded/"):
+            how, rest = path[len("/encoded/"):].split("/", 1)
+            with open(os.path.join(ROOT, rest), "rb") as f:
+                raw = f.read()
+            if how in ("deflate", "rawdeflate"):
+                c = zlib.compressobj(6, zlib.DEFLATED, 15 if how == "deflate" else -15)
+                body, coding = c.compress(raw) + c.flush(), "deflate"
+            elif how == "br":
+                body, coding = raw, "br"
+            else:
+                body, coding = gzip.compress(raw), "gzip"
+                body = body[:len(body) // 2] if how == "cutgzip" else body + b"junk" if how == "gzipjunk" else body
+            return self.send(200, body, {"Content-Encoding": coding, "Content-Type": "application/rss+xml"})
         if path == "/bomb":
             body = gzip.compress(b"<" * (64 << 20), 9)
             return self.send(200, body, {"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"})

@@ -126,8 +126,8 @@ end
 
 -- The document hash part of the stored key, when its context is still the current one.
 local function known_hash(row, context)
-  local k = row.doc_key
-  if k and k:sub(18) == context then return k:sub(1, 16) end
+  local h, c = (row.doc_key or ''):match('^(%S+) (.*)$')
+  if c == context then return h end
   return nil
 end
 
@@ -251,7 +251,7 @@ local function process(cfg, st, fc, row, res, now)
     return failed('HTTP ' .. res.status)
   end
   local context = res.req.context
-  local key = (res.body_hash or cutil.hash(res.body)) .. ' ' .. context
+  local key = (res.body_hash or cutil.digest(res.body)) .. ' ' .. context
   if res.unchanged or key == row.doc_key then
     -- the very document we stored last time (a server without validators)
     upd.last_success, upd.errors, upd.failing_since = now, 0, json.null

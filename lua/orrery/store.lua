@@ -467,12 +467,25 @@ function M:update_feed(id, fields)
     table.unpack(vals, 1, n + 1)))
 end
 
+-- What a stored entry's hash is made of: when it differs, the entry changed.
 local function entry_hash(e, tags, enc)
+  return cutil.digest(e.link, e.title, e.author, e.summary, e.content, e.content_type, e.published, e.updated,
+    tags, enc, e.author_email, e.author_uri, e.notes)
+end
+
+-- The same, as orrery 0.2 computed it before digest existed (FNV-1a over the fields joined):
+-- an entry stored then is compared by it, so an upgrade does not count every entry changed.
+local function legacy_entry_hash(e, tags, enc)
   return cutil.hash(table.concat({
     e.link or '', e.title or '', e.author or '', e.summary or '', e.content or '',
     e.content_type or '', tostring(e.published or ''), tostring(e.updated or ''), tags, enc,
     e.author_email or '', e.author_uri or '', e.notes or '',
   }, '\0'))
+end
+
+local function same_hash(stored, e, tags, enc, hash)
+  if stored == hash then return true end
+  return #stored == 16 and stored == legacy_entry_hash(e, tags, enc)
 end
 
 --- Store a feed's entries.  Returns counts { new =, changed =, same = }.
@@ -503,7 +516,7 @@ function M:save_entries(feed_id, entries, now, future_tolerance)
     if not old and tombs and db:one('SELECT 1 AS x FROM expunged WHERE feed_id = ? AND guid = ?', feed_id, e.guid) then
       assert(db:run('UPDATE expunged SET last_seen = ? WHERE feed_id = ? AND guid = ?', now, feed_id, e.guid))
       counts.expunged = counts.expunged + 1
-    elseif old and old.hash == hash then
+    elseif old and same_hash(old.hash, e, tags, enc, hash) then
       counts.same = counts.same + 1
     else
       local first_seen = old and old.first_seen or now
@@ -616,25 +629,28 @@ end
 --- refresh the newest one's time).
 function M:save_document(feed_id, now, res, per_feed)
   local body = res.body
-  local hash = res.body_hash or cutil.hash(body)
+  local hash = res.body_hash or cutil.digest(body)
   local newest = self.db:one('SELECT id, hash FROM documents WHERE feed_id = ? ORDER BY id DESC LIMIT 1', feed_id)
   if newest and newest.hash == hash then
     assert(self.db:run('UPDATE documents SET fetched_at = ?, status = ? WHERE id = ?', now, res.status, newest.id))
     return
   end
+  -- the server's own gzip of the body when it sent one (compressing it again was a third of
+  -- a cold refresh's CPU); else zlib's, level 1
   assert(self.db:run([[INSERT INTO documents (feed_id, fetched_at, url, status, content_type, hash, size,
     deflated, body) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)]], feed_id, now, res.final_url or res.url, res.status,
-    res.content_type, hash, #body, cutil.deflate(body)))
+    res.content_type, hash, #body, res.body_gzip or cutil.deflate(body)))
   assert(self.db:run([[DELETE FROM documents WHERE feed_id = ? AND id <= (SELECT id FROM documents
     WHERE feed_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)]], feed_id, feed_id, per_feed or 5))
 end
 
 --- Keep the documents under max_bytes in all (compressed): the oldest go first.
 function M:prune_documents(max_bytes)
-  local total = self.db:one('SELECT coalesce(sum(length(body)), 0) AS n FROM documents').n
+  -- (a compressed body is bound as text: length() would stop at its first NUL byte)
+  local total = self.db:one('SELECT coalesce(sum(length(CAST(body AS BLOB))), 0) AS n FROM documents').n
   if total <= max_bytes then return 0 end
   local victims = {}
-  for row in self.db:rows('SELECT id, length(body) AS n FROM documents ORDER BY fetched_at, id') do
+  for row in self.db:rows('SELECT id, length(CAST(body AS BLOB)) AS n FROM documents ORDER BY fetched_at, id') do
     if total <= max_bytes then break end
     total = total - row.n
     victims[#victims + 1] = row.id

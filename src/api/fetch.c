@@ -10,7 +10,7 @@
 ** (parsing threads, default 1).
 ** Each next() runs the transfers until one is done and returns its result:
 **   { index, url, final_url, moved_to, status, redirects, etag, last_modified,
-**     content_type, retry_after, body, seconds, wait, err,
+**     content_type, retry_after, body, body_gzip, seconds, wait, err,
 **     bytes, body_hash, unchanged, feed, parse_err }
 ** `err` is set (and body absent) when the transfer itself failed, with held = true when it
 ** was never requested because its host had answered 429/503 in this batch; an HTTP error status is
@@ -19,10 +19,11 @@
 ** space-separated URLs) reaches no private address except on the hosts of those URLs.
 ** A request with parse = true is parsed as a feed on a worker thread as soon as its 2xx
 ** body is in, while other transfers go on: the result then has body_hash (as
-** orrery._util.hash gives it) and either unchanged = true (body_hash equals the request's
+** orrery._util.digest gives it) and either unchanged = true (body_hash equals the request's
 ** `known`: nothing parsed), feed (what orrery._feed.parse gives, sanitized, based at the
 ** final URL) or parse_err.  Once parsed well (or found unchanged) the body is dropped,
-** unless the request says keep_body: `bytes` still gives its size.
+** unless the request says keep_body: `bytes` still gives its size.  body_gzip, beside a
+** body that came gzip-compressed, is the server's gzip of it (what a kept document stores).
 */
 #include <ctype.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ static lbatch *check_batch(lua_State *L) {
 }
 
 typedef struct parsed {
-  char hash[17];
+  char hash[18];
   int unchanged;
   orr_feed *feed;
   size_t bytes;                 /* of the body, which is dropped once parsed unless kept */
@@ -95,7 +96,7 @@ static void parse_body(orr_transfer *t, void *ud) {
   if (p == NULL) return;                 /* the Lua side parses it then */
   p->bytes = t->body.len;
   t0 = orr_thread_cpu();
-  orr_hash_hex(t->body.data ? t->body.data : "", t->body.len, p->hash);
+  orr_digest_hex(orr_digest(0, t->body.data ? t->body.data : "", t->body.len), p->hash);
   p->cpu_hash = orr_thread_cpu() - t0;
   if (t->note[0] && t->note[1] && strcmp(t->note + 1, p->hash) == 0) {
     p->unchanged = 1;
@@ -116,7 +117,10 @@ static void parse_body(orr_transfer *t, void *ud) {
     p->cpu_xml = orr_thread_cpu() - t0 - p->cpu_sanitize;   /* the parse without the sanitizer */
     free(base);
   }
-  if ((p->unchanged || (p->feed && !p->feed->bozo)) && t->note[0] == 'd') orr_buf_free(&t->body);
+  if ((p->unchanged || (p->feed && !p->feed->bozo)) && t->note[0] == 'd') {
+    orr_buf_free(&t->body);
+    orr_buf_free(&t->wire);
+  }
   t->product = p;
 }
 
@@ -256,6 +260,10 @@ static int batch_next(lua_State *L) {
   if (t->ok && (t->body.data || !t->product)) {
     lua_pushlstring(L, t->body.data ? t->body.data : "", t->body.len);
     lua_setfield(L, -2, "body");
+    if (t->wire.len > 0) {                   /* the body exactly, as the server gzipped it */
+      lua_pushlstring(L, t->wire.data, t->wire.len);
+      lua_setfield(L, -2, "body_gzip");
+    }
   }
   if (t->ok) {
     lua_pushinteger(L, (lua_Integer)(t->product ? ((parsed *)t->product)->bytes : t->body.len));

@@ -3,6 +3,7 @@
 **
 **   now() -> seconds (float, wall clock)      clock() -> seconds (monotonic)
 **   hash(s) -> 16 hex digits (FNV-1a 64; stable ids, not security)
+**   digest(...) -> '#' and 16 hex digits: has anything of these strings changed (fast; not ids)
 **   date(s) -> UTC seconds | nil               isatty(fd) -> boolean
 **   peak_rss() -> bytes                        version() -> string
 **   cpu(["thread"]) -> seconds of CPU, the process's or the calling thread's
@@ -64,19 +65,30 @@ static int f_deflate(lua_State *L) {
   return 1;
 }
 
+/* zlib's or gzip's format alike (a kept document is stored as the server gzipped it, or
+** as f_deflate made it). */
 static int f_inflate(lua_State *L) {
   size_t n;
   const char *z = luaL_checklstring(L, 1, &n);
   lua_Integer size = luaL_checkinteger(L, 2);
-  uLongf out = (uLongf)size;
+  z_stream zs;
   luaL_Buffer b;
   char *p;
   int rc;
   if (size < 0 || size > (lua_Integer)1 << 31) return orr_fail(L, "inflate: size %d out of range", (int)size);
-  p = luaL_buffinitsize(L, &b, (size_t)size);
-  rc = uncompress((Bytef *)p, &out, (const Bytef *)z, (uLong)n);
-  if (rc != Z_OK || (lua_Integer)out != size) return orr_fail(L, "inflate: %s", rc == Z_OK ? "size differs" : zError(rc));
-  luaL_pushresultsize(&b, out);
+  p = luaL_buffinitsize(L, &b, (size_t)size + 1);   /* (+1: a longer stream shows) */
+  memset(&zs, 0, sizeof zs);
+  if (inflateInit2(&zs, 15 + 32) != Z_OK) return luaL_error(L, "inflate: out of memory");
+  zs.next_in = (Bytef *)z;
+  zs.avail_in = (uInt)n;
+  zs.next_out = (Bytef *)p;
+  zs.avail_out = (uInt)size + 1;
+  rc = inflate(&zs, Z_FINISH);
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END || (lua_Integer)zs.total_out != size)
+    return orr_fail(L, "inflate: %s", rc == Z_STREAM_END || rc == Z_BUF_ERROR || rc == Z_OK ? "size differs"
+                                      : zs.msg ? zs.msg : zError(rc));
+  luaL_pushresultsize(&b, (size_t)size);
   return 1;
 }
 
@@ -92,6 +104,21 @@ static int f_hash(lua_State *L) {
   const char *s = luaL_checklstring(L, 1, &len);
   char out[17];
   orr_hash_hex(s, len, out);
+  lua_pushstring(L, out);
+  return 1;
+}
+
+/* digest(...): orr_digest over the arguments in turn (strings or numbers; nil as "") */
+static int f_digest(lua_State *L) {
+  int i, n = lua_gettop(L);
+  unsigned long long h = 0;
+  char out[18];
+  for (i = 1; i <= n; i++) {
+    size_t len = 0;
+    const char *s = lua_isnil(L, i) ? "" : luaL_checklstring(L, i, &len);
+    h = orr_digest(h, s, len);
+  }
+  orr_digest_hex(h, out);
   lua_pushstring(L, out);
   return 1;
 }
@@ -209,6 +236,7 @@ static const luaL_Reg lib[] = {
   { "sleep",    f_sleep    },
   { "clock",    f_clock    },
   { "hash",     f_hash     },
+  { "digest",   f_digest   },
   { "date",     f_date     },
   { "isatty",   f_isatty   },
   { "peak_rss", f_peak_rss },

@@ -80,6 +80,42 @@ describe('orrery._fetch against a loopback server', function()
     assert.equals(200, out[7].status)
   end)
 
+  it('decodes gzip and deflate bodies itself, and keeps the gzip bytes only when they are the body', function()
+    local plain = io.open(helper.root .. '/tests/fixtures/http/alpha.rss', 'rb'):read('a')
+    local cutil = require('orrery._util')
+    local out = fetch_all({
+      { url = srv.url('encoded/gzip/alpha.rss') },
+      { url = srv.url('encoded/deflate/alpha.rss') },
+      { url = srv.url('encoded/rawdeflate/alpha.rss') },
+      { url = srv.url('encoded/gzipjunk/alpha.rss') },
+      { url = srv.url('encoded/cutgzip/alpha.rss') },
+      { url = srv.url('encoded/br/alpha.rss') },
+      { url = srv.url('alpha.rss') },
+    })
+    for i = 1, 4 do assert.equals(plain, out[i].body) end
+    -- the server's gzip of the body, as sent: what a kept document stores
+    assert.is_true(#out[1].body_gzip < #plain)
+    assert.equals(plain, cutil.inflate(out[1].body_gzip, #plain))
+    assert.equals(plain, cutil.inflate(out[7].body_gzip, #plain))   -- (the file server gzips when asked)
+    assert.is_nil(out[2].body_gzip)                       -- deflate: not gzip
+    assert.is_nil(out[4].body_gzip)                       -- bytes after the stream: not the body's copy
+    -- cut short: what decoded is the body (as for a plain body cut short), and nothing is kept
+    assert.equals(200, out[5].status)
+    assert.equals(plain:sub(1, #out[5].body), out[5].body)
+    assert.is_nil(out[5].body_gzip)
+    assert.equals('unsupported Content-Encoding: br', out[6].err)
+  end)
+
+  it('caps a compressed body by what it decodes to, the limit itself included', function()
+    local plain = io.open(helper.root .. '/tests/fixtures/http/alpha.rss', 'rb'):read('a')
+    local exact = fetch_all({ { url = srv.url('encoded/gzip/alpha.rss') } },
+      { parallel = 1, timeout = 10, max_bytes = #plain })[1]
+    assert.equals(plain, exact.body)
+    local over = fetch_all({ { url = srv.url('encoded/gzip/alpha.rss') } },
+      { parallel = 1, timeout = 10, max_bytes = #plain - 1 })[1]
+    assert.matches('larger than the ' .. (#plain - 1) .. ' byte limit', over.err)
+  end)
+
   it("keeps to the per-host limit, and a waiting transfer's clock does not run", function()
     local reqs = {}
     for i = 1, 4 do reqs[i] = { url = srv.url('slow/400/alpha.rss?' .. i) } end

@@ -70,5 +70,24 @@ describe('orrery._util', function()
     assert.equals(cutil.hash('abc'), cutil.hash('abc'))
     assert.not_equals(cutil.hash('abc'), cutil.hash('abd'))
     assert.matches('^%x+$', cutil.hash(''))
+    -- entry ids are made with it: the value itself may never change (an FNV-1a whose offset
+    -- basis is one digit short of the published one, kept as it is for that reason)
+    assert.equals('e16801510db89efd', cutil.hash('abc'))
+  end)
+  it('digests pieces of text fast, telling any change apart, stably across runs', function()
+    assert.equals('#79882d34bd388bc7', cutil.digest('abc'))       -- stored: may never change either
+    assert.equals(cutil.digest(''), cutil.digest(nil))
+    assert.not_equals(cutil.digest('abc'), cutil.digest('ab', 'c'))   -- pieces do not slide
+    assert.not_equals(cutil.digest('a', ''), cutil.digest('', 'a'))
+    assert.equals(cutil.digest('123'), cutil.digest(123))
+    local base = string.rep('0123456789abcdef', 5) .. 'xyz'
+    local seen = { [cutil.digest(base)] = true }
+    for i = 1, #base do                                           -- every byte, in a word or the tail
+      local d = cutil.digest(base:sub(1, i - 1) .. '!' .. base:sub(i + 1))
+      assert.is_nil(seen[d])
+      seen[d] = true
+    end
+    assert.matches('^#%x+$', cutil.digest(base))
+    assert.equals(17, #cutil.digest(base))
   end)
 end)

@@ -26,6 +26,51 @@ describe('orrery.store', function()
     assert.equals(100, rows[2].date)
   end)
 
+  it('compares an entry stored by an older orrery by the hash it was stored with', function()
+    local cutil = require('orrery._util')
+    local f = st:feed('https://e.org/feed', 'E')
+    local e = { guid = 'a', title = 'A', link = 'https://e.org/a', summary = '<p>s</p>', published = 100 }
+    st:save_entries(f.id, entries({ e }), 1000, 86400)
+    -- what orrery 0.2 stored: FNV over the fields joined
+    local legacy = cutil.hash(table.concat({ e.link, e.title, '', e.summary, '', '', '100', '', '[]', '[]', '', '', '' },
+      '\0'))
+    assert(st.db:run('UPDATE entries SET hash = ?', legacy))
+    local c = st:save_entries(f.id, entries({ { guid = 'a', title = 'A', link = 'https://e.org/a', summary = '<p>s</p>',
+      published = 100 } }), 2000, 86400)
+    assert.same({ new = 0, changed = 0, same = 1, expunged = 0 }, c)
+    assert(st.db:run('UPDATE entries SET hash = ?', string.rep('0', 16)))
+    c = st:save_entries(f.id, entries({ { guid = 'a', title = 'A', link = 'https://e.org/a', summary = '<p>s</p>',
+      published = 100 } }), 3000, 86400)
+    assert.same({ new = 0, changed = 1, same = 0, expunged = 0 }, c)
+    assert.matches('^#', st.db:one('SELECT hash FROM entries').hash)
+  end)
+
+  it("keeps a document as the server's gzip when it has one, and bounds all of them by their stored size", function()
+    local f = st:feed('https://e.org/feed', 'E')
+    local dir = helper.tmpdir()
+    local function doc(i)
+      local body = {}
+      for k = 1, 3000 do body[k] = string.format('<item>%d %d</item>', i, k * 7919 % 1000) end
+      body = table.concat(body)
+      local path = dir .. '/d' .. i
+      local fh = assert(io.open(path, 'wb')) fh:write(body) fh:close()
+      -- gzip's header has NUL bytes (-n: no time): stored as text, length() would say 3
+      local gz = assert(io.popen('gzip -c -n ' .. path)):read('a')
+      return { url = 'https://e.org/feed', status = 200, body = body, body_gzip = gz }
+    end
+    local docs = { doc(1), doc(2), doc(3) }
+    for i, d in ipairs(docs) do st:save_document(f.id, 1000 + i, d, 5) end
+    local kept = st.db:one('SELECT length(CAST(body AS BLOB)) AS n, size FROM documents ORDER BY id LIMIT 1')
+    assert.equals(#docs[1].body_gzip, kept.n)                    -- the server's bytes, as they came
+    assert.equals(#docs[1].body, kept.size)
+    local back = st:documents(f.id)
+    assert.equals(3, #back)
+    for i = 1, 3 do assert.equals(docs[i].body, back[i].body) end
+    local stored = st.db:one('SELECT sum(length(CAST(body AS BLOB))) AS n FROM documents').n
+    assert.equals(2, st:prune_documents(stored // 3 + 1))         -- the oldest two go
+    assert.equals(docs[3].body, st:document(f.id).body)
+  end)
+
   it('clamps dates in the future to first seen', function()
     local f = st:feed('https://e.org/feed', 'E')
     st:save_entries(f.id, entries({ { guid = 'x', title = 'X', published = 10 ^ 10 // 1 } }), 1000, 86400)
