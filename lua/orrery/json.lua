@@ -82,6 +82,17 @@ function encode_value(v, out, indent, depth)
   else error('json: cannot encode a ' .. t, 0) end
 end
 
+--- Encode an array of strings, as M.encode(M.array(list)) does (a stored entry's tags: one
+--- concat when no string needs an escape, instead of the general walk).
+function M.encode_strings(list)
+  for i = 1, #list do
+    local s = list[i]
+    if type(s) ~= 'string' or s:find('[%c"\\]') then return M.encode(M.array(list)) end
+  end
+  if #list == 0 then return '[]' end
+  return '["' .. table.concat(list, '","') .. '"]'
+end
+
 --- Encode a value; `indent` (e.g. ' ') pretty-prints.
 ---@param v any
 ---@param indent string|nil

@@ -132,8 +132,9 @@ local double_tags = { p = 1, div = 1, a = 1, img = 1, br = 1, ul = 1, ol = 1, li
 --- tags as text.  When a field has no markup at all, starts with an escaped element of
 --- HTML and closes it (or ends one with /&gt;), it is unescaped once and sanitized as the
 --- HTML it is.  Text that only mentions a tag ("use &lt;b&gt; for bold") is left alone.
+local html_fields = { 'summary', 'content' }
 function M.undouble(e, base)
-  for _, k in ipairs({ 'summary', 'content' }) do
+  for _, k in ipairs(html_fields) do
     local v = e[k]
     if v and not v:find('<', 1, true) then
       local tag = v:match('^%s*&lt;(%a%w*)[%s&/]')
@@ -149,7 +150,7 @@ end
 
 --- Sanitize the HTML fields a recipe changed.  `before` is the entry as parsed.
 function M.resanitize(e, before, base)
-  for _, k in ipairs({ 'summary', 'content' }) do
+  for _, k in ipairs(html_fields) do
     if e[k] and (not before or e[k] ~= before[k]) then
       e[k] = chtml.sanitize(e[k], e.link or base)
     end

@@ -30,12 +30,22 @@ function M.link_key(link)
   if not scheme then return nil end
   scheme = scheme:lower()
   if scheme ~= 'http' and scheme ~= 'https' then return nil end
-  rest = rest:gsub('#.*$', '')
-  local host, path = rest:match('^([^/?]*)(.*)$')
-  host = host:lower():gsub('^.*@', ''):gsub(':80$', ''):gsub(':443$', ''):gsub('^www%.', ''):gsub('%.$', '')
+  -- (each step only where it can apply: this runs for every entry stored)
+  local cut = rest:find('#', 1, true)
+  if cut then rest = rest:sub(1, cut - 1) end
+  cut = rest:find('[/?]')
+  local host, path = (cut and rest:sub(1, cut - 1) or rest):lower(), cut and rest:sub(cut) or ''
+  if host:find('@', 1, true) then host = host:gsub('^.*@', '') end
+  if host:find(':', 1, true) then host = host:gsub(':80$', ''):gsub(':443$', '') end
+  if host:sub(1, 4) == 'www.' then host = host:sub(5) end
+  if host:sub(-1) == '.' then host = host:sub(1, -2) end
   if host == '' then return nil end
-  local p, q = path:match('^([^?]*)%??(.*)$')
-  p = p:gsub('/index%.html?$', ''):gsub('/+$', '')
+  local p, q = path, nil
+  cut = path:find('?', 1, true)
+  if cut then p, q = path:sub(1, cut - 1), path:sub(cut + 1) end
+  if p:find('/index.htm', 1, true) then p = p:gsub('/index%.html?$', '') end
+  if p:sub(-1) == '/' then p = p:gsub('/+$', '') end
+  if not q or q == '' then return host .. p end
   local params = {}
   for kv in q:gmatch('[^&;]+') do
     local k = kv:match('^[^=]*'):lower()

@@ -507,7 +507,7 @@ function M:save_entries(feed_id, entries, now, future_tolerance)
   local empty = db:one('SELECT 1 AS x FROM entries WHERE feed_id = ? LIMIT 1', feed_id) == nil
   local empty_tags, seen = '[]', {}
   for _, e in ipairs(entries) do
-    local tags = e.tags and #e.tags > 0 and json.encode(json.array(e.tags)) or empty_tags
+    local tags = e.tags and #e.tags > 0 and json.encode_strings(e.tags) or empty_tags
     local enc = e.enclosures and #e.enclosures > 0 and json.encode(json.array(e.enclosures)) or empty_tags
     local hash = entry_hash(e, tags, enc)
     local old = (not empty or seen[e.guid]) and db:one(

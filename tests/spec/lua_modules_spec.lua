@@ -22,6 +22,12 @@ describe('orrery.json', function()
     assert.equals('[]', json.encode(json.array()))
     assert.equals('\u{1F600}', json.decode('"\\ud83d\\ude00"'))
   end)
+  it('encodes a list of strings as the general encoder does, escapes and all', function()
+    for _, list in ipairs({ {}, { 'a' }, { 'Q&A', '日本語', 'x y' }, { 'a"b', 'c' }, { 'tab\there' }, { 'back\\' },
+        { 'del\127' }, { 'a', 2 } }) do
+      assert.equals(json.encode(json.array(list)), json.encode_strings(list))
+    end
+  end)
   it('returns nil, err for bad JSON', function()
     local v, err = json.decode('{"a":')
     assert.is_nil(v)
