@@ -42,6 +42,44 @@ if command -v sfeed >/dev/null; then
   echo "$(stat -c %s "$WORK/all.xml") bytes" >> "$SFEED_TIME"
 fi
 
+# ---------------------------------------------------------------- the warm transport floor
+# What the HTTP exchanges of a warm refresh cost by themselves: curl --parallel making the
+# same conditional requests (each feed's validators, as orrery stored them) against the same
+# farm, then orrery's own warm refresh, side by side with the server as run.sh runs it.
+WARM=$WORK/warm-floor
+rm -rf "$WARM" && mkdir -p "$WARM"
+PORT_WARM=${PORT_WARM:-18182}
+sed "s/:18080\//:$PORT_WARM\//" "$WORK/urls.txt" > "$WARM/urls.txt"
+rm -f "$WARM/ready"
+/usr/bin/python3 "$BENCH/farm/serve.py" --dir "$WORK/feeds" --port "$PORT_WARM" --latency-ms "${LATENCY_MS:-20,200}" \
+  --faults "${FAULTS:-404=0.01,500=0.01,301=0.02,slow=0.01,trunc=0.01}" --fault-seed "${SEED:-1}" \
+  --slow-seconds "${SLOW_S:-5}" --max-seconds 900 --prewarm --ready-file "$WARM/ready" > "$WARM/server.log" 2>&1 &
+SRV=$!
+trap 'kill $SRV 2>/dev/null' EXIT
+for _ in $(seq 1 600); do [ -e "$WARM/ready" ] && break; sleep 0.2; done
+for run in cold warm; do
+  "$ROOT/orrery" refresh --urls "$WARM/urls.txt" --db "$WARM/ours.db" -j "$THREADS" --json > /dev/null
+done
+# one block per feed (curl's `next` starts the next one's options afresh)
+sqlite3 -separator $'\t' "$WARM/ours.db" "SELECT coalesce(fetch_url, url), coalesce(etag, ''),
+  coalesce(last_modified, '') FROM feeds WHERE gone = 0" | awk -F'\t' -v q='"' '
+  NR > 1 { print "next" }
+  { gsub(/"/, "\\\"", $2)
+    print "url = " q $1 q; print "output = /dev/null"; print "silent"; print "location"; print "compressed"
+    print "max-time = 30"; print "write-out = " q "%{http_code}\\n" q
+    if ($2 != "") print "header = " q "If-None-Match: " $2 q
+    if ($3 != "") print "header = " q "If-Modified-Since: " $3 q }' > "$WARM/curlrc"
+: > "$WARM/times.txt"
+for _ in 1 2 3; do
+  /usr/bin/time -f "curl %U %S" -a -o "$WARM/times.txt" curl -s --parallel --parallel-max "$THREADS" -K "$WARM/curlrc" \
+    > "$WARM/curl-codes.txt" 2>/dev/null
+  /usr/bin/time -f "orrery %U %S" -a -o "$WARM/times.txt" "$ROOT/orrery" refresh --urls "$WARM/urls.txt" \
+    --db "$WARM/ours.db" -j "$THREADS" --json > /dev/null
+done
+sort "$WARM/curl-codes.txt" | uniq -c | awk '{printf "%s:%s ", $2, $1} END {print ""}' > "$WARM/curl-status.txt"
+kill $SRV 2>/dev/null
+trap - EXIT
+
 # ---------------------------------------------------------------- 10,000 feeds: memory
 BIG=$WORK/big
 if [ "$N_BIG" -gt 0 ]; then
@@ -74,4 +112,4 @@ fi
 
 echo
 ./orrery lua tests/bench/refresh_report.lua "$WORK/results.jsonl" "$SUMMARIES" "$N" "$BIG" "$N_BIG" "$THREADS" \
-  "$SFEED_TIME"
+  "$SFEED_TIME" "$WARM"

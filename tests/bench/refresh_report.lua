@@ -1,9 +1,9 @@
 -- The figures and ratios of tests/bench/refresh.sh, from the harness's records.
---   orrery lua tests/bench/refresh_report.lua RESULTS.jsonl OURS.jsonl N BIGDIR N_BIG THREADS
+--   orrery lua tests/bench/refresh_report.lua RESULTS.jsonl OURS.jsonl N BIGDIR N_BIG THREADS SFEED WARMDIR
 local json = require('orrery.json')
 local cfs = require('orrery._fs')
 
-local results_path, ours_path, n, big, n_big, threads, sfeed_path = table.unpack(arg)
+local results_path, ours_path, n, big, n_big, threads, sfeed_path, warm_dir = table.unpack(arg)
 n, n_big = tonumber(n), tonumber(n_big)
 
 local function lines(path)
@@ -140,6 +140,22 @@ if #ours >= 3 then
     ratio('orrery cold wall / curl floor wall', o_cold.wall_s, floor.wall_s, '<= 1.1')
   end
   if o_warm and o_cold then ratio('orrery warm CPU / orrery cold CPU', o_warm.cpu_s, o_cold.cpu_s, '<= 0.05') end
+  -- the floor under that target: the warm refresh's HTTP exchanges alone, made by curl
+  local wt = cfs.read((warm_dir or '') .. '/times.txt')
+  if wt and o_cold then
+    local best = {}
+    for who, u, sy in wt:gmatch('(%a+) ([%d.]+) ([%d.]+)') do
+      local t = tonumber(u) + tonumber(sy)
+      if not best[who] or t < best[who] then best[who] = t end
+    end
+    if best.curl and best.orrery then
+      print(string.format('  warm floor: curl making the same conditional requests %.2f s CPU (%s), best of 3;'
+        .. ' orrery warm %.2f s beside it', best.curl, (cfs.read(warm_dir .. '/curl-status.txt') or ''):gsub('%s+$', ''),
+        best.orrery))
+      ratio('orrery warm CPU / curl warm floor', best.orrery, best.curl, '')
+      ratio('curl warm floor / orrery cold CPU (the least warm/cold can be)', best.curl, o_cold.cpu_s, '')
+    end
+  end
   local c = ours[1].cpu or {}
   local sf = cfs.read(sfeed_path or '')
   if sf and sf:find('bytes') then
