@@ -164,6 +164,7 @@ typedef struct parse_state {
   int oom;
   int raw;           /* bytes not from libxml2 went into a field (base64) */
   char **notes;      /* where the URL policy notes what it drops: the entry's or the feed's */
+  const orr_xml_input *in;   /* the bytes read (their CDATA set aside: see xmlinput.h) */
 } parse_state;
 
 static char *attr(xmlNodePtr n, const char *name) {
@@ -1277,6 +1278,7 @@ static void read_item_alone(parse_state *st, orr_feed *f, const char *d, const s
   if (!orr_buf_ok(&b)) { st->oom = 1; orr_buf_free(&b); return; }
   doc = xmlReadMemory(b.data, (int)b.len, st->opts->url, encoding, XML_OPTIONS);
   orr_buf_free(&b);
+  if (!orr_xml_input_restore(st->in, doc)) st->oom = 1;
   n = doc ? xmlDocGetRootElement(doc) : NULL;
   if (n && is(n, "feed")) atom_format(n, doc);     /* (Atom 0.3 in a namespace of its own) */
   if (n && rss) for (n = n->children; n && !(n->type == XML_ELEMENT_NODE && is(n, "channel")); n = n->next) {}
@@ -1336,6 +1338,10 @@ static orr_feed *parse_xml(const char *input, size_t input_len, const orr_feed_o
     return NULL;
   }
   doc = xmlCtxtReadMemory(ctxt, in.data, (int)in.len, opts->url, in.encoding, XML_OPTIONS);
+  if (!orr_xml_input_restore(&in, doc)) {
+    fail(err, errlen, "out of memory%s", NULL);
+    goto done;
+  }
   root = doc ? xmlDocGetRootElement(doc) : NULL;
   if (root == NULL) {
     xml_error(msg, sizeof msg, ctxt);
@@ -1357,6 +1363,7 @@ static orr_feed *parse_xml(const char *input, size_t input_len, const orr_feed_o
   st.doc = doc;
   st.opts = opts;
   st.notes = &f->f[ORR_F_NOTES];
+  st.in = &in;
   if (!read_root(&st, f, root, input, input_len, err, errlen)) { orr_feed_free(f); f = NULL; goto done; }
   if (!ctxt->wellFormed && strcmp(f->format, "cdf") != 0) reread_items(&st, f, in.data, in.len, in.encoding);
   if (st.oom || !orr_feed_finish(f, ctxt->wellFormed && !st.raw)) {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
+#include <libxml/tree.h>
 
 #include "buf.h"
 #include "xmlinput.h"
@@ -275,12 +277,30 @@ static const unsigned char may_forbid[256] = {
   [0xEF] = 1,
 };
 
+/* The first forbidden character from s on (end if none).  Eight bytes a step: a word with
+** no byte below 0x20 and none 0xEF (the exact has-less-than and has-zero tests on the
+** word's bytes) needs no closer look; a document is clean but for its line ends. */
+static const unsigned char *first_forbidden(const unsigned char *s, const unsigned char *end, int utf8) {
+  const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  const unsigned char *p = s, *stop;
+  while (p < end) {
+    if (end - p >= 8) {
+      uint64_t w, x;
+      memcpy(&w, p, 8);
+      x = w ^ (ones * 0xEF);
+      if (((((w - ones * 0x20) & ~w) | ((x - ones) & ~x)) & highs) == 0) { p += 8; continue; }
+    }
+    stop = end - p >= 8 ? p + 8 : end;
+    for (; p < stop; p++) if (may_forbid[*p] && forbidden(p, end, utf8)) return p;
+  }
+  return end;
+}
+
 static void drop_forbidden(orr_xml_input *in, int utf8) {
   const unsigned char *s = (const unsigned char *)in->data, *end = s + in->len, *p;
   orr_buf b;
   size_t removed = 0, k;
-  for (p = s; p < end; p++) if (may_forbid[*p] && forbidden(p, end, utf8)) break;
-  if (p == end) return;
+  if ((p = first_forbidden(s, end, utf8)) == end) return;
   orr_buf_init(&b);
   orr_buf_reserve(&b, in->len);
   orr_buf_add(&b, (const char *)s, (size_t)(p - s));
@@ -690,6 +710,174 @@ static int settle_encoding(orr_xml_input *in, const char *charset, int wide) {
   return 1;
 }
 
+/* {====== CDATA set aside ======
+** libxml2 2.9 reads a CDATA section through its general character decoder, a character
+** at a time (xmlParseCDSect, xmlCurrentChar): a quarter of parsing a feed, whose entries'
+** HTML is nearly always in CDATA.  So, in a UTF-8 document whose markup the scan below
+** reads without doubt, each CDATA section inside the root element is replaced by a
+** placeholder that libxml2 reads as plain text, U+F0000 <its number> U+F0001 (characters
+** of a private-use plane no feed uses: a document that holds their bytes is left alone),
+** and orr_xml_input_restore puts each section's text back into the text node it landed
+** in.  The tree is then the one libxml2 makes of the document itself, faster.  Anything
+** unusual (a '<' in a tag, a DOCTYPE with a subset, a construct left open) leaves the
+** document as it is: the scan never has to guess what libxml2's recovery would do. */
+
+struct orr_cdata { const char *p; size_t len; };
+
+#define PH_OPEN  "\xF3\xB0\x80\x80"     /* U+F0000 */
+#define PH_CLOSE "\xF3\xB0\x80\x81"     /* U+F0001 */
+
+/* The end of the construct at p (a '<'), past its last byte; NULL when it is one the scan
+** does not take (then the document is left alone).  *depth follows start and end tags. */
+static const char *construct_end(const char *p, const char *end, int *depth) {
+  const char *q;
+  size_t n = (size_t)(end - p);
+  if (n >= 4 && !memcmp(p, "<!--", 4)) {
+    q = find3(p + 4, n - 4, "-->");
+    return q ? q + 3 : NULL;
+  }
+  if (n >= 2 && p[1] == '?') {             /* a processing instruction, to its "?>" */
+    for (q = p + 2; q + 1 < end; q++) {
+      if ((q = memchr(q, '?', (size_t)(end - q) - 1)) == NULL) return NULL;
+      if (q[1] == '>') return q + 2;
+    }
+    return NULL;
+  }
+  for (q = p + 1; q < end; q++) {          /* a tag, an end tag or <!DOCTYPE ...> */
+    if (*q == '"' || *q == '\'') {
+      const char *r = memchr(q + 1, *q, (size_t)(end - q - 1));
+      if (r == NULL || memchr(q + 1, '<', (size_t)(r - q - 1))) return NULL;
+      q = r;
+    } else if (*q == '<' || (*q == '[' && p[1] == '!')) {
+      return NULL;
+    } else if (*q == '>') {
+      if (p[1] == '/') (*depth)--;
+      else if (p[1] != '!' && q[-1] != '/') (*depth)++;
+      return q + 1;
+    }
+  }
+  return NULL;
+}
+
+static void set_cdata_aside(orr_xml_input *in) {
+  const char *d = in->data, *end = d + in->len, *p = d, *last = d;
+  struct orr_cdata *v = NULL;
+  size_t n = 0, cap = 0;
+  int depth = 0;
+  orr_buf b;
+  if (in->len < 9 || find3(d, in->len, "<![") == NULL) return;
+  {                                        /* the placeholders' bytes must be ours alone */
+    const char *q = d;
+    while ((q = memchr(q, '\xF3', (size_t)(end - q))) != NULL) {
+      if (end - q >= 3 && (unsigned char)q[1] == 0xB0 && (unsigned char)q[2] == 0x80) return;
+      q++;
+    }
+  }
+  orr_buf_init(&b);
+  while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+    const char *e;
+    if (end - p >= 9 && !memcmp(p, "<![CDATA[", 9)) {
+      if ((e = find3(p + 9, (size_t)(end - p - 9), "]]>")) == NULL) goto leave;
+      if (depth > 0 && e - p > 40) {       /* (a short one costs libxml2 nothing much) */
+        char num[24];
+        if (n == cap) {
+          struct orr_cdata *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
+          if (nv == NULL) goto leave;
+          v = nv;
+        }
+        v[n].p = p + 9;
+        v[n].len = (size_t)(e - p - 9);
+        orr_buf_add(&b, last, (size_t)(p - last));
+        orr_buf_adds(&b, PH_OPEN);
+        snprintf(num, sizeof num, "%zu", n);
+        orr_buf_adds(&b, num);
+        orr_buf_adds(&b, PH_CLOSE);
+        n++;
+        last = e + 3;
+      }
+      p = e + 3;
+      continue;
+    }
+    if ((e = construct_end(p, end, &depth)) == NULL) goto leave;
+    p = e;
+  }
+  if (n == 0) goto leave;
+  orr_buf_add(&b, last, (size_t)(end - last));
+  if (!orr_buf_ok(&b)) goto leave;
+  in->cdata = v;
+  in->ncdata = n;
+  in->cdata_from = in->copy;               /* (the text stays where it is: kept alive) */
+  in->copy = NULL;
+  {
+    size_t len = b.len;
+    take(in, orr_buf_take(&b), len);
+  }
+  return;
+leave:
+  free(v);
+  orr_buf_free(&b);
+}
+
+/* Append text with a section's line ends as XML reads them (CR LF and CR become LF). */
+static void add_xml_lines(orr_buf *b, const char *s, size_t n) {
+  const char *cr;
+  while ((cr = memchr(s, '\r', n)) != NULL) {
+    orr_buf_add(b, s, (size_t)(cr - s));
+    orr_buf_addc(b, '\n');
+    n -= (size_t)(cr - s) + 1;
+    s = cr + 1;
+    if (n > 0 && *s == '\n') { s++; n--; }
+  }
+  orr_buf_add(b, s, n);
+}
+
+/* A text node's content with each placeholder replaced by its section's text. */
+static int restore_text(const orr_xml_input *in, xmlNodePtr t) {
+  const char *s = (const char *)t->content, *ph;
+  orr_buf b;
+  if (s == NULL || (ph = strstr(s, PH_OPEN)) == NULL) return 1;
+  orr_buf_init(&b);
+  while (ph != NULL) {
+    char *stop;
+    unsigned long k = strtoul(ph + 4, &stop, 10);
+    orr_buf_add(&b, s, (size_t)(ph - s));
+    if (stop == ph + 4 || k >= in->ncdata || strncmp(stop, PH_CLOSE, 4) != 0) {
+      orr_buf_add(&b, ph, 4);            /* (cannot happen: the bytes were ours alone) */
+      s = ph + 4;
+    } else {
+      add_xml_lines(&b, in->cdata[k].p, in->cdata[k].len);
+      s = stop + 4;
+    }
+    ph = strstr(s, PH_OPEN);
+  }
+  orr_buf_adds(&b, s);
+  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return 0; }
+  xmlNodeSetContentLen(t, (const xmlChar *)b.data, (int)b.len);
+  orr_buf_free(&b);
+  return 1;
+}
+
+int orr_xml_input_restore(const orr_xml_input *in, xmlDocPtr doc) {
+  xmlNodePtr n;
+  int ok = 1;
+  if (in->ncdata == 0 || doc == NULL) return 1;
+  /* every node in document order, without recursion (a hostile document nests deep) */
+  for (n = doc->children; n != NULL;) {
+    if (n->type == XML_TEXT_NODE) ok &= restore_text(in, n);
+    if (n->children != NULL && n->type != XML_ENTITY_REF_NODE && n->type != XML_ATTRIBUTE_NODE) {
+      n = n->children;
+      continue;
+    }
+    while (n != NULL && n->next == NULL) {
+      n = n->parent;
+      if (n == NULL || n == (xmlNodePtr)doc) return ok;
+    }
+    if (n != NULL) n = n->next;
+  }
+  return ok;
+}
+/* }====== */
+
 int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const char *charset) {
   size_t n = 0;
   char *copy;
@@ -729,10 +917,16 @@ int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const
     for (i = 0; i < ents.n; i++) { orr_buf_free(&ents.e[i].x); free(ents.e[i].value); }
     free(ents.e);
   }
+  if (utf8 && (in->encoding == NULL || is_utf8_name(in->encoding))) set_cdata_aside(in);
   return 1;
 }
 
 void orr_xml_input_free(orr_xml_input *in) {
   free(in->copy);
   in->copy = NULL;
+  free(in->cdata_from);
+  in->cdata_from = NULL;
+  free(in->cdata);
+  in->cdata = NULL;
+  in->ncdata = 0;
 }

@@ -17,7 +17,10 @@
 **     stop the parse (the entity that would blow up is refused, the entries stay); an
 **     external entity is never loaded;
 **   - HTML's named entities (&nbsp;, &eacute;), which feeds use without declaring them, become
-**     character references, and a bare '&' becomes "&amp;".
+**     character references, and a bare '&' becomes "&amp;";
+**   - the text of CDATA sections is set aside (not a repair: libxml2 2.9 reads CDATA a
+**     character at a time, a quarter of parsing a feed) and put back into the tree after
+**     the parse by orr_xml_input_restore.
 ** Every step that changed something says so in `note` (the feed is then flagged ill-formed).
 */
 #ifndef ORR_XMLINPUT_H
@@ -34,12 +37,22 @@ typedef struct orr_xml_input {
   char        note[200];        /* why the document counts as ill-formed, or "" */
   char       *copy;             /* private: the rewritten copy, if any */
   char        enc_buf[64];      /* private */
+  struct orr_cdata *cdata;      /* private: CDATA sections set aside (orr_xml_input_restore) */
+  size_t      ncdata;
+  char       *cdata_from;       /* private: the copy their text lies in, if not the caller's */
 } orr_xml_input;
 
 /* Prepare len bytes at data (charset: from HTTP's Content-Type, may be NULL).  data must
 ** stay valid while `in` is used.  Returns 0 if out of memory. */
 int  orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const char *charset);
 void orr_xml_input_free(orr_xml_input *in);
+
+/* The text of the CDATA sections that orr_xml_input_prepare set aside put back into the
+** tree libxml2 made of in->data (or of any part of it): a doc as libxml2 would have made
+** it from the document itself (XML_PARSE_NOCDATA: their text in text nodes).  Returns 0 if
+** out of memory. */
+struct _xmlDoc;
+int  orr_xml_input_restore(const orr_xml_input *in, struct _xmlDoc *doc);
 
 /* The encoding to read a charset name as: a name libxml2 knows (into buf when made up), ""
 ** when there is none, NULL when the name can stay as it is.  ISO-8859-1 and ASCII are read

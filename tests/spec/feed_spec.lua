@@ -37,6 +37,61 @@ describe('orrery.parse / orrery._feed', function()
     assert.equals(f.entries[3].guid, again.entries[3].guid)
   end)
 
+  it('removes the characters XML forbids wherever they fall, and reads on', function()
+    for _, bad in ipairs({ '\0', '\1', '\31', '\u{FFFE}', '\u{FFFF}' }) do
+      for at = 0, 17 do                                    -- every place in an 8-byte word, and the next
+        local title = string.rep('x', at) .. bad .. 'tail\tend'
+        local doc = '<rss version="2.0"><channel><title>T</title><item><guid>1</guid><title>' .. title
+          .. '</title></item><item><guid>2</guid><title>second\n</title></item></channel></rss>'
+        local f = assert(parse.feed(doc))
+        assert.equals(2, #f.entries)
+        assert.equals(string.rep('x', at) .. 'tail\tend', f.entries[1].title)
+        assert.is_true(f.bozo)
+      end
+    end
+    -- a clean document with every allowed control character and U+FFFD is read as it is
+    local f = assert(parse.feed('<rss version="2.0"><channel><title>T</title><item><guid>1</guid><title>a\tb\r\nc\u{FFFD}\u{EFFF}'
+      .. '</title></item></channel></rss>'))
+    assert.is_false(f.bozo)
+  end)
+
+  it('reads CDATA sections whole, wherever they are, as XML defines their text', function()
+    local long = string.rep('words and more words ', 4)
+    local doc = table.concat({
+      '<?xml version="1.0" encoding="utf-8"?>\r\n<?pi <![CDATA[ not a section ]]> ?>',
+      '<!-- <![CDATA[ nor this ]]> --><rss version="2.0"><channel><title>T</title>',
+      -- two sections and text around them, in one field; CR LF and CR as line ends
+      '<item><guid>1</guid><description>before <![CDATA[<p>one ', long, '\r\nA &amp; B]]> middle ',
+      '<![CDATA[ two ', long, '\rend</p>]]> after</description></item>',
+      -- "]]" and a placeholder-like text inside; an attribute holding "<![CDATA["-like text
+      '<item><guid>2</guid><title a="x ]]&gt; y">T2</title><description><![CDATA[', long,
+      ' ]] ] > ?]]></description></item>',
+      -- a comment inside the field
+      '<item><guid>3</guid><description><!-- c --><![CDATA[', long, ']]></description></item>',
+      '</channel></rss>' })
+    local f = assert(parse.feed(doc, { sanitize = false }))
+    assert.equals(3, #f.entries)
+    assert.equals('before <p>one ' .. long .. '\nA &amp; B middle  two ' .. long .. '\nend</p> after',
+      f.entries[1].summary)
+    assert.equals(long .. ' ]] ] > ?', f.entries[2].summary)
+    -- the characters orrery's placeholders are made of, in a document: read as they are
+    local own = doc:gsub('%]%] %] > %?', ' \u{F0000}0\u{F0001} ]] ] > ?', 1)
+    assert.equals(long .. '  \u{F0000}0\u{F0001} ]] ] > ?', assert(parse.feed(own, { sanitize = false })).entries[2].summary)
+    assert.equals((long:gsub(' $', '')), f.entries[3].summary)
+    -- an item broken badly enough to be read again on its own keeps its section
+    local broken = doc:gsub('<item><guid>2</guid>', '<item><guid>2</guid><b>', 1)
+    local g = assert(parse.feed(broken, { sanitize = false }))
+    assert.is_true(g.bozo)
+    assert.equals(f.entries[1].summary, g.entries[1].summary)
+    assert.equals(f.entries[3].summary, g.entries[#g.entries].summary)
+    -- Atom xhtml content with a section inside its div
+    local atom = '<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><id>x</id><title>t</title>'
+      .. '<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>a <![CDATA[<b>' .. long
+      .. '</b>]]></p></div></content></entry></feed>'
+    local a = assert(parse.feed(atom))
+    assert.equals('<p>a &lt;b&gt;' .. long .. '&lt;/b&gt;</p>', a.entries[1].content)
+  end)
+
   it('reads Atom 1.0 with xml:base at every level and xhtml content', function()
     local f = assert(parse.feed(fixture('feeds/atom10.xml'), { url = 'https://elsewhere.example/feed' }))
     assert.equals('atom10', f.format)
