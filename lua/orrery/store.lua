@@ -638,19 +638,22 @@ function M:save_document(feed_id, now, res, per_feed)
   -- the server's own gzip of the body when it sent one (compressing it again was a third of
   -- a cold refresh's CPU); else zlib's, level 1
   assert(self.db:run([[INSERT INTO documents (feed_id, fetched_at, url, status, content_type, hash, size,
-    deflated, body) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)]], feed_id, now, res.final_url or res.url, res.status,
-    res.content_type, hash, #body, res.body_gzip or cutil.deflate(body)))
+    deflated, body) VALUES (?, ?, ?, ?, ?, ?, ?, 1, CAST(? AS BLOB))]], feed_id, now, res.final_url or res.url,
+    res.status, res.content_type, hash, #body, res.body_gzip or cutil.deflate(body)))
   assert(self.db:run([[DELETE FROM documents WHERE feed_id = ? AND id <= (SELECT id FROM documents
     WHERE feed_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)]], feed_id, feed_id, per_feed or 5))
 end
 
+local stored_size = "CASE typeof(body) WHEN 'blob' THEN length(body) ELSE length(CAST(body AS BLOB)) END"
+
 --- Keep the documents under max_bytes in all (compressed): the oldest go first.
 function M:prune_documents(max_bytes)
-  -- (a compressed body is bound as text: length() would stop at its first NUL byte)
-  local total = self.db:one('SELECT coalesce(sum(length(CAST(body AS BLOB))), 0) AS n FROM documents').n
+  -- a body is a blob, whose length SQLite knows without reading it (one stored as text by
+  -- orrery 0.2 is read: length() of text would stop at its first NUL byte)
+  local total = self.db:one('SELECT coalesce(sum(' .. stored_size .. '), 0) AS n FROM documents').n
   if total <= max_bytes then return 0 end
   local victims = {}
-  for row in self.db:rows('SELECT id, length(CAST(body AS BLOB)) AS n FROM documents ORDER BY fetched_at, id') do
+  for row in self.db:rows('SELECT id, ' .. stored_size .. ' AS n FROM documents ORDER BY fetched_at, id') do
     if total <= max_bytes then break end
     total = total - row.n
     victims[#victims + 1] = row.id

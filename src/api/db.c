@@ -259,6 +259,9 @@ static void push_row(lua_State *L, sqlite3_stmt *st) {
       case SQLITE_INTEGER: lua_pushinteger(L, sqlite3_column_int64(st, i)); break;
       case SQLITE_FLOAT: lua_pushnumber(L, sqlite3_column_double(st, i)); break;
       case SQLITE_NULL: continue;
+      case SQLITE_BLOB:
+        lua_pushlstring(L, (const char *)sqlite3_column_blob(st, i), (size_t)sqlite3_column_bytes(st, i));
+        break;
       default:
         lua_pushlstring(L, (const char *)sqlite3_column_text(st, i),
                         (size_t)sqlite3_column_bytes(st, i));

@@ -60,12 +60,16 @@ describe('orrery.store', function()
     end
     local docs = { doc(1), doc(2), doc(3) }
     for i, d in ipairs(docs) do st:save_document(f.id, 1000 + i, d, 5) end
-    local kept = st.db:one('SELECT length(CAST(body AS BLOB)) AS n, size FROM documents ORDER BY id LIMIT 1')
+    local kept = st.db:one('SELECT length(body) AS n, typeof(body) AS t, size FROM documents ORDER BY id LIMIT 1')
     assert.equals(#docs[1].body_gzip, kept.n)                    -- the server's bytes, as they came
+    assert.equals('blob', kept.t)                                -- (its length known without reading it)
     assert.equals(#docs[1].body, kept.size)
     local back = st:documents(f.id)
     assert.equals(3, #back)
     for i = 1, 3 do assert.equals(docs[i].body, back[i].body) end
+    -- the oldest as orrery 0.2 stored it: text, which length() would count to its first NUL
+    assert(st.db:run('UPDATE documents SET body = CAST(body AS TEXT) WHERE id = (SELECT min(id) FROM documents)'))
+    assert.equals('text', st.db:one('SELECT typeof(body) AS t FROM documents ORDER BY id LIMIT 1').t)
     local stored = st.db:one('SELECT sum(length(CAST(body AS BLOB))) AS n FROM documents').n
     assert.equals(2, st:prune_documents(stored // 3 + 1))         -- the oldest two go
     assert.equals(docs[3].body, st:document(f.id).body)
