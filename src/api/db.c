@@ -219,7 +219,10 @@ static void release(sqlite3_stmt *st, int cached) {
   else sqlite3_finalize(st);
 }
 
-static void bind_args(lua_State *L, ldb *d, sqlite3_stmt *st, int first, int cached) {
+/* Bind the Lua values from stack index `first` on.  With `held`, the strings are bound
+** without a copy: the caller keeps them on its stack until the statement is reset (run,
+** one: an entry's content is not copied once more on its way into the page). */
+static void bind_args(lua_State *L, ldb *d, sqlite3_stmt *st, int first, int cached, int held) {
   int top = lua_gettop(L), i, n = sqlite3_bind_parameter_count(st), rc = SQLITE_OK;
   if (top - first + 1 > n) {
     release(st, cached);
@@ -237,7 +240,7 @@ static void bind_args(lua_State *L, ldb *d, sqlite3_stmt *st, int first, int cac
       case LUA_TSTRING: {
         size_t len;
         const char *s = lua_tolstring(L, i, &len);
-        rc = sqlite3_bind_text(st, p, s, (int)len, SQLITE_TRANSIENT);
+        rc = sqlite3_bind_text(st, p, s, (int)len, held ? SQLITE_STATIC : SQLITE_TRANSIENT);
         break;
       }
       default:
@@ -288,7 +291,7 @@ static int db_run(lua_State *L) {
   ldb *d = check_db(L, 1);
   int cached, rc;
   sqlite3_stmt *st = prepare(L, d, luaL_checkstring(L, 2), &cached);
-  bind_args(L, d, st, 3, cached);
+  bind_args(L, d, st, 3, cached, 1);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {}
   release(st, cached);
   if (rc != SQLITE_DONE) return orr_fail(L, "%s", sqlite3_errmsg(d->db));
@@ -300,7 +303,7 @@ static int db_one(lua_State *L) {
   ldb *d = check_db(L, 1);
   int cached, rc;
   sqlite3_stmt *st = prepare(L, d, luaL_checkstring(L, 2), &cached);
-  bind_args(L, d, st, 3, cached);
+  bind_args(L, d, st, 3, cached, 1);
   rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) push_row(L, st);
   else lua_pushnil(L);
@@ -343,7 +346,7 @@ static int db_rows(lua_State *L) {
   if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK)
     return luaL_error(L, "sql error: %s in: %s", sqlite3_errmsg(d->db), sql);
   if (st == NULL) return luaL_error(L, "sql error: empty statement");
-  bind_args(L, d, st, 3, 0);
+  bind_args(L, d, st, 3, 0, 0);
   it = lua_newuserdatauv(L, sizeof *it, 0);
   it->st = st;
   luaL_setmetatable(L, ITER_MT);
