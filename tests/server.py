@@ -50,6 +50,7 @@ class Handler(BaseHTTPRequestHandler):
                                       "ims": self.headers.get("If-Modified-Since"),
                                       "ua": self.headers.get("User-Agent"),
                                       "headers": {k.lower(): v for k, v in self.headers.items()},
+                                      "port": self.client_address[1],
                                       "time": time.time()})
 
     def send(self, status, body=b"", headers=None):

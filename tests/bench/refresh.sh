@@ -101,6 +101,13 @@ if [ "$N_BIG" -gt 0 ]; then
   rm -rf "$BIG/db" && mkdir -p "$BIG/db"
   : > "$BIG/summaries.jsonl"
   : > "$BIG/times.txt"
+  # first the same server's first $N feeds alone: CPU per feed compared like with like
+  head -n "$N" "$BIG/urls.txt" > "$BIG/urls-small.txt"
+  for run in cold warm; do
+    /usr/bin/time -f "%e %U %S %M" -o "$BIG/time-small-$run" "$ROOT/orrery" refresh --urls "$BIG/urls-small.txt" \
+      --db "$BIG/db/small.db" -j "$THREADS" --json > /dev/null
+    echo "small-$run $(tail -n 1 "$BIG/time-small-$run")" >> "$BIG/times.txt"
+  done
   for run in cold warm; do
     /usr/bin/time -f "%e %U %S %M" -o "$BIG/time-$run" "$ROOT/orrery" refresh --urls "$BIG/urls.txt" \
       --db "$BIG/db/ours.db" -j "$THREADS" --json >> "$BIG/summaries.jsonl"

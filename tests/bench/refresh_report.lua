@@ -85,11 +85,25 @@ if o_bump then print(string.format('  after the bump: %d entries stored in all',
 local times = cfs.read((big or '') .. '/times.txt')
 if n_big and n_big > 0 and times and o_cold then
   print()
+  local small = {}
   for line in times:gmatch('[^\n]+') do
     local run, wall, user, sys, rss = line:match('^(%S+) (%S+) (%S+) (%S+) (%S+)')
-    print(string.format('orrery %d feeds, %-5s wall %7.2f s, cpu %7.2f s, peak %6.1f MB (%.2f x the %d-feed peak for %d x the feeds)',
-      n_big, run, tonumber(wall), tonumber(user) + tonumber(sys), tonumber(rss) / 1024,
-      tonumber(rss) / 1024 / o_cold.rss_mb, n, n_big // n))
+    local cpu = tonumber(user) + tonumber(sys)
+    local alone = run:match('^small%-(.*)$')
+    if alone then
+      small[alone] = { cpu = cpu, rss = tonumber(rss) / 1024 }
+    else
+      local s = small[run]
+      print(string.format('orrery %d feeds, %-5s wall %7.2f s, cpu %7.2f s, peak %6.1f MB (%.2f x the %d-feed peak for %d x the feeds)',
+        n_big, run, tonumber(wall), cpu, tonumber(rss) / 1024, tonumber(rss) / 1024 / (s and s.rss or o_cold.rss_mb),
+        n, n_big // n))
+      if s then
+        -- (the same server's first n feeds alone, just before: like with like)
+        print(string.format('  CPU per feed: %.2f ms at %d feeds, %.2f ms at %d on the same server: %.2f x   target <= 1.0 %s',
+          cpu / n_big * 1000, n_big, s.cpu / n * 1000, n, (cpu / n_big) / (s.cpu / n),
+          (cpu / n_big) / (s.cpu / n) <= 1.0 and 'met' or 'NOT met'))
+      end
+    end
   end
 end
 

@@ -116,6 +116,22 @@ describe('orrery._fetch against a loopback server', function()
     assert.matches('larger than the ' .. (#plain - 1) .. ' byte limit', over.err)
   end)
 
+  it('reuses a connection for the feeds of one host, and keeps none for a host asked once', function()
+    srv.reset()
+    local out = fetch_all({ { url = srv.url('alpha.rss') }, { url = srv.url('beta.atom') }, { url = srv.url('alpha.rss') },
+      { url = string.format('http://localhost:%d/beta.atom', srv.port) } }, { parallel = 1, timeout = 10 })
+    for i = 1, 4 do assert.equals(200, out[i].status) end
+    local ports = {}
+    for _, r in ipairs(srv.stats()) do
+      -- (a stalled request of an earlier test may still end meanwhile)
+      if r.path == '/alpha.rss' or r.path == '/beta.atom' then ports[#ports + 1] = r.port end
+    end
+    assert.equals(4, #ports)
+    assert.equals(ports[1], ports[2])                 -- one connection for the three of 127.0.0.1
+    assert.equals(ports[1], ports[3])
+    assert.not_equals(ports[1], ports[4])
+  end)
+
   it("keeps to the per-host limit, and a waiting transfer's clock does not run", function()
     local reqs = {}
     for i = 1, 4 do reqs[i] = { url = srv.url('slow/400/alpha.rss?' .. i) } end
