@@ -53,6 +53,16 @@ static int f_sanitize(lua_State *L) {
 /* text(html [, "key"]): with "key", html is what orrery stored (sanitized) and the text
 ** comes as a comparison key: whitespace runs one space, trimmed, ASCII in lower case (the
 ** fast scan of stored HTML, not a parse). */
+/* For text(html, 'key'): each byte as the key has it (white space a space, ASCII letters
+** lower case), made once. */
+static unsigned char key_map[256];
+
+static void key_map_init(void) {
+  int c;
+  for (c = 0; c < 256; c++) key_map[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  key_map['\t'] = key_map['\n'] = key_map['\f'] = key_map['\r'] = ' ';
+}
+
 static int f_text(lua_State *L) {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
@@ -60,12 +70,16 @@ static int f_text(lua_State *L) {
   if (!lua_isstring(L, 2) || strcmp(lua_tostring(L, 2), "key") != 0) return push_str(L, orr_html_text(s, len));
   t = orr_html_text_sanitized(s, len);
   if (t == NULL) return luaL_error(L, "out of memory");
-  for (r = w = t; *r; r++) {
-    unsigned char c = (unsigned char)*r;
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
-      if (w > t && w[-1] != ' ') *w++ = ' ';
-    } else {
-      *w++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  /* lower case, each run of white space one space, none leading: a table lookup and no
+  ** branch a byte (this runs for every entry stored, on the first 3,000 bytes of its HTML,
+  ** and text alternates words and spaces too often for a branch to be guessed) */
+  {
+    char prev = ' ';
+    for (r = w = t; *r; r++) {
+      char out = (char)key_map[(unsigned char)*r];
+      *w = out;
+      w += (out != ' ') | (prev != ' ');
+      prev = out;
     }
   }
   if (w > t && w[-1] == ' ') w--;
@@ -325,6 +339,7 @@ static const luaL_Reg lib[] = {
 };
 
 int luaopen_orrery_html(lua_State *L) {
+  key_map_init();
   luaL_newmetatable(L, DOC_MT);             /* [mt] */
   luaL_newlib(L, doc_methods);
   lua_setfield(L, -2, "__index");
