@@ -214,7 +214,9 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud) {
   return orr_buf_ok(&t->body) ? len : 0;
 }
 
-/* The Content-Encoding header's value: which decoder on_body runs. */
+/* The Content-Encoding header's value: which decoder on_body runs.  A compression orrery
+** cannot undo (one it did not ask for) ends the transfer; a value that names none ("none",
+** "utf-8", "binary": servers send such) is read as no encoding, as browsers read it. */
 static void set_coding(orr_transfer *t, const char *line, size_t len) {
   char *v = header_value(line, len, "Content-Encoding");
   size_t i;
@@ -223,8 +225,9 @@ static void set_coding(orr_transfer *t, const char *line, size_t len) {
   snprintf(t->coding_name, sizeof t->coding_name, "%s", v);
   if (strcmp(v, "gzip") == 0 || strcmp(v, "x-gzip") == 0) t->coding = 1;
   else if (strcmp(v, "deflate") == 0) t->coding = 2;
-  else if (v[0] == '\0' || strcmp(v, "identity") == 0) t->coding = 0;
-  else t->coding = -1;
+  else if (strcmp(v, "br") == 0 || strcmp(v, "zstd") == 0 || strcmp(v, "compress") == 0 ||
+           strcmp(v, "x-compress") == 0 || strchr(v, ',') != NULL) t->coding = -1;
+  else t->coding = 0;
   free(v);
 }
 

@@ -11,7 +11,8 @@ when asked.  Special paths, for the faults a feed aggregator meets:
   /bomb              a gzip body that inflates to 64 MiB
   /encoded/<how>/<path>  <path> with Content-Encoding: gzip, deflate (zlib), rawdeflate (sent
                      as deflate without its zlib header), cutgzip (gzip cut short), gzipjunk
-                     (gzip and bytes after it), br (not brotli at all)
+                     (gzip and bytes after it), br (not brotli at all), utf-8 (a
+                     Content-Encoding that names no compression)
   /huge/<MB>         a well-formed feed of that many megabytes, streamed
   /endless           a chunked body that never ends
   /drip/<bytes>      one byte a second
@@ -150,8 +151,8 @@ class Handler(BaseHTTPRequestHandler):
             if how in ("deflate", "rawdeflate"):
                 c = zlib.compressobj(6, zlib.DEFLATED, 15 if how == "deflate" else -15)
                 body, coding = c.compress(raw) + c.flush(), "deflate"
-            elif how == "br":
-                body, coding = raw, "br"
+            elif how in ("br", "utf-8"):
+                body, coding = raw, how
             else:
                 body, coding = gzip.compress(raw), "gzip"
                 body = body[:len(body) // 2] if how == "cutgzip" else body + b"junk" if how == "gzipjunk" else body

@@ -91,6 +91,7 @@ describe('orrery._fetch against a loopback server', function()
       { url = srv.url('encoded/cutgzip/alpha.rss') },
       { url = srv.url('encoded/br/alpha.rss') },
       { url = srv.url('alpha.rss') },
+      { url = srv.url('encoded/utf-8/alpha.rss') },
     })
     for i = 1, 4 do assert.equals(plain, out[i].body) end
     -- the server's gzip of the body, as sent: what a kept document stores
@@ -104,6 +105,7 @@ describe('orrery._fetch against a loopback server', function()
     assert.equals(plain:sub(1, #out[5].body), out[5].body)
     assert.is_nil(out[5].body_gzip)
     assert.equals('unsupported Content-Encoding: br', out[6].err)
+    assert.equals(plain, out[8].body)                    -- a header naming no compression: as is
   end)
 
   it('caps a compressed body by what it decodes to, the limit itself included', function()
