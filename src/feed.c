@@ -1338,6 +1338,12 @@ static orr_feed *parse_xml(const char *input, size_t input_len, const orr_feed_o
     return NULL;
   }
   doc = xmlCtxtReadMemory(ctxt, in.data, (int)in.len, opts->url, in.encoding, XML_OPTIONS);
+  if ((doc == NULL || !ctxt->wellFormed) && orr_xml_input_plain(&in)) {
+    /* text set aside is for documents libxml2 reads without an error: one it must recover
+    ** is read again as it came, so that the recovery is all libxml2's own */
+    xmlFreeDoc(doc);
+    doc = xmlCtxtReadMemory(ctxt, in.data, (int)in.len, opts->url, in.encoding, XML_OPTIONS);
+  }
   if (!orr_xml_input_restore(&in, doc)) {
     fail(err, errlen, "out of memory%s", NULL);
     goto done;

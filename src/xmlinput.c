@@ -4,6 +4,7 @@
 ** Each step scans the bytes once and copies them only when it changes something; the
 ** common document (UTF-8, declared or not, no DTD, only XML's five entities) is not copied.
 */
+#include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
 #include <stdarg.h>
@@ -710,22 +711,110 @@ static int settle_encoding(orr_xml_input *in, const char *charset, int wide) {
   return 1;
 }
 
-/* {====== CDATA set aside ======
+/* {====== Text set aside ======
 ** libxml2 2.9 reads a CDATA section through its general character decoder, a character
-** at a time (xmlParseCDSect, xmlCurrentChar): a quarter of parsing a feed, whose entries'
-** HTML is nearly always in CDATA.  So, in a UTF-8 document whose markup the scan below
-** reads without doubt, each CDATA section inside the root element is replaced by a
-** placeholder that libxml2 reads as plain text, U+F0000 <its number> U+F0001 (characters
-** of a private-use plane no feed uses: a document that holds their bytes is left alone),
-** and orr_xml_input_restore puts each section's text back into the text node it landed
-** in.  The tree is then the one libxml2 makes of the document itself, faster.  Anything
-** unusual (a '<' in a tag, a DOCTYPE with a subset, a construct left open) leaves the
-** document as it is: the scan never has to guess what libxml2's recovery would do. */
+** at a time (xmlParseCDSect, xmlCurrentChar), and escaped HTML a reference at a time, each
+** appended to the text node it builds: together most of parsing a feed, whose entries' HTML
+** is in one or the other.  So, in a UTF-8 document whose markup the scan below reads
+** without doubt, inside the root element each CDATA section, and each long run of text
+** with references in it, is replaced by a placeholder that libxml2 reads as plain text,
+** U+F0000 <its number> U+F0001 (characters of a private-use plane no feed uses: a document
+** that holds them, as bytes or as references in its text, is left alone), and
+** orr_xml_input_restore puts the text back, read as XML reads it, into the text node it
+** landed in.  The tree is then the one libxml2 makes of the document itself, faster.
+** Anything unusual (a '<' in a tag, a DOCTYPE with a subset, a construct left open, a
+** reference XML does not define, "]]>" in text) leaves the document, or that run of text,
+** as it is: the scan never has to guess what libxml2's recovery would do. */
 
-struct orr_cdata { const char *p; size_t len; };
+struct orr_cdata {
+  const char *p;                /* a CDATA section's text in the document (raw line ends) */
+  size_t len;
+  size_t off;                   /* or, when decoded, text read already at in->cdata_text + off */
+  int decoded;
+};
 
 #define PH_OPEN  "\xF3\xB0\x80\x80"     /* U+F0000 */
 #define PH_CLOSE "\xF3\xB0\x80\x81"     /* U+F0001 */
+
+static int xml_char(unsigned long v) {
+  return v == 0x9 || v == 0xA || v == 0xD || (v >= 0x20 && v <= 0xD7FF) || (v >= 0xE000 && v <= 0xFFFD) ||
+         (v >= 0x10000 && v <= 0x10FFFF);
+}
+
+/* The character a reference at s (its '&') stands for, and its end past ';' in *after; 0
+** for one XML does not define (an HTML name fix_entities left, a malformed one). */
+static unsigned long reference(const char *s, const char *end, const char **after) {
+  const char *semi = memchr(s, ';', (size_t)(end - s) < 12 ? (size_t)(end - s) : 12), *q;
+  unsigned long v = 0;
+  size_t n;
+  if (semi == NULL) return 0;
+  *after = semi + 1;
+  s++;
+  n = (size_t)(semi - s);
+  if (n == 2 && !memcmp(s, "lt", 2)) return '<';
+  if (n == 2 && !memcmp(s, "gt", 2)) return '>';
+  if (n == 3 && !memcmp(s, "amp", 3)) return '&';
+  if (n == 4 && !memcmp(s, "quot", 4)) return '"';
+  if (n == 4 && !memcmp(s, "apos", 4)) return '\'';
+  if (n < 2 || s[0] != '#') return 0;
+  if (s[1] == 'x') {                      /* (XML has "&#x", never "&#X") */
+    if (n < 3) return 0;
+    for (q = s + 2; q < semi; q++) {
+      int h = isdigit((unsigned char)*q) ? *q - '0' : (*q >= 'a' && *q <= 'f') ? *q - 'a' + 10 :
+              (*q >= 'A' && *q <= 'F') ? *q - 'A' + 10 : -1;
+      if (h < 0 || v > 0x10FFFF) return 0;
+      v = v * 16 + (unsigned long)h;
+    }
+  } else {
+    for (q = s + 1; q < semi; q++) {
+      if (!isdigit((unsigned char)*q) || v > 0x10FFFF) return 0;
+      v = v * 10 + (unsigned long)(*q - '0');
+    }
+  }
+  return xml_char(v) ? v : 0;
+}
+
+/* Does text (outside markup) refer to a placeholder character? */
+static int refers_to_placeholder(const char *s, const char *end) {
+  const char *after;
+  while ((s = memchr(s, '&', (size_t)(end - s))) != NULL) {
+    unsigned long v = reference(s, end, &after);
+    if (v == 0xF0000 || v == 0xF0001) return 1;
+    s++;
+  }
+  return 0;
+}
+
+/* Append text with its line ends as XML reads them (CR LF and CR become LF). */
+static void add_xml_lines(orr_buf *b, const char *s, size_t n) {
+  const char *cr;
+  while ((cr = memchr(s, '\r', n)) != NULL) {
+    orr_buf_add(b, s, (size_t)(cr - s));
+    orr_buf_addc(b, '\n');
+    n -= (size_t)(cr - s) + 1;
+    s = cr + 1;
+    if (n > 0 && *s == '\n') { s++; n--; }
+  }
+  orr_buf_add(b, s, n);
+}
+
+/* Text as XML reads it (line ends, references) appended to b; 0, and b as it was, when it
+** holds anything the scan does not take. */
+static int decode_text(orr_buf *b, const char *s, const char *end) {
+  size_t keep = b->len;
+  int cr = memchr(s, '\r', (size_t)(end - s)) != NULL;
+  if (find3(s, (size_t)(end - s), "]]>")) return 0;    /* (an error libxml2 reports) */
+  while (s < end) {
+    const char *amp = memchr(s, '&', (size_t)(end - s)), *stop = amp ? amp : end, *after;
+    unsigned long v;
+    if (cr) add_xml_lines(b, s, (size_t)(stop - s)); else orr_buf_add(b, s, (size_t)(stop - s));
+    if (amp == NULL) break;
+    if ((v = reference(amp, end, &after)) == 0) { b->len = keep; return 0; }
+    orr_buf_add_utf8(b, (unsigned)v);
+    s = after;
+  }
+  return 1;
+}
 
 /* The end of the construct at p (a '<'), past its last byte; NULL when it is one the scan
 ** does not take (then the document is left alone).  *depth follows start and end tags. */
@@ -759,13 +848,49 @@ static const char *construct_end(const char *p, const char *end, int *depth) {
   return NULL;
 }
 
-static void set_cdata_aside(orr_xml_input *in) {
-  const char *d = in->data, *end = d + in->len, *p = d, *last = d;
-  struct orr_cdata *v = NULL;
-  size_t n = 0, cap = 0;
+typedef struct aside {
+  struct orr_cdata *v;
+  size_t n, cap;
+  orr_buf out;                  /* the document with placeholders */
+  orr_buf text;                 /* the decoded runs of text */
+  const char *last;             /* the document up to here is in out */
+} aside;
+
+/* Put the placeholder of the next piece set aside into out, for the document's [from, to). */
+static int placeholder(aside *a, const char *from, const char *to) {
+  char num[24];
+  if (a->n == a->cap) {
+    struct orr_cdata *nv = realloc(a->v, (a->cap = a->cap ? a->cap * 2 : 64) * sizeof *nv);
+    if (nv == NULL) return 0;
+    a->v = nv;
+  }
+  orr_buf_add(&a->out, a->last, (size_t)(from - a->last));
+  orr_buf_adds(&a->out, PH_OPEN);
+  snprintf(num, sizeof num, "%zu", a->n);
+  orr_buf_adds(&a->out, num);
+  orr_buf_adds(&a->out, PH_CLOSE);
+  a->last = to;
+  a->n++;
+  return 1;
+}
+
+/* The run of text [s, e) inside the root: set aside when long and full of references. */
+static int text_run(aside *a, const char *s, const char *e) {
+  size_t off = a->text.len;
+  if (e - s < 64 || memchr(s, '&', (size_t)(e - s)) == NULL || !decode_text(&a->text, s, e)) return 1;
+  if (!placeholder(a, s, e)) return 0;
+  a->v[a->n - 1].p = NULL;
+  a->v[a->n - 1].off = off;
+  a->v[a->n - 1].len = a->text.len - off;
+  a->v[a->n - 1].decoded = 1;
+  return 1;
+}
+
+static void set_text_aside(orr_xml_input *in) {
+  const char *d = in->data, *end = d + in->len, *p = d, *text = d;
   int depth = 0;
-  orr_buf b;
-  if (in->len < 9 || find3(d, in->len, "<![") == NULL) return;
+  aside a;
+  if (in->len < 9 || (find3(d, in->len, "<![") == NULL && memchr(d, '&', in->len) == NULL)) return;
   {                                        /* the placeholders' bytes must be ours alone */
     const char *q = d;
     while ((q = memchr(q, '\xF3', (size_t)(end - q))) != NULL) {
@@ -773,62 +898,48 @@ static void set_cdata_aside(orr_xml_input *in) {
       q++;
     }
   }
-  orr_buf_init(&b);
+  memset(&a, 0, sizeof a);
+  orr_buf_init(&a.out);
+  orr_buf_init(&a.text);
+  a.last = d;
   while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
     const char *e;
+    if (refers_to_placeholder(text, p)) goto leave;
+    if (depth > 0 && !text_run(&a, text, p)) goto leave;
     if (end - p >= 9 && !memcmp(p, "<![CDATA[", 9)) {
       if ((e = find3(p + 9, (size_t)(end - p - 9), "]]>")) == NULL) goto leave;
       if (depth > 0 && e - p > 40) {       /* (a short one costs libxml2 nothing much) */
-        char num[24];
-        if (n == cap) {
-          struct orr_cdata *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
-          if (nv == NULL) goto leave;
-          v = nv;
-        }
-        v[n].p = p + 9;
-        v[n].len = (size_t)(e - p - 9);
-        orr_buf_add(&b, last, (size_t)(p - last));
-        orr_buf_adds(&b, PH_OPEN);
-        snprintf(num, sizeof num, "%zu", n);
-        orr_buf_adds(&b, num);
-        orr_buf_adds(&b, PH_CLOSE);
-        n++;
-        last = e + 3;
+        if (!placeholder(&a, p, e + 3)) goto leave;
+        a.v[a.n - 1].p = p + 9;
+        a.v[a.n - 1].len = (size_t)(e - p - 9);
+        a.v[a.n - 1].decoded = 0;
       }
-      p = e + 3;
+      p = text = e + 3;
       continue;
     }
     if ((e = construct_end(p, end, &depth)) == NULL) goto leave;
-    p = e;
+    p = text = e;
   }
-  if (n == 0) goto leave;
-  orr_buf_add(&b, last, (size_t)(end - last));
-  if (!orr_buf_ok(&b)) goto leave;
-  in->cdata = v;
-  in->ncdata = n;
-  in->cdata_from = in->copy;               /* (the text stays where it is: kept alive) */
+  if (refers_to_placeholder(text, end)) goto leave;
+  if (a.n == 0) goto leave;
+  orr_buf_add(&a.out, a.last, (size_t)(end - a.last));
+  if (!orr_buf_ok(&a.out) || !orr_buf_ok(&a.text)) goto leave;
+  in->plain = in->data;
+  in->plain_len = in->len;
+  in->cdata = a.v;
+  in->ncdata = a.n;
+  in->cdata_from = in->copy;               /* (the sections' text stays where it is: kept alive) */
   in->copy = NULL;
+  in->cdata_text = orr_buf_take(&a.text);
   {
-    size_t len = b.len;
-    take(in, orr_buf_take(&b), len);
+    size_t len = a.out.len;
+    take(in, orr_buf_take(&a.out), len);
   }
   return;
 leave:
-  free(v);
-  orr_buf_free(&b);
-}
-
-/* Append text with a section's line ends as XML reads them (CR LF and CR become LF). */
-static void add_xml_lines(orr_buf *b, const char *s, size_t n) {
-  const char *cr;
-  while ((cr = memchr(s, '\r', n)) != NULL) {
-    orr_buf_add(b, s, (size_t)(cr - s));
-    orr_buf_addc(b, '\n');
-    n -= (size_t)(cr - s) + 1;
-    s = cr + 1;
-    if (n > 0 && *s == '\n') { s++; n--; }
-  }
-  orr_buf_add(b, s, n);
+  free(a.v);
+  orr_buf_free(&a.out);
+  orr_buf_free(&a.text);
 }
 
 /* A text node's content with each placeholder replaced by its section's text. */
@@ -845,7 +956,8 @@ static int restore_text(const orr_xml_input *in, xmlNodePtr t) {
       orr_buf_add(&b, ph, 4);            /* (cannot happen: the bytes were ours alone) */
       s = ph + 4;
     } else {
-      add_xml_lines(&b, in->cdata[k].p, in->cdata[k].len);
+      if (in->cdata[k].decoded) orr_buf_add(&b, in->cdata_text + in->cdata[k].off, in->cdata[k].len);
+      else add_xml_lines(&b, in->cdata[k].p, in->cdata[k].len);
       s = stop + 4;
     }
     ph = strstr(s, PH_OPEN);
@@ -854,6 +966,21 @@ static int restore_text(const orr_xml_input *in, xmlNodePtr t) {
   if (!orr_buf_ok(&b)) { orr_buf_free(&b); return 0; }
   xmlNodeSetContentLen(t, (const xmlChar *)b.data, (int)b.len);
   orr_buf_free(&b);
+  return 1;
+}
+
+int orr_xml_input_plain(orr_xml_input *in) {
+  if (in->ncdata == 0) return 0;
+  free(in->copy);                          /* the copy with placeholders */
+  in->copy = in->cdata_from;               /* the plain copy (NULL: the caller's bytes) */
+  in->cdata_from = NULL;
+  in->data = in->plain;
+  in->len = in->plain_len;
+  free(in->cdata);
+  in->cdata = NULL;
+  in->ncdata = 0;
+  free(in->cdata_text);
+  in->cdata_text = NULL;
   return 1;
 }
 
@@ -917,7 +1044,7 @@ int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const
     for (i = 0; i < ents.n; i++) { orr_buf_free(&ents.e[i].x); free(ents.e[i].value); }
     free(ents.e);
   }
-  if (utf8 && (in->encoding == NULL || is_utf8_name(in->encoding))) set_cdata_aside(in);
+  if (utf8 && (in->encoding == NULL || is_utf8_name(in->encoding))) set_text_aside(in);
   return 1;
 }
 
@@ -929,4 +1056,6 @@ void orr_xml_input_free(orr_xml_input *in) {
   free(in->cdata);
   in->cdata = NULL;
   in->ncdata = 0;
+  free(in->cdata_text);
+  in->cdata_text = NULL;
 }

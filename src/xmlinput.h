@@ -18,9 +18,9 @@
 **     external entity is never loaded;
 **   - HTML's named entities (&nbsp;, &eacute;), which feeds use without declaring them, become
 **     character references, and a bare '&' becomes "&amp;";
-**   - the text of CDATA sections is set aside (not a repair: libxml2 2.9 reads CDATA a
-**     character at a time, a quarter of parsing a feed) and put back into the tree after
-**     the parse by orr_xml_input_restore.
+**   - the text of CDATA sections and long runs of escaped text is set aside (not a repair:
+**     libxml2 2.9 reads them a character or a reference at a time, most of parsing a
+**     feed) and put back into the tree after the parse by orr_xml_input_restore.
 ** Every step that changed something says so in `note` (the feed is then flagged ill-formed).
 */
 #ifndef ORR_XMLINPUT_H
@@ -40,6 +40,9 @@ typedef struct orr_xml_input {
   struct orr_cdata *cdata;      /* private: CDATA sections set aside (orr_xml_input_restore) */
   size_t      ncdata;
   char       *cdata_from;       /* private: the copy their text lies in, if not the caller's */
+  char       *cdata_text;       /* private: runs of text read already (with references) */
+  const char *plain;            /* private: the document as it was before they were set aside */
+  size_t      plain_len;
 } orr_xml_input;
 
 /* Prepare len bytes at data (charset: from HTTP's Content-Type, may be NULL).  data must
@@ -53,6 +56,12 @@ void orr_xml_input_free(orr_xml_input *in);
 ** out of memory. */
 struct _xmlDoc;
 int  orr_xml_input_restore(const orr_xml_input *in, struct _xmlDoc *doc);
+
+/* The document as it was before anything was set aside (in->data then holds it), for a
+** document libxml2 found ill-formed: its recovery, every detail of it, is then libxml2's
+** own (after an error libxml2 drops some references the set-aside text would keep, and its
+** messages count lines of the bytes it read).  Returns whether anything changed. */
+int  orr_xml_input_plain(orr_xml_input *in);
 
 /* The encoding to read a charset name as: a name libxml2 knows (into buf when made up), ""
 ** when there is none, NULL when the name can stay as it is.  ISO-8859-1 and ASCII are read

@@ -92,6 +92,32 @@ describe('orrery.parse / orrery._feed', function()
     assert.equals('<p>a &lt;b&gt;' .. long .. '&lt;/b&gt;</p>', a.entries[1].content)
   end)
 
+  it('reads long runs of escaped text as XML defines them, references and line ends', function()
+    local long = string.rep('&lt;b&gt;bold&lt;/b&gt; &amp;amp; more ', 4)
+    local function summary(text, opts)
+      local f = assert(parse.feed('<rss version="2.0"><channel><title>T</title><item><guid>1</guid><description>'
+        .. text .. '</description></item><item><guid>2</guid><title>after</title></item></channel></rss>',
+        opts or { sanitize = false }))
+      assert.equals(2, #f.entries)
+      return f.entries[1].summary, f
+    end
+    local plain = string.rep('<b>bold</b> &amp; more ', 4):gsub(' $', '')
+    assert.equals(plain, (summary(long)))
+    -- character references, CR LF and CR as line ends, a CR given as a reference stays one
+    assert.equals('é€😀 x\ny\nz\rw ' .. plain, (summary('&#233;&#x20AC;&#128512; x\r\ny\rz&#13;w ' .. long)))
+    -- what XML does not allow is left to libxml2, which says so (the feed is flagged)
+    local s, f = summary('&#X41; and ' .. long)
+    assert.is_true(f.bozo)
+    assert.is_string(s)
+    s, f = summary(long .. ' ]]> ' .. long)
+    assert.is_true(f.bozo)
+    assert.matches('^<b>bold</b> &amp; more', s)
+    -- a reference to the placeholders' own characters: the text is read as it is
+    assert.equals('\u{F0000}0\u{F0001} ' .. plain, (summary('&#983040;0&#xF0001; ' .. long)))
+    -- HTML's entities were made references before: read too
+    assert.equals('\u{A0}x ' .. plain, (summary('&nbsp;x ' .. long)))
+  end)
+
   it('reads Atom 1.0 with xml:base at every level and xhtml content', function()
     local f = assert(parse.feed(fixture('feeds/atom10.xml'), { url = 'https://elsewhere.example/feed' }))
     assert.equals('atom10', f.format)
