@@ -68,6 +68,8 @@ typedef struct orr_feed_opts {
   int sanitize;                    /* sanitize HTML fields and resolve their URLs */
   int title_html;                  /* titles as feedparser gives them (sanitized HTML when the
                                       title is HTML) instead of plain text */
+  int plain;                       /* set no text aside (xmlinput.h): for the checks that
+                                      compare the two readings */
 } orr_feed_opts;
 
 /* ---- builders: each returns 0 when out of memory (and frees what it was given) ---- */

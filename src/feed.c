@@ -1337,6 +1337,7 @@ static orr_feed *parse_xml(const char *input, size_t input_len, const orr_feed_o
     fail(err, errlen, "out of memory%s", NULL);
     return NULL;
   }
+  if (opts->plain) orr_xml_input_plain(&in);
   doc = xmlCtxtReadMemory(ctxt, in.data, (int)in.len, opts->url, in.encoding, XML_OPTIONS);
   if ((doc == NULL || !ctxt->wellFormed) && orr_xml_input_plain(&in)) {
     /* text set aside is for documents libxml2 reads without an error: one it must recover

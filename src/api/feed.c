@@ -5,7 +5,8 @@
 **
 ** opts: url (base for relative links), encoding (charset from HTTP), sanitize (default true),
 ** title_html (titles as feedparser gives them: sanitized HTML when they are HTML; default
-** false, titles are plain text).
+** false, titles are plain text), plain (no text set aside before libxml2, xmlinput.h: for
+** the checks that compare the two readings; default false).
 ** The feed table: format, bozo, bozo_message, the string fields of orr_feed_field_names,
 ** updated (UTC seconds) and entries = { { id, title, link, author, author_email,
 ** author_uri, author_text, summary, content, content_type, published, updated,
@@ -70,10 +71,12 @@ static int f_parse(lua_State *L) {
   orr_feed_opts o;
   orr_feed *f;
   char err[320];
+  memset(&o, 0, sizeof o);
   o.url = orr_opt_str(L, 2, "url", NULL);
   o.encoding = orr_opt_str(L, 2, "encoding", NULL);
   o.sanitize = orr_opt_bool(L, 2, "sanitize", 1);
   o.title_html = orr_opt_bool(L, 2, "title_html", 0);
+  o.plain = orr_opt_bool(L, 2, "plain", 0);
   f = orr_feed_parse(data, len, &o, err, sizeof err);
   if (f == NULL) return orr_fail(L, "%s", err);
   orr_push_feed(L, f);

@@ -118,6 +118,26 @@ describe('orrery.parse / orrery._feed', function()
     assert.equals('\u{A0}x ' .. plain, (summary('&nbsp;x ' .. long)))
   end)
 
+  it('reads every feed of the fixtures and the conformance corpus alike with text set aside or not', function()
+    local helper = require('helper')
+    local files = {}
+    local p = io.popen('find ' .. helper.root .. '/tests/fixtures ' .. helper.root
+      .. '/../shared/conformance/feedparser -type f -size -2M 2>/dev/null | grep -E "\\.(xml|rss|atom|rdf)$"')
+    for line in p:lines() do files[#files + 1] = line end
+    p:close()
+    assert.is_true(#files > 20)
+    local json = require('orrery.json')
+    local cfeed = require('orrery._feed')
+    local function reading(body, plain)
+      local f, err = cfeed.parse(body, { url = 'http://example.org/feed', plain = plain })
+      return f and json.encode(f) or err
+    end
+    for _, path in ipairs(files) do
+      local body = assert(io.open(path, 'rb')):read('a')
+      assert.equals(reading(body, true), reading(body, false), path)
+    end
+  end)
+
   it('reads Atom 1.0 with xml:base at every level and xhtml content', function()
     local f = assert(parse.feed(fixture('feeds/atom10.xml'), { url = 'https://elsewhere.example/feed' }))
     assert.equals('atom10', f.format)
