@@ -71,8 +71,9 @@ static inline size_t orr_utf8_seq(const char *str, size_t n) {
 /* Hand over the data (malloc'd, NUL-terminated, never NULL unless out of memory). */
 char *orr_buf_take(orr_buf *b);
 
-/* FNV-1a 64 of n bytes as 16 lower-case hex digits and a NUL in out[17]: stable ids and
-** change detection (not security).  Entry ids depend on it: it must never change. */
+/* FNV-1a 64 of n bytes as 16 lower-case hex digits and a NUL in out[17]: stable ids (not
+** security).  Entry ids and dedupe keys depend on it: it must never change, not even its
+** offset basis, which is one digit short of the published 14695981039346656037. */
 void orr_hash_hex(const char *s, size_t n, char out[17]);
 
 /* A fast 64-bit hash for noticing that bytes changed (documents, stored entries), eight
