@@ -12,7 +12,7 @@
 #include "test.h"
 
 static orr_feed *parse(const char *s, char *err) {
-  orr_feed_opts o = { "http://example.org/", NULL, 1, 0 };
+  orr_feed_opts o = { "http://example.org/", NULL, 1, 0, 0 };
   return orr_feed_parse(s, strlen(s), &o, err, 320);
 }
 
@@ -26,7 +26,7 @@ static void fuzz_corpus(const char *dir) {
     char path[512], err[320], *buf;
     FILE *fp;
     long size;
-    orr_feed_opts o = { "http://example.org/feed/", NULL, 1, 0 };
+    orr_feed_opts o = { "http://example.org/feed/", NULL, 1, 0, 0 };
     if (de->d_name[0] == '.') continue;
     snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
     if ((fp = fopen(path, "rb")) == NULL) continue;
@@ -71,7 +71,7 @@ int main(void) {
     for (i = 0; i < 600000; i++) orr_buf_adds(&b, "<x/>");
     orr_buf_adds(&b, "<item><title>a &amp; b &eacute;</title></item></channel></rss>");
     t0 = clock();
-    f = orr_feed_parse(b.data, b.len, &(orr_feed_opts){ "http://example.org/", NULL, 1, 0 }, err, sizeof err);
+    f = orr_feed_parse(b.data, b.len, &(orr_feed_opts){ "http://example.org/", NULL, 1, 0, 0 }, err, sizeof err);
     CHECK(f && f->nentries == 1 && strcmp(f->entries[0].f[ORR_E_TITLE], "a & b \xc3\xa9") == 0);
     CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 3.0);
     orr_feed_free(f);

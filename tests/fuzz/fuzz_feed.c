@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const char *const charsets[] = { NULL, "utf-8", "iso-8859-1", "windows-1252", "bogus" };
-  orr_feed_opts o = { "http://example.org/feed/", NULL, 1, 0 };
+  orr_feed_opts o = { "http://example.org/feed/", NULL, 1, 0, 0 };
   char err[320];
   orr_feed *f;
   if (size > 0) {
