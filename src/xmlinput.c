@@ -809,7 +809,8 @@ static int decode_text(orr_buf *b, const char *s, const char *end) {
     unsigned long v;
     if (cr) add_xml_lines(b, s, (size_t)(stop - s)); else orr_buf_add(b, s, (size_t)(stop - s));
     if (amp == NULL) break;
-    if ((v = reference(amp, end, &after)) == 0) { b->len = keep; return 0; }
+    v = reference(amp, end, &after);
+    if (v == 0 || v == 0xF0000 || v == 0xF0001) { b->len = keep; return 0; }
     orr_buf_add_utf8(b, (unsigned)v);
     s = after;
   }
@@ -874,16 +875,20 @@ static int placeholder(aside *a, const char *from, const char *to) {
   return 1;
 }
 
-/* The run of text [s, e) inside the root: set aside when long and full of references. */
+/* The run of text [s, e) inside the root: set aside when long and full of references.
+** Returns 0 when the document is to be left alone (out of memory, or the run refers to a
+** placeholder character). */
 static int text_run(aside *a, const char *s, const char *e) {
   size_t off = a->text.len;
-  if (e - s < 64 || memchr(s, '&', (size_t)(e - s)) == NULL || !decode_text(&a->text, s, e)) return 1;
-  if (!placeholder(a, s, e)) return 0;
-  a->v[a->n - 1].p = NULL;
-  a->v[a->n - 1].off = off;
-  a->v[a->n - 1].len = a->text.len - off;
-  a->v[a->n - 1].decoded = 1;
-  return 1;
+  if (e - s >= 64 && memchr(s, '&', (size_t)(e - s)) != NULL && decode_text(&a->text, s, e)) {
+    if (!placeholder(a, s, e)) return 0;
+    a->v[a->n - 1].p = NULL;
+    a->v[a->n - 1].off = off;
+    a->v[a->n - 1].len = a->text.len - off;
+    a->v[a->n - 1].decoded = 1;
+    return 1;
+  }
+  return !refers_to_placeholder(s, e);    /* (a decoded run was checked as it was read) */
 }
 
 static void set_text_aside(orr_xml_input *in) {
@@ -904,8 +909,7 @@ static void set_text_aside(orr_xml_input *in) {
   a.last = d;
   while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
     const char *e;
-    if (refers_to_placeholder(text, p)) goto leave;
-    if (depth > 0 && !text_run(&a, text, p)) goto leave;
+    if (depth > 0 ? !text_run(&a, text, p) : refers_to_placeholder(text, p)) goto leave;
     if (end - p >= 9 && !memcmp(p, "<![CDATA[", 9)) {
       if ((e = find3(p + 9, (size_t)(end - p - 9), "]]>")) == NULL) goto leave;
       if (depth > 0 && e - p > 40) {       /* (a short one costs libxml2 nothing much) */
