@@ -174,14 +174,19 @@ char *orr_buf_take(orr_buf *b) {
   return p;
 }
 
-void orr_hash_hex(const char *s, size_t n, char out[17]) {
+/* h as 16 lower-case hex digits and a NUL at out. */
+static void hex16(uint64_t h, char *out) {
   static const char hex[] = "0123456789abcdef";
-  uint64_t h = 1469598103934665603ULL;
-  size_t i;
   int k;
-  for (i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ULL; }
   for (k = 15; k >= 0; k--) { out[k] = hex[h & 15]; h >>= 4; }
   out[16] = '\0';
+}
+
+void orr_hash_hex(const char *s, size_t n, char out[17]) {
+  uint64_t h = 1469598103934665603ULL;
+  size_t i;
+  for (i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ULL; }
+  hex16(h, out);
 }
 
 /* One multiply-xorshift round per 8-byte word (its latency is the cost: ~2 bytes a cycle),
@@ -210,9 +215,6 @@ unsigned long long orr_digest(unsigned long long h, const char *s, size_t n) {
 }
 
 void orr_digest_hex(unsigned long long h, char out[18]) {
-  static const char hex[] = "0123456789abcdef";
-  int k;
   out[0] = '#';
-  for (k = 16; k >= 1; k--) { out[k] = hex[h & 15]; h >>= 4; }
-  out[17] = '\0';
+  hex16((uint64_t)h, out + 1);
 }
