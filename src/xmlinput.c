@@ -726,10 +726,10 @@ static int settle_encoding(orr_xml_input *in, const char *charset, int wide) {
 ** reference XML does not define, "]]>" in text) leaves the document, or that run of text,
 ** as it is: the scan never has to guess what libxml2's recovery would do. */
 
-struct orr_cdata {
+struct orr_aside {
   const char *p;                /* a CDATA section's text in the document (raw line ends) */
   size_t len;
-  size_t off;                   /* or, when decoded, text read already at in->cdata_text + off */
+  size_t off;                   /* or, when decoded, text read already at in->aside_text + off */
   int decoded;
 };
 
@@ -850,7 +850,7 @@ static const char *construct_end(const char *p, const char *end, int *depth) {
 }
 
 typedef struct aside {
-  struct orr_cdata *v;
+  struct orr_aside *v;
   size_t n, cap;
   orr_buf out;                  /* the document with placeholders */
   orr_buf text;                 /* the decoded runs of text */
@@ -861,7 +861,7 @@ typedef struct aside {
 static int placeholder(aside *a, const char *from, const char *to) {
   char num[24];
   if (a->n == a->cap) {
-    struct orr_cdata *nv = realloc(a->v, (a->cap = a->cap ? a->cap * 2 : 64) * sizeof *nv);
+    struct orr_aside *nv = realloc(a->v, (a->cap = a->cap ? a->cap * 2 : 64) * sizeof *nv);
     if (nv == NULL) return 0;
     a->v = nv;
   }
@@ -930,11 +930,11 @@ static void set_text_aside(orr_xml_input *in) {
   if (!orr_buf_ok(&a.out) || !orr_buf_ok(&a.text)) goto leave;
   in->plain = in->data;
   in->plain_len = in->len;
-  in->cdata = a.v;
-  in->ncdata = a.n;
-  in->cdata_from = in->copy;               /* (the sections' text stays where it is: kept alive) */
+  in->aside = a.v;
+  in->naside = a.n;
+  in->aside_from = in->copy;               /* (the sections' text stays where it is: kept alive) */
   in->copy = NULL;
-  in->cdata_text = orr_buf_take(&a.text);
+  in->aside_text = orr_buf_take(&a.text);
   {
     size_t len = a.out.len;
     take(in, orr_buf_take(&a.out), len);
@@ -956,12 +956,12 @@ static int restore_text(const orr_xml_input *in, xmlNodePtr t) {
     char *stop;
     unsigned long k = strtoul(ph + 4, &stop, 10);
     orr_buf_add(&b, s, (size_t)(ph - s));
-    if (stop == ph + 4 || k >= in->ncdata || strncmp(stop, PH_CLOSE, 4) != 0) {
+    if (stop == ph + 4 || k >= in->naside || strncmp(stop, PH_CLOSE, 4) != 0) {
       orr_buf_add(&b, ph, 4);            /* (cannot happen: the bytes were ours alone) */
       s = ph + 4;
     } else {
-      if (in->cdata[k].decoded) orr_buf_add(&b, in->cdata_text + in->cdata[k].off, in->cdata[k].len);
-      else add_xml_lines(&b, in->cdata[k].p, in->cdata[k].len);
+      if (in->aside[k].decoded) orr_buf_add(&b, in->aside_text + in->aside[k].off, in->aside[k].len);
+      else add_xml_lines(&b, in->aside[k].p, in->aside[k].len);
       s = stop + 4;
     }
     ph = strstr(s, PH_OPEN);
@@ -974,24 +974,24 @@ static int restore_text(const orr_xml_input *in, xmlNodePtr t) {
 }
 
 int orr_xml_input_plain(orr_xml_input *in) {
-  if (in->ncdata == 0) return 0;
+  if (in->naside == 0) return 0;
   free(in->copy);                          /* the copy with placeholders */
-  in->copy = in->cdata_from;               /* the plain copy (NULL: the caller's bytes) */
-  in->cdata_from = NULL;
+  in->copy = in->aside_from;               /* the plain copy (NULL: the caller's bytes) */
+  in->aside_from = NULL;
   in->data = in->plain;
   in->len = in->plain_len;
-  free(in->cdata);
-  in->cdata = NULL;
-  in->ncdata = 0;
-  free(in->cdata_text);
-  in->cdata_text = NULL;
+  free(in->aside);
+  in->aside = NULL;
+  in->naside = 0;
+  free(in->aside_text);
+  in->aside_text = NULL;
   return 1;
 }
 
 int orr_xml_input_restore(const orr_xml_input *in, xmlDocPtr doc) {
   xmlNodePtr n;
   int ok = 1;
-  if (in->ncdata == 0 || doc == NULL) return 1;
+  if (in->naside == 0 || doc == NULL) return 1;
   /* every node in document order, without recursion (a hostile document nests deep) */
   for (n = doc->children; n != NULL;) {
     if (n->type == XML_TEXT_NODE) ok &= restore_text(in, n);
@@ -1055,11 +1055,11 @@ int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const
 void orr_xml_input_free(orr_xml_input *in) {
   free(in->copy);
   in->copy = NULL;
-  free(in->cdata_from);
-  in->cdata_from = NULL;
-  free(in->cdata);
-  in->cdata = NULL;
-  in->ncdata = 0;
-  free(in->cdata_text);
-  in->cdata_text = NULL;
+  free(in->aside_from);
+  in->aside_from = NULL;
+  free(in->aside);
+  in->aside = NULL;
+  in->naside = 0;
+  free(in->aside_text);
+  in->aside_text = NULL;
 }

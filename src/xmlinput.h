@@ -37,10 +37,10 @@ typedef struct orr_xml_input {
   char        note[200];        /* why the document counts as ill-formed, or "" */
   char       *copy;             /* private: the rewritten copy, if any */
   char        enc_buf[64];      /* private */
-  struct orr_cdata *cdata;      /* private: CDATA sections set aside (orr_xml_input_restore) */
-  size_t      ncdata;
-  char       *cdata_from;       /* private: the copy their text lies in, if not the caller's */
-  char       *cdata_text;       /* private: runs of text read already (with references) */
+  struct orr_aside *aside;      /* private: CDATA sections and runs of text set aside (restore) */
+  size_t      naside;
+  char       *aside_from;       /* private: the copy their text lies in, if not the caller's */
+  char       *aside_text;       /* private: runs of text read already (with references) */
   const char *plain;            /* private: the document as it was before they were set aside */
   size_t      plain_len;
 } orr_xml_input;
