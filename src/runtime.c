@@ -73,6 +73,12 @@ lua_State *orr_runtime_new(const char *dir) {
   lua_State *L = lua_newstate(orr_mem_alloc, &mem);
   if (L == NULL) return NULL;
   lua_atpanic(L, panic);
+  /* Generational collection: a refresh or a render keeps a long-lived core (the config, a
+  ** request and a feed row per feed) and makes short-lived entry tables and strings by the
+  ** thousand; the incremental collector re-marked the core at every cycle.  Measured on
+  ** the bench farm's 1,000 feeds, alternating runs: main-thread CPU
+  ** 1.31 -> 1.19 s (whole refresh 2.67 -> 2.54 s), peak memory 1 MB less. */
+  lua_gc(L, LUA_GCGEN, 0, 0);
   luaL_openlibs(L);
   orr_api_preload(L);
   lua_getglobal(L, "package");                               /* [package] */
