@@ -68,11 +68,10 @@ M.TEXT_MIN = 200
 --- for entries with at least TEXT_MIN bytes of text (nil otherwise).  A mirror or a
 --- category feed that changed the links still has the same words.
 M.TEXT_PREFIX = 3000
+--- (The hash of squash(title) .. '\0' .. text(html:sub(1, TEXT_PREFIX), 'key'), made in one
+--- C call: this runs for every entry stored.)
 function M.text_key(e)
-  local html = e.content or e.summary or ''
-  local text = chtml.text(#html > M.TEXT_PREFIX and html:sub(1, M.TEXT_PREFIX) or html, 'key')
-  if #text < M.TEXT_MIN then return nil end
-  return cutil.hash(squash(e.title) .. '\0' .. text)
+  return chtml.text_key(e.content or e.summary or '', e.title, M.TEXT_PREFIX, M.TEXT_MIN)
 end
 
 -- An id that names one post wherever it appears (an http(s) URL, a tag: or urn: URI) and

@@ -2,6 +2,7 @@
 ** api/html.c — orrery._html: sanitizing, text, and HTML documents with XPath for recipes.
 **
 **   sanitize(html [, base]) -> safe html        text(html [, "key"]) -> plain text
+**   text_key(html, title, prefix, min) -> hash | nil   an entry's text key (see f_text_key)
 **   parse(html [, url [, charset]]) -> Doc       resolve(ref, base) -> url
 **     (with charset, even "": a fetched page, read in its own encoding: BOM, charset, <meta>)
 **   feed_links(html [, url]) -> { {href, type, title} }   the feeds a page links to
@@ -52,9 +53,8 @@ static int f_sanitize(lua_State *L) {
 
 /* text(html [, "key"]): with "key", html is what orrery stored (sanitized) and the text
 ** comes as a comparison key: whitespace runs one space, trimmed, ASCII in lower case (the
-** fast scan of stored HTML, not a parse). */
-/* For text(html, 'key'): each byte as the key has it (white space a space, ASCII letters
-** lower case), made once. */
+** fast scan of stored HTML, not a parse).  For it, each byte as the key has it (white
+** space a space, ASCII letters lower case), made once. */
 static unsigned char key_map[256];
 
 static void key_map_init(void) {
@@ -63,28 +63,72 @@ static void key_map_init(void) {
   key_map['\t'] = key_map['\n'] = key_map['\f'] = key_map['\r'] = ' ';
 }
 
-static int f_text(lua_State *L) {
-  size_t len;
-  const char *s = luaL_checklstring(L, 1, &len);
-  char *t, *r, *w;
-  if (!lua_isstring(L, 2) || strcmp(lua_tostring(L, 2), "key") != 0) return push_str(L, orr_html_text(s, len));
-  t = orr_html_text_sanitized(s, len);
-  if (t == NULL) return luaL_error(L, "out of memory");
-  /* lower case, each run of white space one space, none leading: a table lookup and no
-  ** branch a byte (this runs for every entry stored, on the first 3,000 bytes of its HTML,
-  ** and text alternates words and spaces too often for a branch to be guessed) */
-  {
-    char prev = ' ';
-    for (r = w = t; *r; r++) {
-      char out = (char)key_map[(unsigned char)*r];
-      *w = out;
-      w += (out != ' ') | (prev != ' ');
-      prev = out;
-    }
+/* The key text of stored HTML: its text (the fast scan) in lower case, each run of white
+** space one space, none leading or trailing.  malloc'd, length in *n; NULL if out of memory.
+** A table lookup and no branch a byte: this runs for every entry stored, on the first
+** 3,000 bytes of its HTML, and text alternates words and spaces too often for a branch to
+** be guessed. */
+static char *key_text(const char *s, size_t len, size_t *n) {
+  char *t = orr_html_text_sanitized(s, len), *r, *w, prev = ' ';
+  if (t == NULL) return NULL;
+  for (r = w = t; *r; r++) {
+    char out = (char)key_map[(unsigned char)*r];
+    *w = out;
+    w += (out != ' ') | (prev != ' ');
+    prev = out;
   }
   if (w > t && w[-1] == ' ') w--;
-  lua_pushlstring(L, t, (size_t)(w - t));
+  *n = (size_t)(w - t);
+  return t;
+}
+
+static int f_text(lua_State *L) {
+  size_t len, n;
+  const char *s = luaL_checklstring(L, 1, &len);
+  char *t;
+  if (!lua_isstring(L, 2) || strcmp(lua_tostring(L, 2), "key") != 0) return push_str(L, orr_html_text(s, len));
+  if ((t = key_text(s, len, &n)) == NULL) return luaL_error(L, "out of memory");
+  lua_pushlstring(L, t, n);
   free(t);
+  return 1;
+}
+
+/* Is c white space as Lua's %s has it (C locale)? */
+static int lua_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* text_key(html, title, prefix, min) -> hash | nil: the hash of the title (lower case, white
+** space runs one space, trimmed) and, after a NUL, the key text of html's first prefix
+** bytes; nil when that text is shorter than min bytes.  What
+**   cutil.hash(squash(title) .. '\0' .. text(html:sub(1, prefix), 'key'))
+** gives, without the three strings in between (shown.text_key owns the rule). */
+static int f_text_key(lua_State *L) {
+  size_t len, tlen = 0, n, i;
+  const char *s = luaL_checklstring(L, 1, &len);
+  const char *title = luaL_optlstring(L, 2, "", &tlen);
+  lua_Integer prefix = luaL_checkinteger(L, 3), min = luaL_checkinteger(L, 4);
+  char *t, hex[17];
+  orr_buf b;
+  if (prefix >= 0 && (lua_Unsigned)prefix < len) len = (size_t)prefix;
+  if ((t = key_text(s, len, &n)) == NULL) return luaL_error(L, "out of memory");
+  if ((lua_Integer)n < min) { free(t); lua_pushnil(L); return 1; }
+  orr_buf_init(&b);
+  orr_buf_reserve(&b, tlen + 1 + n);
+  for (i = 0; i < tlen; i++) {
+    unsigned char c = (unsigned char)title[i];
+    if (lua_space(c)) {
+      while (i + 1 < tlen && lua_space((unsigned char)title[i + 1])) i++;
+      if (b.len > 0 && i + 1 < tlen) orr_buf_addc(&b, ' ');   /* none leading, none trailing */
+    } else {
+      orr_buf_addc(&b, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    }
+  }
+  orr_buf_addc(&b, '\0');
+  orr_buf_add(&b, t, n);
+  free(t);
+  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return luaL_error(L, "out of memory"); }
+  orr_hash_hex(b.data, b.len, hex);
+  orr_buf_free(&b);
+  lua_pushstring(L, hex);
   return 1;
 }
 
@@ -331,6 +375,7 @@ static const luaL_Reg lib[] = {
   { "sanitize",  f_sanitize  },
   { "css",       f_css       },
   { "text",      f_text      },
+  { "text_key",  f_text_key  },
   { "parse",     f_parse     },
   { "resolve",   f_resolve   },
   { "clean_url", f_clean_url },

@@ -67,6 +67,59 @@ describe('orrery._html', function()
     assert.has_error(function() doc:select('//p') end, 'attempt to use a closed html document')
   end)
 
+  it('text_key gives what the hash of the squashed title and the key text gave (stored keys stay valid)', function()
+    local cutil = require('orrery._util')
+    local parse = require('orrery.parse')
+    local helper = require('helper')
+    -- the rule as orrery 0.2 wrote it in Lua: text_key values stored then must not change
+    local function squash(s)
+      return (s or ''):lower():gsub('%s+', ' '):gsub('^ ', ''):gsub(' $', '')
+    end
+    local function reference(h, title, prefix, min)
+      local text = html.text(#h > prefix and h:sub(1, prefix) or h, 'key')
+      if #text < min then return nil end
+      return cutil.hash(squash(title) .. '\0' .. text)
+    end
+    local cases, n = {}, 0
+    local function add(h, title) cases[#cases + 1] = { h, title } end
+    -- entries as feeds give them
+    local corpus = helper.root .. '/../shared/conformance/feedparser/cases'
+    local list = io.popen('find ' .. helper.root .. '/tests/fixtures/feeds ' .. corpus .. ' -type f 2>/dev/null | sort')
+    for path in list:lines() do
+      local f = parse.feed(assert(io.open(path, 'rb')):read('a'), { url = 'http://example.org/' })
+      for _, e in ipairs(f and f.entries or {}) do add(e.content or e.summary or '', e.title) end
+    end
+    list:close()
+    -- titles with white space of every kind, cut HTML, text right at the bound
+    local long = ('<p>Word &amp; w\195\182rd, ' .. ('x'):rep(20) .. '</p>\n'):rep(120)
+    for _, t in ipairs({ '  Lead and trail  ', '\tTabs\vand\fform\rfeeds\n', 'MiXeD CaSe \195\132', '', ' ',
+      '\0nul\0 inside', 'a  b   c', 'x\n' }) do
+      add(long, t)
+    end
+    add(nil or '', nil)
+    add(('a'):rep(199), 'short')
+    add(('a'):rep(200), 'exact')
+    add(('<b>' .. ('\226\130\172'):rep(1000) .. '</b>'), 'cut inside a character')
+    -- and random bytes, tags and entities
+    local bits = { '<p>', '</p>', '<br>', '&amp;', '&#233;', '&lt;', ' ', '\n', '\t', 'A', 'z', '\195\169', '<a href="x">',
+      '</a>', '&', ';', '<', '>', '\v', '\0', 'Text ' }
+    math.randomseed(7)
+    for _ = 1, 1500 do
+      local parts, tparts = {}, {}
+      for i = 1, math.random(0, 400) do parts[i] = bits[math.random(#bits)] end
+      for i = 1, math.random(0, 12) do tparts[i] = bits[math.random(#bits)] end
+      add(table.concat(parts), table.concat(tparts))
+    end
+    for _, c in ipairs(cases) do
+      for _, bound in ipairs({ { 3000, 200 }, { 50, 10 }, { 0, 0 } }) do
+        local want = reference(c[1], c[2], bound[1], bound[2])
+        assert.equals(want, html.text_key(c[1], c[2], bound[1], bound[2]))
+        if want then n = n + 1 end
+      end
+    end
+    assert.truthy(#cases > 2000 and n > 1000, #cases .. ' cases, ' .. n .. ' keys')
+  end)
+
   it('raises on an invalid XPath expression', function()
     assert.has_error(function() html.parse('<p/>'):select('//[') end)
   end)
