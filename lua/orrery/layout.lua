@@ -190,8 +190,7 @@ local function month_context(cfg, ctx, i)
 end
 
 local function write_if_changed(path, data)
-  local old = cfs.read(path)
-  if old == data then return false end
+  if cfs.same(path, data) then return false end
   local ok, err = cfs.write(path, data)
   if not ok then util.fail('cannot write ' .. err, 'write') end
   return true

@@ -2,6 +2,7 @@
 ** api/fs.c — orrery._fs: the file operations Lua needs and the stock io library lacks.
 **
 **   read(path) -> data | nil, err          write(path, data) -> true | nil, err  (atomic)
+**   same(path, data) -> boolean            the file holds exactly data (compared in chunks)
 **   mkdirs(path) -> true | nil, err        list(dir) -> { name } | nil, err
 **   stat(path) -> {type=, size=, mtime=} | nil, err          remove(path)
 **   realpath(path) -> absolute path | nil, err
@@ -34,15 +35,55 @@ static int fail_errno(lua_State *L, const char *path) {
 static int f_read(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   luaL_Buffer b;
-  char chunk[65536];
+  struct stat st;
   size_t n;
   FILE *fp = fopen(path, "rb");
   if (fp == NULL) return fail_errno(L, path);
-  luaL_buffinit(L, &b);
-  while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) luaL_addlstring(&b, chunk, n);
+  if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    /* a file of known size is read into one buffer of that size: growing one by doubling
+    ** held three copies of a large page at its peak */
+    size_t size = (size_t)st.st_size, got = 0;
+    char *p = luaL_buffinitsize(L, &b, size);
+    while (got < size && (n = fread(p + got, 1, size - got, fp)) > 0) got += n;
+    luaL_addsize(&b, got);
+    if (got == size) {                            /* (a file that grew meanwhile: the rest too) */
+      char chunk[4096];
+      while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) luaL_addlstring(&b, chunk, n);
+    }
+  } else {
+    char chunk[65536];
+    luaL_buffinit(L, &b);
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) luaL_addlstring(&b, chunk, n);
+  }
   if (ferror(fp)) { int e = errno; fclose(fp); errno = e; return fail_errno(L, path); }
   fclose(fp);
   luaL_pushresult(&b);
+  return 1;
+}
+
+/* same(path, data) -> boolean: whether the file at path holds exactly data, compared a
+** chunk at a time (a rendered page is checked against the one on disk without a second
+** copy of it in memory); false when it is missing or cannot be read. */
+static int f_same(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  size_t len, off = 0, n;
+  const char *data = luaL_checklstring(L, 2, &len);
+  char chunk[65536];
+  struct stat st;
+  int same = 0;
+  FILE *fp = fopen(path, "rb");
+  if (fp != NULL) {
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) {
+      same = 1;
+      while (same && (n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        same = off + n <= len && memcmp(chunk, data + off, n) == 0;
+        off += n;
+      }
+      if (ferror(fp) || off != len) same = 0;
+    }
+    fclose(fp);
+  }
+  lua_pushboolean(L, same);
   return 1;
 }
 
@@ -198,6 +239,7 @@ static const luaL_Reg lib[] = {
   { "lock",   f_lock   },
   { "realpath", f_realpath },
   { "read",   f_read   },
+  { "same",   f_same   },
   { "write",  f_write  },
   { "mkdirs", f_mkdirs },
   { "list",   f_list   },
