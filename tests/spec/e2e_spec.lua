@@ -228,6 +228,25 @@ describe('orrery command line', function()
     assert.equals(ea.store_id, require('orrery.json').decode(b).entries[1].store_id)
   end)
 
+  it('parses a saved feed as if fetched from --base: its relative links resolve there', function()
+    local dir = helper.tmpdir()
+    assert(fs.write(dir .. '/f.rss', '<rss version="2.0"><channel><title>t</title><link>/</link><item><title>a</title>'
+      .. '<link>/2026/post.html</link><description>&lt;img src="pic.png"&gt;</description></item></channel></rss>'))
+    local code, out = helper.orrery({ 'parse', '--json', '--base', 'https://blog.example/feed/rss.xml', dir .. '/f.rss' })
+    assert.equals(0, code)
+    local doc = require('orrery.json').decode(out)
+    assert.equals('https://blog.example/', doc.feed.link)
+    assert.equals('https://blog.example/2026/post.html', doc.entries[1].link)
+    assert.matches('src="https://blog.example/feed/pic.png"', doc.entries[1].summary, 1, true)
+    -- without it a local file has no address: the relative link is not taken as one
+    local _, plain = helper.orrery({ 'parse', '--json', dir .. '/f.rss' })
+    assert.are_not.equals('https://blog.example/2026/post.html', require('orrery.json').decode(plain).entries[1].link)
+    -- a base that is no web address is the caller's mistake
+    local bad, _, err = helper.orrery({ 'parse', '--base', 'file:///etc/', dir .. '/f.rss' })
+    assert.equals(2, bad)
+    assert.matches('--base: file:///etc/ is not an http(s) URL', err, 1, true)
+  end)
+
   it('parses a file to the conformance JSON', function()
     local code, out = helper.orrery({ 'parse', '--json', helper.root .. '/tests/fixtures/feeds/rss20.xml' })
     assert.equals(0, code)

@@ -18,6 +18,8 @@ M.options = {
   common.opt.json,
   { long = '--no-sanitize', key = 'no_sanitize',
     help = 'keep the HTML of entries as the feed wrote it (for debugging)' },
+  { long = '--base', arg = 'URL', key = 'base',
+    help = 'read FILE as if fetched from URL: relative links resolve against it, as in a refresh' },
 }
 
 --- A feed as text: its format, title, link and each entry with its date and link.
@@ -43,6 +45,14 @@ function M.run(opts, operands)
   local body, url, ctype = common.read_source(src, require('orrery.config').defaults)
   if not body then log.error('%s', url) return common.FAIL end
   if url and url:match('^file:') then url = nil end     -- a local file: relative links stay relative
+  if opts.base then
+    -- a saved copy of a feed, read as the refresh reads it from where it lives
+    if not opts.base:match('^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]') then
+      log.error('--base: %s is not an http(s) URL', opts.base)
+      return common.USAGE
+    end
+    url = opts.base
+  end
   local parse = require('orrery.parse')
   local feed, err, links = parse.feed(body, { url = url, content_type = ctype, sanitize = not opts.no_sanitize,
     title_html = opts.json, keep_duplicates = opts.json })
