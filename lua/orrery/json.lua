@@ -17,6 +17,7 @@ local escapes = {
 }
 
 local function encode_string(s)
+  if not s:find('[%c"\\]') then return '"' .. s .. '"' end   -- (nearly every string: one scan)
   return '"' .. s:gsub('[%c"\\]', function(c)
     return escapes[c] or string.format('\\u%04x', c:byte())
   end) .. '"'
