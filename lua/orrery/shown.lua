@@ -55,6 +55,9 @@ function M.link_key(link)
   return host .. p .. (#params > 0 and ('?' .. table.concat(params, '&')) or '')
 end
 
+-- A title as dedupe compares it.  (chtml.text_key squashes the title the same way in C, for
+-- the stored text keys: that copy is frozen with them, html_spec checks it against this
+-- rule, and a change here would need the stored keys made again.)
 local function squash(s)
   return (s or ''):lower():gsub('%s+', ' '):gsub('^ ', ''):gsub(' $', '')
 end
