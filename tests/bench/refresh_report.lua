@@ -6,6 +6,13 @@ local cfs = require('orrery._fs')
 local results_path, ours_path, n, big, n_big, threads, sfeed_path, warm_dir = table.unpack(arg)
 n, n_big = tonumber(n), tonumber(n_big)
 
+-- The median of a list of numbers (the list is left as it was).
+local function median(list)
+  local sorted = { table.unpack(list) }
+  table.sort(sorted)
+  return sorted[(#sorted + 1) // 2]
+end
+
 local function lines(path)
   local out = {}
   for line in (cfs.read(path) or ''):gmatch('[^\n]+') do out[#out + 1] = json.decode(line) end
@@ -110,13 +117,11 @@ if n_big and n_big > 0 and times and o_cold then
   for _, run in ipairs({ 'cold', 'warm' }) do
     local rs = ratios[run]
     if rs and #rs > 0 then
-      local sorted = { table.unpack(rs) }
-      table.sort(sorted)
-      local median = sorted[(#sorted + 1) // 2]
+      local m = median(rs)
       local each = {}
       for i, r in ipairs(rs) do each[i] = string.format('%.2f', r) end
       print(string.format('  %s, CPU per feed at %d / at %d, median of %d rounds (%s)   %.2f   target <= 1.0 %s', run,
-        n_big, n, #rs, table.concat(each, ', '), median, median <= 1.0 and 'met' or 'NOT met'))
+        n_big, n, #rs, table.concat(each, ', '), m, m <= 1.0 and 'met' or 'NOT met'))
     end
   end
 end
@@ -173,10 +178,6 @@ if #ours >= 3 then
     local cold_runs = { curl = {}, orrery = {} }
     for who, u, sy in ct:gmatch('(%a+) ([%d.]+) ([%d.]+)') do
       if cold_runs[who] then table.insert(cold_runs[who], tonumber(u) + tonumber(sy)) end
-    end
-    local function median(t)
-      table.sort(t)
-      return t[(#t + 1) // 2]
     end
     if #cold_runs.curl > 0 and #cold_runs.orrery > 0 then
       local mc, mo = median(cold_runs.curl), median(cold_runs.orrery)
