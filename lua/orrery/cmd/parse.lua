@@ -46,12 +46,14 @@ function M.run(opts, operands)
   if not body then log.error('%s', url) return common.FAIL end
   if url and url:match('^file:') then url = nil end     -- a local file: relative links stay relative
   if opts.base then
-    -- a saved copy of a feed, read as the refresh reads it from where it lives
-    if not opts.base:match('^[Hh][Tt][Tt][Pp][Ss]?://[^/?#]') then
-      log.error('--base: %s is not an http(s) URL', opts.base)
+    -- a saved copy of a feed, read as the refresh reads it from where it lives: the base
+    -- through the URL policy the refresh puts it through (no user:password@ in it)
+    local base, why = require('orrery._feed').url(opts.base)
+    if not base or not base:match('^%a+://') then
+      log.error('--base: %s is not an http(s) URL%s', opts.base, why and (': ' .. why) or '')
       return common.USAGE
     end
-    url = opts.base
+    url = base
   end
   local parse = require('orrery.parse')
   local feed, err, links = parse.feed(body, { url = url, content_type = ctype, sanitize = not opts.no_sanitize,
