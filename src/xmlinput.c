@@ -14,6 +14,10 @@
 #include <string.h>
 #include <strings.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
 #include <libxml/tree.h>
@@ -297,6 +301,57 @@ static const unsigned char *first_forbidden(const unsigned char *s, const unsign
   return end;
 }
 
+/* Is the document valid UTF-8 without a character XML forbids?  The common answer, so
+** one pass gives it for both questions (settle_encoding's and drop_forbidden's, which
+** only run when it is no); ASCII 16 bytes a step where SSE2 is there (every x86-64),
+** 8 elsewhere, other characters decoded in place. */
+static int clean_utf8(const unsigned char *s, size_t n) {
+  const unsigned char *end = s + n;
+  while (s < end) {
+    unsigned c = *s;
+    if (c < 0x80) {
+#if defined(__SSE2__)
+      const __m128i below = _mm_set1_epi8(0x20), tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n'),
+                    cr = _mm_set1_epi8('\r');
+      while (end - s >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+        /* (signed compares: only meaningful once no byte has its high bit set) */
+        __m128i ctl = _mm_andnot_si128(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, nl)),
+                                                    _mm_cmpeq_epi8(v, cr)), _mm_cmplt_epi8(v, below));
+        int m = _mm_movemask_epi8(_mm_or_si128(v, ctl));
+        if (m != 0) { s += __builtin_ctz((unsigned)m); break; }    /* at the first byte to look at */
+        s += 16;
+      }
+#else
+      const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+      while (end - s >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        if (((w | ((w - ones * 0x20) & ~w)) & highs) != 0) break;    /* not ASCII, or a C0 */
+        s += 8;
+      }
+#endif
+      if (s == end || *s >= 0x80) continue;
+      if (*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r') return 0;
+      s++;
+    } else if (c < 0xE0) {
+      if (c < 0xC2 || end - s < 2 || (s[1] & 0xC0) != 0x80) return 0;
+      s += 2;
+    } else if (c < 0xF0) {
+      if (end - s < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (c == 0xE0 && s[1] < 0xA0) ||
+          (c == 0xED && s[1] >= 0xA0) || (c == 0xEF && s[1] == 0xBF && s[2] >= 0xBE))
+        return 0;
+      s += 3;
+    } else {
+      if (c > 0xF4 || end - s < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80 ||
+          (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
+        return 0;
+      s += 4;
+    }
+  }
+  return 1;
+}
+
 static void drop_forbidden(orr_xml_input *in, int utf8) {
   const unsigned char *s = (const unsigned char *)in->data, *end = s + in->len, *p;
   orr_buf b;
@@ -566,17 +621,14 @@ static size_t declared_reference(rewrite *w, size_t at) {
   return k + 1;
 }
 
-/* The reference (or bare '&') at d[at], rewritten when libxml2 would lose it.  Returns
-** where the scan goes on. */
+/* The reference (or bare '&') at d[at], not a plain_reference, rewritten when libxml2
+** would lose it.  Returns where the scan goes on. */
 static size_t fix_reference(rewrite *w, size_t at) {
   const char *d = w->d, *amp = d + at;
   size_t left = w->len - at, k, next;
   char name[40];
   const htmlEntityDesc *h;
-  /* the five of XML: the usual case, fast */
-  if (left >= 4 && (amp[1] == 'l' || amp[1] == 'g') && amp[2] == 't' && amp[3] == ';') return at + 4;
-  if (left >= 5 && memcmp(amp + 1, "amp;", 4) == 0) return at + 5;
-  if (left >= 6 && (memcmp(amp + 1, "quot;", 5) == 0 || memcmp(amp + 1, "apos;", 5) == 0)) return at + 6;
+  /* (XML's five and character references never come here: plain_reference) */
   if (left > 2 && amp[1] == '#' && amp[2] == 'X') { replace(w, at, "&#x", 3, at + 3, 1); return at + 3; }   /* &#X41; */
   if ((next = declared_reference(w, at)) != 0) return next;
   for (k = at + 1; k < w->len && k - at <= 32 && ((d[k] >= 'a' && d[k] <= 'z') || (d[k] >= 'A' && d[k] <= 'Z') ||
@@ -603,10 +655,41 @@ static size_t fix_reference(rewrite *w, size_t at) {
   return k + 1;
 }
 
+/* Is the '&' at amp (left bytes on) one that never needs rewriting, wherever it stands:
+** one of XML's five, or a character reference other than "&#X"?  Nearly every '&' of a
+** feed is one of these, so the markup around it is not looked at. */
+static int plain_reference(const char *amp, size_t left) {
+  if (left >= 4 && (amp[1] == 'l' || amp[1] == 'g') && amp[2] == 't' && amp[3] == ';') return 1;
+  if (left >= 5 && memcmp(amp + 1, "amp;", 4) == 0) return 1;
+  if (left >= 6 && (memcmp(amp + 1, "quot;", 5) == 0 || memcmp(amp + 1, "apos;", 5) == 0)) return 1;
+  return left > 2 && amp[1] == '#' && amp[2] != 'X';
+}
+
+/* Read the markup of d from *seen up to limit: a CDATA section or a comment is passed
+** whole (*seen may end up beyond limit: what stood at limit is inside one).  0 at an
+** entity declaration, where the document is not to be rewritten at all. */
+static int read_markup(const char *d, size_t len, size_t *seen, size_t limit) {
+  const char *lt;
+  while (*seen < limit && (lt = memchr(d + *seen, '<', limit - *seen)) != NULL) {
+    size_t at = (size_t)(lt - d), rest = len - at;
+    const char *close = NULL;
+    if (rest >= 9 && memcmp(lt, "<![CDATA[", 9) == 0) close = "]]>";
+    else if (rest >= 4 && memcmp(lt, "<!--", 4) == 0) close = "-->";
+    else if (rest >= 8 && memcmp(lt, "<!ENTITY", 8) == 0) return 0;
+    if (close) {                                  /* skipped whole: '&' is literal in there */
+      const char *e = find3(d + at + 4, len - at - 4, close);
+      *seen = e ? (size_t)(e - d) + 3 : len;
+    } else {
+      *seen = at + 1;
+    }
+  }
+  if (*seen < limit) *seen = limit;
+  return 1;
+}
+
 static char *fix_entities(const char *d, size_t len, size_t *outlen, entities *ents, int *undeclared) {
   rewrite w;
-  const char *amp = NULL;
-  size_t i = 0;
+  size_t i = 0, seen = 0;                         /* markup before d[seen] has been read */
   if (len >= 2 && (((unsigned char)d[0] == 0xFE && (unsigned char)d[1] == 0xFF) ||
                    ((unsigned char)d[0] == 0xFF && (unsigned char)d[1] == 0xFE)))
     return NULL;                                   /* UTF-16 */
@@ -618,32 +701,21 @@ static char *fix_entities(const char *d, size_t len, size_t *outlen, entities *e
   w.ents = ents;
   orr_buf_init(&w.b);
   while (i < len) {
-    const char *lt;
-    /* the next '&' is searched for again only once i has passed it: each '<' before it
-    ** would otherwise rescan the same stretch (quadratic on a long run of tags) */
-    if (amp == NULL || amp < d + i) {
-      amp = memchr(d + i, '&', len - i);
-      if (amp == NULL) break;
-    }
-    lt = memchr(d + i, '<', (size_t)(amp - (d + i)));
-    if (lt) {                                     /* markup before the next '&' */
-      size_t at = (size_t)(lt - d), rest = len - at;
-      const char *close = NULL;
-      if (rest >= 9 && memcmp(lt, "<![CDATA[", 9) == 0) close = "]]>";
-      else if (rest >= 4 && memcmp(lt, "<!--", 4) == 0) close = "-->";
-      else if (rest >= 8 && memcmp(lt, "<!ENTITY", 8) == 0) { orr_buf_free(&w.b); return NULL; }
-      if (close) {                                /* skipped whole: '&' is literal in there */
-        const char *end = find3(d + at + 4, len - at - 4, close);
-        i = end ? (size_t)(end - d) + 3 : len;
-      } else {
-        i = at + 1;
-      }
-      continue;
-    }
-    i = fix_reference(&w, (size_t)(amp - d));
+    const char *amp = memchr(d + i, '&', len - i);
+    size_t at;
+    if (amp == NULL) break;
+    at = (size_t)(amp - d);
+    if (plain_reference(amp, len - at)) { i = at + 1; continue; }
+    /* one to rewrite, unless it stands in a CDATA section or a comment: the markup from
+    ** where the last such '&' stood to this one is read (each stretch once; never from i,
+    ** which may have passed the start of a section on plain references) */
+    if (!read_markup(d, len, &seen, at)) { orr_buf_free(&w.b); return NULL; }
+    if (seen > at) { i = seen; continue; }         /* it was inside one */
+    i = fix_reference(&w, at);
   }
+  /* (a declaration after the last '&' rewritten leaves the document as it is, too) */
+  if (!w.changed || !read_markup(d, len, &seen, len)) { orr_buf_free(&w.b); return NULL; }
   *undeclared = w.undeclared;
-  if (!w.changed) { orr_buf_free(&w.b); return NULL; }
   orr_buf_add(&w.b, d + w.last, len - w.last);
   if (!orr_buf_ok(&w.b)) { orr_buf_free(&w.b); return NULL; }
   *outlen = w.b.len;
@@ -674,9 +746,9 @@ static int is_utf8_name(const char *name) {
 }
 
 /* The encoding libxml2 is to read the document in (in->encoding), and the bytes made
-** readable in it when they are meant as UTF-8 but are not all UTF-8.  Returns whether the
-** document is read as UTF-8 after this. */
-static int settle_encoding(orr_xml_input *in, const char *charset, int wide) {
+** readable in it when they are meant as UTF-8 but are not all UTF-8 (clean: they are known
+** to be, clean_utf8).  Returns whether the document is read as UTF-8 after this. */
+static int settle_encoding(orr_xml_input *in, const char *charset, int wide, int clean) {
   char declared[64];
   const char *decl = declared_encoding(in->data, in->len, declared, sizeof declared);
   const char *effective = decl;
@@ -690,7 +762,7 @@ static int settle_encoding(orr_xml_input *in, const char *charset, int wide) {
       effective = in->encoding;
     }
   }
-  if (wide || !is_utf8_name(effective) || orr_utf8_valid(in->data, in->len)) return is_utf8_name(effective);
+  if (wide || !is_utf8_name(effective) || clean || orr_utf8_valid(in->data, in->len)) return is_utf8_name(effective);
   if (in->encoding == NULL && !declares_encoding(in->data, in->len) && mostly_not_utf8(in->data, in->len)) {
     /* no charset anywhere and the bytes are not UTF-8: the fallback of RFC 3023's rules
     ** (and feedparser's) is windows-1252, which loses no byte, where reading it as UTF-8
@@ -744,10 +816,14 @@ static int xml_char(unsigned long v) {
 /* The character a reference at s (its '&') stands for, and its end past ';' in *after; 0
 ** for one XML does not define (an HTML name fix_entities left, a malformed one). */
 static unsigned long reference(const char *s, const char *end, const char **after) {
-  const char *semi = memchr(s, ';', (size_t)(end - s) < 12 ? (size_t)(end - s) : 12), *q;
+  const char *semi, *q;
   unsigned long v = 0;
   size_t n;
-  if (semi == NULL) return 0;
+  if (end - s >= 4 && (s[1] == 'l' || s[1] == 'g') && s[2] == 't' && s[3] == ';') {   /* most of them */
+    *after = s + 4;
+    return s[1] == 'l' ? '<' : '>';
+  }
+  if ((semi = memchr(s, ';', (size_t)(end - s) < 12 ? (size_t)(end - s) : 12)) == NULL) return 0;
   *after = semi + 1;
   s++;
   n = (size_t)(semi - s);
@@ -1012,7 +1088,7 @@ int orr_xml_input_restore(const orr_xml_input *in, xmlDocPtr doc) {
 int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const char *charset) {
   size_t n = 0;
   char *copy;
-  int wide_bad, utf8, wide = 0;
+  int wide_bad, utf8, clean, wide = 0;
   memset(in, 0, sizeof *in);
   in->data = data;
   in->len = len;
@@ -1023,8 +1099,9 @@ int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const
   }
   if ((copy = fix_declaration(in->data, in->len, &n, in->note, sizeof in->note, wide ? "utf-8" : NULL)) != NULL)
     take(in, copy, n);
-  utf8 = settle_encoding(in, wide ? NULL : charset, wide);
-  drop_forbidden(in, utf8);
+  clean = clean_utf8((const unsigned char *)in->data, in->len);
+  utf8 = settle_encoding(in, wide ? NULL : charset, wide, clean);
+  if (!clean) drop_forbidden(in, utf8);
   {
     entities ents;
     const char *open = NULL, *close = NULL;

@@ -77,6 +77,19 @@ int main(void) {
     orr_feed_free(f);
     orr_buf_free(&b);
   }
+  {   /* the entity pre-pass looks at markup only around the '&'s it rewrites: XML's own
+      ** references before a CDATA section must not hide the section from it (what is in
+      ** there is literal), and one rewritten after it is rewritten */
+    const char *doc = "<rss version=\"2.0\"><channel><title>t</title><item><title>x &amp; y &#233;</title>"
+                      "<description><![CDATA[&amp; a=1&b=2 &nbsp;]]></description></item>"
+                      "<item><title>caf&eacute; &#X41;</title></item></channel></rss>";
+    f = orr_feed_parse(doc, strlen(doc), &(orr_feed_opts){ "http://example.org/", NULL, 0, 0, 0 }, err, sizeof err);
+    CHECK(f && f->nentries == 2);
+    CHECK(f && strcmp(f->entries[0].f[ORR_E_SUMMARY], "&amp; a=1&b=2 &nbsp;") == 0);
+    CHECK(f && strcmp(f->entries[0].f[ORR_E_TITLE], "x & y \xc3\xa9") == 0);
+    CHECK(f && strcmp(f->entries[1].f[ORR_E_TITLE], "caf\xc3\xa9 A") == 0);
+    orr_feed_free(f);
+  }
   fuzz_corpus("tests/fixtures/fuzz");
   return test_report();
 }
