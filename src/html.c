@@ -825,10 +825,10 @@ static int sax_run(const char *html, size_t len, const char *base, int text_only
   return 1;
 }
 
-/* CPU seconds this thread has spent sanitizing (the refresh's per-stage account). */
-static __thread double sanitize_cpu;
+/* Seconds this thread has spent in the sanitizer (the refresh's per-stage account). */
+static __thread double sanitize_time;
 
-double orr_html_sanitize_cpu(void) { return sanitize_cpu; }
+double orr_html_sanitize_time(void) { return sanitize_time; }
 
 char *orr_html_sanitize(const char *html, size_t len, const char *base) {
   orr_buf out;
@@ -839,18 +839,18 @@ char *orr_html_sanitize(const char *html, size_t len, const char *base) {
     orr_buf_add_escaped(&out, html, len, 0);
     return orr_buf_take(&out);
   }
-  t0 = orr_thread_cpu();
+  t0 = orr_clock_now();
   if (!sax_run(html, len, base, 0, &out)) { orr_buf_free(&out); return NULL; }
-  sanitize_cpu += orr_thread_cpu() - t0;
+  sanitize_time += orr_clock_now() - t0;
   return orr_buf_take(&out);
 }
 
 char *orr_html_sanitize_node(xmlNodePtr node, const char *base) {
   orr_buf out;
-  double t0 = orr_thread_cpu();
+  double t0 = orr_clock_now();
   orr_buf_init(&out);
   emit_children(&out, node, base, 0);
-  sanitize_cpu += orr_thread_cpu() - t0;
+  sanitize_time += orr_clock_now() - t0;
   return orr_buf_take(&out);
 }
 

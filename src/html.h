@@ -32,8 +32,10 @@ char *orr_html_sanitize(const char *html, size_t len, const char *base);
 ** fuzzer do to check that both give the same.  Returns the previous setting. */
 int orr_html_fast_path(int on);
 
-/* CPU seconds the calling thread has spent in orr_html_sanitize and _node so far. */
-double orr_html_sanitize_cpu(void);
+/* Seconds the calling thread has spent in orr_html_sanitize and _node so far, on the
+** steady clock (orr_clock_now): a caller that knows its CPU time over a stretch takes the
+** sanitizer's share of that stretch as its share of the CPU. */
+double orr_html_sanitize_time(void);
 
 /* Sanitize the children of node (e.g. an Atom xhtml <div>) the same way. */
 char *orr_html_sanitize_node(xmlNodePtr node, const char *base);

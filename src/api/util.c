@@ -155,9 +155,10 @@ static int f_cpu(lua_State *L) {
   return 1;
 }
 
-/* sanitize_cpu() -> seconds the calling thread has spent sanitizing HTML */
+/* sanitize_cpu() -> seconds the calling thread has spent sanitizing HTML (the steady
+** clock inside the sanitizer's calls: its CPU time unless the thread was made to wait) */
 static int f_sanitize_cpu(lua_State *L) {
-  lua_pushnumber(L, orr_html_sanitize_cpu());
+  lua_pushnumber(L, orr_html_sanitize_time());
   return 1;
 }
 
