@@ -47,6 +47,10 @@ char *orr_utf8_from_mixed(const char *s, size_t n, int *bad);
 char *orr_utf8_map_c1(const char *s, size_t n, int *bad);
 /* 1 if the n bytes at s are valid UTF-8. */
 int orr_utf8_valid(const char *s, size_t n);
+/* 1 if the n bytes at s are valid UTF-8 holding only characters XML allows: no C0 control
+** but tab, newline and (when cr is set) carriage return, no U+FFFE or U+FFFF.  One pass,
+** fast: the question each feed and each sanitized field is asked first. */
+int orr_utf8_xml_chars(const char *s, size_t n, int cr);
 
 /* Length of the valid UTF-8 sequence at s (n bytes left: 1 for ASCII), 0 if invalid:
 ** no overlong forms, surrogates or code points beyond U+10FFFF.  Inline: validating loops

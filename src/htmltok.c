@@ -24,7 +24,6 @@
 **    the input every open element ends.
 */
 #include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -196,29 +195,6 @@ static int entity_value(const char *name, size_t n) {
 }
 
 /* ---- input ---------------------------------------------------------------------------- */
-
-/* 1 if s is UTF-8 whose every character libxml2 keeps as it is (IS_CHAR, and no carriage
-** return, which this does not follow libxml2 through). */
-static int plain_input(const char *str, size_t n) {
-  const unsigned char *s = (const unsigned char *)str;
-  size_t i = 0, k;
-  while (i < n) {
-    if (i + 8 <= n) {                           /* 8 bytes a step while ASCII from 0x20 */
-      uint64_t w;
-      memcpy(&w, s + i, 8);
-      if (!((w | ((w - 0x2020202020202020ULL) & ~w)) & 0x8080808080808080ULL)) { i += 8; continue; }
-    }
-    if (s[i] < 0x80) {
-      if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n') return 0;
-      i++;
-      continue;
-    }
-    if ((k = orr_utf8_seq(str + i, n - i)) == 0) return 0;
-    if (k == 3 && s[i] == 0xEF && s[i + 1] == 0xBF && s[i + 2] >= 0xBE) return 0;   /* U+FFFE/F */
-    i += k;
-  }
-  return 1;
-}
 
 static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static int is_alnum(int c) { return is_alpha(c) || (c >= '0' && c <= '9'); }
@@ -467,7 +443,9 @@ int orr_htmltok(const char *html, size_t len, const orr_html_events *ev, void *u
   tok t;
   int ok = 1;
   pthread_once(&once, init);
-  if (!verified || !plain_input(html, len)) return 0;
+  /* only UTF-8 whose every character libxml2 keeps as it is (and no carriage return,
+  ** which this does not follow libxml2 through) */
+  if (!verified || !orr_utf8_xml_chars(html, len, 0)) return 0;
   t.ev = ev;
   t.u = u;
   t.p = html;

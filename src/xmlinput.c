@@ -14,10 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include <libxml/HTMLparser.h>
 #include <libxml/encoding.h>
 #include <libxml/tree.h>
@@ -299,57 +295,6 @@ static const unsigned char *first_forbidden(const unsigned char *s, const unsign
     for (; p < stop; p++) if (may_forbid[*p] && forbidden(p, end, utf8)) return p;
   }
   return end;
-}
-
-/* Is the document valid UTF-8 without a character XML forbids?  The common answer, so
-** one pass gives it for both questions (settle_encoding's and drop_forbidden's, which
-** only run when it is no); ASCII 16 bytes a step where SSE2 is there (every x86-64),
-** 8 elsewhere, other characters decoded in place. */
-static int clean_utf8(const unsigned char *s, size_t n) {
-  const unsigned char *end = s + n;
-  while (s < end) {
-    unsigned c = *s;
-    if (c < 0x80) {
-#if defined(__SSE2__)
-      const __m128i below = _mm_set1_epi8(0x20), tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n'),
-                    cr = _mm_set1_epi8('\r');
-      while (end - s >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-        /* (signed compares: only meaningful once no byte has its high bit set) */
-        __m128i ctl = _mm_andnot_si128(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, nl)),
-                                                    _mm_cmpeq_epi8(v, cr)), _mm_cmplt_epi8(v, below));
-        int m = _mm_movemask_epi8(_mm_or_si128(v, ctl));
-        if (m != 0) { s += __builtin_ctz((unsigned)m); break; }    /* at the first byte to look at */
-        s += 16;
-      }
-#else
-      const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-      while (end - s >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        if (((w | ((w - ones * 0x20) & ~w)) & highs) != 0) break;    /* not ASCII, or a C0 */
-        s += 8;
-      }
-#endif
-      if (s == end || *s >= 0x80) continue;
-      if (*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r') return 0;
-      s++;
-    } else if (c < 0xE0) {
-      if (c < 0xC2 || end - s < 2 || (s[1] & 0xC0) != 0x80) return 0;
-      s += 2;
-    } else if (c < 0xF0) {
-      if (end - s < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (c == 0xE0 && s[1] < 0xA0) ||
-          (c == 0xED && s[1] >= 0xA0) || (c == 0xEF && s[1] == 0xBF && s[2] >= 0xBE))
-        return 0;
-      s += 3;
-    } else {
-      if (c > 0xF4 || end - s < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80 ||
-          (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-        return 0;
-      s += 4;
-    }
-  }
-  return 1;
 }
 
 static void drop_forbidden(orr_xml_input *in, int utf8) {
@@ -747,7 +692,7 @@ static int is_utf8_name(const char *name) {
 
 /* The encoding libxml2 is to read the document in (in->encoding), and the bytes made
 ** readable in it when they are meant as UTF-8 but are not all UTF-8 (clean: they are known
-** to be, clean_utf8).  Returns whether the document is read as UTF-8 after this. */
+** to be, orr_utf8_xml_chars).  Returns whether the document is read as UTF-8 after this. */
 static int settle_encoding(orr_xml_input *in, const char *charset, int wide, int clean) {
   char declared[64];
   const char *decl = declared_encoding(in->data, in->len, declared, sizeof declared);
@@ -1099,7 +1044,9 @@ int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const
   }
   if ((copy = fix_declaration(in->data, in->len, &n, in->note, sizeof in->note, wide ? "utf-8" : NULL)) != NULL)
     take(in, copy, n);
-  clean = clean_utf8((const unsigned char *)in->data, in->len);
+  /* the common answer to settle_encoding's and drop_forbidden's questions (they only
+  ** run when it is no): valid UTF-8 without a character XML forbids */
+  clean = orr_utf8_xml_chars(in->data, in->len, 1);
   utf8 = settle_encoding(in, wide ? NULL : charset, wide, clean);
   if (!clean) drop_forbidden(in, utf8);
   {

@@ -1,6 +1,7 @@
 /* Pure-C tests of buf.c: the escaping every byte of every entry goes through, and the UTF-8
-** check, each against a byte-at-a-time reference, with the interesting byte at every
-** position around the 8- and 16-byte steps the fast paths take. */
+** checks (valid; valid with only XML's characters), each against what a byte-at-a-time
+** reading says, with the interesting bytes at every position around the 8- and 16-byte
+** steps the fast paths take. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,8 +69,27 @@ static void utf8(void) {
   CHECK(bad == 0);
 }
 
+static void xml_chars(void) {
+  static const char *const seqs[] = { "\xC3\xA9", "\t", "\n", "\r", "\x01", "\x1F", "\xEF\xBF\xBE", "\xEF\xBF\xBF",
+                                      "\xEF\xBF\xBD", "\xE3\x81", "\x7F" };
+  static const int with_cr[] = { 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1 }, without_cr[] = { 1, 1, 1, 0, 0, 0, 0, 0, 1, 0, 1 };
+  int bad = 0;
+  size_t k, at;
+  for (k = 0; k < sizeof seqs / sizeof *seqs; k++)
+    for (at = 0; at <= 34; at++) {
+      char s[64];
+      size_t n = strlen(seqs[k]);
+      memset(s, 'a', sizeof s);
+      memcpy(s + at, seqs[k], n);
+      if (orr_utf8_xml_chars(s, 40, 1) != with_cr[k] || orr_utf8_xml_chars(s, 40, 0) != without_cr[k]) bad++;
+      if (orr_utf8_xml_chars(s, at + n, 1) != with_cr[k]) bad++;
+    }
+  CHECK(bad == 0);
+}
+
 int main(void) {
   escaping();
   utf8();
+  xml_chars();
   return test_report();
 }
