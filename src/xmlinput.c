@@ -806,35 +806,54 @@ static int refers_to_placeholder(const char *s, const char *end) {
   return 0;
 }
 
-/* Append text with its line ends as XML reads them (CR LF and CR become LF). */
-static void add_xml_lines(orr_buf *b, const char *s, size_t n) {
+/* Write the n bytes at s to o with their line ends as XML reads them (CR LF and CR become
+** LF); returns the end of what was written (never more than n bytes). */
+static char *put_xml_lines(char *o, const char *s, size_t n) {
   const char *cr;
   while ((cr = memchr(s, '\r', n)) != NULL) {
-    orr_buf_add(b, s, (size_t)(cr - s));
-    orr_buf_addc(b, '\n');
+    memcpy(o, s, (size_t)(cr - s));
+    o += cr - s;
+    *o++ = '\n';
     n -= (size_t)(cr - s) + 1;
     s = cr + 1;
     if (n > 0 && *s == '\n') { s++; n--; }
   }
-  orr_buf_add(b, s, n);
+  memcpy(o, s, n);
+  return o + n;
+}
+
+/* Append text with its line ends as XML reads them. */
+static void add_xml_lines(orr_buf *b, const char *s, size_t n) {
+  orr_buf_reserve(b, n);
+  if (!orr_buf_ok(b)) return;
+  b->len = (size_t)(put_xml_lines(b->data + b->len, s, n) - b->data);
+  b->data[b->len] = '\0';
 }
 
 /* Text as XML reads it (line ends, references) appended to b; 0, and b as it was, when it
-** holds anything the scan does not take. */
+** holds anything the scan does not take.  Written in place: what XML reads is never longer
+** than its source (a reference is at least 4 bytes for the at most 4 of its character). */
 static int decode_text(orr_buf *b, const char *s, const char *end) {
   size_t keep = b->len;
   int cr = memchr(s, '\r', (size_t)(end - s)) != NULL;
+  char *o;
   if (find3(s, (size_t)(end - s), "]]>")) return 0;    /* (an error libxml2 reports) */
+  orr_buf_reserve(b, (size_t)(end - s));
+  if (!orr_buf_ok(b)) return 0;
+  o = b->data + b->len;
   while (s < end) {
     const char *amp = memchr(s, '&', (size_t)(end - s)), *stop = amp ? amp : end, *after;
     unsigned long v;
-    if (cr) add_xml_lines(b, s, (size_t)(stop - s)); else orr_buf_add(b, s, (size_t)(stop - s));
+    if (cr) o = put_xml_lines(o, s, (size_t)(stop - s));
+    else { memcpy(o, s, (size_t)(stop - s)); o += stop - s; }
     if (amp == NULL) break;
     v = reference(amp, end, &after);
-    if (v == 0 || v == 0xF0000 || v == 0xF0001) { b->len = keep; return 0; }
-    orr_buf_add_utf8(b, (unsigned)v);
+    if (v == 0 || v == 0xF0000 || v == 0xF0001) { b->len = keep; b->data[keep] = '\0'; return 0; }
+    o += orr_utf8_encode(o, (unsigned)v);
     s = after;
   }
+  b->len = (size_t)(o - b->data);
+  b->data[b->len] = '\0';
   return 1;
 }
 
