@@ -62,14 +62,21 @@ for _ in $(seq 1 600); do [ -e "$WARM/ready" ] && break; sleep 0.2; done
 # cold refresh alternating, three rounds (the harness measures curl once, and its CPU moved
 # from 0.52 to 0.85 s between two runs of this bench on the same build); the report takes
 # the medians.
+# Each round also keeps orrery's own account of its stages and has libxml2's SAX parse the
+# farm once beside it, so that the parse ratios too are medians of runs side by side.
 awk '{print "url = \"" $0 "\"\noutput = \"/dev/null\""}' "$WARM/urls.txt" > "$WARM/cold.curlrc"
 : > "$WARM/cold-times.txt"
+: > "$WARM/cold-runs.jsonl"
+: > "$WARM/sax-runs.jsonl"
 for _ in 1 2 3; do
   /usr/bin/time -f "curl %U %S" -a -o "$WARM/cold-times.txt" curl -s -L --compressed --parallel \
     --parallel-max "$THREADS" --max-time 30 -K "$WARM/cold.curlrc" > /dev/null 2>&1
   rm -f "$WARM/ours.db" "$WARM/ours.db-wal" "$WARM/ours.db-shm"
   /usr/bin/time -f "orrery %U %S" -a -o "$WARM/cold-times.txt" "$ROOT/orrery" refresh --urls "$WARM/urls.txt" \
-    --db "$WARM/ours.db" -j "$THREADS" --json > /dev/null
+    --db "$WARM/ours.db" -j "$THREADS" --json >> "$WARM/cold-runs.jsonl"
+  if [ -x "$BENCH/limit/limit" ]; then
+    "$BENCH/limit/limit" sax "$WORK/filelist.txt" 1 >> "$WARM/sax-runs.jsonl" 2>/dev/null
+  fi
 done
 # then a second run, so that the stored validators are those a warm run sends
 "$ROOT/orrery" refresh --urls "$WARM/urls.txt" --db "$WARM/ours.db" -j "$THREADS" --json > /dev/null
