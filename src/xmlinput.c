@@ -351,6 +351,9 @@ const char *orr_encoding_alias(const char *name, char *buf, size_t n) {
       !strcmp(low, "latin-1") || !strcmp(low, "l1") || !strcmp(low, "us-ascii") ||
       !strcmp(low, "ascii") || !strcmp(low, "iso_8859-1"))
     return "windows-1252";
+  /* libxml2 knows "UTF8" through iconv, but skips a byte order mark only for its own "UTF-8":
+  ** told "UTF8", a document that starts with one was "not a feed" */
+  if (!strcmp(low, "utf8") || !strcmp(low, "utf-8")) return "UTF-8";
   if (encoding_known(name)) return NULL;
   for (i = 0; i < sizeof table / sizeof table[0]; i++)
     if (!strcmp(low, table[i].from)) return table[i].to;

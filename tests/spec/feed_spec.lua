@@ -37,6 +37,22 @@ describe('orrery.parse / orrery._feed', function()
     assert.equals(f.entries[3].guid, again.entries[3].guid)
   end)
 
+  it('reads a document that starts with a byte order mark whichever way HTTP spells UTF-8', function()
+    local doc = '\239\187\191<?xml version="1.0"?><rss version="2.0"><channel><title>Caf\195\169</title>'
+      .. '<item><guid>1</guid><title>\226\128\156x\226\128\157</title></item></channel></rss>'
+    for _, ctype in ipairs({ 'application/rss+xml', 'text/xml; charset=utf-8', 'text/xml; charset=UTF8',
+                             'text/xml; charset="utf8"', 'text/xml; charset=UTF-8' }) do
+      local f, err = parse.feed(doc, { content_type = ctype })
+      assert(f, ctype .. ': ' .. tostring(err))
+      assert.equals('Café', f.title)
+      assert.equals('“x”', f.entries[1].title)
+      -- and with a byte XML forbids in it (the document is then rewritten before libxml2)
+      f, err = parse.feed(doc:gsub('Caf', 'C\1af'), { content_type = ctype })
+      assert(f, ctype .. ' (rewritten): ' .. tostring(err))
+      assert.equals('Café', f.title)
+    end
+  end)
+
   it('removes the characters XML forbids wherever they fall, and reads on', function()
     for _, bad in ipairs({ '\0', '\1', '\31', '\u{FFFE}', '\u{FFFF}' }) do
       for at = 0, 17 do                                    -- every place in an 8-byte word, and the next
