@@ -693,6 +693,27 @@ static int is_utf8_name(const char *name) {
   return name == NULL || strcasecmp(name, "utf-8") == 0 || strcasecmp(name, "utf8") == 0;
 }
 
+/* Does the document show from its first bytes that it is not in the charset `name` (one
+** that is not UTF-8) HTTP gave?  A UTF-8 byte order mark says UTF-8 (and outranks the
+** charset, RFC 7303); a document that starts with "<" as the one byte 0x3C cannot be in a
+** charset that writes "<" otherwise (UTF-16, UTF-32, UCS-2, EBCDIC: asked of iconv).  A
+** server that names such a charset for an 8-bit feed would otherwise lose the whole feed.
+** Returns 1 for the mark, 2 for the "<", 0 when nothing contradicts the charset. */
+static int charset_contradicted(const char *d, size_t len, const char *name) {
+  size_t i = 0;
+  iconv_t cd;
+  char lt[] = "<", out[16], *ip = lt, *op = out;
+  size_t il = 1, ol = sizeof out;
+  int differs;
+  if (len >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3)) return 1;
+  while (i < len && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r')) i++;
+  if (i + 1 >= len || d[i] != '<' || d[i + 1] == '\0') return 0;
+  if ((cd = iconv_open(name, "UTF-8")) == (iconv_t)-1) return 0;   /* (not one iconv knows: left to libxml2) */
+  differs = iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || op - out != 1 || out[0] != '<';
+  iconv_close(cd);
+  return differs ? 2 : 0;
+}
+
 /* The encoding libxml2 is to read the document in (in->encoding), and the bytes made
 ** readable in it when they are meant as UTF-8 but are not all UTF-8 (clean: they are known
 ** to be, orr_utf8_xml_chars).  Returns whether the document is read as UTF-8 after this. */
@@ -704,6 +725,13 @@ static int settle_encoding(orr_xml_input *in, const char *charset, int wide, int
     char alias[64];
     const char *to = orr_encoding_alias(charset, alias, sizeof alias);
     if (to == NULL) to = charset;
+    int against = *to && !is_utf8_name(to) ? charset_contradicted(in->data, in->len, to) : 0;
+    if (against) {
+      note(in, against == 1 ? "HTTP says charset=%.40s, the byte order mark says UTF-8: read as UTF-8"
+                            : "HTTP says charset=%.40s, which the document's first bytes cannot be in: read as the "
+                              "document says", charset);
+      to = "";
+    }
     if (*to) {
       snprintf(in->enc_buf, sizeof in->enc_buf, "%s", to);
       in->encoding = in->enc_buf;

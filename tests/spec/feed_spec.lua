@@ -53,6 +53,33 @@ describe('orrery.parse / orrery._feed', function()
     end
   end)
 
+  it('reads a feed whose server names a charset its first bytes contradict, and says so', function()
+    local doc = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Caf\195\169</title>'
+      .. '<item><guid>1</guid><title>x</title></item></channel></rss>'
+    -- "<" as one byte: not UTF-16, UTF-32, UCS-2 or EBCDIC, whatever HTTP says
+    for _, cs in ipairs({ 'utf-16', 'UTF-16LE', 'utf-32', 'ucs-2', 'cp037', 'IBM500' }) do
+      local f, err = parse.feed(doc, { content_type = 'application/rss+xml; charset=' .. cs })
+      assert(f, cs .. ': ' .. tostring(err))
+      assert.equals('Café', f.title)
+      assert.equals('x', f.entries[1].title)
+      assert.is_true(f.bozo)
+      assert.matches('HTTP says charset=' .. cs:lower():gsub('%-', '%%-') .. ', which', f.bozo_message)
+    end
+    -- a UTF-8 byte order mark outranks the charset (RFC 7303)
+    local f = assert(parse.feed('\239\187\191' .. doc, { content_type = 'text/xml; charset=iso-8859-1' }))
+    assert.equals('Café', f.title)
+    assert.matches('byte order mark says UTF%-8', f.bozo_message)
+    -- without one, the charset is the document's, as RFC 3023 and feedparser read it
+    f = assert(parse.feed(doc, { content_type = 'text/xml; charset=iso-8859-1' }))
+    assert.equals('Caf\195\131\194\169', f.title)
+    -- and a document really in UTF-16 is read as such, named so or not
+    local wide = '\255\254' .. (doc:gsub('utf%-8', 'utf-16'):gsub('Caf\195\169', 'Caf\233'):gsub('.', function(c) return c .. '\0' end))
+    for _, ct in ipairs({ 'text/xml; charset=utf-16', 'text/xml; charset=iso-8859-1', 'text/xml' }) do
+      f = assert(parse.feed(wide, { content_type = ct }))
+      assert.equals('Café', f.title)
+    end
+  end)
+
   it('removes the characters XML forbids wherever they fall, and reads on', function()
     for _, bad in ipairs({ '\0', '\1', '\31', '\u{FFFE}', '\u{FFFF}' }) do
       for at = 0, 17 do                                    -- every place in an 8-byte word, and the next
