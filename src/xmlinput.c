@@ -466,6 +466,20 @@ static char *transcode_wide(const char *d, size_t len, size_t *outlen, int *bad)
   return out;
 }
 
+/* Does the charset `name` write "<" otherwise than as the one byte 0x3C (UTF-16, UTF-32,
+** UCS-2, EBCDIC)?  Then a document whose "<" is that byte is not in it.  iconv is asked; 0
+** for a name it does not know. */
+static int lt_not_ascii(const char *name) {
+  char lt[] = "<", out[16], *ip = lt, *op = out;
+  size_t il = 1, ol = sizeof out;
+  int differs;
+  iconv_t cd = iconv_open(name, "UTF-8");
+  if (cd == (iconv_t)-1) return 0;
+  differs = iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || op - out != 1 || out[0] != '<';
+  iconv_close(cd);
+  return differs;
+}
+
 /* Rewrite the XML declaration's encoding when libxml2 could not read the name as written
 ** ("437", "macgreek", a made-up name).  Returns a malloc'd copy or NULL if unchanged;
 ** *note tells when the encoding had to be guessed (the feed is then flagged). */
@@ -497,8 +511,16 @@ static char *fix_declaration(const char *d, size_t len, size_t *outlen, char *no
   memcpy(name, q1 + 1, n);
   name[n] = '\0';
   to = forced ? forced : orr_encoding_alias(name, alias, sizeof alias);
-  if (to == NULL || (forced && strcasecmp(name, forced) == 0)) return NULL;
-  if (*to == '\0') {
+  if (!forced && lt_not_ascii(to ? to : name)) {
+    /* "<?xml" came as single bytes: not UTF-32, UCS-2 or EBCDIC, whatever it says (libxml2
+    ** itself sees through UTF-16 only) */
+    const char *as = orr_utf8_valid(d, len) ? "utf-8" : "windows-1252";
+    snprintf(note, notelen, "encoding %s declared, which the document's first bytes cannot be in: read as %s",
+             name, as);
+    to = as;
+  } else if (to == NULL || (forced && strcasecmp(name, forced) == 0)) {
+    return NULL;
+  } else if (*to == '\0') {
     to = orr_utf8_valid(d, len) ? "utf-8" : "windows-1252";
     snprintf(note, notelen, "unsupported encoding %s, read as %s", name, to);
   }
@@ -696,22 +718,15 @@ static int is_utf8_name(const char *name) {
 /* Does the document show from its first bytes that it is not in the charset `name` (one
 ** that is not UTF-8) HTTP gave?  A UTF-8 byte order mark says UTF-8 (and outranks the
 ** charset, RFC 7303); a document that starts with "<" as the one byte 0x3C cannot be in a
-** charset that writes "<" otherwise (UTF-16, UTF-32, UCS-2, EBCDIC: asked of iconv).  A
-** server that names such a charset for an 8-bit feed would otherwise lose the whole feed.
-** Returns 1 for the mark, 2 for the "<", 0 when nothing contradicts the charset. */
+** charset that writes "<" otherwise.  A server that names such a charset for an 8-bit feed
+** would otherwise lose the whole feed.  Returns 1 for the mark, 2 for the "<", 0 when
+** nothing contradicts the charset. */
 static int charset_contradicted(const char *d, size_t len, const char *name) {
   size_t i = 0;
-  iconv_t cd;
-  char lt[] = "<", out[16], *ip = lt, *op = out;
-  size_t il = 1, ol = sizeof out;
-  int differs;
   if (len >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3)) return 1;
   while (i < len && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r')) i++;
   if (i + 1 >= len || d[i] != '<' || d[i + 1] == '\0') return 0;
-  if ((cd = iconv_open(name, "UTF-8")) == (iconv_t)-1) return 0;   /* (not one iconv knows: left to libxml2) */
-  differs = iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || op - out != 1 || out[0] != '<';
-  iconv_close(cd);
-  return differs ? 2 : 0;
+  return lt_not_ascii(name) ? 2 : 0;
 }
 
 /* The encoding libxml2 is to read the document in (in->encoding), and the bytes made

@@ -53,7 +53,7 @@ describe('orrery.parse / orrery._feed', function()
     end
   end)
 
-  it('reads a feed whose server names a charset its first bytes contradict, and says so', function()
+  it('reads a feed whose server or declaration names a charset its first bytes contradict, and says so', function()
     local doc = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Caf\195\169</title>'
       .. '<item><guid>1</guid><title>x</title></item></channel></rss>'
     -- "<" as one byte: not UTF-16, UTF-32, UCS-2 or EBCDIC, whatever HTTP says
@@ -72,6 +72,12 @@ describe('orrery.parse / orrery._feed', function()
     -- without one, the charset is the document's, as RFC 3023 and feedparser read it
     f = assert(parse.feed(doc, { content_type = 'text/xml; charset=iso-8859-1' }))
     assert.equals('Caf\195\131\194\169', f.title)
+    -- the same when the document's own declaration names such an encoding
+    for _, enc in ipairs({ 'UTF-32', 'ucs-2', 'ebcdic-cp-us', 'cp037' }) do
+      f = assert(parse.feed((doc:gsub('utf%-8', enc))))
+      assert.equals('Café', f.title)
+      assert.matches('encoding ' .. enc:gsub('%-', '%%-') .. ' declared, which', f.bozo_message)
+    end
     -- and a document really in UTF-16 is read as such, named so or not
     local wide = '\255\254' .. (doc:gsub('utf%-8', 'utf-16'):gsub('Caf\195\169', 'Caf\233'):gsub('.', function(c) return c .. '\0' end))
     for _, ct in ipairs({ 'text/xml; charset=utf-16', 'text/xml; charset=iso-8859-1', 'text/xml' }) do
