@@ -421,13 +421,48 @@ static int mostly_not_utf8(const char *d, size_t len) {
   return bad > good;
 }
 
+/* The n bytes at d converted from `from` to UTF-8 with iconv.  What iconv cannot convert is
+** passed a unit (unit bytes) at a time, as U+FFFD, or with c1 set a byte 0x80-0x9F as that C1
+** control (the five bytes windows-1252 leaves undefined, as browsers read them), and *bad is
+** set.  NULL when iconv does not know `from` (or out of memory). */
+static char *to_utf8(const char *d, size_t n, const char *from, size_t unit, int c1, size_t *outlen, int *bad) {
+  size_t inleft = n, outleft, cap = n * 3 + 16;   /* UTF-8 of any of them is at most 3x */
+  char *out, *in = (char *)d, *o;
+  iconv_t cd = iconv_open("UTF-8", from);
+  *bad = 0;
+  if (cd == (iconv_t)-1) return NULL;
+  if ((out = malloc(cap)) == NULL) { iconv_close(cd); return NULL; }
+  o = out;
+  outleft = cap - 1;
+  while (inleft > 0) {
+    if (iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1) break;
+    if (errno == E2BIG || outleft < 3) break;    /* (cannot be, with the bound above) */
+    *bad = 1;                                 /* invalid or cut off: passed one unit */
+    if (inleft < unit) break;
+    if (c1 && (unsigned char)*in >= 0x80 && (unsigned char)*in <= 0x9F) {
+      *o++ = '\xC2';
+      *o++ = *in;
+      outleft -= 2;
+    } else {
+      memcpy(o, "\xEF\xBF\xBD", 3);
+      o += 3;
+      outleft -= 3;
+    }
+    in += unit;
+    inleft -= unit;
+    iconv(cd, NULL, NULL, NULL, NULL);        /* (a stateful encoding starts over) */
+  }
+  iconv_close(cd);
+  *o = '\0';
+  *outlen = (size_t)(o - out);
+  return out;
+}
+
 static char *transcode_wide(const char *d, size_t len, size_t *outlen, int *bad) {
   const unsigned char *u = (const unsigned char *)d;
   const char *from = NULL;
   char ebcdic[48];
-  size_t skip = 0, inleft, outleft, cap;
-  char *out, *in, *o;
-  iconv_t cd;
+  size_t skip = 0;
   *bad = 0;
   if (len < 4) return NULL;
   if (!memcmp(u, "\x00\x00\xFE\xFF", 4)) { from = "UTF-32BE"; skip = 4; }
@@ -439,31 +474,7 @@ static char *transcode_wide(const char *d, size_t len, size_t *outlen, int *bad)
   else if (!memcmp(u, "\x00\x3C\x00\x3F", 4)) from = "UTF-16BE";
   else if (!memcmp(u, "\x3C\x00\x3F\x00", 4)) from = "UTF-16LE";
   else if ((from = ebcdic_name(d, len, ebcdic, sizeof ebcdic)) == NULL) return NULL;
-  cd = iconv_open("UTF-8", from);
-  if (cd == (iconv_t)-1) return NULL;
-  cap = (len - skip) * 3 + 16;              /* UTF-8 of UTF-16 is at most 1.5x, of EBCDIC 3x */
-  out = malloc(cap);
-  if (out == NULL) { iconv_close(cd); return NULL; }
-  in = (char *)d + skip;
-  inleft = len - skip;
-  o = out;
-  outleft = cap - 1;
-  while (inleft > 0) {
-    if (iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1) break;
-    if (errno == E2BIG) break;               /* cannot happen with the bound above */
-    *bad = 1;                                 /* invalid or cut off: skip one unit */
-    {
-      size_t unit = from == ebcdic ? 1 : from[4] == '3' ? 4 : 2;
-      if (inleft < unit) break;
-      in += unit;
-      inleft -= unit;
-      if (outleft >= 3) { memcpy(o, "\xEF\xBF\xBD", 3); o += 3; outleft -= 3; }
-    }
-  }
-  iconv_close(cd);
-  *o = '\0';
-  *outlen = (size_t)(o - out);
-  return out;
+  return to_utf8(d + skip, len - skip, from, from == ebcdic ? 1 : from[4] == '3' ? 4 : 2, 0, outlen, bad);
 }
 
 /* Does the charset `name` write "<" otherwise than as the one byte 0x3C (UTF-16, UTF-32,
@@ -1095,6 +1106,26 @@ int orr_xml_input_restore(const orr_xml_input *in, xmlDocPtr doc) {
 }
 /* }====== */
 
+/* A document in a legacy encoding (windows-1252, KOI8-R, Shift_JIS, ...) made UTF-8 here
+** rather than by libxml2, whose converter ends the document at the first byte it refuses: a
+** windows-1252 feed with one of the five bytes that code page leaves undefined lost the
+** rest of that entry.  What iconv refuses becomes U+FFFD (in windows-1252, the C1 control of
+** that byte, as browsers read it) and the feed is flagged.  Returns whether it did. */
+static int transcode_legacy(orr_xml_input *in) {
+  char declared[64], *copy;
+  const char *from = in->encoding ? in->encoding : declared_encoding(in->data, in->len, declared, sizeof declared);
+  size_t n;
+  int bad, cp1252;
+  if (from == NULL || is_utf8_name(from)) return 0;
+  cp1252 = strcasecmp(from, "windows-1252") == 0 || strcasecmp(from, "cp1252") == 0;
+  if ((copy = to_utf8(in->data, in->len, from, 1, cp1252, &n, &bad)) == NULL) return 0;   /* (left to libxml2) */
+  if (bad) note(in, "bytes that are not %.40s replaced", from);
+  take(in, copy, n);
+  if ((copy = fix_declaration(in->data, in->len, &n, in->note, sizeof in->note, "utf-8")) != NULL) take(in, copy, n);
+  in->encoding = NULL;
+  return 1;
+}
+
 int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const char *charset) {
   size_t n = 0;
   char *copy;
@@ -1113,6 +1144,7 @@ int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const
   ** run when it is no): valid UTF-8 without a character XML forbids */
   clean = orr_utf8_xml_chars(in->data, in->len, 1);
   utf8 = settle_encoding(in, wide ? NULL : charset, wide, clean);
+  if (!utf8 && transcode_legacy(in)) utf8 = 1, clean = 0;
   if (!clean) drop_forbidden(in, utf8);
   {
     entities ents;

@@ -86,6 +86,34 @@ describe('orrery.parse / orrery._feed', function()
     end
   end)
 
+  it('keeps the text after a byte its legacy encoding does not define, and says so', function()
+    local function read(enc, bad, ctype)
+      local doc = (enc and '<?xml version="1.0" encoding="' .. enc .. '"?>' or '')
+        .. '<rss version="2.0"><channel><title>T</title><item><guid>1</guid><title>one ' .. bad .. ' end</title>'
+        .. '<description>after it</description></item><item><guid>2</guid><title>two</title></item></channel></rss>'
+      return assert(parse.feed(doc, { content_type = ctype }))
+    end
+    -- windows-1252 leaves five bytes undefined: browsers read them as C1 controls, and so here
+    local f = read('windows-1252', '\147q\148 x\129y')
+    assert.equals('one \226\128\156q\226\128\157 x\194\129y end', f.entries[1].title)
+    assert.equals('after it', f.entries[1].summary)
+    assert.equals('two', f.entries[2].title)
+    assert.matches('bytes that are not windows%-1252 replaced', f.bozo_message)
+    f = read(nil, 'x\144y', 'text/xml; charset=iso-8859-1')
+    assert.equals('one x\194\144y end', f.entries[1].title)
+    -- a multi-byte one: what it cannot read becomes U+FFFD, and the rest is read
+    for _, enc in ipairs({ 'shift_jis', 'euc-jp', 'iso-2022-jp', 'gb2312', 'koi8-r' }) do
+      f = read(enc, 'x\255\255y')
+      assert.equals('after it', f.entries[1].summary, enc)
+      assert.equals('two', f.entries[2].title, enc)
+      assert.matches('^one x.*y end$', f.entries[1].title)
+    end
+    -- and a document its encoding reads whole is not flagged
+    f = read('koi8-r', '\193\194')
+    assert.equals('one \208\176\208\177 end', f.entries[1].title)
+    assert.is_false(f.bozo)
+  end)
+
   it('removes the characters XML forbids wherever they fall, and reads on', function()
     for _, bad in ipairs({ '\0', '\1', '\31', '\u{FFFE}', '\u{FFFF}' }) do
       for at = 0, 17 do                                    -- every place in an 8-byte word, and the next
