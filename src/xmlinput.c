@@ -750,8 +750,9 @@ static int settle_encoding(orr_xml_input *in, const char *charset, int wide, int
   if (charset) {
     char alias[64];
     const char *to = orr_encoding_alias(charset, alias, sizeof alias);
+    int against;
     if (to == NULL) to = charset;
-    int against = *to && !is_utf8_name(to) ? charset_contradicted(in->data, in->len, to) : 0;
+    against = *to && !is_utf8_name(to) ? charset_contradicted(in->data, in->len, to) : 0;
     if (against) {
       note(in, against == 1 ? "HTTP says charset=%.40s, the byte order mark says UTF-8: read as UTF-8"
                             : "HTTP says charset=%.40s, which the document's first bytes cannot be in: read as the "
