@@ -21,6 +21,7 @@ when asked.  Special paths, for the faults a feed aggregator meets:
   /cut-headers       a status line and half a header, then the connection closes
   /retry/<code>/<s>  that status (429, 503) with Retry-After: <s>
   /plain/<path>      serve <path> without ETag or Last-Modified (never 304)
+  /charset/<name>/<path>  serve <path> as application/rss+xml; charset=<name>
   /auth/<user>/<pw>/<path>   401 unless Basic auth gives that user and password
   /hub               POST: a WebSub hub (204); /hub/500 fails.  Bodies are in /__posts
   http://any/<path>  (as a proxy is asked) serves <path>; its headers get x-proxied: yes
@@ -144,6 +145,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(int(parts[2]), b"later", {"Retry-After": parts[3], "Content-Type": "text/plain"})
         if path.startswith("/plain/"):
             return self.serve_file(path[len("/plain"):], validators=False)
+        if path.startswith("/charset/"):
+            name, rest = path[len("/charset/"):].split("/", 1)
+            return self.serve_file("/" + rest, ctype="application/rss+xml; charset=" + name)
         if path.startswith("/encoded/"):
             how, rest = path[len("/encoded/"):].split("/", 1)
             with open(os.path.join(ROOT, rest), "rb") as f:
@@ -235,7 +239,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         self.close_connection = True
 
-    def serve_file(self, path, validators=True):
+    def serve_file(self, path, validators=True, ctype=None):
         full = os.path.realpath(os.path.join(ROOT, path.lstrip("/")))
         if not full.startswith(ROOT + os.sep) or not os.path.isfile(full):
             return self.send(404, b"not found", {"Content-Type": "text/plain"})
@@ -258,11 +262,11 @@ class Handler(BaseHTTPRequestHandler):
         fresh = fresh and validators
         if fresh:
             return self.send(304, b"", headers)
-        ctype = "application/atom+xml" if full.endswith(".atom") else \
-                "text/html; charset=utf-8" if full.endswith(".html") else \
-                "text/css" if full.endswith(".css") else \
-                "image/png" if full.endswith(".png") else "application/rss+xml"
-        headers["Content-Type"] = ctype
+        headers["Content-Type"] = ctype or (
+            "application/atom+xml" if full.endswith(".atom") else
+            "text/html; charset=utf-8" if full.endswith(".html") else
+            "text/css" if full.endswith(".css") else
+            "image/png" if full.endswith(".png") else "application/rss+xml")
         if "gzip" in (self.headers.get("Accept-Encoding") or ""):
             data = gzip.compress(data)
             headers["Content-Encoding"] = "gzip"

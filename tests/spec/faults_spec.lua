@@ -176,3 +176,39 @@ describe('one fetch queue (end to end)', function()
     assert.is_true(log.seconds < log.wait, string.format('transfer %.3f s, wait %.3f s', log.seconds, log.wait))
   end)
 end)
+
+describe('a charset from the server that the feed contradicts (end to end)', function()
+  it('stores every entry of a feed named UTF-16, of one whose byte order mark says UTF-8, and past a byte windows-1252 leaves undefined', function()
+    local srv = helper.server(helper.root .. '/tests/fixtures/http')
+    local dir = helper.tmpdir()
+    local path = helper.write_planet(dir, {
+      name = 'Charsets', output_dir = 'out', database = 'planet.db',
+      feeds = { { url = srv.url('charset/utf-16/alpha.rss'), name = 'named utf-16' },
+        { url = srv.url('charset/iso-8859-1/bom.rss'), name = 'bom' },
+        { url = srv.url('cp1252.rss'), name = 'cp1252' } },
+    })
+    local code, out = helper.orrery({ 'refresh', '-c', path, '--json' })
+    srv.stop()
+    assert.equals(0, code, out)
+    local db = assert(cdb.open(dir .. '/planet.db'))
+    local function titles(name)
+      local t = {}
+      for row in db:rows('SELECT e.title, e.summary FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE f.name = ?'
+          .. ' ORDER BY e.guid', name) do
+        t[#t + 1] = row
+      end
+      return t
+    end
+    local named, bom, cp = titles('named utf-16'), titles('bom'), titles('cp1252')
+    db:close()
+    assert.equals(3, #named)                                      -- alpha.rss whole, as served plainly
+    local seen = {}
+    for _, r in ipairs(named) do seen[r.title] = true end
+    assert.is_true(seen['First post'])
+    assert.equals('Crème brûlée', bom[1].title)
+    assert.equals(2, #cp)
+    assert.equals('one \u{201C}q\u{201D} x\u{81}y end', cp[1].title)
+    assert.equals('after it \u{2013} more', cp[1].summary)
+    assert.equals('two', cp[2].title)
+  end)
+end)
