@@ -754,14 +754,25 @@ static const char *page_encoding(const char *d, size_t len, const char *http, ch
 }
 
 htmlDocPtr orr_html_parse_page(const char *html, size_t len, const char *url, const char *charset) {
-  char buf[64];
+  char buf[64], *utf8 = NULL;
   const char *enc = page_encoding(html, len, charset, buf, sizeof buf);
   htmlDocPtr doc = NULL;
+  size_t n;
+  int bad;
+  /* a legacy encoding made UTF-8 first: libxml2's converter would end the page at the first
+  ** byte it refuses (orr_legacy_to_utf8) */
+  if (strcasecmp(enc, "UTF-8") != 0 && strncasecmp(enc, "UTF-16", 6) != 0 &&
+      (utf8 = orr_legacy_to_utf8(html, len, enc, &n, &bad)) != NULL) {
+    html = utf8;
+    len = n;
+    enc = "UTF-8";
+  }
   recycle(&ctxt, &ctxt_uses);
   if (ctxt == NULL) ctxt = htmlNewParserCtxt();
   if (len > 0 && len <= (size_t)0x7fffffff)
     doc = ctxt ? htmlCtxtReadMemory(ctxt, html, (int)len, url, enc, HTML_OPTS)
                : htmlReadMemory(html, (int)len, url, enc, HTML_OPTS);
+  free(utf8);
   if (doc == NULL) doc = htmlNewDocNoDtD(NULL, NULL);
   return doc;
 }

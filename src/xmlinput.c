@@ -1112,14 +1112,18 @@ int orr_xml_input_restore(const orr_xml_input *in, xmlDocPtr doc) {
 ** windows-1252 feed with one of the five bytes that code page leaves undefined lost the
 ** rest of that entry.  What iconv refuses becomes U+FFFD (in windows-1252, the C1 control of
 ** that byte, as browsers read it) and the feed is flagged.  Returns whether it did. */
+char *orr_legacy_to_utf8(const char *d, size_t n, const char *from, size_t *outlen, int *bad) {
+  int cp1252 = strcasecmp(from, "windows-1252") == 0 || strcasecmp(from, "cp1252") == 0;
+  return to_utf8(d, n, from, 1, cp1252, outlen, bad);
+}
+
 static int transcode_legacy(orr_xml_input *in) {
   char declared[64], *copy;
   const char *from = in->encoding ? in->encoding : declared_encoding(in->data, in->len, declared, sizeof declared);
   size_t n;
-  int bad, cp1252;
+  int bad;
   if (from == NULL || is_utf8_name(from)) return 0;
-  cp1252 = strcasecmp(from, "windows-1252") == 0 || strcasecmp(from, "cp1252") == 0;
-  if ((copy = to_utf8(in->data, in->len, from, 1, cp1252, &n, &bad)) == NULL) return 0;   /* (left to libxml2) */
+  if ((copy = orr_legacy_to_utf8(in->data, in->len, from, &n, &bad)) == NULL) return 0;   /* (left to libxml2) */
   if (bad) note(in, "bytes that are not %.40s replaced", from);
   take(in, copy, n);
   if ((copy = fix_declaration(in->data, in->len, &n, in->note, sizeof in->note, "utf-8")) != NULL) take(in, copy, n);

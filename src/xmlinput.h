@@ -68,4 +68,11 @@ int  orr_xml_input_plain(orr_xml_input *in);
 ** as windows-1252, as browsers do. */
 const char *orr_encoding_alias(const char *name, char *buf, size_t n);
 
+/* The n bytes at d, in the legacy encoding `from` (windows-1252, KOI8-R, Shift_JIS, ...), as
+** UTF-8 (malloc'd; its length in *outlen).  libxml2's own converter ends a document at the
+** first byte it refuses; here such a byte becomes U+FFFD (in windows-1252, the C1 control of
+** that number, as browsers read the five bytes that code page leaves undefined), *bad is set,
+** and the rest is read.  NULL when iconv does not know `from`. */
+char *orr_legacy_to_utf8(const char *d, size_t n, const char *from, size_t *outlen, int *bad);
+
 #endif
