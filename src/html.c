@@ -740,6 +740,11 @@ static const char *page_encoding(const char *d, size_t len, const char *http, ch
   if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) return "UTF-16LE";
   if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF) return "UTF-16BE";
   name = http && http[0] ? http : meta_charset(d, len, declared, sizeof declared);
+  /* a name the page's first bytes contradict (UTF-32 or EBCDIC for a page that starts with
+  ** an ASCII "<") is no name: then the <meta>'s, unless it is one too */
+  if (name && name == http && orr_charset_contradicted(d, len, name))
+    name = meta_charset(d, len, declared, sizeof declared);
+  if (name && orr_charset_contradicted(d, len, name)) name = NULL;
   /* said UTF-8 (by HTTP) but not UTF-8: a server default over a page saved otherwise; its
   ** <meta>, else windows-1252, reads it better than replacement characters would */
   if (name && (!strcasecmp(name, "utf-8") || !strcasecmp(name, "utf8")) && !orr_utf8_valid(d, len))

@@ -726,13 +726,8 @@ static int is_utf8_name(const char *name) {
   return name == NULL || strcasecmp(name, "utf-8") == 0 || strcasecmp(name, "utf8") == 0;
 }
 
-/* Does the document show from its first bytes that it is not in the charset `name` (one
-** that is not UTF-8) HTTP gave?  A UTF-8 byte order mark says UTF-8 (and outranks the
-** charset, RFC 7303); a document that starts with "<" as the one byte 0x3C cannot be in a
-** charset that writes "<" otherwise.  A server that names such a charset for an 8-bit feed
-** would otherwise lose the whole feed.  Returns 1 for the mark, 2 for the "<", 0 when
-** nothing contradicts the charset. */
-static int charset_contradicted(const char *d, size_t len, const char *name) {
+/* (see xmlinput.h) */
+int orr_charset_contradicted(const char *d, size_t len, const char *name) {
   size_t i = 0;
   if (len >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3)) return 1;
   while (i < len && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r')) i++;
@@ -752,7 +747,7 @@ static int settle_encoding(orr_xml_input *in, const char *charset, int wide, int
     const char *to = orr_encoding_alias(charset, alias, sizeof alias);
     int against;
     if (to == NULL) to = charset;
-    against = *to && !is_utf8_name(to) ? charset_contradicted(in->data, in->len, to) : 0;
+    against = *to && !is_utf8_name(to) ? orr_charset_contradicted(in->data, in->len, to) : 0;
     if (against) {
       note(in, against == 1 ? "HTTP says charset=%.40s, the byte order mark says UTF-8: read as UTF-8"
                             : "HTTP says charset=%.40s, which the document's first bytes cannot be in: read as the "

@@ -75,4 +75,12 @@ const char *orr_encoding_alias(const char *name, char *buf, size_t n);
 ** and the rest is read.  NULL when iconv does not know `from`. */
 char *orr_legacy_to_utf8(const char *d, size_t n, const char *from, size_t *outlen, int *bad);
 
+/* Do the first bytes of the len at d show that they are not in the charset `name` (one that
+** is not UTF-8) that HTTP, a declaration or a <meta> gave?  A UTF-8 byte order mark says
+** UTF-8 (and outranks a charset, RFC 7303); a document that starts with "<" as the one byte
+** 0x3C is not in a charset that writes "<" otherwise (UTF-16, UTF-32, UCS-2, EBCDIC: iconv
+** is asked).  A server that names such a charset for an 8-bit feed would otherwise lose the
+** whole feed.  1 for the mark, 2 for the "<", 0 when nothing contradicts the name. */
+int orr_charset_contradicted(const char *d, size_t len, const char *name);
+
 #endif

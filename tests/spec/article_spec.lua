@@ -82,6 +82,11 @@ describe('Doc:article (readability extraction)', function()
     assert.truthy(text(html):find('Grüße aus Köln', 1, true))
     html = assert(article.extract(utf8_page, 'https://example.org/', nil, {}, cfg, nil, 'text/html'))
     assert.truthy(text(html):find('GrÃ¼ÃŸe', 1, true))
+    -- a charset the page's first bytes contradict ("<" as one byte: not UTF-32, not EBCDIC): its <meta>
+    for _, cs in ipairs({ 'utf-32', 'UCS-2', 'cp037' }) do
+      html = assert(article.extract(latin1, 'https://example.org/', nil, {}, cfg, nil, 'text/html; charset=' .. cs))
+      assert.truthy(text(html):find('Grüße aus Köln', 1, true), cs)
+    end
   end)
 
   it('reads a legacy-encoded page past a byte its encoding leaves undefined', function()
