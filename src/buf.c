@@ -128,7 +128,7 @@ int orr_utf8_valid(const char *str, size_t n) {
 }
 
 /* (see buf.h) ASCII 16 bytes a step where SSE2 is there (every x86-64), 8 elsewhere;
-** other characters decoded in place. */
+** other characters by orr_utf8_seq, the one rule of what valid UTF-8 is. */
 int orr_utf8_xml_chars(const char *str, size_t n, int cr) {
   const unsigned char *s = (const unsigned char *)str, *end = s + n;
   while (s < end) {
@@ -158,19 +158,10 @@ int orr_utf8_xml_chars(const char *str, size_t n, int cr) {
       if (s == end || *s >= 0x80) continue;
       if (*s < 0x20 && *s != '\t' && *s != '\n' && !(cr && *s == '\r')) return 0;
       s++;
-    } else if (c < 0xE0) {
-      if (c < 0xC2 || end - s < 2 || (s[1] & 0xC0) != 0x80) return 0;
-      s += 2;
-    } else if (c < 0xF0) {
-      if (end - s < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (c == 0xE0 && s[1] < 0xA0) ||
-          (c == 0xED && s[1] >= 0xA0) || (c == 0xEF && s[1] == 0xBF && s[2] >= 0xBE))
-        return 0;
-      s += 3;
     } else {
-      if (c > 0xF4 || end - s < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80 ||
-          (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-        return 0;
-      s += 4;
+      size_t k = orr_utf8_seq((const char *)s, (size_t)(end - s));
+      if (k == 0 || (k == 3 && c == 0xEF && s[1] == 0xBF && s[2] >= 0xBE)) return 0;   /* (U+FFFE, U+FFFF) */
+      s += k;
     }
   }
   return 1;

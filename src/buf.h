@@ -57,20 +57,15 @@ int orr_utf8_xml_chars(const char *s, size_t n, int cr);
 ** call it for every character of text that is not English. */
 static inline size_t orr_utf8_seq(const char *str, size_t n) {
   const unsigned char *s = (const unsigned char *)str;
-  size_t k, i;
   unsigned c = s[0];
   if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) k = 2;
-  else if (c >= 0xE0 && c <= 0xEF) k = 3;
-  else if (c >= 0xF0 && c <= 0xF4) k = 4;
-  else return 0;
-  if (k > n) return 0;
-  for (i = 1; i < k; i++) if ((s[i] & 0xC0) != 0x80) return 0;
-  if (c == 0xE0 && s[1] < 0xA0) return 0;                   /* overlong */
-  if (c == 0xED && s[1] >= 0xA0) return 0;                  /* surrogates */
-  if (c == 0xF0 && s[1] < 0x90) return 0;
-  if (c == 0xF4 && s[1] >= 0x90) return 0;
-  return k;
+  if (c < 0xE0) return c >= 0xC2 && n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (c < 0xF0)
+    return n >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
+           (c != 0xE0 || s[1] >= 0xA0) &&               /* overlong */
+           (c != 0xED || s[1] < 0xA0) ? 3 : 0;           /* surrogates */
+  return c <= 0xF4 && n >= 4 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80 &&
+         (c != 0xF0 || s[1] >= 0x90) && (c != 0xF4 || s[1] < 0x90) ? 4 : 0;   /* overlong, > U+10FFFF */
 }
 /* Hand over the data (malloc'd, NUL-terminated, never NULL unless out of memory). */
 char *orr_buf_take(orr_buf *b);
