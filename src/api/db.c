@@ -417,14 +417,22 @@ static const luaL_Reg lib[] = {
 };
 
 /* Before SQLite starts (sqlite3_config works only then).  A statement journal (what lets
-** one statement of the refresh's long transaction be undone alone: foreign keys are on)
-** stays in memory up to 1 MiB instead of 64 KiB: spilled to temporary files, a cold
-** refresh of 1,000 feeds wrote them 140,000 times (half of all its writes). */
+** one statement, or one feed's savepoint inside the refresh's long transaction, be undone
+** alone: foreign keys are on) stays in memory, never spilled to a temporary file:
+** - spilled, once past 64 KiB (SQLite's default), it stayed a file for the rest of the
+**   transaction and doubled a cold refresh's writes (135,000 -> 278,000 pwrite calls at
+**   1,000 feeds);
+** - a larger threshold is no way out: SQLite copies the memory journal to the file in chunks
+**   of the threshold's size and cuts each write to 17 bits, so from 128 KiB up a spill wrote
+**   nothing and failed "database or disk is full" (SQLite 3.40): a feed rewriting over the
+**   threshold in pages ended the refresh (faults_spec: a feed of long posts).
+** In memory it holds the pages that one savepoint or statement rewrote, and is emptied when
+** it ends: for a feed, bounded by what one body (max_bytes) can make. */
 static void configure(void) {
   static int done;
   if (done) return;
   done = 1;
-  sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20);   /* (fails harmlessly if too late) */
+  sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);   /* (fails harmlessly if too late) */
 }
 
 int luaopen_orrery_db(lua_State *L) {

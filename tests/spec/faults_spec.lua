@@ -212,3 +212,59 @@ describe('a charset from the server that the feed contradicts (end to end)', fun
     assert.equals('two', cp[2].title)
   end)
 end)
+
+describe('a feed of long posts (end to end)', function()
+  -- SQLite keeps what a feed's savepoint must be able to undo in a sub-journal; spilled to a
+  -- file in chunks of 128 KiB or more, its writes were cut to nothing (SQLite masks a write
+  -- to 17 bits) and the refresh died with "database or disk is full" at the first feed that
+  -- rewrote over 1 MiB of pages: any planet with one full-text feed of long posts.
+  local function long_feed(version)
+    local items = {}
+    for i = 1, 30 do
+      local words = {}
+      for j = 1, 22000 do words[j] = string.format('w%d', (i * 7919 + j * 104729 + version) % 1000003) end
+      items[i] = string.format('<item><title>Post %d</title><link>http://example.com/p/%d</link><guid>p%d</guid>'
+        .. '<description>&lt;p&gt;%s&lt;/p&gt;</description></item>', i, i, i, table.concat(words, ' '))
+    end
+    return '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Long</title>'
+      .. '<link>http://example.com/</link><description>long posts</description>' .. table.concat(items, '\n')
+      .. '</channel></rss>'
+  end
+
+  it('stores 30 posts of 170 kB each, and stores them again when every one changed', function()
+    local www = helper.tmpdir()
+    local srv = helper.server(www)
+    local dir = helper.tmpdir()
+    local path = helper.write_planet(dir, {
+      name = 'Long', output_dir = 'out', database = 'planet.db',
+      feeds = { { url = srv.url('long.rss'), name = 'long' } },
+    })
+    local function serve(version)
+      local body = long_feed(version)
+      assert.is_true(#body > 4 * 1024 * 1024 and #body < 8 * 1024 * 1024, #body)
+      local f = assert(io.open(www .. '/long.rss', 'wb'))
+      f:write(body)
+      f:close()
+    end
+    local function stored()
+      local db = assert(cdb.open(dir .. '/planet.db'))
+      local row = db:one('SELECT count(*) AS n, min(length(summary)) AS least, sum(summary LIKE ?) AS v2'
+        .. ' FROM entries', '%w' .. ((1 * 7919 + 1 * 104729 + 2) % 1000003) .. ' %')
+      db:close()
+      return row
+    end
+    serve(1)
+    local code, out, err = helper.orrery({ 'refresh', '-c', path, '--json' })
+    assert.equals(0, code, out .. err)
+    local first = stored()
+    assert.equals(30, first.n)
+    assert.is_true(first.least > 150000, tostring(first.least))
+    serve(2)
+    code, out, err = helper.orrery({ 'refresh', '-c', path, '--json', '--force' })
+    srv.stop()
+    assert.equals(0, code, out .. err)
+    local summary = json.decode(out)
+    assert.equals(30, summary.changed, out)
+    assert.equals(30, stored().n)
+  end)
+end)
