@@ -692,13 +692,27 @@ static void recycle(htmlParserCtxtPtr *c, int *uses) {
 #define HTML_OPTS (HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | \
                    HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT)
 
-htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url) {
+/* libxml2's HTML parser over len bytes in enc (UTF-8, or at least one that writes '<' as
+** the byte '<'), with the context c or a fresh one: every HTML document orrery parses comes
+** through here, its tags cut to ORR_MAX_ATTRIBUTES attributes first (orr_attributes_capped:
+** libxml2's time grows with the square of a tag's attributes). */
+static htmlDocPtr read_html(htmlParserCtxtPtr c, const char *html, size_t len, const char *url, const char *enc) {
+  size_t n, tags;
+  char *capped = orr_attributes_capped(html, len, 1, ORR_MAX_ATTRIBUTES, &n, &tags);
   htmlDocPtr doc = NULL;
+  if (capped) html = capped, len = n;
+  if (len > 0 && len <= (size_t)0x7fffffff)
+    doc = c ? htmlCtxtReadMemory(c, html, (int)len, url, enc, HTML_OPTS)
+            : htmlReadMemory(html, (int)len, url, enc, HTML_OPTS);
+  free(capped);
+  return doc;
+}
+
+htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url) {
+  htmlDocPtr doc;
   recycle(&ctxt, &ctxt_uses);
   if (ctxt == NULL) ctxt = htmlNewParserCtxt();
-  if (len > 0 && len <= (size_t)0x7fffffff)
-    doc = ctxt ? htmlCtxtReadMemory(ctxt, html, (int)len, url, "UTF-8", HTML_OPTS)
-               : htmlReadMemory(html, (int)len, url, "UTF-8", HTML_OPTS);
+  doc = read_html(ctxt, html, len, url, "UTF-8");
   if (doc == NULL) doc = htmlNewDocNoDtD(NULL, NULL);
   return doc;
 }
@@ -764,19 +778,19 @@ htmlDocPtr orr_html_parse_page(const char *html, size_t len, const char *url, co
   htmlDocPtr doc = NULL;
   size_t n;
   int bad;
-  /* a legacy encoding made UTF-8 first: libxml2's converter would end the page at the first
-  ** byte it refuses (orr_legacy_to_utf8) */
-  if (strcasecmp(enc, "UTF-8") != 0 && strncasecmp(enc, "UTF-16", 6) != 0 &&
-      (utf8 = orr_legacy_to_utf8(html, len, enc, &n, &bad)) != NULL) {
-    html = utf8;
-    len = n;
-    enc = "UTF-8";
+  /* any other encoding made UTF-8 first: libxml2's converter would end the page at the
+  ** first byte it refuses (orr_legacy_to_utf8), and the attributes are counted in UTF-8 */
+  if (strcasecmp(enc, "UTF-8") != 0) {
+    size_t mark = strncasecmp(enc, "UTF-16", 6) == 0 ? 2 : 0;   /* (its byte order mark) */
+    if ((utf8 = orr_legacy_to_utf8(html + mark, len - mark, enc, &n, &bad)) != NULL) {
+      html = utf8;
+      len = n;
+      enc = "UTF-8";
+    }
   }
   recycle(&ctxt, &ctxt_uses);
   if (ctxt == NULL) ctxt = htmlNewParserCtxt();
-  if (len > 0 && len <= (size_t)0x7fffffff)
-    doc = ctxt ? htmlCtxtReadMemory(ctxt, html, (int)len, url, enc, HTML_OPTS)
-               : htmlReadMemory(html, (int)len, url, enc, HTML_OPTS);
+  doc = read_html(ctxt, html, len, url, enc);
   free(utf8);
   if (doc == NULL) doc = htmlNewDocNoDtD(NULL, NULL);
   return doc;
@@ -835,7 +849,7 @@ static int sax_run(const char *html, size_t len, const char *base, int text_only
   orr_buf_add(&in, html, len);
   if (!orr_buf_ok(&in) || in.len > (size_t)0x7fffffff) { orr_buf_free(&in); return 0; }
   c->_private = &s;
-  htmlCtxtReadMemory(c, in.data, (int)in.len, NULL, "UTF-8", HTML_OPTS);  /* gives no tree */
+  read_html(c, in.data, in.len, NULL, "UTF-8");   /* gives no tree: the handlers wrote out */
   c->_private = NULL;
   orr_buf_free(&in);
   return 1;

@@ -942,6 +942,100 @@ static const char *construct_end(const char *p, const char *end, int *depth) {
   return NULL;
 }
 
+/* {====== Tags with too many attributes ======
+** libxml2 (2.9) compares each attribute of a tag with every earlier one: a feed whose <item>
+** carried 300,000 attributes held its parse for seven minutes, an entry's HTML with as many
+** eighty seconds.  The attributes of one tag past the ORR_MAX_ATTRIBUTES-th are cut before
+** libxml2 sees a document.  Counting follows libxml2's own reading of a tag, so that it never
+** finds fewer than libxml2 would take:
+**   - XML: a name, '=' and a quoted value, again and again; anything else, a '<' in a value
+**     too, ends the tag's attributes (libxml2 stops there).  So a tag's attributes all lie
+**     before the next '<', four bytes each at least: only a tag that far from the next '<'
+**     is read.  CDATA sections and comments are skipped, as libxml2 skips them.
+**   - HTML: a name starts with an ASCII letter, '_', ':' or '.' and goes on in those, digits
+**     and '-'; '=' and a value quoted or running to a blank or '>' may follow; anything else
+**     is skipped to the next blank.  '<' may stand in a value: every start tag is read. */
+static int blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static int html_name_start(char c) { return isalpha((unsigned char)c) || c == '_' || c == ':' || c == '.'; }
+static int html_name_char(char c) { return html_name_start(c) || isdigit((unsigned char)c) || c == '-'; }
+static int xml_name_char(char c) {
+  return !blank(c) && c != '=' && c != '>' && c != '/' && c != '<' && c != '"' && c != '\'';
+}
+
+/* Read the attributes of the start tag whose name ends at p.  Returns where libxml2 stops
+** reading them (its '>' or "/>", or where it gives up); *cut is set to the start of the
+** attribute past max, or NULL when there are no more than max. */
+static const char *tag_attributes(const char *p, const char *end, int html, size_t max, const char **cut) {
+  size_t n = 0;
+  *cut = NULL;
+  for (;;) {
+    while (p < end && blank(*p)) p++;
+    if (p == end || *p == '>' || (*p == '/' && p + 1 < end && p[1] == '>')) return p;
+    if (html ? !html_name_start(*p) : !xml_name_char(*p)) {
+      if (!html) return p;                              /* XML: not an attribute, the end */
+      while (p < end && !blank(*p) && *p != '>' && !(*p == '/' && p + 1 < end && p[1] == '>')) p++;
+      continue;                                         /* HTML: junk, skipped to a blank */
+    }
+    if (++n == max + 1) *cut = p;
+    while (p < end && (html ? html_name_char(*p) : xml_name_char(*p))) p++;
+    while (p < end && blank(*p)) p++;
+    if (p == end || *p != '=') {
+      if (!html) return p;
+      continue;                                         /* HTML: a name alone */
+    }
+    for (p++; p < end && blank(*p); p++) {}
+    if (p < end && (*p == '"' || *p == '\'')) {
+      const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+      if (q == NULL) return end;
+      if (!html && memchr(p + 1, '<', (size_t)(q - p - 1))) return p;
+      p = q + 1;
+    } else if (html) {
+      while (p < end && !blank(*p) && *p != '>') p++;
+    } else {
+      return p;
+    }
+  }
+}
+
+char *orr_attributes_capped(const char *d, size_t len, int html, size_t max, size_t *outlen, size_t *tags) {
+  const char *p = d, *end = d + len, *last = d;
+  orr_buf b;
+  orr_buf_init(&b);
+  *tags = 0;
+  while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+    const char *next, *stop, *cut;
+    if (++p == end) break;
+    if (!html && *p == '!') {                           /* skipped as libxml2 skips them */
+      const char *e = NULL;
+      if (end - p >= 8 && !memcmp(p, "![CDATA[", 8)) e = find3(p + 8, (size_t)(end - p - 8), "]]>");
+      else if (end - p >= 3 && !memcmp(p, "!--", 3)) e = find3(p + 3, (size_t)(end - p - 3), "-->");
+      else continue;
+      if (e == NULL) break;
+      p = e + 3;
+      continue;
+    }
+    if (html ? !html_name_start(*p) : !xml_name_char(*p)) continue;
+    if (!html) {                                        /* too short to hold max attributes */
+      next = memchr(p, '<', (size_t)(end - p));
+      if ((size_t)((next ? next : end) - p) <= 4 * max) { p = next ? next : end; continue; }
+    }
+    while (p < end && (html ? html_name_char(*p) : xml_name_char(*p))) p++;
+    stop = tag_attributes(p, end, html, max, &cut);
+    if (cut) {
+      orr_buf_add(&b, last, (size_t)(cut - last));
+      last = stop;
+      ++*tags;
+    }
+    p = stop;
+  }
+  if (*tags == 0) return NULL;
+  orr_buf_add(&b, last, (size_t)(end - last));
+  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return NULL; }
+  *outlen = b.len;
+  return orr_buf_take(&b);
+}
+/* }====== */
+
 typedef struct aside {
   struct orr_aside *v;
   size_t n, cap;
@@ -1109,7 +1203,9 @@ int orr_xml_input_restore(const orr_xml_input *in, xmlDocPtr doc) {
 ** that byte, as browsers read it) and the feed is flagged.  Returns whether it did. */
 char *orr_legacy_to_utf8(const char *d, size_t n, const char *from, size_t *outlen, int *bad) {
   int cp1252 = strcasecmp(from, "windows-1252") == 0 || strcasecmp(from, "cp1252") == 0;
-  return to_utf8(d, n, from, 1, cp1252, outlen, bad);
+  size_t unit = !strncasecmp(from, "UTF-16", 6) || !strncasecmp(from, "UCS-2", 5) ? 2
+              : !strncasecmp(from, "UTF-32", 6) || !strncasecmp(from, "UCS-4", 5) ? 4 : 1;
+  return to_utf8(d, n, from, unit, cp1252, outlen, bad);
 }
 
 static int transcode_legacy(orr_xml_input *in) {
@@ -1168,6 +1264,14 @@ int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const
     if (undeclared) note(in, "undeclared HTML entities or bare '&' (read as HTML would)");
     for (i = 0; i < ents.n; i++) { orr_buf_free(&ents.e[i].x); free(ents.e[i].value); }
     free(ents.e);
+  }
+  {                                        /* ('<' is the byte '<' by now: see above) */
+    size_t tags;
+    if ((copy = orr_attributes_capped(in->data, in->len, 0, ORR_MAX_ATTRIBUTES, &n, &tags)) != NULL) {
+      take(in, copy, n);
+      note(in, "%zu tag%s with more than %d attributes: the rest cut", tags, tags == 1 ? "" : "s",
+           ORR_MAX_ATTRIBUTES);
+    }
   }
   if (utf8 && (in->encoding == NULL || is_utf8_name(in->encoding))) set_text_aside(in);
   return 1;

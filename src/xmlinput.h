@@ -29,6 +29,7 @@
 #include <stddef.h>
 
 #define ORR_ENTITY_MAX 65536    /* bytes one declared entity may expand to */
+#define ORR_MAX_ATTRIBUTES 256  /* attributes of one tag that libxml2 gets to see */
 
 typedef struct orr_xml_input {
   const char *data;             /* what to hand to libxml2: the input or a rewritten copy */
@@ -63,12 +64,18 @@ int  orr_xml_input_restore(const orr_xml_input *in, struct _xmlDoc *doc);
 ** messages count lines of the bytes it read).  Returns whether anything changed. */
 int  orr_xml_input_plain(orr_xml_input *in);
 
+/* The document (XML, or HTML with html set) with the attributes of any tag past the max-th
+** removed: libxml2 2.9 compares each attribute of a tag with every earlier one, so a tag
+** with hundreds of thousands held a parse for minutes.  Returns a malloc'd copy (*tags: how
+** many tags were cut), or NULL when no tag has more than max (or out of memory). */
+char *orr_attributes_capped(const char *d, size_t len, int html, size_t max, size_t *outlen, size_t *tags);
+
 /* The encoding to read a charset name as: a name libxml2 knows (into buf when made up), ""
 ** when there is none, NULL when the name can stay as it is.  ISO-8859-1 and ASCII are read
 ** as windows-1252, as browsers do. */
 const char *orr_encoding_alias(const char *name, char *buf, size_t n);
 
-/* The n bytes at d, in the legacy encoding `from` (windows-1252, KOI8-R, Shift_JIS, ...), as
+/* The n bytes at d, in the encoding `from` (windows-1252, KOI8-R, Shift_JIS, UTF-16LE, ...), as
 ** UTF-8 (malloc'd; its length in *outlen).  libxml2's own converter ends a document at the
 ** first byte it refuses; here such a byte becomes U+FFFD (in windows-1252, the C1 control of
 ** that number, as browsers read the five bytes that code page leaves undefined), *bad is set,

@@ -10,6 +10,10 @@
 #include "buf.h"
 #include "feed.h"
 #include "test.h"
+#include "xmlinput.h"
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
 
 static orr_feed *parse(const char *s, char *err) {
   orr_feed_opts o = { "http://example.org/", NULL, 1, 0, 0 };
@@ -48,6 +52,131 @@ static void fuzz_corpus(const char *dir) {
   closedir(d);
   printf("# %d fuzz regression inputs parsed\n", n);
   CHECK(n > 0);
+}
+
+/* A tag <t ...> with n attributes made by fmt (one %d), then rest. */
+static char *many(const char *open, int n, const char *fmt, const char *rest) {
+  orr_buf b;
+  char one[64];
+  int i;
+  orr_buf_init(&b);
+  orr_buf_adds(&b, open);
+  for (i = 0; i < n; i++) {
+    snprintf(one, sizeof one, fmt, i);
+    orr_buf_adds(&b, " ");
+    orr_buf_adds(&b, one);
+  }
+  orr_buf_adds(&b, rest);
+  return orr_buf_take(&b);
+}
+
+/* How many times needle occurs in s. */
+static int count(const char *s, const char *needle) {
+  int n = 0;
+  for (; (s = strstr(s, needle)) != NULL; s++) n++;
+  return n;
+}
+
+/* orr_attributes_capped, XML and HTML (max 4 here): cut where libxml2 would read more */
+static void attributes_capped(void) {
+  size_t n, tags;
+  char *d, *out;
+  out = orr_attributes_capped("<a x=\"1\" y='2'><b/></a>", 24, 0, 4, &n, &tags);
+  CHECK(out == NULL);                                    /* nothing past the bound: no copy */
+  d = many("<r><item", 6, "a%d=\"v\"", "><t>kept</t></item></r>");
+  out = orr_attributes_capped(d, strlen(d), 0, 4, &n, &tags);
+  CHECK_STR(out, "<r><item a0=\"v\" a1=\"v\" a2=\"v\" a3=\"v\" ><t>kept</t></item></r>");
+  CHECK(tags == 1 && n == strlen(out ? out : ""));
+  free(out); free(d);
+  d = many("<r><![CDATA[<p", 6, "a%d=\"v\"", ">]]><!-- <q a b c d e f> --></r>");
+  CHECK(orr_attributes_capped(d, strlen(d), 0, 4, &n, &tags) == NULL);   /* text to libxml2 */
+  free(d);
+  d = many("<r><e", 6, "a%d=\"v\"", "/>");                   /* "/>" kept */
+  out = orr_attributes_capped(d, strlen(d), 0, 4, &n, &tags);
+  CHECK(out && strstr(out, "a3=\"v\" />") != NULL && count(out, "=") == 4);
+  free(out); free(d);
+  d = many("<r><e", 6, "a%d=\">\"", ">x</e></r>");           /* a '>' in a value is no end */
+  out = orr_attributes_capped(d, strlen(d), 0, 4, &n, &tags);
+  CHECK(out && count(out, "=") == 4 && strstr(out, ">x</e></r>") != NULL);
+  free(out); free(d);
+  d = many("<p", 6, "a%d", ">x</p>");                             /* HTML: names alone */
+  out = orr_attributes_capped(d, strlen(d), 1, 4, &n, &tags);
+  CHECK_STR(out, "<p a0 a1 a2 a3 >x</p>");
+  free(out); free(d);
+  d = many("<p", 6, "a%d=<v", ">x</p>");                          /* HTML: '<' in a value */
+  out = orr_attributes_capped(d, strlen(d), 1, 4, &n, &tags);
+  CHECK_STR(out, "<p a0=<v a1=<v a2=<v a3=<v >x</p>");
+  free(out); free(d);
+  d = many("<p title=\"<q\"", 6, "a%d='1'", ">x</p>");            /* HTML: quoted '<' */
+  out = orr_attributes_capped(d, strlen(d), 1, 4, &n, &tags);
+  CHECK(out && count(out, "=") == 4);
+  free(out); free(d);
+}
+
+/* The attributes libxml2 itself gives the first <p> of a document (HTML or XML). */
+static int seen_atts = -1;
+static void html_start(void *ctx, const xmlChar *name, const xmlChar **atts) {
+  (void)ctx;
+  if (seen_atts < 0 && strcmp((const char *)name, "p") == 0) for (seen_atts = 0; atts && atts[2 * seen_atts]; seen_atts++) {}
+}
+static void xml_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri, int nns,
+                      const xmlChar **ns, int natts, int ndef, const xmlChar **atts) {
+  (void)ctx; (void)local; (void)prefix; (void)uri; (void)ns; (void)ndef; (void)atts;
+  if (seen_atts < 0) seen_atts = nns + natts;
+}
+static int libxml2_attributes(const char *d, int html) {
+  xmlSAXHandler h;
+  memset(&h, 0, sizeof h);
+  seen_atts = -1;
+  if (html) {
+    htmlParserCtxtPtr c = htmlNewParserCtxt();
+    h.initialized = 1;
+    h.startElement = html_start;
+    memcpy(c->sax, &h, sizeof h);
+    htmlCtxtReadMemory(c, d, (int)strlen(d), NULL, "UTF-8", HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+                       HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+    htmlFreeParserCtxt(c);
+  } else {
+    xmlParserCtxtPtr c = xmlNewParserCtxt();
+    h.initialized = XML_SAX2_MAGIC;
+    h.startElementNs = xml_start;
+    memcpy(c->sax, &h, sizeof h);
+    xmlCtxtReadMemory(c, d, (int)strlen(d), NULL, "UTF-8", XML_PARSE_RECOVER | XML_PARSE_NOERROR |
+                      XML_PARSE_NOWARNING | XML_PARSE_NONET);
+    xmlFreeParserCtxt(c);
+  }
+  return seen_atts;
+}
+
+/* Random tags from the characters that matter to a tag: wherever libxml2 takes more than k
+** attributes, orr_attributes_capped counts more than k too (it cuts the tag), so that no
+** tag reaches libxml2 with more attributes than the bound. */
+static void attributes_as_libxml2_reads(void) {
+  static const char *const pieces[] = { "a", "b", "c1", "x:y", "xmlns:q", "=", "\"v\"", "'w'", "\"<\"",
+    "\">\"", " ", " ", " ", "/", "!", "<", "&", "\t", "'", "\"", "-", "=u", "." };
+  unsigned seed = 12345;
+  int i, html, under = 0, cases = 0;
+  for (html = 0; html <= 1; html++) {
+    for (i = 0; i < 20000; i++) {
+      char d[160];
+      int len = 0, j, n = 2 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 30, k;
+      size_t outlen, tags;
+      char *out;
+      len += snprintf(d, sizeof d, "<p ");
+      for (j = 0; j < n; j++)
+        len += snprintf(d + len, sizeof d - (size_t)len, "%s",
+                        pieces[((seed = seed * 1103515245u + 12345u) >> 16) % (sizeof pieces / sizeof *pieces)]);
+      len += snprintf(d + len, sizeof d - (size_t)len, ">t</p>");
+      if ((k = libxml2_attributes(d, html)) <= 0) continue;
+      cases++;
+      out = orr_attributes_capped(d, (size_t)len, html, (size_t)(k - 1), &outlen, &tags);
+      if (out == NULL) { under++; if (under < 5) printf("# counted fewer than libxml2's %d (%s): %s\n", k, html ? "HTML" : "XML", d); }
+      free(out);
+    }
+  }
+  printf("# %d cases\n", cases);
+  CHECK(cases > 5000);
+  CHECK(under == 0);
 }
 
 int main(void) {
@@ -91,5 +220,7 @@ int main(void) {
     orr_feed_free(f);
   }
   fuzz_corpus("tests/fixtures/fuzz");
+  attributes_capped();
+  attributes_as_libxml2_reads();
   return test_report();
 }
