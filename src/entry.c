@@ -43,6 +43,11 @@ orr_entry *orr_feed_add_entry(orr_feed *f) {
 int orr_entry_add_tag(orr_entry *e, char *term) {
   size_t i;
   if (term == NULL) return 1;
+  if (e->ntags == ORR_MAX_TAGS) {          /* (and no more comparing: that grew as n squared) */
+    free(term);
+    e->tags_left++;
+    return 1;
+  }
   for (i = 0; i < e->ntags; i++)
     if (strcmp(e->tags[i], term) == 0) { free(term); return 1; }
   if (e->ntags == e->captags) {
@@ -57,6 +62,11 @@ int orr_entry_add_tag(orr_entry *e, char *term) {
 }
 
 int orr_entry_add_enclosure(orr_entry *e, char *href, char *type, char *length) {
+  if (href == NULL || e->nenc == ORR_MAX_ENCLOSURES) {   /* no usable URL: no enclosure */
+    free(href); free(type); free(length);
+    if (href) e->enc_left++;
+    return 1;
+  }
   if (e->nenc == e->capenc) {
     size_t cap = e->capenc ? e->capenc * 2 : 2;
     orr_enclosure *t = realloc(e->enc, cap * sizeof *t);
@@ -72,14 +82,22 @@ int orr_entry_add_enclosure(orr_entry *e, char *href, char *type, char *length) 
 }
 
 int orr_note(char **slot, const char *fmt, ...) {
+  static const char more[] = "(more notes left out)";
   char line[400];
   size_t old = *slot ? strlen(*slot) : 0, n;
   char *s;
   va_list ap;
+  /* bounded, or a document dropping 100,000 URLs made this quadratic (each line copied the
+  ** ones before it) */
+  if (old >= sizeof more - 1 && strcmp(*slot + old - (sizeof more - 1), more) == 0) return 1;
   va_start(ap, fmt);
   vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
   n = strlen(line);
+  if (old + 1 + n + 1 + sizeof more > ORR_NOTES_MAX) {
+    memcpy(line, more, sizeof more);
+    n = sizeof more - 1;
+  }
   s = realloc(*slot, old + n + 2);
   if (s == NULL) return 0;
   if (old) s[old++] = '\n';
@@ -257,15 +275,6 @@ static int make_utf8(orr_feed *f, int v) {
 }
 
 /* Enclosures whose URL was refused (or never given) go: a player or link without a target. */
-static void drop_empty_enclosures(orr_entry *e) {
-  size_t i, k = 0;
-  for (i = 0; i < e->nenc; i++) {
-    if (e->enc[i].href == NULL) { free(e->enc[i].type); free(e->enc[i].length); continue; }
-    e->enc[k++] = e->enc[i];
-  }
-  e->nenc = k;
-}
-
 int orr_feed_finish(orr_feed *f, int valid) {
   orr_person feed_author = { NULL, NULL, NULL };
   size_t i;
@@ -291,7 +300,12 @@ int orr_feed_finish(orr_feed *f, int valid) {
       if (!copy_person(&ef[ORR_E_AUTHOR_NAME], &ef[ORR_E_AUTHOR_EMAIL], &ef[ORR_E_AUTHOR_URI], from))
         return 0;
     }
-    drop_empty_enclosures(e);
+    if (e->tags_left && !orr_note(&ef[ORR_E_NOTES], "%zu more tags left out (an entry keeps %d)", e->tags_left,
+                                  ORR_MAX_TAGS))
+      return 0;
+    if (e->enc_left && !orr_note(&ef[ORR_E_NOTES], "%zu more enclosures left out (an entry keeps %d)",
+                                 e->enc_left, ORR_MAX_ENCLOSURES))
+      return 0;
   }
   return make_utf8(f, valid);
 }

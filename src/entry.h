@@ -6,6 +6,8 @@
 ** below, which apply the model's rules as values come in and at the end (orr_feed_finish):
 ** the URL policy on every URL field (orr_url_take: web addresses only; anything else is
 ** dropped and the entry gets a note saying so), enclosures without a usable URL dropped,
+** at most ORR_MAX_TAGS tags and ORR_MAX_ENCLOSURES enclosures an entry (and notes of
+** ORR_NOTES_MAX bytes),
 ** authors split into name, email and URI and inherited from the feed where an entry has
 ** none, every string valid UTF-8.  Parsers depend on this unit; it depends on none of them.
 */
@@ -42,12 +44,19 @@ typedef struct orr_enclosure {
 /* An author as the parsers find one: any field may be NULL. */
 typedef struct orr_person { char *name, *email, *uri; } orr_person;
 
+/* What one entry keeps at most (what comes after is left out, and its notes say how much):
+** no post has more, and each is stored, rendered and (tags) compared with the others. */
+#define ORR_MAX_TAGS 256
+#define ORR_MAX_ENCLOSURES 64
+#define ORR_NOTES_MAX 4096         /* bytes of notes of one entry or feed */
+
 typedef struct orr_entry {
   char   *f[ORR_E_NFIELDS];        /* NULL = absent */
   int64_t published, updated;      /* UTC seconds, valid when has_* */
   int     has_published, has_updated;
   orr_enclosure *enc;  size_t nenc, capenc;
   char  **tags;        size_t ntags, captags;
+  size_t  tags_left, enc_left;     /* past ORR_MAX_TAGS, ORR_MAX_ENCLOSURES: not kept */
   orr_person source_author;        /* Atom <source>'s author: inherited before the feed's */
 } orr_entry;
 
@@ -78,7 +87,8 @@ orr_feed  *orr_feed_new(void);
 orr_entry *orr_feed_add_entry(orr_feed *f);        /* zeroed; NULL if out of memory */
 int  orr_entry_add_tag(orr_entry *e, char *term);  /* takes term; a repeated term is dropped */
 int  orr_entry_add_enclosure(orr_entry *e, char *href, char *type, char *length);
-/* Append a line to a NOTES field (*slot); 0 if out of memory. */
+/* Append a line to a NOTES field (*slot), which keeps ORR_NOTES_MAX bytes (then one line
+** says that more were left out); 0 if out of memory. */
 int  orr_note(char **slot, const char *fmt, ...);
 
 /* A URL field's value from the document: raw (taken; NULL is fine) read under the URL
