@@ -26,8 +26,28 @@ const char *const orr_feed_field_names[ORR_F_NFIELDS] = {
 
 orr_feed *orr_feed_new(void) { return calloc(1, sizeof(orr_feed)); }
 
+static void entry_free(orr_entry *e) {
+  size_t j;
+  for (j = 0; j < ORR_E_NFIELDS; j++) free(e->f[j]);
+  for (j = 0; j < e->nenc; j++) { free(e->enc[j].href); free(e->enc[j].type); free(e->enc[j].length); }
+  for (j = 0; j < e->ntags; j++) free(e->tags[j]);
+  free(e->enc);
+  free(e->tags);
+  orr_person_free(&e->source_author);
+}
+
+/* Past ORR_MAX_ENTRIES the last half of the list is a ring: the newest entry takes the place
+** of the oldest one there, entries_left counts them, orr_feed_finish puts it back in order. */
+#define HALF (ORR_MAX_ENTRIES / 2)
+
 orr_entry *orr_feed_add_entry(orr_feed *f) {
   orr_entry *e;
+  if (f->nentries == ORR_MAX_ENTRIES) {
+    e = &f->entries[HALF + f->entries_left++ % HALF];
+    entry_free(e);
+    memset(e, 0, sizeof *e);
+    return e;
+  }
   if (f->nentries == f->capentries) {
     size_t cap = f->capentries ? f->capentries * 2 : 16;
     orr_entry *t = realloc(f->entries, cap * sizeof *t);
@@ -275,6 +295,28 @@ static int make_utf8(orr_feed *f, int v) {
 }
 
 /* Enclosures whose URL was refused (or never given) go: a player or link without a target. */
+static void reverse(orr_entry *a, size_t n) {
+  size_t i;
+  for (i = 0; i < n / 2; i++) {
+    orr_entry t = a[i];
+    a[i] = a[n - 1 - i];
+    a[n - 1 - i] = t;
+  }
+}
+
+/* The ring of the last half (see orr_feed_add_entry) in the document's order again, and a
+** note on the feed for what was left out. */
+static int unring(orr_feed *f) {
+  size_t k = f->entries_left % HALF;
+  orr_entry *tail = f->entries + HALF;
+  if (f->entries_left == 0) return 1;
+  reverse(tail, k);                     /* rotated left by k: its oldest first */
+  reverse(tail + k, HALF - k);
+  reverse(tail, HALF);
+  return orr_note(&f->f[ORR_F_NOTES], "%zu entries left out: a document gives its first and its last %d",
+                  f->entries_left, HALF);
+}
+
 int orr_feed_finish(orr_feed *f, int valid) {
   orr_person feed_author = { NULL, NULL, NULL };
   size_t i;
@@ -286,6 +328,7 @@ int orr_feed_finish(orr_feed *f, int valid) {
     f->f[ORR_F_AUTHOR_EMAIL] = all.email;
     f->f[ORR_F_AUTHOR_URI] = all.uri;
   }
+  if (!unring(f)) return 0;
   feed_author.name = f->f[ORR_F_AUTHOR_NAME];
   feed_author.email = f->f[ORR_F_AUTHOR_EMAIL];
   feed_author.uri = f->f[ORR_F_AUTHOR_URI];
@@ -311,19 +354,11 @@ int orr_feed_finish(orr_feed *f, int valid) {
 }
 
 void orr_feed_free_entries(orr_feed *f) {
-  size_t i, j;
-  for (i = 0; i < f->nentries; i++) {
-    orr_entry *e = &f->entries[i];
-    for (j = 0; j < ORR_E_NFIELDS; j++) free(e->f[j]);
-    for (j = 0; j < e->nenc; j++) { free(e->enc[j].href); free(e->enc[j].type); free(e->enc[j].length); }
-    for (j = 0; j < e->ntags; j++) free(e->tags[j]);
-    free(e->enc);
-    free(e->tags);
-    orr_person_free(&e->source_author);
-  }
+  size_t i;
+  for (i = 0; i < f->nentries; i++) entry_free(&f->entries[i]);
   free(f->entries);
   f->entries = NULL;
-  f->nentries = f->capentries = 0;
+  f->nentries = f->capentries = f->entries_left = 0;
 }
 
 void orr_feed_free(orr_feed *f) {

@@ -1298,7 +1298,7 @@ static void read_item_alone(parse_state *st, orr_feed *f, const char *d, const s
 static void reread_items(parse_state *st, orr_feed *f, const char *d, size_t len, const char *encoding) {
   const char *item = strncmp(f->format, "atom", 4) == 0 ? "entry" : "item";
   int rss = strncmp(f->format, "rss", 3) == 0 && strcmp(f->format, "rss10") != 0 && strcmp(f->format, "rss090") != 0;
-  size_t max = f->nentries + 1 + len / 64, n, i, old;
+  size_t max = f->nentries + 1 + len / 64, n, i, old, old_left = f->entries_left;
   span root, *items = malloc(max * sizeof *items);
   if (items == NULL) { st->oom = 1; return; }
   n = item_spans(d, len, item, &root, items, max);
@@ -1307,16 +1307,16 @@ static void reread_items(parse_state *st, orr_feed *f, const char *d, size_t len
     orr_entry *keep = f->entries;
     size_t cap = f->capentries;
     f->entries = NULL;
-    f->nentries = f->capentries = 0;
+    f->nentries = f->capentries = f->entries_left = 0;
     for (i = 0; i < n && !st->oom; i++) read_item_alone(st, f, d, &root, &items[i], rss, encoding);
-    if (f->nentries > old && !st->oom) {
+    if (f->nentries + f->entries_left > old + old_left && !st->oom) {
       orr_feed tmp;                       /* the new list stays; the old one goes */
       memset(&tmp, 0, sizeof tmp);
       tmp.entries = keep; tmp.nentries = old; tmp.capentries = cap;
       orr_feed_free_entries(&tmp);
     } else {
       orr_feed_free_entries(f);
-      f->entries = keep; f->nentries = old; f->capentries = cap;
+      f->entries = keep; f->nentries = old; f->capentries = cap; f->entries_left = old_left;
     }
   }
   free(items);
@@ -1327,7 +1327,7 @@ static orr_feed *parse_xml(const char *input, size_t input_len, const orr_feed_o
                            char *err, size_t errlen) {
   orr_xml_input in;
   xmlParserCtxtPtr ctxt;
-  xmlDocPtr doc;
+  xmlDocPtr doc = NULL;
   xmlNodePtr root;
   orr_feed *f = NULL;
   parse_state st;
@@ -1336,6 +1336,10 @@ static orr_feed *parse_xml(const char *input, size_t input_len, const orr_feed_o
     orr_xml_input_free(&in);
     fail(err, errlen, "out of memory%s", NULL);
     return NULL;
+  }
+  if (in.elements > ORR_MAX_ELEMENTS) {     /* (a feed has a few thousand) */
+    fail(err, errlen, "not read: more than 500,000 elements%s", NULL);
+    goto done;
   }
   if (opts->plain) orr_xml_input_plain(&in);
   doc = xmlCtxtReadMemory(ctxt, in.data, (int)in.len, opts->url, in.encoding, XML_OPTIONS);

@@ -695,13 +695,16 @@ static void recycle(htmlParserCtxtPtr *c, int *uses) {
 /* libxml2's HTML parser over len bytes in enc (UTF-8, or at least one that writes '<' as
 ** the byte '<'), with the context c or a fresh one: every HTML document orrery parses comes
 ** through here, its tags cut to ORR_MAX_ATTRIBUTES attributes first (orr_attributes_capped:
-** libxml2's time grows with the square of a tag's attributes). */
-static htmlDocPtr read_html(htmlParserCtxtPtr c, const char *html, size_t len, const char *url, const char *enc) {
-  size_t n, tags;
-  char *capped = orr_attributes_capped(html, len, 1, ORR_MAX_ATTRIBUTES, &n, &tags);
+** libxml2's time grows with the square of a tag's attributes).  With tree set, a document
+** of more than ORR_MAX_ELEMENTS elements is not read (NULL): its tree would not fit in a
+** bounded memory (the sanitizer's handlers build none). */
+static htmlDocPtr read_html(htmlParserCtxtPtr c, const char *html, size_t len, const char *url, const char *enc,
+                            int tree) {
+  size_t n, tags, elements;
+  char *capped = orr_attributes_capped(html, len, 1, ORR_MAX_ATTRIBUTES, &n, &tags, &elements);
   htmlDocPtr doc = NULL;
   if (capped) html = capped, len = n;
-  if (len > 0 && len <= (size_t)0x7fffffff)
+  if (len > 0 && len <= (size_t)0x7fffffff && !(tree && elements > ORR_MAX_ELEMENTS))
     doc = c ? htmlCtxtReadMemory(c, html, (int)len, url, enc, HTML_OPTS)
             : htmlReadMemory(html, (int)len, url, enc, HTML_OPTS);
   free(capped);
@@ -712,7 +715,7 @@ htmlDocPtr orr_html_parse(const char *html, size_t len, const char *url) {
   htmlDocPtr doc;
   recycle(&ctxt, &ctxt_uses);
   if (ctxt == NULL) ctxt = htmlNewParserCtxt();
-  doc = read_html(ctxt, html, len, url, "UTF-8");
+  doc = read_html(ctxt, html, len, url, "UTF-8", 1);
   if (doc == NULL) doc = htmlNewDocNoDtD(NULL, NULL);
   return doc;
 }
@@ -790,7 +793,7 @@ htmlDocPtr orr_html_parse_page(const char *html, size_t len, const char *url, co
   }
   recycle(&ctxt, &ctxt_uses);
   if (ctxt == NULL) ctxt = htmlNewParserCtxt();
-  doc = read_html(ctxt, html, len, url, enc);
+  doc = read_html(ctxt, html, len, url, enc, 1);
   free(utf8);
   if (doc == NULL) doc = htmlNewDocNoDtD(NULL, NULL);
   return doc;
@@ -849,7 +852,7 @@ static int sax_run(const char *html, size_t len, const char *base, int text_only
   orr_buf_add(&in, html, len);
   if (!orr_buf_ok(&in) || in.len > (size_t)0x7fffffff) { orr_buf_free(&in); return 0; }
   c->_private = &s;
-  read_html(c, in.data, in.len, NULL, "UTF-8");   /* gives no tree: the handlers wrote out */
+  read_html(c, in.data, in.len, NULL, "UTF-8", 0);   /* no tree: the handlers wrote out */
   c->_private = NULL;
   orr_buf_free(&in);
   return 1;

@@ -997,11 +997,12 @@ static const char *tag_attributes(const char *p, const char *end, int html, size
   }
 }
 
-char *orr_attributes_capped(const char *d, size_t len, int html, size_t max, size_t *outlen, size_t *tags) {
+char *orr_attributes_capped(const char *d, size_t len, int html, size_t max, size_t *outlen, size_t *tags,
+                            size_t *elements) {
   const char *p = d, *end = d + len, *last = d;
   orr_buf b;
   orr_buf_init(&b);
-  *tags = 0;
+  *tags = *elements = 0;
   while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
     const char *next, *stop, *cut;
     if (++p == end) break;
@@ -1015,6 +1016,7 @@ char *orr_attributes_capped(const char *d, size_t len, int html, size_t max, siz
       continue;
     }
     if (html ? !html_name_start(*p) : !xml_name_char(*p)) continue;
+    ++*elements;
     if (!html) {                                        /* too short to hold max attributes */
       next = memchr(p, '<', (size_t)(end - p));
       if ((size_t)((next ? next : end) - p) <= 4 * max) { p = next ? next : end; continue; }
@@ -1267,7 +1269,7 @@ int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const
   }
   {                                        /* ('<' is the byte '<' by now: see above) */
     size_t tags;
-    if ((copy = orr_attributes_capped(in->data, in->len, 0, ORR_MAX_ATTRIBUTES, &n, &tags)) != NULL) {
+    if ((copy = orr_attributes_capped(in->data, in->len, 0, ORR_MAX_ATTRIBUTES, &n, &tags, &in->elements)) != NULL) {
       take(in, copy, n);
       note(in, "%zu tag%s with more than %d attributes: the rest cut", tags, tags == 1 ? "" : "s",
            ORR_MAX_ATTRIBUTES);

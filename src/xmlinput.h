@@ -30,6 +30,8 @@
 
 #define ORR_ENTITY_MAX 65536    /* bytes one declared entity may expand to */
 #define ORR_MAX_ATTRIBUTES 256  /* attributes of one tag that libxml2 gets to see */
+#define ORR_MAX_ELEMENTS 500000 /* elements of a document orrery builds a tree of: libxml2's
+                                   tree of 8 MB of "<x/>" (2 million) took 280 MB */
 
 typedef struct orr_xml_input {
   const char *data;             /* what to hand to libxml2: the input or a rewritten copy */
@@ -44,6 +46,7 @@ typedef struct orr_xml_input {
   char       *aside_text;       /* private: runs of text read already (with references) */
   const char *plain;            /* private: the document as it was before they were set aside */
   size_t      plain_len;
+  size_t      elements;         /* start tags in the document (CDATA and comments not read) */
 } orr_xml_input;
 
 /* Prepare len bytes at data (charset: from HTTP's Content-Type, may be NULL).  data must
@@ -67,8 +70,10 @@ int  orr_xml_input_plain(orr_xml_input *in);
 /* The document (XML, or HTML with html set) with the attributes of any tag past the max-th
 ** removed: libxml2 2.9 compares each attribute of a tag with every earlier one, so a tag
 ** with hundreds of thousands held a parse for minutes.  Returns a malloc'd copy (*tags: how
-** many tags were cut), or NULL when no tag has more than max (or out of memory). */
-char *orr_attributes_capped(const char *d, size_t len, int html, size_t max, size_t *outlen, size_t *tags);
+** many tags were cut), or NULL when no tag has more than max (or out of memory).  *elements
+** is set to the number of start tags (what a tree of the document would hold). */
+char *orr_attributes_capped(const char *d, size_t len, int html, size_t max, size_t *outlen, size_t *tags,
+                            size_t *elements);
 
 /* The encoding to read a charset name as: a name libxml2 knows (into buf when made up), ""
 ** when there is none, NULL when the name can stay as it is.  ISO-8859-1 and ASCII are read
