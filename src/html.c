@@ -745,9 +745,87 @@ static const char *meta_charset(const char *d, size_t len, char *buf, size_t n) 
   return NULL;
 }
 
+/* The language <html lang=...> gives in the first 1024 bytes, lower case, into buf ("" if
+** none). */
+static const char *page_lang(const char *d, size_t len, char *buf, size_t n) {
+  size_t i, m = 0;
+  if (len > 1024) len = 1024;
+  buf[0] = '\0';
+  for (i = 0; i + 5 < len; i++) {
+    size_t end;
+    if (d[i] != '<' || strncasecmp(d + i + 1, "html", 4) != 0 || isalnum((unsigned char)d[i + 5])) continue;
+    for (end = i + 5; end < len && d[end] != '>'; end++) {}
+    for (i += 5; i + 5 < end; i++) {
+      if (strncasecmp(d + i, "lang", 4) != 0 || isalnum((unsigned char)d[i - 1]) || d[i - 1] == ':' ||
+          d[i - 1] == '-') continue;
+      for (i += 4; i < end && (d[i] == ' ' || d[i] == '=' || d[i] == '"' || d[i] == '\''); i++) {}
+      while (i < end && m + 1 < n && (isalnum((unsigned char)d[i]) || d[i] == '-' || d[i] == '_'))
+        buf[m++] = (char)tolower((unsigned char)d[i++]);
+      break;
+    }
+    break;
+  }
+  buf[m] = '\0';
+  return buf;
+}
+
+/* The legacy encodings a page in language lang that declares none is likeliest in (the
+** ones its language's Windows and web used), best first: what browsers guess from their
+** locale, from the page's own language instead.  NULL: windows-1252. */
+static const char *const *lang_encodings(const char *lang) {
+  static const struct { const char *langs; const char *enc[3]; } by[] = {
+    { " zh-tw zh-hk zh-mo zh-hant ", { "BIG5", NULL } },
+    { " zh ", { "GB18030", "BIG5", NULL } },
+    { " ja ", { "SHIFT_JIS", "EUC-JP", NULL } },
+    { " ko ", { "EUC-KR", NULL } },
+    { " ru uk be bg sr mk kk ky tg mn ", { "WINDOWS-1251", "KOI8-R", NULL } },
+    { " pl cs sk hu sl hr ro bs sq ", { "WINDOWS-1250", NULL } },
+    { " el ", { "WINDOWS-1253", NULL } },
+    { " tr az ", { "WINDOWS-1254", NULL } },
+    { " he iw yi ", { "WINDOWS-1255", NULL } },
+    { " ar fa ur ", { "WINDOWS-1256", NULL } },
+    { " lt lv et ", { "WINDOWS-1257", NULL } },
+    { " vi ", { "WINDOWS-1258", NULL } },
+    { " th ", { "WINDOWS-874", NULL } },
+  };
+  char word[24], primary[24];
+  size_t i, k = strcspn(lang, "-_");
+  if (!lang[0] || strlen(lang) > 16) return NULL;
+  snprintf(word, sizeof word, " %s ", lang);
+  snprintf(primary, sizeof primary, " %.*s ", (int)k, lang);
+  for (i = 0; i < sizeof by / sizeof *by; i++)
+    if (strstr(by[i].langs, word) || strstr(by[i].langs, primary)) return by[i].enc;
+  return NULL;
+}
+
+/* The first of the encodings lang suggests that reads the page without a byte it refuses,
+** else windows-1252. */
+static const char *guess_encoding(const char *d, size_t len, const char *lang) {
+  const char *const *enc = lang_encodings(lang);
+  if (enc && strcmp(enc[0], "WINDOWS-1251") == 0) {
+    /* both read any bytes: the case of the letters tells them apart (text is mostly lower
+    ** case, which windows-1251 puts at 0xE0-0xFF and KOI8-R at 0xC0-0xDF) */
+    size_t i, lower = 0, upper = 0;
+    for (i = 0; i < len; i++) {
+      unsigned char c = (unsigned char)d[i];
+      if (c >= 0xE0) lower++; else if (c >= 0xC0) upper++;
+    }
+    return upper > lower ? "KOI8-R" : "WINDOWS-1251";
+  }
+  for (; enc && *enc; enc++) {
+    size_t n;
+    int bad;
+    char *u = orr_legacy_to_utf8(d, len, *enc, &n, &bad);
+    free(u);
+    if (u && !bad) return *enc;
+  }
+  return "windows-1252";
+}
+
 /* The encoding to read a fetched page in: a byte order mark, else the charset HTTP named,
-** else the one a <meta> declares, else UTF-8 when the bytes are UTF-8, else windows-1252
-** (what browsers take for a page that says nothing).  A declared name libxml2 does not
+** else the one a <meta> declares, else UTF-8 when the bytes are UTF-8, else the legacy
+** encoding of the page's language (<html lang>) that reads it, else windows-1252 (what
+** browsers take for a page that says nothing).  A declared name libxml2 does not
 ** know counts as none; ISO-8859-1 and ASCII are read as windows-1252. */
 static const char *page_encoding(const char *d, size_t len, const char *http, char *buf, size_t n) {
   const unsigned char *u = (const unsigned char *)d;
@@ -772,7 +850,8 @@ static const char *page_encoding(const char *d, size_t len, const char *http, ch
     if (alias == NULL) { snprintf(buf, n, "%s", name); return buf; }
     if (alias[0]) return alias;
   }
-  return orr_utf8_valid(d, len) ? "UTF-8" : "windows-1252";
+  if (orr_utf8_valid(d, len)) return "UTF-8";
+  return guess_encoding(d, len, page_lang(d, len, declared, sizeof declared));
 }
 
 htmlDocPtr orr_html_parse_page(const char *html, size_t len, const char *url, const char *charset) {
