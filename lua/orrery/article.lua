@@ -53,13 +53,36 @@ local paywall_names = { paywall = true, regwall = true, ['subscriber-only'] = tr
   ['premium-content'] = true, ['article-locked'] = true, ['content-locked'] = true, ['locked-content'] = true,
   ['paywall-content'] = true, ['subscription-required'] = true }
 
+-- Does the page say, in schema.org's terms, that it is not free to read?  isAccessibleForFree
+-- false, the markup search engines ask paywalled sites for: in JSON-LD ("isAccessibleForFree":
+-- false, or "False"), or as microdata (<meta itemprop="isAccessibleForFree" content="false">,
+-- <link ... href="https://schema.org/False">).  head is lower case.
+local function not_free(head)
+  local i = head:find('isaccessibleforfree', 1, true)
+  while i do
+    local after = head:sub(i + 19, i + 60)
+    if after:find('^["\']?%s*:%s*["\']?false') then return true end          -- JSON-LD
+    local open = head:sub(math.max(1, i - 300), i):match('.*()<')
+    if open then                                                          -- microdata
+      local tag = head:match('^<[^>]*', math.max(1, i - 300) + open - 1) or ''
+      if tag:find('content%s*=%s*["\']?false') or tag:find('href%s*=%s*["\']?[^"\'>]*schema%.org/false') then
+        return true
+      end
+    end
+    i = head:find('isaccessibleforfree', i + 19, true)
+  end
+  return false
+end
+
 --- Why the page looks like a teaser behind a paywall, or nil: it says so in schema.org's
---- terms (isAccessibleForFree: false, the markup search engines ask paywalled sites for), or
---- an element's class or id is a paywall's.  Only a short article is then taken for the
---- teaser it is.
+--- terms (not_free) or Open Graph's (article:content_tier "locked"), or an element's class or
+--- id is a paywall's.  Only a short article is then taken for the teaser it is.
 function M.paywalled(body)
   local head = body:sub(1, 400000):lower()
-  if head:find('"isaccessibleforfree"%s*:%s*"?false') then return 'the page says it is not free to read' end
+  if not_free(head) then return 'the page says it is not free to read' end
+  for tag in head:gmatch('<meta[^>]-article:content_tier[^>]*>') do
+    if tag:find('content%s*=%s*["\']?locked') then return 'the page says its content is locked' end
+  end
   for _, attr in ipairs({ 'class', 'id' }) do
     local i = head:find(attr .. '="', 1, true)
     while i do

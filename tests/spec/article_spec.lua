@@ -130,6 +130,32 @@ describe('Doc:article (readability extraction)', function()
     assert.truthy(article.extract(page('paywall-login.html'), 'https://example.org/', nil, {}, cfg))
   end)
 
+  it('knows a paywall by schema.org markup in JSON-LD or microdata, and by Open Graph\'s content tier', function()
+    local page_with = '<html><head>%s</head><body><article><p>The river was low that autumn.</p></article></body></html>'
+    for _, head in ipairs({
+      '<script type="application/ld+json">{"isAccessibleForFree": "False"}</script>',
+      "<script>{'isAccessibleForFree' : false}</script>",
+      '<meta itemprop="isAccessibleForFree" content="false">',
+      '<meta content="False" itemprop="isAccessibleForFree"/>',
+      '<link itemprop="isAccessibleForFree" href="https://schema.org/False">',
+      '<meta property="article:content_tier" content="locked">',
+    }) do
+      assert.truthy(article.paywalled(page_with:format(head)), head)
+    end
+    for _, head in ipairs({
+      '<meta itemprop="isAccessibleForFree" content="true">',
+      '<script type="application/ld+json">{"isAccessibleForFree": true}</script>',
+      '<meta property="article:content_tier" content="metered">',
+      '<p>isAccessibleForFree is schema.org\'s word for it, content="false" in a sentence</p>',
+    }) do
+      assert.is_nil(article.paywalled(page_with:format(head)), head)
+    end
+    local teaser = page('paywall.html'):gsub('<script.-</script>', '<meta itemprop="isAccessibleForFree" content="false">')
+    local html, err = article.extract(teaser, 'https://example.org/', nil, {}, cfg)
+    assert.is_nil(html)
+    assert.matches('not free to read', err)
+  end)
+
   it('says so when a page has no article (a list of links)', function()
     local html, err = article.extract(page('links-only.html'), 'https://example.org/tag/python/', nil, {}, cfg)
     assert.is_nil(html)
