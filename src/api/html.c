@@ -220,15 +220,26 @@ static int doc_close(lua_State *L) {
   return 0;
 }
 
+/* The steps one XPath evaluation may take (libxml2 counts them: opLimit).  Time inside a C
+** call escapes a recipe's instruction budget, and an expression's cost grows with the page to
+** the power of its nesting: a count() of all elements inside a predicate over all elements,
+** inside another such predicate, took 6 s on a page of 900 elements.
+** Selectors that recipes write take a few million steps on the largest page orrery reads
+** (ORR_MAX_ELEMENTS); this bound is about half a second. */
+#define XPATH_STEPS 50000000UL
+
 /* Evaluate xpath with ctx as the context node; push a list of Nodes sharing doc at docidx. */
 static int select_nodes(lua_State *L, int docidx, ldoc *d, xmlNodePtr ctx, const char *expr) {
   xmlXPathContextPtr xc = xmlXPathNewContext(d->doc);
   xmlXPathObjectPtr r;
-  int i, n;
+  int i, n, spent;
   if (xc == NULL) return luaL_error(L, "out of memory");
   xc->node = ctx;
+  xc->opLimit = XPATH_STEPS;
   r = xmlXPathEvalExpression((const xmlChar *)expr, xc);
+  spent = xc->opCount >= xc->opLimit;
   xmlXPathFreeContext(xc);
+  if (r == NULL && spent) return luaL_error(L, "xpath expression took more than %d steps: %s", (int)XPATH_STEPS, expr);
   if (r == NULL) return luaL_error(L, "invalid xpath expression: %s", expr);
   n = (r->type == XPATH_NODESET && r->nodesetval) ? r->nodesetval->nodeNr : 0;
   lua_createtable(L, n, 0);
