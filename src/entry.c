@@ -308,8 +308,9 @@ static void reverse(orr_entry *a, size_t n) {
 ** note on the feed for what was left out. */
 static int unring(orr_feed *f) {
   size_t k = f->entries_left % HALF;
-  orr_entry *tail = f->entries + HALF;
+  orr_entry *tail;
   if (f->entries_left == 0) return 1;
+  tail = f->entries + HALF;
   reverse(tail, k);                     /* rotated left by k: its oldest first */
   reverse(tail + k, HALF - k);
   reverse(tail, HALF);
