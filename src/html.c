@@ -756,8 +756,8 @@ static const char *page_lang(const char *d, size_t len, char *buf, size_t n) {
     if (d[i] != '<' || strncasecmp(d + i + 1, "html", 4) != 0 || isalnum((unsigned char)d[i + 5])) continue;
     for (end = i + 5; end < len && d[end] != '>'; end++) {}
     for (i += 5; i + 5 < end; i++) {
-      if (strncasecmp(d + i, "lang", 4) != 0 || isalnum((unsigned char)d[i - 1]) || d[i - 1] == ':' ||
-          d[i - 1] == '-') continue;
+      if (strncasecmp(d + i, "lang", 4) != 0 || isalnum((unsigned char)d[i - 1]) || d[i - 1] == '-')
+        continue;                              /* lang or xml:lang, not data-lang */
       for (i += 4; i < end && (d[i] == ' ' || d[i] == '=' || d[i] == '"' || d[i] == '\''); i++) {}
       while (i < end && m + 1 < n && (isalnum((unsigned char)d[i]) || d[i] == '-' || d[i] == '_'))
         buf[m++] = (char)tolower((unsigned char)d[i++]);
@@ -774,7 +774,6 @@ static const char *page_lang(const char *d, size_t len, char *buf, size_t n) {
 ** locale, from the page's own language instead.  NULL: windows-1252. */
 static const char *const *lang_encodings(const char *lang) {
   static const struct { const char *langs; const char *enc[3]; } by[] = {
-    { " zh-tw zh-hk zh-mo zh-hant ", { "BIG5", NULL } },
     { " zh ", { "GB18030", "BIG5", NULL } },
     { " ja ", { "SHIFT_JIS", "EUC-JP", NULL } },
     { " ko ", { "EUC-KR", NULL } },
@@ -788,9 +787,13 @@ static const char *const *lang_encodings(const char *lang) {
     { " vi ", { "WINDOWS-1258", NULL } },
     { " th ", { "WINDOWS-874", NULL } },
   };
+  static const char *const big5[] = { "BIG5", NULL };
   char word[24], primary[24];
   size_t i, k = strcspn(lang, "-_");
   if (!lang[0] || strlen(lang) > 16) return NULL;
+  if (k == 2 && !strncmp(lang, "zh", 2) && (strstr(lang, "hant") || strstr(lang, "tw") || strstr(lang, "hk") ||
+                                            strstr(lang, "mo")))
+    return big5;                               /* traditional characters: Taiwan, Hong Kong, Macau */
   snprintf(word, sizeof word, " %s ", lang);
   snprintf(primary, sizeof primary, " %.*s ", (int)k, lang);
   for (i = 0; i < sizeof by / sizeof *by; i++)

@@ -1267,7 +1267,8 @@ int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const
     for (i = 0; i < ents.n; i++) { orr_buf_free(&ents.e[i].x); free(ents.e[i].value); }
     free(ents.e);
   }
-  {                                        /* ('<' is the byte '<' by now: see above) */
+  {                                        /* (every encoding that does not write '<' as that
+                                           ** one byte was made UTF-8 above) */
     size_t tags;
     if ((copy = orr_attributes_capped(in->data, in->len, 0, ORR_MAX_ATTRIBUTES, &n, &tags, &in->elements)) != NULL) {
       take(in, copy, n);

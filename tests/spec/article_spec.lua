@@ -108,7 +108,7 @@ describe('Doc:article (readability extraction)', function()
     -- encodings its text was likeliest written in (windows-1252 misread every one of these)
     local pages = {   -- lang, encoding, a sentence in it, the same in UTF-8
       { 'zh-CN', 'gb2312', '\xBF\xAA\xD4\xB4\xC8\xED\xBC\xFE\xB5\xC4\xB7\xA2\xD5\xB9\xA3\xAC\xC9\xE7\xC7\xF8\xCD\xC6\xB6\xAF\xBC\xBC\xCA\xF5\xBD\xF8\xB2\xBD\xA1\xA3', '开源软件的发展，社区推动技术进步。' },
-      { 'zh-TW', 'big5', '\xB6}\xB7\xBD\xB3n\xC5\xE9\xAA\xBA\xB5o\xAEi\xA1A\xAA\xC0\xB8s\xB1\xC0\xB0\xCA\xA7\xDE\xB3N\xB6i\xA8B\xA1C', '開源軟體的發展，社群推動技術進步。' },
+      { 'zh-Hant-TW', 'big5', '\xB6}\xB7\xBD\xB3n\xC5\xE9\xAA\xBA\xB5o\xAEi\xA1A\xAA\xC0\xB8s\xB1\xC0\xB0\xCA\xA7\xDE\xB3N\xB6i\xA8B\xA1C', '開源軟體的發展，社群推動技術進步。' },
       { 'ja', 'shift_jis', '\x83I\x81[\x83v\x83\x93\x83\x5C\x81[\x83X\x82\xCC\x94\xAD\x93W\x81A\x90V\x82\xB5\x82\xA2\x89\xDB\x91\xE8\x81B', 'オープンソースの発展、新しい課題。' },
       { 'ja', 'euc-jp', '\xA5\xAA\xA1\xBC\xA5\xD7\xA5\xF3\xA5\xBD\xA1\xBC\xA5\xB9\xA4\xCE\xC8\xAF\xC5\xB8\xA1\xA2\xBF\xB7\xA4\xB7\xA4\xA4\xB2\xDD\xC2\xEA\xA1\xA3', 'オープンソースの発展、新しい課題。' },
       { 'ru', 'koi8-r', '\xF3\xC5\xC7\xCF\xC4\xCE\xD1 \xCD\xD9 \xCF\xC2\xD3\xD5\xD6\xC4\xC1\xC5\xCD \xD2\xC1\xDA\xD7\xC9\xD4\xC9\xC5, \xD3\xCF\xCF\xC2\xDD\xC5\xD3\xD4\xD7\xCF.', 'Сегодня мы обсуждаем развитие, сообщество.' },
@@ -116,7 +116,8 @@ describe('Doc:article (readability extraction)', function()
     }
     for _, c in ipairs(pages) do
       local para = '<p>' .. string.rep(c[3] .. ' ', 12) .. '</p>'
-      local body = '<!DOCTYPE html><html lang="' .. c[1] .. '"><head><title>t</title></head><body><article>'
+      local lang = c[2] == 'koi8-r' and 'xml:lang' or 'lang'                -- (an XHTML page's)
+      local body = '<!DOCTYPE html><html ' .. lang .. '="' .. c[1] .. '"><head><title>t</title></head><body><article>'
         .. string.rep(para, 6) .. '</article></body></html>'
       local html = assert(article.extract(body, 'https://example.org/', nil, {}, cfg, nil, 'text/html'))
       assert.truthy(text(html):find(c[4], 1, true), c[2])
