@@ -1193,7 +1193,9 @@ static int read_root(parse_state *st, orr_feed *f, xmlNodePtr root, const char *
 ** tags: a broken item then costs only its own tail. */
 
 /* The end of the markup at p ('<'): past its '>' with quoted values skipped, or of a
-** comment, CDATA section or PI. */
+** comment, CDATA section or PI.  One that never ends (the broken item's own fault) ends
+** right after its opener, or at the next '>' for a quote never closed: the items after it
+** are still found. */
 static const char *markup_end(const char *p, const char *end) {
   const char *close = NULL, *q;
   size_t k;
@@ -1203,12 +1205,15 @@ static const char *markup_end(const char *p, const char *end) {
   if (close) {
     k = strlen(close);
     for (q = p + 2; q + k <= end; q++) if (!memcmp(q, close, k)) return q + k;
-    return end;
+    return p + (close[0] == ']' ? 9 : 2);
   }
   for (q = p + 1; q < end; q++) {
     if (*q == '"' || *q == '\'') {
       const char *r = memchr(q + 1, *q, (size_t)(end - q - 1));
-      if (r == NULL) return end;
+      if (r == NULL) {
+        r = memchr(q + 1, '>', (size_t)(end - q - 1));
+        return r ? r + 1 : end;
+      }
       q = r;
     } else if (*q == '>') {
       return q + 1;

@@ -265,6 +265,22 @@ describe('messy and hostile documents', function()
     assert.is_true(f.bozo)
   end)
 
+  it('does not let a CDATA section, comment, PI or quote never closed in one item swallow the items after it', function()
+    for _, broken in ipairs({ '<![CDATA[ never closed', '<!-- never closed', '<?php never closed',
+        '<x a="never closed>text', "<x a='never closed" }) do
+      local doc = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        .. items(5, function(i)
+          return string.format('<item><title>T%d</title><guid>g%d</guid><description>%s</description></item>', i, i,
+            i == 2 and broken or 'fine ' .. i)
+        end) .. '</channel></rss>'
+      local f = assert(parse.feed(doc))
+      assert.equals(5, #f.entries, broken)
+      for i = 1, 5 do assert.equals('T' .. i, f.entries[i].title, broken) end
+      assert.equals('fine 5', f.entries[5].summary, broken)
+      assert.is_true(f.bozo)
+    end
+  end)
+
   it('drops enclosures with an empty or unsafe URL, and keeps the first of two entries with one id', function()
     local f = assert(parse.feed([[<rss version="2.0"><channel><title>t</title>
 <item><title>first</title><guid>same</guid><enclosure url="" type="audio/mpeg"/><enclosure url="javascript:x" type="audio/mpeg"/>
