@@ -157,15 +157,71 @@ static int parse_item(jstate *js, json_t *it, orr_entry *e) {
   return !js->oom;
 }
 
+/* {====== Values nested too deep ======
+** jansson refuses a document nested deeper than 2048 levels: one item with a deep extension
+** value ("_x": [[[[...) lost the whole feed.  A feed needs six levels; any array or object
+** that opens past MAX_NESTING is replaced by null before jansson reads the text. */
+#define MAX_NESTING 64
+
+/* The end of the JSON string at p ('"'), past its closing quote, or end. */
+static const char *string_end(const char *p, const char *end) {
+  for (p++; p < end; p++) {
+    if (*p == '\\') p++;
+    else if (*p == '"') return p + 1;
+  }
+  return end;
+}
+
+/* The text with every value opening past MAX_NESTING replaced by null: a malloc'd copy, or
+** NULL when nothing is nested that deep (or out of memory). */
+static char *flatten(const char *d, size_t len, size_t *outlen) {
+  const char *p = d, *end = d + len, *last = d;
+  int depth = 0;
+  orr_buf b;
+  orr_buf_init(&b);
+  while (p < end) {
+    if (*p == '"') { p = string_end(p, end); continue; }
+    if (*p == '[' || *p == '{') {
+      if (++depth > MAX_NESTING) {           /* skip to its matching close */
+        const char *q = p + 1;
+        int inner = 1;
+        while (q < end && inner > 0) {
+          if (*q == '"') { q = string_end(q, end); continue; }
+          if (*q == '[' || *q == '{') inner++;
+          else if (*q == ']' || *q == '}') inner--;
+          q++;
+        }
+        orr_buf_add(&b, last, (size_t)(p - last));
+        orr_buf_adds(&b, "null");
+        last = p = q;
+        depth--;
+        continue;
+      }
+    } else if (*p == ']' || *p == '}') {
+      depth--;
+    }
+    p++;
+  }
+  if (last == d) return NULL;
+  orr_buf_add(&b, last, (size_t)(end - last));
+  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return NULL; }
+  *outlen = b.len;
+  return orr_buf_take(&b);
+}
+/* }====== */
+
 orr_feed *orr_jsonfeed_parse(const char *data, size_t len, const orr_feed_opts *o,
                              char *err, size_t errlen) {
   json_error_t je;
-  json_t *root = json_loadb(data, len, 0, &je);
+  size_t flat_len;
+  char *flat = flatten(data, len, &flat_len);
+  json_t *root = flat ? json_loadb(flat, flat_len, 0, &je) : json_loadb(data, len, 0, &je);
   json_t *items;
   const char *version;
   orr_feed *f;
   jstate js;
   size_t i;
+  free(flat);
   if (root == NULL) {
     snprintf(err, errlen, "not a feed: JSON error at line %d: %s", je.line, je.text);
     return NULL;

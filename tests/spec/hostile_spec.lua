@@ -80,7 +80,7 @@ describe('hostile content', function()
     end
   end)
 
-  it('survives 100,000-deep nesting, in the XML and in entry HTML', function()
+  it('survives 100,000-deep nesting, in the XML, in entry HTML and in JSON Feed', function()
     local deep_xml = '<rss version="2.0"><channel><item><title>deep</title><description>'
       .. string.rep('<x>', 100000) .. 'core' .. string.rep('</x>', 100000) .. '</description></item></channel></rss>'
     timed(deep_xml)        -- libxml2 stops at its depth limit: recovered or refused, not a crash
@@ -90,6 +90,13 @@ describe('hostile content', function()
     assert.is_table(f)
     local d = f.entries[1].summary or f.entries[1].content or ''
     assert.is_true(#d < 2 * 1024 * 1024)
+    -- JSON Feed: an extension nested deeper than jansson reads (2048) lost the whole feed
+    f = timed('{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "1", '
+      .. '"content_text": "brackets [[{ and \\" quotes", "_deep": ' .. string.rep('[', 100000) .. string.rep(']', 100000)
+      .. '}, {"id": "2", "content_text": "after it"}]}')
+    assert.equals(2, #f.entries)
+    assert.matches('brackets [[{ and " quotes', f.entries[1].content, 1, true)
+    assert.matches('after it', f.entries[2].content, 1, true)
   end)
 
   it('reads tags with a hundred thousand attributes in bounded time, in the XML and in entry HTML', function()
