@@ -157,13 +157,43 @@ static int parse_item(jstate *js, json_t *it, orr_entry *e) {
   return !js->oom;
 }
 
-/* {====== Values nested too deep ======
-** jansson refuses a document nested deeper than 2048 levels: one item with a deep extension
-** value ("_x": [[[[...) lost the whole feed.  A feed needs six levels; any array or object
-** that opens past MAX_NESTING is replaced by null before jansson reads the text. */
+/* {====== Text jansson would refuse whole ======
+** jansson reads strict JSON, and refuses the whole document for one fault in it: a feed lost
+** every item to one byte that is not UTF-8, one raw control character or "\u0000" or lone
+** surrogate in a string, text after the root, or one item's extension value nested deeper
+** than 2048 levels.  Before jansson reads it, the text is mended: stray bytes are read as
+** Windows-1252 (as in XML feeds), control characters in strings escaped, "\u0000" dropped,
+** a lone surrogate made U+FFFD, and any array or object that opens past MAX_NESTING levels
+** (a feed needs six) replaced by null.  Text after the root is left to jansson's
+** JSON_DISABLE_EOF_CHECK. */
 #define MAX_NESTING 64
 
-/* The end of the JSON string at p ('"'), past its closing quote, or end. */
+static int hex4(const char *p, const char *end, unsigned *v) {
+  int i;
+  *v = 0;
+  if (end - p < 4) return 0;
+  for (i = 0; i < 4; i++) {
+    char c = p[i];
+    unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+               : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16;
+    if (d == 16) return 0;
+    *v = *v * 16 + d;
+  }
+  return 1;
+}
+
+enum { MEND_UTF8 = 1, MEND_CONTROL = 2, MEND_NUL = 4, MEND_SURROGATE = 8, MEND_DEEP = 16, MEND_TAIL = 32 };
+typedef struct mend { orr_buf b; const char *last; int done; } mend;
+
+/* Write s instead of [from, to) of the text (a mend of kind). */
+static void replace(mend *m, const char *from, const char *to, const char *s, int kind) {
+  orr_buf_add(&m->b, m->last, (size_t)(from - m->last));
+  orr_buf_adds(&m->b, s);
+  m->last = to;
+  m->done |= kind;
+}
+
+/* The end of the string at p ('"'), past its closing quote, or end. */
 static const char *string_end(const char *p, const char *end) {
   for (p++; p < end; p++) {
     if (*p == '\\') p++;
@@ -172,56 +202,94 @@ static const char *string_end(const char *p, const char *end) {
   return end;
 }
 
-/* The text with every value opening past MAX_NESTING replaced by null: a malloc'd copy, or
-** NULL when nothing is nested that deep (or out of memory). */
-static char *flatten(const char *d, size_t len, size_t *outlen) {
-  const char *p = d, *end = d + len, *last = d;
-  int depth = 0;
-  orr_buf b;
-  orr_buf_init(&b);
-  while (p < end) {
-    if (*p == '"') { p = string_end(p, end); continue; }
-    if (*p == '[' || *p == '{') {
-      if (++depth > MAX_NESTING) {           /* skip to its matching close */
-        const char *q = p + 1;
-        int inner = 1;
-        while (q < end && inner > 0) {
-          if (*q == '"') { q = string_end(q, end); continue; }
-          if (*q == '[' || *q == '{') inner++;
-          else if (*q == ']' || *q == '}') inner--;
-          q++;
-        }
-        orr_buf_add(&b, last, (size_t)(p - last));
-        orr_buf_adds(&b, "null");
-        last = p = q;
-        depth--;
-        continue;
+/* The string at p ('"') mended; returns past its closing quote (or end). */
+static const char *mend_string(mend *m, const char *p, const char *end) {
+  for (p++; p < end; p++) {
+    unsigned v, low;
+    if (*p == '"') return p + 1;
+    if ((unsigned char)*p < 0x20) {
+      char esc[8];
+      snprintf(esc, sizeof esc, "\\u%04x", (unsigned)(unsigned char)*p);
+      replace(m, p, p + 1, esc, MEND_CONTROL);
+    } else if (*p == '\\' && p + 1 < end) {
+      if (p[1] == 'u' && hex4(p + 2, end, &v)) {
+        if (v == 0) replace(m, p, p + 6, "", MEND_NUL);
+        else if (v >= 0xD800 && v <= 0xDBFF && end - p >= 12 && p[6] == '\\' && p[7] == 'u' &&
+                 hex4(p + 8, end, &low) && low >= 0xDC00 && low <= 0xDFFF) p += 6;   /* a pair */
+        else if (v >= 0xD800 && v <= 0xDFFF) replace(m, p, p + 6, "\\ufffd", MEND_SURROGATE);
+        p += 5;
+      } else {
+        p++;
       }
-    } else if (*p == ']' || *p == '}') {
-      depth--;
     }
+  }
+  return end;
+}
+
+/* The text mended (see above): a malloc'd copy, or NULL when it needs nothing (or out of
+** memory).  *done tells what was mended (MEND_*). */
+static char *mend_json(const char *d, size_t len, size_t *outlen, int *done) {
+  const char *p, *end;
+  char *utf8 = NULL;
+  int depth = 0, bad;
+  mend m;
+  *done = 0;
+  if (!orr_utf8_valid(d, len)) {
+    if ((utf8 = orr_utf8_from_mixed(d, len, &bad)) == NULL) return NULL;
+    d = utf8;
+    len = strlen(utf8);
+  }
+  orr_buf_init(&m.b);
+  m.last = p = d;
+  m.done = utf8 ? MEND_UTF8 : 0;
+  end = d + len;
+  while (p < end) {
+    if (*p == '"') { p = mend_string(&m, p, end); continue; }
+    if ((*p == '[' || *p == '{') && ++depth > MAX_NESTING) {   /* skipped to its matching close */
+      const char *q = p + 1;
+      int inner = 1;
+      while (q < end && inner > 0) {
+        if (*q == '"') { q = string_end(q, end); continue; }
+        if (*q == '[' || *q == '{') inner++;
+        else if (*q == ']' || *q == '}') inner--;
+        q++;
+      }
+      replace(&m, p, q, "null", MEND_DEEP);
+      p = q;
+      depth--;
+      continue;
+    }
+    if (*p == ']' || *p == '}') depth--;
     p++;
   }
-  if (last == d) return NULL;
-  orr_buf_add(&b, last, (size_t)(end - last));
-  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return NULL; }
-  *outlen = b.len;
-  return orr_buf_take(&b);
+  if (m.done) orr_buf_add(&m.b, m.last, (size_t)(end - m.last));
+  free(utf8);
+  if (!m.done || !orr_buf_ok(&m.b)) { orr_buf_free(&m.b); return NULL; }
+  *done = m.done;
+  *outlen = m.b.len;
+  return orr_buf_take(&m.b);
 }
 /* }====== */
 
 orr_feed *orr_jsonfeed_parse(const char *data, size_t len, const orr_feed_opts *o,
                              char *err, size_t errlen) {
   json_error_t je;
-  size_t flat_len;
-  char *flat = flatten(data, len, &flat_len);
-  json_t *root = flat ? json_loadb(flat, flat_len, 0, &je) : json_loadb(data, len, 0, &je);
+  size_t mended_len;
+  int done;
+  char *mended = mend_json(data, len, &mended_len, &done);
+  const char *text = mended ? mended : data;
+  size_t text_len = mended ? mended_len : len;
+  json_t *root = json_loadb(text, text_len, JSON_DISABLE_EOF_CHECK, &je);
   json_t *items;
   const char *version;
   orr_feed *f;
   jstate js;
   size_t i;
-  free(flat);
+  if (root) {                                  /* (je.position: the bytes jansson read) */
+    for (i = (size_t)je.position; i < text_len && strchr(" \t\r\n", text[i]) && text[i]; i++) {}
+    if (i < text_len) done |= MEND_TAIL;
+  }
+  free(mended);
   if (root == NULL) {
     snprintf(err, errlen, "not a feed: JSON error at line %d: %s", je.line, je.text);
     return NULL;
@@ -238,6 +306,19 @@ orr_feed *orr_jsonfeed_parse(const char *data, size_t len, const orr_feed_opts *
   js.notes = &f->f[ORR_F_NOTES];
   js.oom = 0;
   f->format = strstr(version, "/version/1.1") ? "json11" : "json1";
+  if (done) {                                  /* mended: flagged, as a recovered XML feed is */
+    static const char *const said[] = { "bytes that are not UTF-8 read as Windows-1252",
+      "control characters in strings escaped", "\\u0000 dropped", "lone surrogates replaced",
+      "values nested deeper than 64 levels dropped", "text after the JSON ignored" };
+    orr_buf b;
+    int k;
+    orr_buf_init(&b);
+    orr_buf_adds(&b, "invalid JSON mended:");
+    for (k = 0; k < 6; k++)
+      if (done & (1 << k)) { orr_buf_adds(&b, b.len > 20 ? ", " : " "); orr_buf_adds(&b, said[k]); }
+    f->bozo = 1;
+    if ((f->bozo_message = orr_buf_take(&b)) == NULL) goto oom;
+  }
   f->f[ORR_F_TITLE] = dup_or_null(str(root, "title"));
   f->f[ORR_F_LINK] = url(&js, str(root, "home_page_url"), ORR_URL_WEB, "site link");
   f->f[ORR_F_SUBTITLE] = escaped(str(root, "description"));

@@ -281,6 +281,29 @@ describe('messy and hostile documents', function()
     end
   end)
 
+  it('reads a JSON Feed with one fault jansson refuses whole: every item kept, the feed flagged', function()
+    local function json_feed(first)
+      return '{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "1", "content_text": "'
+        .. first .. '"}, {"id": "2", "content_text": "after it"}]}'
+    end
+    for _, c in ipairs({
+      { json_feed('caf\xE9'), 'caf\u{E9}', 'not UTF%-8 read as Windows%-1252' },
+      { json_feed('a\tb\nc'), 'a\tb\nc', 'control characters in strings escaped' },
+      { json_feed('nul \\u0000 here'), 'nul  here', '\\u0000 dropped' },
+      { json_feed('lone \\ud800 and \\udc00, a pair \\ud83d\\ude00'), 'lone \u{FFFD} and \u{FFFD}, a pair \u{1F600}',
+        'lone surrogates replaced' },
+      { json_feed('x') .. ' <!-- a server\'s footer -->', 'x', 'text after the JSON ignored' },
+    }) do
+      local f = assert(parse.feed(c[1]))
+      assert.equals(2, #f.entries, c[3])
+      assert.equals(c[2], f.entries[1].content, c[3])
+      assert.equals('after it', f.entries[2].content)
+      assert.is_true(f.bozo)
+      assert.matches(c[3], f.bozo_message)
+    end
+    assert.is_false(assert(parse.feed(json_feed('plain'))).bozo)
+  end)
+
   it('drops enclosures with an empty or unsafe URL, and keeps the first of two entries with one id', function()
     local f = assert(parse.feed([[<rss version="2.0"><channel><title>t</title>
 <item><title>first</title><guid>same</guid><enclosure url="" type="audio/mpeg"/><enclosure url="javascript:x" type="audio/mpeg"/>
