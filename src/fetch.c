@@ -146,6 +146,16 @@ static struct host_state *host_get(orr_fetch *f, const char *name);
 
 static char *header_value(const char *line, size_t len, const char *name);
 
+static void end_inflate(orr_transfer *t);
+
+/* Do the first bytes of a body look like a document (markup or JSON, maybe after a byte
+** order mark and blanks), not like compressed data? */
+static int looks_plain(const char *d, size_t n) {
+  size_t i = n >= 3 && !memcmp(d, "\xEF\xBB\xBF", 3) ? 3 : 0;
+  while (i < n && i < 256 && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n')) i++;
+  return i < n && (d[i] == '<' || d[i] == '{');
+}
+
 /* Undo the response's Content-Encoding (gzip, or deflate with or without its zlib header)
 ** into t->body, bounded by max_bytes of output.  The wire bytes are kept beside it for a
 ** gzip body.  libcurl could decode it, but then the gzip copy that orrery keeps of a
@@ -179,6 +189,15 @@ static int inflate_body(orr_transfer *t, const char *data, size_t len) {
       z->next_in = (Bytef *)t->wire.data;
       z->avail_in = (uInt)t->wire.len;
       continue;
+    }
+    if (rc == Z_DATA_ERROR && z->total_out == 0 && looks_plain(t->wire.data, t->wire.len)) {
+      /* said gzip or deflate, sent as it is (a server's configuration gone wrong): read as
+      ** it came, as feedparser and curl's users' fallbacks do */
+      t->coding = 0;
+      orr_buf_add(&t->body, t->wire.data, t->wire.len);
+      orr_buf_free(&t->wire);
+      end_inflate(t);
+      return orr_buf_ok(&t->body);
     }
     t->body.len += room - z->avail_out;
     t->body.data[t->body.len] = '\0';
@@ -583,6 +602,36 @@ static int start(orr_fetch *f, orr_transfer *t) {
 }
 
 /* Fill in the outcome of a finished transfer. */
+/* A body that is still gzip after its Content-Encoding was undone (compressed twice), or
+** that came gzip without one (a "feed.xml.gz" served as XML): no feed starts with gzip's
+** magic bytes, so it is decoded, up to max_bytes.  Left as it is when that fails. */
+static void gunzip_again(orr_transfer *t) {
+  z_stream z;
+  orr_buf out;
+  int rc = Z_OK;
+  if (t->body.len < 18 || memcmp(t->body.data, "\x1F\x8B\x08", 3) != 0) return;
+  memset(&z, 0, sizeof z);
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return;
+  orr_buf_init(&out);
+  z.next_in = (Bytef *)t->body.data;
+  z.avail_in = (uInt)t->body.len;
+  while (rc == Z_OK && out.len <= t->max_bytes) {
+    orr_buf_reserve(&out, 65536);
+    if (!orr_buf_ok(&out)) break;
+    z.next_out = (Bytef *)out.data + out.len;
+    z.avail_out = 65536;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.len += 65536 - z.avail_out;
+  }
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END || out.len > t->max_bytes || !orr_buf_ok(&out)) { orr_buf_free(&out); return; }
+  out.data[out.len] = '\0';
+  orr_buf_free(&t->body);
+  t->body = out;
+  orr_buf_free(&t->wire);                     /* (not this body's gzip any more) */
+  t->coding = 0;
+}
+
 static void finish(orr_transfer *t, CURLcode rc) {
   char *eff = NULL;
   double secs = 0;
@@ -595,6 +644,7 @@ static void finish(orr_transfer *t, CURLcode rc) {
     t->moved_to = strdup(t->final_url);
   if (rc == CURLE_OK) {
     t->ok = 1;
+    gunzip_again(t);
   } else if (t->refused || t->error[0]) {
     /* (the guard's or the decoder's message is in t->error already) */
   } else if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED) {

@@ -157,6 +157,14 @@ class Handler(BaseHTTPRequestHandler):
                 body, coding = c.compress(raw) + c.flush(), "deflate"
             elif how in ("br", "utf-8"):
                 body, coding = raw, how
+            elif how == "liegzip":                 # says gzip, is not
+                body, coding = raw, "gzip"
+            elif how == "twice":                   # gzip of the gzip, said once
+                body, coding = gzip.compress(gzip.compress(raw)), "gzip"
+            elif how == "gzfile":                  # a .gz file served as the document itself
+                return self.send(200, gzip.compress(raw), {"Content-Type": "application/rss+xml"})
+            elif how == "liegarbage":              # says gzip, is neither gzip nor a document
+                body, coding = b"\x00\x01 neither", "gzip"
             else:
                 body, coding = gzip.compress(raw), "gzip"
                 body = body[:len(body) // 2] if how == "cutgzip" else body + b"junk" if how == "gzipjunk" else body

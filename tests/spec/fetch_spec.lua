@@ -108,6 +108,22 @@ describe('orrery._fetch against a loopback server', function()
     assert.equals(plain, out[8].body)                    -- a header naming no compression: as is
   end)
 
+  it('reads a body its server mislabels: said gzip but sent plain, compressed twice, or gzip without saying so', function()
+    -- feedparser and browsers' users read such feeds; each was "does not decode" or "not a feed"
+    local plain = io.open(helper.root .. '/tests/fixtures/http/alpha.rss', 'rb'):read('a')
+    local out = fetch_all({
+      { url = srv.url('encoded/liegzip/alpha.rss') },
+      { url = srv.url('encoded/twice/alpha.rss') },
+      { url = srv.url('encoded/gzfile/alpha.rss') },
+      { url = srv.url('encoded/liegarbage/alpha.rss') },
+    })
+    for i = 1, 3 do
+      assert.equals(plain, out[i].body, i)
+      assert.is_nil(out[i].body_gzip, i)                 -- not the body's own gzip
+    end
+    assert.equals('the gzip body does not decode: incorrect header check', out[4].err)
+  end)
+
   it('caps a compressed body by what it decodes to, the limit itself included', function()
     local plain = io.open(helper.root .. '/tests/fixtures/http/alpha.rss', 'rb'):read('a')
     local exact = fetch_all({ { url = srv.url('encoded/gzip/alpha.rss') } },
