@@ -1,6 +1,13 @@
 local cfetch = require('orrery._fetch')
 local helper = require('helper')
 
+local function alpha()   -- the fixture server's alpha.rss, as it is on disk
+  local f = assert(io.open(helper.root .. '/tests/fixtures/http/alpha.rss', 'rb'))
+  local s = f:read('a')
+  f:close()
+  return s
+end
+
 describe('orrery._fetch against a loopback server', function()
   local srv
   setup(function() srv = helper.server(helper.root .. '/tests/fixtures/http') end)
@@ -81,7 +88,7 @@ describe('orrery._fetch against a loopback server', function()
   end)
 
   it('decodes gzip and deflate bodies itself, and keeps the gzip bytes only when they are the body', function()
-    local plain = io.open(helper.root .. '/tests/fixtures/http/alpha.rss', 'rb'):read('a')
+    local plain = alpha()
     local cutil = require('orrery._util')
     local out = fetch_all({
       { url = srv.url('encoded/gzip/alpha.rss') },
@@ -110,13 +117,12 @@ describe('orrery._fetch against a loopback server', function()
 
   it('reads a body its server mislabels: said gzip but sent plain, compressed twice, or gzip without saying so', function()
     -- feedparser and browsers' users read such feeds; each was "does not decode" or "not a feed"
-    local plain = io.open(helper.root .. '/tests/fixtures/http/alpha.rss', 'rb'):read('a')
-    local out = fetch_all({
-      { url = srv.url('encoded/liegzip/alpha.rss') },
-      { url = srv.url('encoded/twice/alpha.rss') },
-      { url = srv.url('encoded/gzfile/alpha.rss') },
-      { url = srv.url('encoded/liegarbage/alpha.rss') },
-    })
+    local plain = alpha()
+    local reqs = {}
+    for i, how in ipairs({ 'liegzip', 'twice', 'gzfile', 'liegarbage' }) do
+      reqs[i] = { url = srv.url('encoded/' .. how .. '/alpha.rss') }
+    end
+    local out = fetch_all(reqs)
     for i = 1, 3 do
       assert.equals(plain, out[i].body, i)
       assert.is_nil(out[i].body_gzip, i)                 -- not the body's own gzip
@@ -125,7 +131,7 @@ describe('orrery._fetch against a loopback server', function()
   end)
 
   it('caps a compressed body by what it decodes to, the limit itself included', function()
-    local plain = io.open(helper.root .. '/tests/fixtures/http/alpha.rss', 'rb'):read('a')
+    local plain = alpha()
     local exact = fetch_all({ { url = srv.url('encoded/gzip/alpha.rss') } },
       { parallel = 1, timeout = 10, max_bytes = #plain })[1]
     assert.equals(plain, exact.body)
