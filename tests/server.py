@@ -56,6 +56,8 @@ class Handler(BaseHTTPRequestHandler):
                                       "time": time.time()})
 
     def send(self, status, body=b"", headers=None):
+        if status in (204, 304):                   # (HTTP gives these no body)
+            body = b""
         self.record(status)
         self.send_response(status)
         for k, v in (headers or {}).items():

@@ -220,6 +220,10 @@ local function process(cfg, st, fc, row, res, now)
     upd.fetch_url = res.moved_to
     s.moved_to = res.moved_to
   end
+  if res.status == 304 and not res.req.etag and not res.req.last_modified then
+    -- nothing was asked conditionally: "not modified" since nothing, there is no copy to keep
+    return failed('HTTP 304 Not Modified to a request that had no validators: nothing to read')
+  end
   if res.status == 304 then
     upd.last_success, upd.errors, upd.failing_since = now, 0, json.null
     if row.errors > 0 then upd.last_error = json.null end

@@ -25,6 +25,7 @@ describe('server faults (end to end)', function()
     e500 = { 'status/500', 'HTTP 500' },
     e404 = { 'status/404', 'HTTP 404' },
     gone = { 'status/410', 'HTTP 410 Gone' },
+    unasked = { 'status/304', 'HTTP 304 Not Modified to a request that had no validators' },
     busy = { 'retry/429/120', 'HTTP 429 Too Many Requests %(Retry%-After: 120 s%)' },
     down = { 'retry/503/999999', 'HTTP 503 Service Unavailable %(Retry%-After: 86400 s%)' },
     html = { 'page.html', 'HTML page' },
