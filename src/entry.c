@@ -82,7 +82,8 @@ int orr_entry_add_tag(orr_entry *e, char *term) {
 }
 
 int orr_entry_add_enclosure(orr_entry *e, char *href, char *type, char *length) {
-  if (href == NULL || e->nenc == ORR_MAX_ENCLOSURES) {   /* no usable URL: no enclosure */
+  /* an enclosure whose URL was refused (or never given) goes: a player without a target */
+  if (href == NULL || e->nenc == ORR_MAX_ENCLOSURES) {
     free(href); free(type); free(length);
     if (href) e->enc_left++;
     return 1;
@@ -294,7 +295,6 @@ static int make_utf8(orr_feed *f, int v) {
   return ok;
 }
 
-/* Enclosures whose URL was refused (or never given) go: a player or link without a target. */
 static void reverse(orr_entry *a, size_t n) {
   size_t i;
   for (i = 0; i < n / 2; i++) {

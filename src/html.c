@@ -745,8 +745,8 @@ static const char *meta_charset(const char *d, size_t len, char *buf, size_t n) 
   return NULL;
 }
 
-/* The language <html lang=...> gives in the first 1024 bytes, lower case, into buf ("" if
-** none). */
+/* The language the page's <html lang> (or xml:lang) gives in its first 1024 bytes, lower
+** case, into buf ("" if none). */
 static const char *page_lang(const char *d, size_t len, char *buf, size_t n) {
   size_t i, m = 0;
   if (len > 1024) len = 1024;
