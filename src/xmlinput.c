@@ -139,8 +139,10 @@ static const orr_buf *expansion(entities *ents, entity *x, int depth) {
   return &x->x;
 }
 
+static int blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }   /* XML's S */
+
 static const char *skip_ws(const char *p, const char *end) {
-  while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+  while (p < end && blank(*p)) p++;
   return p;
 }
 
@@ -955,7 +957,6 @@ static const char *construct_end(const char *p, const char *end, int *depth) {
 **   - HTML: a name starts with an ASCII letter, '_', ':' or '.' and goes on in those, digits
 **     and '-'; '=' and a value quoted or running to a blank or '>' may follow; anything else
 **     is skipped to the next blank.  '<' may stand in a value: every start tag is read. */
-static int blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 static int html_name_start(char c) { return isalpha((unsigned char)c) || c == '_' || c == ':' || c == '.'; }
 static int html_name_char(char c) { return html_name_start(c) || isdigit((unsigned char)c) || c == '-'; }
 static int xml_name_char(char c) {
@@ -969,7 +970,7 @@ static const char *tag_attributes(const char *p, const char *end, int html, size
   size_t n = 0;
   *cut = NULL;
   for (;;) {
-    while (p < end && blank(*p)) p++;
+    p = skip_ws(p, end);
     if (p == end || *p == '>' || (*p == '/' && p + 1 < end && p[1] == '>')) return p;
     if (html ? !html_name_start(*p) : !xml_name_char(*p)) {
       if (!html) return p;                              /* XML: not an attribute, the end */
@@ -978,12 +979,12 @@ static const char *tag_attributes(const char *p, const char *end, int html, size
     }
     if (++n == max + 1) *cut = p;
     while (p < end && (html ? html_name_char(*p) : xml_name_char(*p))) p++;
-    while (p < end && blank(*p)) p++;
+    p = skip_ws(p, end);
     if (p == end || *p != '=') {
       if (!html) return p;
       continue;                                         /* HTML: a name alone */
     }
-    for (p++; p < end && blank(*p); p++) {}
+    p = skip_ws(p + 1, end);
     if (p < end && (*p == '"' || *p == '\'')) {
       const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
       if (q == NULL) return end;
