@@ -116,6 +116,13 @@ static size_t skip_ascii(const unsigned char *s, size_t i, size_t n) {
   return i;
 }
 
+void orr_utf8_uncut(char *s) {
+  size_t n = strlen(s), k = n;
+  while (k > 0 && ((unsigned char)s[k - 1] & 0xC0) == 0x80 && n - k < 3) k--;
+  /* s[k - 1] leads the last character: cut when its bytes are not all there */
+  if (k > 0 && (unsigned char)s[k - 1] >= 0xC0 && orr_utf8_seq(s + k - 1, n - k + 1) != n - k + 1) s[k - 1] = '\0';
+}
+
 int orr_utf8_valid(const char *str, size_t n) {
   const unsigned char *s = (const unsigned char *)str;
   size_t i = 0, k;

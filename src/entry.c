@@ -161,7 +161,9 @@ char *orr_url_take(char *raw, const char *base, int kind, char **notes, const ch
       /* what was refused, cut short and without line breaks: the note is one line */
       for (n = 0; raw[n] && n < sizeof shown - 4; n++)
         shown[n] = (unsigned char)raw[n] < ' ' ? ' ' : raw[n];
-      strcpy(shown + n, raw[n] ? "..." : "");
+      shown[n] = '\0';
+      orr_utf8_uncut(shown);                  /* (cut between characters, not inside one) */
+      if (raw[n]) strcat(shown, "...");
       if (!orr_note(notes, "%s dropped: %s (\"%s\")", what, why, shown)) *oom = 1;
     }
   }

@@ -1099,7 +1099,10 @@ static int blank(const char *d, size_t len) {
 }
 
 static void fail(char *err, size_t errlen, const char *fmt, const char *detail) {
-  if (err && errlen) snprintf(err, errlen, fmt, detail ? detail : "");
+  if (err && errlen) {
+    snprintf(err, errlen, fmt, detail ? detail : "");
+    orr_utf8_uncut(err);                       /* (libxml2's message may name the text) */
+  }
 }
 
 /* libxml2's message, trimmed, with its line. */

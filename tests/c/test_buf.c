@@ -83,5 +83,15 @@ static void utf8(void) {
 int main(void) {
   escaping();
   utf8();
+  {   /* orr_utf8_uncut: a character cut by a byte count goes, a whole one stays */
+    char a[] = "ab\xC3\xA9", b[] = "ab\xC3", c[] = "ab\xE2\x82", d[] = "\xF0\x9F\x98\x80", e[] = "\xF0\x9F\x98", f[] = "";
+    orr_utf8_uncut(a); orr_utf8_uncut(b); orr_utf8_uncut(c); orr_utf8_uncut(d); orr_utf8_uncut(e); orr_utf8_uncut(f);
+    CHECK_STR(a, "ab\xC3\xA9");
+    CHECK_STR(b, "ab");
+    CHECK_STR(c, "ab");
+    CHECK_STR(d, "\xF0\x9F\x98\x80");
+    CHECK_STR(e, "");
+    CHECK_STR(f, "");
+  }
   return test_report();
 }

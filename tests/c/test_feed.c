@@ -20,11 +20,25 @@ static orr_feed *parse(const char *s, char *err) {
   return orr_feed_parse(s, strlen(s), &o, err, 320);
 }
 
+/* Is every string of f (or the error, when there is no f) valid UTF-8, as the fuzzers check? */
+static int all_utf8(const orr_feed *f, const char *err) {
+  size_t i, j;
+  int ok = 1;
+  if (f == NULL) return orr_utf8_valid(err, strlen(err));
+  for (j = 0; j < ORR_F_NFIELDS; j++) ok &= !f->f[j] || orr_utf8_valid(f->f[j], strlen(f->f[j]));
+  for (i = 0; i < f->nentries; i++) {
+    const orr_entry *e = &f->entries[i];
+    for (j = 0; j < ORR_E_NFIELDS; j++) ok &= !e->f[j] || orr_utf8_valid(e->f[j], strlen(e->f[j]));
+    for (j = 0; j < e->ntags; j++) ok &= orr_utf8_valid(e->tags[j], strlen(e->tags[j]));
+  }
+  return ok;
+}
+
 static void fuzz_corpus(const char *dir) {
   static const char *const charsets[] = { NULL, "utf-8", "iso-8859-1", "windows-1252", "bogus" };
   DIR *d = opendir(dir);
   struct dirent *de;
-  int n = 0;
+  int n = 0, bad = 0;
   if (d == NULL) { CHECK(!"tests/fixtures/fuzz is readable"); return; }
   while ((de = readdir(d)) != NULL) {
     char path[512], err[320], *buf;
@@ -43,7 +57,9 @@ static void fuzz_corpus(const char *dir) {
       o.sanitize = !(c & 1);
       o.title_html = (c >> 1) & 1;
       o.encoding = charsets[(c >> 2) % 5];
-      orr_feed_free(orr_feed_parse(buf + 1, (size_t)size - 1, &o, err, sizeof err));
+      orr_feed *f = orr_feed_parse(buf + 1, (size_t)size - 1, &o, err, sizeof err);
+      if (!all_utf8(f, err)) { bad++; printf("# not UTF-8 throughout: %s\n", de->d_name); }
+      orr_feed_free(f);
       n++;
     }
     free(buf);
@@ -52,6 +68,7 @@ static void fuzz_corpus(const char *dir) {
   closedir(d);
   printf("# %d fuzz regression inputs parsed\n", n);
   CHECK(n > 0);
+  CHECK(bad == 0);
 }
 
 /* A tag <t ...> with n attributes made by fmt (one %d), then rest. */
