@@ -601,37 +601,34 @@ static int start(orr_fetch *f, orr_transfer *t) {
   return 1;
 }
 
-/* Fill in the outcome of a finished transfer. */
 /* A body that is still gzip after its Content-Encoding was undone (compressed twice), or
 ** that came gzip without one (a "feed.xml.gz" served as XML): no feed starts with gzip's
-** magic bytes, so it is decoded, up to max_bytes.  Left as it is when that fails. */
+** magic bytes, so it goes through the decoder again, within the same max_bytes.  Left as it
+** is when that fails. */
 static void gunzip_again(orr_transfer *t) {
-  z_stream z;
-  orr_buf out;
-  int rc = Z_OK;
-  if (t->body.len < 18 || memcmp(t->body.data, "\x1F\x8B\x08", 3) != 0) return;
-  memset(&z, 0, sizeof z);
-  if (inflateInit2(&z, 15 + 16) != Z_OK) return;
-  orr_buf_init(&out);
-  z.next_in = (Bytef *)t->body.data;
-  z.avail_in = (uInt)t->body.len;
-  while (rc == Z_OK && out.len <= t->max_bytes) {
-    orr_buf_reserve(&out, 65536);
-    if (!orr_buf_ok(&out)) break;
-    z.next_out = (Bytef *)out.data + out.len;
-    z.avail_out = 65536;
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.len += 65536 - z.avail_out;
+  orr_buf gz = t->body;
+  int coding = t->coding, z_end = t->z_end;
+  if (gz.len < 18 || memcmp(gz.data, "\x1F\x8B\x08", 3) != 0) return;
+  end_inflate(t);                             /* (the first decoding's stream, if any) */
+  orr_buf_init(&t->body);
+  t->coding = 1;
+  t->z_end = 0;
+  if (inflate_body(t, gz.data, gz.len) && t->z_end) {
+    orr_buf_free(&gz);
+    orr_buf_free(&t->wire);                   /* (not this body's gzip any more) */
+    t->coding = 0;
+  } else {
+    orr_buf_free(&t->body);
+    t->body = gz;
+    t->coding = coding;
+    t->z_end = z_end;
+    t->too_big = 0;
+    t->error[0] = '\0';
   }
-  inflateEnd(&z);
-  if (rc != Z_STREAM_END || out.len > t->max_bytes || !orr_buf_ok(&out)) { orr_buf_free(&out); return; }
-  out.data[out.len] = '\0';
-  orr_buf_free(&t->body);
-  t->body = out;
-  orr_buf_free(&t->wire);                     /* (not this body's gzip any more) */
-  t->coding = 0;
+  end_inflate(t);
 }
 
+/* Fill in the outcome of a finished transfer. */
 static void finish(orr_transfer *t, CURLcode rc) {
   char *eff = NULL;
   double secs = 0;
