@@ -802,8 +802,9 @@ static const char *const *lang_encodings(const char *lang) {
 }
 
 /* The first of the encodings lang suggests that reads the page without a byte it refuses,
-** else windows-1252. */
-static const char *guess_encoding(const char *d, size_t len, const char *lang) {
+** else windows-1252.  The page made UTF-8 by that reading goes to *utf8 (*ulen bytes) when
+** one was made, so that it is not converted twice. */
+static const char *guess_encoding(const char *d, size_t len, const char *lang, char **utf8, size_t *ulen) {
   const char *const *enc = lang_encodings(lang);
   if (enc && strcmp(enc[0], "WINDOWS-1251") == 0) {
     /* both read any bytes: the case of the letters tells them apart (text is mostly lower
@@ -816,11 +817,10 @@ static const char *guess_encoding(const char *d, size_t len, const char *lang) {
     return upper > lower ? "KOI8-R" : "WINDOWS-1251";
   }
   for (; enc && *enc; enc++) {
-    size_t n;
     int bad;
-    char *u = orr_legacy_to_utf8(d, len, *enc, &n, &bad);
+    char *u = orr_legacy_to_utf8(d, len, *enc, ulen, &bad);
+    if (u && !bad) { *utf8 = u; return *enc; }
     free(u);
-    if (u && !bad) return *enc;
   }
   return "windows-1252";
 }
@@ -830,7 +830,8 @@ static const char *guess_encoding(const char *d, size_t len, const char *lang) {
 ** encoding of the page's language (<html lang>) that reads it, else windows-1252 (what
 ** browsers take for a page that says nothing).  A declared name libxml2 does not
 ** know counts as none; ISO-8859-1 and ASCII are read as windows-1252. */
-static const char *page_encoding(const char *d, size_t len, const char *http, char *buf, size_t n) {
+static const char *page_encoding(const char *d, size_t len, const char *http, char *buf, size_t n, char **utf8,
+                                 size_t *ulen) {
   const unsigned char *u = (const unsigned char *)d;
   char declared[48];
   const char *name, *alias;
@@ -854,18 +855,23 @@ static const char *page_encoding(const char *d, size_t len, const char *http, ch
     if (alias[0]) return alias;
   }
   if (orr_utf8_valid(d, len)) return "UTF-8";
-  return guess_encoding(d, len, page_lang(d, len, declared, sizeof declared));
+  return guess_encoding(d, len, page_lang(d, len, declared, sizeof declared), utf8, ulen);
 }
 
 htmlDocPtr orr_html_parse_page(const char *html, size_t len, const char *url, const char *charset) {
   char buf[64], *utf8 = NULL;
-  const char *enc = page_encoding(html, len, charset, buf, sizeof buf);
-  htmlDocPtr doc = NULL;
   size_t n;
+  const char *enc = page_encoding(html, len, charset, buf, sizeof buf, &utf8, &n);
+  htmlDocPtr doc = NULL;
   int bad;
-  /* any other encoding made UTF-8 first: libxml2's converter would end the page at the
-  ** first byte it refuses (orr_legacy_to_utf8), and the attributes are counted in UTF-8 */
-  if (strcasecmp(enc, "UTF-8") != 0) {
+  /* any other encoding made UTF-8 first (if the guess did not already): libxml2's converter
+  ** would end the page at the first byte it refuses (orr_legacy_to_utf8), and the
+  ** attributes are counted in UTF-8 */
+  if (utf8) {
+    html = utf8;
+    len = n;
+    enc = "UTF-8";
+  } else if (strcasecmp(enc, "UTF-8") != 0) {
     size_t mark = strncasecmp(enc, "UTF-16", 6) == 0 ? 2 : 0;   /* (its byte order mark) */
     if ((utf8 = orr_legacy_to_utf8(html + mark, len - mark, enc, &n, &bad)) != NULL) {
       html = utf8;
