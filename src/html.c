@@ -825,10 +825,16 @@ static const char *guess_encoding(const char *d, size_t len, const char *lang, c
   return "windows-1252";
 }
 
-/* The encoding to read a fetched page in: a byte order mark, else the charset HTTP named,
-** else the one a <meta> declares, else UTF-8 when the bytes are UTF-8, else the legacy
-** encoding of the page's language (<html lang>) that reads it, else windows-1252 (what
-** browsers take for a page that says nothing).  A declared name libxml2 does not
+static int non_ascii(const char *d, size_t len) {
+  size_t i;
+  for (i = 0; i < len; i++) if ((unsigned char)d[i] >= 0x80) return 1;
+  return 0;
+}
+
+/* The encoding to read a fetched page in: a byte order mark, else UTF-8 when the bytes past
+** ASCII are UTF-8, else the charset HTTP named, else the one a <meta> declares, else the
+** legacy encoding of the page's language (<html lang>) that reads it, else windows-1252
+** (what browsers take for a page that says nothing).  A declared name libxml2 does not
 ** know counts as none; ISO-8859-1 and ASCII are read as windows-1252. */
 static const char *page_encoding(const char *d, size_t len, const char *http, char *buf, size_t n, char **utf8,
                                  size_t *ulen) {
@@ -848,6 +854,12 @@ static const char *page_encoding(const char *d, size_t len, const char *http, ch
   ** <meta>, else windows-1252, reads it better than replacement characters would */
   if (name && (!strcasecmp(name, "utf-8") || !strcasecmp(name, "utf8")) && !orr_utf8_valid(d, len))
     name = name == http ? meta_charset(d, len, declared, sizeof declared) : NULL;
+  /* said another encoding, but the bytes past ASCII are all well-formed UTF-8: a stale
+  ** <meta> or a server's default (Apache's AddDefaultCharset ISO-8859-1) over a page saved
+  ** as UTF-8.  Text in a legacy encoding is practically never valid UTF-8 (its letters
+  ** would have to fall in UTF-8's lead and continuation bytes, pair by pair, throughout), so
+  ** the bytes win over the label; read as labelled, every accent became two letters. */
+  if (name && non_ascii(d, len) && orr_utf8_valid(d, len)) return "UTF-8";
   /* (a page that says UTF-16 without a byte order mark is ASCII-compatible: HTML reads it so) */
   if (name && strncasecmp(name, "utf-16", 6) != 0 && strncasecmp(name, "utf16", 5) != 0) {
     alias = orr_encoding_alias(name, buf, n);
