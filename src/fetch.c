@@ -18,6 +18,7 @@
 ** max_bytes however small it was on the wire.
 */
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -408,15 +409,61 @@ static int guard_names(const char *guard, const char *hp) {
   return strstr(guard, word) != NULL;
 }
 
+/* Would libcurl find a proxy in the environment (for any scheme: a redirect may change it)? */
+static int proxy_in_environment(void) {
+  static const char *const names[] = { "http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY" };
+  size_t i;
+  for (i = 0; i < sizeof names / sizeof *names; i++) {
+    const char *v = getenv(names[i]);
+    if (v && *v) return 1;
+  }
+  return 0;
+}
+
+/* Through a proxy the connection reaches the proxy, which then reaches the host by its own
+** lookup: the address checked is the one the host of hp ("host:port") resolves to here.
+** Its first private address goes to ip; 0 when there is none, or when the name does not
+** resolve here (a network that reaches the web only through its proxy: the proxy's DNS is
+** then the only one, and the rule is the proxy's to keep).  The lookup blocks: only a
+** proxied guarded request pays it, once per connection. */
+static int resolves_private(const char *hp, char *ip, size_t n) {
+  char host[300];
+  struct addrinfo hints, *res = NULL, *a;
+  const char *colon = strrchr(hp, ':');
+  size_t len = colon ? (size_t)(colon - hp) : strlen(hp);
+  int found = 0;
+  if (len >= 2 && hp[0] == '[') { hp++; len -= 2; }          /* [v6] */
+  if (len == 0 || len >= sizeof host) return 0;
+  memcpy(host, hp, len);
+  host[len] = '\0';
+  memset(&hints, 0, sizeof hints);
+  hints.ai_socktype = SOCK_STREAM;
+  if (getaddrinfo(host, NULL, &hints, &res) != 0) return 0;
+  for (a = res; a && !found; a = a->ai_next) {
+    const void *addr = a->ai_family == AF_INET ? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
+                     : a->ai_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr
+                     : NULL;
+    found = addr && inet_ntop(a->ai_family, addr, ip, (socklen_t)n) && orr_address_private(ip);
+  }
+  freeaddrinfo(res);
+  return found;
+}
+
 /* libcurl's call once a connection is made (or reused), before each request, redirects
-** included: the address it reached is checked, not the name asked for. */
+** included: the address it reached is checked, not the name asked for; through a proxy
+** (whose own address says nothing of where the request goes), the host's address. */
 static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_port) {
   orr_transfer *t = ud;
-  char *url = NULL, hp[300];
+  char *url = NULL, hp[300], resolved[INET6_ADDRSTRLEN];
   (void)local_ip; (void)port; (void)local_port;
-  if (t->guard == NULL || !orr_address_private(ip)) return CURL_PREREQFUNC_OK;
+  if (t->guard == NULL || (!t->proxied && !orr_address_private(ip))) return CURL_PREREQFUNC_OK;
   curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
   if (url && host_port(url, hp, sizeof hp) && guard_names(t->guard, hp)) return CURL_PREREQFUNC_OK;
+  if (t->proxied) {
+    if (!url || !host_port(url, hp, sizeof hp) || !resolves_private(hp, resolved, sizeof resolved))
+      return CURL_PREREQFUNC_OK;
+    ip = resolved;
+  }
   t->refused = 1;
   if (!url || !host_port(url, hp, sizeof hp)) snprintf(hp, sizeof hp, "the server");
   snprintf(t->error, sizeof t->error, "refused: %.200s is on a private address (%.46s): only the feed's own host may be",
@@ -454,6 +501,7 @@ int orr_fetch_add(orr_fetch *f, const orr_request *r) {
   t->cookie = dup_or_null(r->cookie);
   t->userpwd = dup_or_null(r->userpwd);
   t->proxy = dup_or_null(r->proxy);
+  t->proxied = guard && (r->proxy || proxy_in_environment());
   t->post = dup_or_null(r->post);
   t->extra_headers = dup_or_null(r->headers);
   t->timeout_ms = r->timeout_ms;

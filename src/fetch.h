@@ -11,8 +11,8 @@
 ** reported apart (wait).  Connections are reused, DNS answers for a few seconds.  Only http
 ** and https are spoken, also after redirects.  A guarded request connects to no private
 ** address (loopback, private, link-local, unique-local, ...: checked on the address each
-** connection actually reached, after DNS and after every redirect) except on the hosts it
-** names.  A host that answers 429 or 503 is asked nothing more in the batch: its transfers
+** connection actually reached, after DNS and after every redirect; through a proxy, the
+** address its host resolves to here) except on the hosts it names.  A host that answers 429 or 503 is asked nothing more in the batch: its transfers
 ** not yet started end at once, held.  host_spacing_ms apart at least, two requests to one
 ** host start.  No callback ever calls out of C.  A batch is used from one thread (the
 ** caller's); it starts and stops its own.
@@ -87,6 +87,7 @@ typedef struct orr_transfer {
   char  *user_agent, *cookie, *userpwd, *proxy, *post, *extra_headers;  /* see orr_request */
   long   timeout_ms;
   int    refused;             /* the guard stopped it */
+  int    proxied;             /* guarded, and a proxy may carry it (its own or the environment's) */
   double queued_at;
   char   host[128];             /* lower-case host of url, for the per-host limit */
   char   curl_error[256];

@@ -328,6 +328,48 @@ describe('full articles (end to end)', function()
     assert.matches('Post 2 +%d+ characters, found by readability scoring', rout)
   end)
 
+  it('through a proxy from the environment, refuses the links whose hosts resolve to private addresses', function()
+    -- a planet behind a proxy (on loopback, as a site's own often is): the proxy's address
+    -- says nothing of where a request goes, the linked host's address does.  The fixture
+    -- server answers as that proxy for any host.
+    local port = srv.url(''):match(':(%d+)/')
+    local function item(n, link)
+      return string.format('<item><title>Proxied %d</title><link>%s</link><guid>proxied-%d</guid>'
+        .. '<description>A teaser… Read more</description></item>', n, link, n)
+    end
+    local rss = '<?xml version="1.0"?><rss version="2.0"><channel><title>Behind a proxy</title>'
+      .. '<link>http://news.invalid/</link>'
+      .. item(1, 'http://elsewhere.invalid/wordpress.html')                       -- no address here
+      .. item(2, 'http://127.0.0.1:' .. port .. '/blogger.html?by-ip')
+      .. item(3, 'http://localhost:' .. port .. '/blogger.html?by-name')
+      .. item(4, 'http://news.invalid/redirect?to=http://127.0.0.1:' .. port .. '/blogger.html?redirected')
+      .. '</channel></rss>'
+    local f = assert(io.open(root .. '/proxied.rss', 'wb'))
+    f:write(rss)
+    f:close()
+    local pdir = helper.tmpdir()
+    local path = helper.write_planet(pdir, { name = 'Proxied', output_dir = 'out', database = 'planet.db',
+      feeds = { { url = 'http://news.invalid/proxied.rss', name = 'Proxied', full_article = true } } })
+    srv.reset()
+    local code, out, err = helper.sh(string.format('http_proxy=%s no_proxy= NO_PROXY= %s refresh -c %s --json',
+      helper.sh_quote(srv.url('')), helper.sh_quote(helper.bin), helper.sh_quote(path)))
+    assert.equals(0, code, out .. err)
+    local summary = json.decode(out)
+    assert.equals(1, summary.articles.stored)
+    local db = assert(cdb.open(pdir .. '/planet.db'))
+    local stored = db:one("SELECT content FROM entries WHERE guid = 'proxied-1'")
+    assert.truthy(stored.content:find('Sample with py-spy', 1, true))
+    for _, like in ipairs({ '%by-ip', '%by-name', '%redirect%' }) do
+      local refused = db:one('SELECT error, content FROM articles WHERE url LIKE ?', like)
+      assert.matches('^refused: [%w.]+:%d+ is on a private address %(127%.0%.0%.1%)', refused.error, 1, false, like)
+      assert.is_nil(refused.content)
+    end
+    db:close()
+    for _, r in ipairs(srv.stats()) do
+      assert.is_nil(r.path:find('^/blogger%.html'), r.path .. ' was requested')
+    end
+  end)
+
   it('uses the cache on the next runs: a stored article is never fetched again, and nothing changes', function()
     srv.reset()
     -- the feed itself changed (a new validator) so it is parsed and stored again

@@ -226,6 +226,43 @@ describe('orrery._fetch against a loopback server', function()
     assert.equals(2, asked)                     -- the refused ones never sent their request
   end)
 
+  it('through a proxy, refuses the hosts that resolve to private addresses, not the proxy\'s own', function()
+    -- the test server answers as a proxy too (on loopback, as a site's own proxy often is):
+    -- what the proxy reaches is the host's address, so that is the one checked
+    local proxy = srv.url('')
+    local own = 'http://feeds.invalid/alpha.rss'
+    local port = proxy:match(':(%d+)/')
+    srv.reset()
+    local out = fetch_all({
+      { url = own, guard = own, proxy = proxy },
+      { url = 'http://elsewhere.invalid/beta.atom', guard = own, proxy = proxy },    -- no address here: the proxy's
+      { url = 'http://127.0.0.1:' .. port .. '/alpha.rss?ip', guard = own, proxy = proxy },
+      { url = 'http://localhost:' .. port .. '/alpha.rss?name', guard = own, proxy = proxy },
+      { url = 'http://[::1]:' .. port .. '/alpha.rss?v6', guard = own, proxy = proxy },
+      { url = 'http://2130706433:' .. port .. '/alpha.rss?dec', guard = own, proxy = proxy },
+      { url = 'http://10.1.2.3/alpha.rss?ten', guard = own, proxy = proxy },
+      { url = 'http://feeds.invalid/redirect?to=http://169.254.169.254/latest/meta-data/', guard = own, proxy = proxy },
+      { url = 'http://feeds.invalid/redirect?to=http://elsewhere.invalid/beta.atom', guard = own, proxy = proxy },
+      { url = 'http://127.0.0.1:' .. port .. '/alpha.rss?unguarded', proxy = proxy },
+    })
+    assert.equals(200, out[1].status, out[1].err)
+    assert.equals(200, out[2].status, out[2].err)
+    for i = 3, 8 do
+      assert.matches('^refused: .* is on a private address', out[i].err, 1, false, i)
+      assert.is_nil(out[i].body, i)
+    end
+    assert.matches('refused: 169%.254%.169%.254:80 is on a private address %(169%.254%.169%.254%)', out[8].err)
+    assert.equals(200, out[9].status, out[9].err)
+    assert.equals(200, out[10].status, out[10].err)
+    local asked = {}
+    for _, r in ipairs(srv.stats()) do asked[#asked + 1] = r.path end
+    asked = table.concat(asked, ' ')
+    for _, q in ipairs({ '?ip', '?name', '?v6', '?dec', '?ten', ' /latest/' }) do
+      assert.not_matches(q, asked, 1, true)                     -- never reached the proxy
+    end
+    assert.matches('unguarded', asked, 1, true)
+  end)
+
   it('knows which addresses are private', function()
     local cutil = require('orrery._fetch')
     for _, ip in ipairs({ '127.0.0.1', '127.1.2.3', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1',
