@@ -243,13 +243,30 @@ static void strip(xmlNodePtr root) {
   }
 }
 
+/* Is the UTF-8 sequence at s a comma of another script: Arabic's (U+060C), the ideographic
+** ones of Chinese and Japanese (U+3001, U+FF0C), or a presentation form of one (U+FE10,
+** U+FE11, U+FE50, U+2E41)?  Running text in those languages has them where English has
+** ",", and a paragraph's commas are what tell prose from a list of links. */
+static int other_comma(const unsigned char *s) {
+  if (s[0] == 0xD8) return s[1] == 0x8C;
+  if (s[0] == 0xE3) return s[1] == 0x80 && s[2] == 0x81;
+  if (s[0] == 0xEF) return (s[1] == 0xBC && s[2] == 0x8C) || (s[1] == 0xB8 && (s[2] == 0x90 || s[2] == 0x91)) ||
+                           (s[1] == 0xB9 && s[2] == 0x90);
+  if (s[0] == 0xE2) return s[1] == 0xB9 && s[2] == 0x81;
+  return 0;
+}
+
 /* Text bytes of s with whitespace runs counted once, and its commas. */
 static void measure_text(const char *s, long *len, long *commas) {
   int space = 1;
   for (; *s; s++) {
     int ws = *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r' || *s == '\f';
     if (ws) { if (!space) (*len)++; space = 1; }
-    else { (*len)++; space = 0; if (*s == ',') (*commas)++; }
+    else {
+      (*len)++;
+      space = 0;
+      if (*s == ',' || ((unsigned char)*s >= 0xD8 && other_comma((const unsigned char *)s))) (*commas)++;
+    }
   }
 }
 

@@ -16,10 +16,22 @@ local recipe = require('orrery.recipe')
 
 local M = {}
 
--- Endings that say "there is more on the site".
+-- Endings that say "there is more on the site" (patterns, compared with the text's end in
+-- lower case: ASCII letters only, so the words of other scripts are listed as written),
+-- in the languages blogs are written in: WordPress's, Blogger's and the CMSs' own words.
 local more_marks = {
-  '…', '%.%.%.', '%[…%]', '%[%.%.%.%]', '[Rr]ead more', '[Cc]ontinue reading', '[Rr]ead the rest',
-  '[Kk]eep reading', '[Rr]ead the full', '[Ff]ull article', '[Ff]ull post', '%(more%.%.%.%)',
+  '…', '%.%.%.', '%[…%]', '%[%.%.%.%]', '%(more%.%.%.%)',
+  'read more', 'continue reading', 'read the rest', 'keep reading', 'read the full', 'full article', 'full post',
+  'weiterlesen', 'mehr lesen', 'lire la suite', 'lire plus', 'leer más', 'seguir leyendo', 'sigue leyendo',
+  'continua a leggere', 'continua la lettura', 'leggi tutto', 'leggi di più', 'leia mais', 'continue lendo',
+  'continuar a ler', 'ler mais', 'lees meer', 'lees verder', 'verder lezen', 'czytaj dalej', 'czytaj więcej',
+  'läs mer', 'fortsätt läsa', 'les mer', 'les videre', 'læs mere', 'læs videre', 'lue lisää', 'jatka lukemista',
+  'číst dál', 'číst více', 'čítať ďalej', 'devamını oku', 'tovább olvasom', 'bővebben', 'citește mai mult',
+  'citeste mai mult', 'baca selengkapnya', 'đọc thêm', 'đọc tiếp',
+  'Читать далее', 'читать далее', 'Читать дальше', 'читать дальше', 'Читать полностью', 'Подробнее', 'Читати далі',
+  'Διαβάστε περισσότερα', 'اقرأ المزيد', 'إقرأ المزيد', 'קרא עוד', 'להמשך קריאה', 'और पढ़ें',
+  '続きを読む', '続きを見る', 'もっと読む', '阅读全文', '閱讀全文', '阅读更多', '閱讀更多', '继续阅读', '繼續閱讀', '더 보기',
+  '더보기', '계속 읽기',
 }
 
 --- Does this entry look like a teaser of a longer article?  No content of its own, or
@@ -31,7 +43,7 @@ function M.is_teaser(e, min_chars)
   if not body or body == '' then return true end
   local text = chtml.text(body):gsub('%s+', ' '):gsub('^ ', ''):gsub(' $', '')
   if utf8.len(text) and utf8.len(text) < (min_chars or 500) then return true end
-  local tail = text:sub(-80)
+  local tail = text:sub(-80):lower()
   for _, m in ipairs(more_marks) do
     if tail:find(m .. '%W*$') then return true end
   end

@@ -135,6 +135,21 @@ describe('Doc:article (readability extraction)', function()
     end
   end)
 
+  it('knows running text by its commas in scripts whose commas are not ","', function()
+    -- a block of pictures with little text is chrome, unless its text is prose, which its
+    -- commas tell: Chinese writes "，", Japanese "、", Arabic "،" where English writes ","
+    for _, c in ipairs({ { 'zh', '，', '河水很低' }, { 'ja', '、', '川の水は少なかった' }, { 'ar', '،', 'كان النهر منخفضا' },
+                         { 'en', ',', 'the river ran low' } }) do
+      local sentence = string.rep(c[3] .. c[2], 12) .. c[3]
+      local imgs = '<img src="/a.jpg"><img src="/b.jpg"><img src="/c.jpg">'
+      local body = '<!DOCTYPE html><html lang="' .. c[1] .. '"><head><meta charset="utf-8"><title>t</title></head>'
+        .. '<body><article>' .. string.rep('<p>' .. sentence .. '</p>', 5)
+        .. '<div>' .. imgs .. '<p>PICTURED ' .. sentence .. '</p></div></article></body></html>'
+      local html = assert(article.extract(body, 'https://example.org/', nil, {}, cfg))
+      assert.truthy(html:find('PICTURED', 1, true), c[1])
+    end
+  end)
+
   it('refuses a teaser behind a paywall, not a free page of a site that has one', function()
     local html, err = article.extract(page('paywall.html'), 'https://example.org/', nil, {}, cfg)
     assert.is_nil(html)
@@ -189,6 +204,16 @@ describe('article.is_teaser', function()
     assert.is_true(article.is_teaser({ content = long .. '<p><a href="/p">Continue reading →</a></p>' }))
     assert.is_true(article.is_teaser({ summary = long .. ' [...]' }))
     assert.is_false(article.is_teaser({ content = long }))
+  end)
+
+  it('knows "read more" in the languages blogs are written in', function()
+    for _, more in ipairs({ 'Weiterlesen »', 'Lire la suite →', 'Leer más', 'Continua a leggere', 'Leia mais',
+        'Lees verder', 'Czytaj dalej', 'Läs mer', 'Читать далее →', '続きを読む', '阅读全文', '더 보기', 'اقرأ المزيد',
+        'READ MORE', '[Continue reading]' }) do
+      assert.is_true(article.is_teaser({ content = long .. '<p><a href="/p">' .. more .. '</a></p>' }), more)
+    end
+    -- the words inside a sentence are not an ending
+    assert.is_false(article.is_teaser({ content = long .. '<p>Sie können hier weiterlesen oder gehen.</p>' }))
   end)
 end)
 
