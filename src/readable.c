@@ -438,16 +438,33 @@ static int chrome(const info *e) {
 }
 
 /* Words that label what is not the article (an ad's slot, the start of a list of other
-** posts), lower case, compared with an element's whole text. */
+** posts), compared with an element's whole text (ASCII letters in either case; the
+** letters of other scripts as pages write them), in the languages the web is written in. */
 static const char *const labels[] = {
   "advertisement", "advertisements", "advert", "ad", "sponsored", "sponsored content",
   "continue reading below", "story continues below", "story continues below advertisement",
-  "article continues below advertisement", "continue reading the main story", "skip advertisement", NULL
+  "article continues below advertisement", "continue reading the main story", "skip advertisement",
+  "anzeige", "werbung", "publicité", "publicite", "publicidad", "pubblicità", "publicidade", "advertentie",
+  "reklama", "reklame", "reklam", "annons", "annonse", "mainos", "Реклама", "реклама", "Διαφήμιση", "إعلان",
+  "広告", "广告", "廣告", "광고", NULL
 };
 static const char *const list_heads[] = {
   "related", "you may also like", "you might also like", "more from", "recommended", "read more",
   "read next", "most popular", "trending", "more stories", "related stories", "related articles",
-  "related posts", "more on this", "see also", NULL
+  "related posts", "more on this", "see also",
+  "Ähnliche artikel", "ähnliche artikel", "verwandte artikel", "das könnte sie auch interessieren",
+  "mehr zum thema", "lesen sie auch", "auch interessant", "weitere artikel", "articles similaires",
+  "à lire aussi", "À lire aussi", "a lire aussi", "lire aussi", "sur le même sujet", "articles liés",
+  "vous aimerez aussi", "artículos relacionados", "noticias relacionadas", "te puede interesar",
+  "también te puede interesar", "lee también", "te recomendamos", "articoli correlati", "leggi anche",
+  "potrebbe interessarti", "ti potrebbe interessare", "artigos relacionados", "posts relacionados",
+  "notícias relacionadas", "leia também", "veja também", "gerelateerde artikelen", "lees ook",
+  "meer over dit onderwerp", "podobne artykuły", "zobacz też", "czytaj też", "czytaj także", "polecamy",
+  "související články", "mohlo by vás zajímat", "relaterade artiklar", "läs också", "relaterte artikler",
+  "les også", "relaterede artikler", "læs også", "lue myös", "aiheeseen liittyvät", "ilgili haberler",
+  "benzer yazılar", "Похожие статьи", "Похожие записи", "Читайте также", "Смотрите также", "Рекомендуем",
+  "Σχετικά άρθρα", "مقالات ذات صلة", "اقرأ أيضا", "اقرأ أيضاً", "関連記事", "おすすめ記事", "あわせて読みたい",
+  "相关文章", "相關文章", "相关阅读", "相關閱讀", "推荐阅读", "推薦閱讀", "관련 기사", "관련기사", NULL
 };
 
 /* The text of n, trimmed and lower case (ASCII), in buf (cut at size). */
@@ -460,7 +477,9 @@ static const char *short_text(xmlNodePtr n, char *buf, size_t size) {
   if (t == NULL) return buf;
   for (; *s && len + 1 < size; s++) {
     char c = *s;
-    int ws = c == ' ' || c == '\n' || c == '\t' || c == '\r' || (unsigned char)c == 0xa0;
+    /* (a no-break space is C2 A0 in UTF-8: A0 alone is a continuation byte, as in "Р") */
+    int ws = c == ' ' || c == '\n' || c == '\t' || c == '\r' || ((unsigned char)c == 0xc2 && (unsigned char)s[1] == 0xa0);
+    if ((unsigned char)c == 0xc2 && ws) s++;
     if (ws) { if (!space) buf[len++] = ' '; space = 1; continue; }
     if (c == ':' || c == '.') continue;
     buf[len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);

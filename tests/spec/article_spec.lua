@@ -150,6 +150,21 @@ describe('Doc:article (readability extraction)', function()
     end
   end)
 
+  it('cuts an ad\'s label and a list of other posts under its heading, in other languages too', function()
+    local prose = '<p>' .. string.rep('Der Fluss war in jenem Herbst niedrig, und die Fähre fuhr selten. ', 8) .. '</p>'
+    local links = '<ul><li><a href="/a">Ein anderer Artikel</a></li><li><a href="/b">Noch einer</a></li>'
+      .. '<li><a href="/c">Und noch einer</a></li></ul>'
+    for _, c in ipairs({ { 'Anzeige', 'Das könnte Sie auch interessieren' }, { 'Publicité', 'À lire aussi' },
+        { 'Реклама', 'Читайте также' }, { '広告', '関連記事' }, { 'Advertisement', 'Related\u{A0}stories' } }) do
+      local body = '<html><head><meta charset="utf-8"></head><body><article>' .. prose .. prose
+        .. '<p>' .. c[1] .. '</p>' .. prose .. '<h3>' .. c[2] .. '</h3>' .. links .. '</article></body></html>'
+      local t = text(assert(article.extract(body, 'https://example.org/', nil, {}, cfg)))
+      assert.truthy(t:find('Fähre fuhr selten', 1, true), c[1])
+      assert.falsy(t:find(c[1], 1, true), c[1])
+      assert.falsy(t:find(c[2], 1, true), c[2])
+    end
+  end)
+
   it('refuses a teaser behind a paywall, not a free page of a site that has one', function()
     local html, err = article.extract(page('paywall.html'), 'https://example.org/', nil, {}, cfg)
     assert.is_nil(html)
