@@ -162,14 +162,57 @@ static int parse_iso(const char *p, int64_t *out) {
   return finish(y, mon, d, h, mi, s, off, out);
 }
 
+/* A word: ASCII letters, and the bytes of letters past ASCII (UTF-8). */
+static size_t word_len(const char *p) {
+  size_t n = 0;
+  while (isalpha((unsigned char)p[n]) || (unsigned char)p[n] >= 0x80) n++;
+  return n;
+}
+
+/* The month a name gives: English, or the names in the languages whose blogs translate
+** RFC 822's (a CMS's translation of "Mon, 07 Dec": "Mo, 07 Dez", "lun., 07 déc.", "Пн, 07
+** дек"), which feedparser does not read either; a date with such a name was no date.  The
+** longest name the word starts with wins ("juil" July over "juin"; full and genitive names
+** start with these).  Other scripts than Latin are listed in the case dates write them. */
 static int month_of(const char *p, size_t n) {
-  static const char *months[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                 "jul", "aug", "sep", "oct", "nov", "dec"};
-  int i;
-  if (n < 3) return 0;
-  for (i = 0; i < 12; i++)
-    if (strncasecmp(p, months[i], 3) == 0) return i + 1;
-  return 0;
+  static const struct { const char *name; unsigned char month; } names[] = {
+    {"jan", 1}, {"jän", 1}, {"ene", 1}, {"gen", 1}, {"sty", 1}, {"led", 1}, {"tammi", 1}, {"oca", 1},
+    {"feb", 2}, {"fév", 2}, {"fev", 2}, {"lut", 2}, {"úno", 2}, {"uno", 2}, {"helmi", 2}, {"şub", 2},
+    {"mar", 3}, {"mär", 3}, {"mrt", 3}, {"bře", 3}, {"maalis", 3},
+    {"apr", 4}, {"avr", 4}, {"abr", 4}, {"kwi", 4}, {"dub", 4}, {"huhti", 4}, {"nis", 4},
+    {"may", 5}, {"mai", 5}, {"mei", 5}, {"mag", 5}, {"maj", 5}, {"kvě", 5}, {"touko", 5},
+    {"jun", 6}, {"juin", 6}, {"giu", 6}, {"cze", 6}, {"čvn", 6}, {"čer", 6}, {"kesä", 6}, {"haz", 6},
+    {"jul", 7}, {"juil", 7}, {"lug", 7}, {"lip", 7}, {"čvc", 7}, {"heinä", 7}, {"tem", 7},
+    {"aug", 8}, {"aoû", 8}, {"aou", 8}, {"ago", 8}, {"sie", 8}, {"srp", 8}, {"elo", 8}, {"ağu", 8},
+    {"sep", 9}, {"set", 9}, {"wrz", 9}, {"zář", 9}, {"syys", 9}, {"eyl", 9},
+    {"oct", 10}, {"okt", 10}, {"ott", 10}, {"out", 10}, {"paź", 10}, {"říj", 10}, {"loka", 10}, {"eki", 10},
+    {"nov", 11}, {"lis", 11}, {"marras", 11}, {"kas", 11},
+    {"dec", 12}, {"déc", 12}, {"dez", 12}, {"dic", 12}, {"gru", 12}, {"pro", 12}, {"joulu", 12}, {"ara", 12},
+    {"янв", 1}, {"Янв", 1}, {"фев", 2}, {"Фев", 2}, {"мар", 3}, {"Мар", 3}, {"апр", 4}, {"Апр", 4},
+    {"мая", 5}, {"май", 5}, {"Май", 5}, {"мае", 5}, {"июн", 6}, {"Июн", 6}, {"июл", 7}, {"Июл", 7},
+    {"авг", 8}, {"Авг", 8}, {"сен", 9}, {"Сен", 9}, {"окт", 10}, {"Окт", 10}, {"ноя", 11}, {"Ноя", 11},
+    {"дек", 12}, {"Дек", 12},
+  };
+  size_t i, best_len = 0;
+  int best = 0;
+  for (i = 0; i < sizeof names / sizeof *names; i++) {
+    size_t len = strlen(names[i].name);
+    if (len <= n && len > best_len && strncasecmp(p, names[i].name, len) == 0) {
+      best = names[i].month;
+      best_len = len;
+    }
+  }
+  return best;
+}
+
+/* Does p go on ", DD Mon"? */
+static int day_and_month(const char *p) {
+  if (*p != ',') return 0;
+  p = skip_ws(p);
+  if (!isdigit((unsigned char)*p)) return 0;
+  while (isdigit((unsigned char)*p)) p++;
+  while (*p == ' ' || *p == '-' || *p == '.') p++;
+  return month_of(p, word_len(p)) != 0;
 }
 
 /* RFC 822 and relatives: "[Wdy,] DD Mon YYYY hh:mm[:ss] [zone]" and the asctime-like
@@ -177,18 +220,17 @@ static int month_of(const char *p, size_t n) {
 static int parse_rfc822(const char *p, int64_t *out) {
   int d = 0, mon = 0, y = -1, h = 0, mi = 0, s = 0, off = 0, n;
   p = skip_ws(p);
-  /* weekday (or any leading word that is not a month) */
+  /* weekday: a leading word that is not a month, or one that is but comes before a day and
+  ** a month ("mar., 08 déc.": Tuesday in French and Spanish) */
   {
-    size_t len = 0;
-    while (isalpha((unsigned char)p[len])) len++;
-    if (len && !month_of(p, len)) p = skip_ws(p + len);
+    size_t len = word_len(p);
+    if (len && (!month_of(p, len) || day_and_month(p + len + (p[len] == '.')))) p = skip_ws(p + len + (p[len] == '.'));
   }
   if (isdigit((unsigned char)*p)) {            /* DD Mon YYYY */
     digits(&p, 2, &d);
     while (*p == ' ' || *p == '-' || *p == ',') p++;
     {
-      size_t len = 0;
-      while (isalpha((unsigned char)p[len])) len++;
+      size_t len = word_len(p);
       if (!(mon = month_of(p, len))) return 0;
       p += len;
     }
@@ -198,10 +240,9 @@ static int parse_rfc822(const char *p, int64_t *out) {
     if (n <= 2) y += y < 50 ? 2000 : 1900;
     else if (n == 3) y += 1900;
   } else {                                     /* Mon DD [YYYY] (asctime and friends) */
-    size_t len = 0;
-    while (isalpha((unsigned char)p[len])) len++;
+    size_t len = word_len(p);
     if (!(mon = month_of(p, len))) return 0;
-    p = skip_ws(p + len);
+    p = skip_ws(p + len + (p[len] == '.'));
     if (!digits(&p, 2, &d)) return 0;
     p = skip_ws(p);
     if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2])) {

@@ -32,6 +32,22 @@ int main(void) {
   CHECK(parse("2004-01") == orr_date_from_civil(2004, 1, 1, 0, 0, 0));
   CHECK(parse("1969-12-31T23:59:59Z") == -1 || parse("1969-12-31T23:59:59Z") == -1);
   CHECK(parse("2000-02-29T00:00:00Z") == 951782400);
+  /* RFC 822's names as CMSs translate them: each was no date at all */
+  {
+    int64_t d = orr_date_from_civil(2026, 12, 7, 9, 0, 0);
+    CHECK(parse("Mo, 07 Dez 2026 10:00:00 +0100") == d);
+    CHECK(parse("lun., 07 d\xc3\xa9" "c. 2026 10:00:00 +0100") == d);                /* déc. */
+    CHECK(parse("Lun, 07 Dic 2026 10:00:00 +0100") == d);
+    CHECK(parse("\xd0\x9f\xd0\xbd, 07 \xd0\xb4\xd0\xb5\xd0\xba 2026 12:00:00 +0300") == d);   /* Пн, дек */
+    CHECK(parse("pon, 07 grudnia 2026 10:00:00 +0100") == d);
+    CHECK(parse("ma, 07 joulu 2026 11:00:00 +0200") == d);
+    CHECK(parse("mar., 08 d\xc3\xa9" "c. 2026 10:00:00 +0100") == d + 86400);          /* mardi, not March */
+    CHECK(parse("Mar 08 2026") == orr_date_from_civil(2026, 3, 8, 0, 0, 0));              /* March */
+    CHECK(parse("Dec, 07 2026") == orr_date_from_civil(2026, 12, 7, 0, 0, 0));
+    CHECK(parse("jeu., 09 juil. 2026 10:00:00 +0200") == orr_date_from_civil(2026, 7, 9, 8, 0, 0));
+    CHECK(parse("mar., 09 juin 2026 10:00:00 +0200") == orr_date_from_civil(2026, 6, 9, 8, 0, 0));
+    CHECK(parse("Di, 08 M\xc3\xa4r 2026 10:00:00 +0100") == orr_date_from_civil(2026, 3, 8, 9, 0, 0));
+  }
   CHECK(parse("2001-02-29T00:00:00Z") == -1);                       /* not a leap year */
   CHECK(parse("2004-13-01T00:00:00Z") == -1);
   CHECK(parse("yesterday") == -1);
