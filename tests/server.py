@@ -5,7 +5,7 @@ Serves files under --root with ETag and Last-Modified validators (304 on a match
 when asked.  Special paths, for the faults a feed aggregator meets:
 
   /moved/<path>      301 to /<path>            /found/<path>   302 to /<path>
-  /redirect?to=URL   302 to URL (any host)
+  /redirect?to=URL[&code=N]   302 to URL (any host)
   /status/<code>     that status, short body   /loop           301 to itself
   /slow/<ms>/<path>  wait, then serve <path>   /big/<bytes>    a body of that size
   /bomb              a gzip body that inflates to 64 MiB
@@ -103,8 +103,9 @@ class Handler(BaseHTTPRequestHandler):
             path = "/" + rest
         if path == "/redirect":
             from urllib.parse import parse_qs, urlsplit
-            to = parse_qs(urlsplit(self.path).query).get("to", ["/"])[0]
-            return self.send(302, b"elsewhere", {"Location": to})
+            query = parse_qs(urlsplit(self.path).query)
+            to, code = query.get("to", ["/"])[0], int(query.get("code", ["302"])[0])
+            return self.send(code, b"elsewhere", {"Location": to})
         if path.startswith("/moved/"):
             return self.send(301, b"moved", {"Location": path[len("/moved"):]})
         if path.startswith("/found/"):

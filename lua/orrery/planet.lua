@@ -65,11 +65,13 @@ function M.build(fc, body, res, cfg)
       if type(e.updated) == 'string' then e.updated = cutil.date(e.updated) or nil end
     end
   elseif (res.feed or res.parse_err) and not (r and r.fix) then
-    feed, err = parse.finish(res.feed, res.parse_err, body, { url = base })
-    if not feed then return nil, err end
+    local links
+    feed, err, links = parse.finish(res.feed, res.parse_err, body, { url = base })
+    if not feed then return nil, err, links end
   else
-    feed, err = parse.feed(body, { url = base, content_type = res.content_type })
-    if not feed then return nil, err end
+    local links
+    feed, err, links = parse.feed(body, { url = base, content_type = res.content_type })
+    if not feed then return nil, err, links end
   end
   for _, e in ipairs(feed.entries) do parse.undouble(e, base) end
   if r and (r.feed or r.entry) then
@@ -89,6 +91,27 @@ function M.build(fc, body, res, cfg)
   -- whatever a recipe did, the model's rules hold for what is stored (URLs, ids)
   if r then feed = parse.normalize(feed, base) end
   return feed
+end
+
+--- The requests for the feeds that the pages among a refresh's results name: for each
+--- summary line (feeds, in the order of reqs' results) of a web page that links to feeds,
+--- its first one (a page lists its main feed first, then comments or categories), asked
+--- with the feed's own HTTP settings and guard.  A discovered feed is not looked in again.
+function M.discovered(lines, reqs)
+  local by_url, found = {}, {}
+  for _, q in ipairs(reqs) do by_url[q.fc.url] = q end
+  for i, s in ipairs(lines) do
+    local q = s.feed_links and by_url[s.url]
+    local href = q and not q.discovered_in and s.feed_links[1] and s.feed_links[1].href
+    if href and href ~= q.url and href:match('^https?://') then
+      local req = { url = href, fc = q.fc, row = q.row, parse = q.parse, known = nil, context = q.context,
+        keep_body = q.keep_body, discovered_in = i }
+      M.http(q.fc, q.row, req)
+      found[#found + 1] = req
+    end
+    s.feed_links = nil
+  end
+  return found
 end
 
 --- The host (with its port, if the URL names one) a hold applies to: one server.
@@ -194,6 +217,9 @@ local function process(cfg, st, fc, row, res, now)
   local s = { name = fc.name, url = fc.url, status = res.status, new = 0, changed = 0 }
   local upd = { last_attempt = now, last_status = res.status, next_attempt = json.null }
   local function failed(msg, wait)
+    if res.req.discovered_in then
+      msg = string.format('a web page, not a feed; the feed it names (%s) failed: %s', res.req.url, msg)
+    end
     s.err = msg
     upd.last_error = msg
     upd.errors = (row.errors or 0) + 1
@@ -265,7 +291,7 @@ local function process(cfg, st, fc, row, res, now)
     return s
   end
   local c0 = cutil.cpu('thread')
-  local feed, err = M.build(fc, res.body, res, cfg)
+  local feed, err, links = M.build(fc, res.body, res, cfg)
   local c1 = cutil.cpu('thread')
   s.cpu_parse = c1 - c0
   if res.body and keep_document(cfg, fc, not feed, feed and feed.bozo) then
@@ -273,7 +299,15 @@ local function process(cfg, st, fc, row, res, now)
     -- writes its recipe (orrery repl: document, try)
     st:save_document(row.id, now, res, cfg.documents_per_feed)
   end
-  if not feed then return failed(err) end
+  if not feed then
+    s.feed_links = links
+    return failed(err)
+  end
+  if res.req.discovered_in then
+    -- the feed the configured page named: fetched from now on, as after a permanent redirect
+    upd.fetch_url = res.req.url
+    s.discovered = res.req.url
+  end
   article.apply(st, fc, feed, fc.recipe and recipe.load(fc.recipe, recipe.dirs(cfg)) or nil)
   local ok, terr = st:transaction(function()
     local counts = st:save_entries(row.id, feed.entries, now, cfg.future_tolerance)
@@ -313,9 +347,14 @@ end
 function M.http(fc, row, req)
   req.guard = fc.url .. (row and row.fetch_url and (' ' .. row.fetch_url) or '')
     .. (fc.proxy and (' ' .. fc.proxy) or '')
-  req.user_agent, req.headers, req.cookie, req.proxy = fc.user_agent, fc.headers, fc.cookies, fc.proxy
-  req.timeout = fc.timeout
-  req.userpwd = fc.auth and (fc.auth.user .. ':' .. fc.auth.password)
+  req.user_agent, req.proxy, req.timeout = fc.user_agent, fc.proxy, fc.timeout
+  -- what may identify the planet to the feed's server (its password, cookies, headers such
+  -- as an API key) goes to the configured URL's host only: not to the host a permanent
+  -- redirect or a page's feed link moved the feed to, nor to an article's, whoever runs them
+  if M.host_key(req.url) == M.host_key(fc.url) then
+    req.headers, req.cookie = fc.headers, fc.cookies
+    req.userpwd = fc.auth and (fc.auth.user .. ':' .. fc.auth.password)
+  end
   return req
 end
 
@@ -402,7 +441,7 @@ function M.refresh(cfg, opts)
     util.fail('cannot write the database ' .. cfg.database .. ': ' .. msg, 'write')
   end
   st:begin()
-  for res in fetch.each(reqs, cfg, summary.cpu) do
+  local function handle(res)
     local fc, row = res.req.fc, res.req.row
     if res.held then
       -- never requested: its host answered 429/503 to another feed in this run
@@ -410,7 +449,7 @@ function M.refresh(cfg, opts)
       summary.total = summary.total - 1
       done = done + 1
       if opts.progress then opts.progress(done, #reqs, { name = fc.name, url = fc.url, held = true }, summary) end
-      goto next
+      return
     end
     local ok, s = xpcall(process, debug.traceback, cfg, st, fc, row, res, now)
     if not ok then
@@ -421,21 +460,35 @@ function M.refresh(cfg, opts)
     local bytes = res.bytes or (res.body and #res.body)
     s.seconds, s.wait = res.seconds, res.wait
     pcall(st.log_fetch, st, row.id, now, s, bytes, res.seconds, res.wait)
-    summary.feeds[#summary.feeds + 1] = s
+    local was = res.req.discovered_in and summary.feeds[res.req.discovered_in]
+    if was then                                  -- the page's line becomes its feed's
+      summary.feeds[res.req.discovered_in] = s
+      summary.failed = summary.failed - 1
+    else
+      summary.feeds[#summary.feeds + 1] = s
+      done = done + 1
+    end
     if s.err then summary.failed = summary.failed + 1 end
     summary.new = summary.new + (s.new or 0)
     summary.changed = summary.changed + (s.changed or 0)
     summary.bytes = summary.bytes + (bytes or 0)
     summary.cpu.parse = summary.cpu.parse + (s.cpu_parse or 0)
     summary.cpu.store = summary.cpu.store + (s.cpu_store or 0)
-    done = done + 1
-    if opts.progress then opts.progress(done, #reqs, s, summary) end
+    if opts.progress and not was then opts.progress(done, #reqs, s, summary) end
     local c0 = cutil.cpu('thread')
     local cok, cerr = st:commit(cfg.commit_interval)
     if not cok then abort(tostring(cerr)) end
     st:begin()
     summary.cpu.commit = summary.cpu.commit + cutil.cpu('thread') - c0
-    ::next::
+  end
+  for res in fetch.each(reqs, cfg, summary.cpu) do handle(res) end
+  -- A configured URL that gave a web page naming its feed (<link rel="alternate">: the
+  -- site's home page given for its feed, or a feed URL that now redirects there): that feed,
+  -- fetched now and, once it reads as one, from then on (process() keeps it as fetch_url)
+  local found = M.discovered(summary.feeds, reqs)
+  if #found > 0 then
+    for res in fetch.each(found, cfg, summary.cpu) do handle(res) end
+    for _, s in ipairs(summary.feeds) do s.feed_links = nil end
   end
   local c0 = cutil.cpu('thread')
   -- the kept documents stay within their bound (the oldest go)

@@ -508,3 +508,89 @@ describe('import-venus: filters, retention, locale', function()
       os.time({ year = 2004, month = 1, day = 15, hour = 12 })))
   end)
 end)
+
+describe('a web page given for a feed (end to end)', function()
+  local srv
+  setup(function() srv = helper.server(helper.root .. '/tests/fixtures/http') end)
+  teardown(function() srv.stop() end)
+
+  it('reads the feed the page names, in the same run, and fetches it there from then on', function()
+    local dir = helper.tmpdir()
+    local path = helper.write_planet(dir, { name = 'Pages', output_dir = 'out', database = 'planet.db',
+      feeds = { { url = srv.url('page.html'), name = 'Blog' } } })
+    srv.reset()
+    local code, out, err = helper.orrery({ 'refresh', '-c', path, '--json' })
+    assert.equals(0, code, out .. err)
+    local line = json.decode(out).feeds[1]
+    assert.is_nil(line.error)
+    assert.equals(srv.url('alpha.rss'), line.discovered)
+    assert.equals(3, line.new)
+    -- the next run asks the feed itself, and says so to whoever reads the log
+    srv.reset()
+    code, out, err = helper.orrery({ 'refresh', '-c', path })
+    assert.equals(0, code, out .. err)
+    local asked = {}
+    for _, r in ipairs(srv.stats()) do asked[#asked + 1] = r.path end
+    assert.same({ '/alpha.rss' }, asked)
+    local _, st = helper.orrery({ 'status', '-c', path, '--json' })
+    assert.matches(srv.url('alpha.rss'), st, 1, true)
+  end)
+
+  it('sends the feed\'s password, cookies and headers to its configured host only', function()
+    -- the page is on the configured host; the feed it names is on another (the test server
+    -- answers for both as their proxy): the page's request carries what identifies the
+    -- planet, the other host's carries none of it
+    local dir = helper.tmpdir()
+    local path = helper.write_planet(dir, { name = 'Pages', output_dir = 'out', database = 'planet.db',
+      feeds = { { url = 'http://blog.invalid/elsewhere.html', name = 'Blog', proxy = srv.url(''),
+        headers = { ['X-Api-Key'] = 'k-123' }, cookies = { session = 'abc' },
+        auth = { user = 'jo', password_env = 'ORRERY_TEST_PW' } } } })
+    for run = 1, 2 do                            -- discovered, then fetched there
+      srv.reset()
+      local code, out, err = helper.sh('ORRERY_TEST_PW=s3cret-pw ' .. helper.sh_quote(helper.bin) .. ' refresh -c '
+        .. helper.sh_quote(path) .. ' --json')
+      assert.equals(0, code, out .. err)
+      local line = json.decode(out).feeds[1]
+      assert.is_nil(line.error)
+      assert.equals(run == 1 and 3 or 0, line.new)
+      local hosts = {}
+      for _, r in ipairs(srv.stats()) do
+        local h = r.headers.host
+        hosts[h] = true
+        local mine = h == 'blog.invalid'
+        assert.equals(mine and 'k-123' or nil, r.headers['x-api-key'], h)
+        assert.equals(mine and 'session=abc' or nil, r.headers['cookie'], h)
+        assert.equals(mine, r.headers['authorization'] ~= nil, h)
+      end
+      assert.is_true(hosts['elsewhere.invalid'])
+    end
+  end)
+
+  it('after a permanent redirect to another host, fetches it there without the password or cookies', function()
+    -- libcurl gives neither to the other host while it follows the redirect; the runs after
+    -- it, which ask the new URL directly, do not either
+    local dir = helper.tmpdir()
+    local path = helper.write_planet(dir, { name = 'Moves', output_dir = 'out', database = 'planet.db', feeds = {
+      { url = 'http://blog.invalid/redirect?code=301&to=http://elsewhere.invalid/alpha.rss', name = 'Away',
+        proxy = srv.url(''), headers = { ['X-Api-Key'] = 'k-123' }, cookies = { session = 'abc' },
+        auth = { user = 'jo', password_env = 'ORRERY_TEST_PW' } },
+    } })
+    for run = 1, 2 do
+      srv.reset()
+      local code, out, err = helper.sh('ORRERY_TEST_PW=s3cret-pw ' .. helper.sh_quote(helper.bin) .. ' refresh -c '
+        .. helper.sh_quote(path) .. ' --json')
+      assert.equals(0, code, out .. err)
+      local line = json.decode(out).feeds[1]
+      if run == 1 then assert.equals('http://elsewhere.invalid/alpha.rss', line.moved_to) end
+      local seen = 0
+      for _, r in ipairs(srv.stats()) do
+        if r.headers.host == 'elsewhere.invalid' then
+          seen = seen + 1
+          assert.is_nil(r.headers['authorization'], run)
+          assert.is_nil(r.headers['cookie'], run)
+        end
+      end
+      assert.equals(1, seen)
+    end
+  end)
+end)

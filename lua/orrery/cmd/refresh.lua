@@ -70,7 +70,7 @@ local function json_summary(summary)
   local feeds = json.array()
   for _, s in ipairs(summary.feeds) do
     feeds[#feeds + 1] = { name = s.name, url = s.url, status = s.status, error = s.err,
-      new = s.new, changed = s.changed, moved_to = s.moved_to, not_modified = s.not_modified,
+      new = s.new, changed = s.changed, moved_to = s.moved_to, discovered = s.discovered, not_modified = s.not_modified,
       unchanged = s.unchanged, next_attempt = s.next_attempt, seconds = s.seconds, wait = s.wait }
   end
   local skipped = json.array()
@@ -95,6 +95,10 @@ local function report(summary, opts)
   if opts.json then return end
   for _, s in ipairs(summary.feeds) do
     if s.moved_to then log.info('moved: %s -> %s (permanent redirect; now fetched there)', s.url, s.moved_to) end
+    if s.discovered then
+      log.info('%s: %s is a web page; read the feed it names, %s (now fetched there; put it in the config)',
+        s.name, s.url, s.discovered)
+    end
     if s.reprocessed and s.reprocessed > 0 then
       log.info('%s: its recipe or orrery changed: entries derived again from %d kept documents', s.name, s.reprocessed)
     end
