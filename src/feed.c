@@ -862,11 +862,24 @@ static void parse_entry(parse_state *st, orr_entry *e, xmlNodePtr item) {
   }
 }
 
-static void new_entry(parse_state *st, orr_feed *f, xmlNodePtr item) {
-  char **notes = st->notes;
+/* An item inside an item (a template that never closed one) is an entry too, after the one
+** around it, as feedparser reads it; the one around it keeps only its own elements.  Nested
+** at most this deep (each level is a C call). */
+#define NESTED_ITEMS 8
+
+static void entry_at(parse_state *st, orr_feed *f, xmlNodePtr item, int depth) {
   orr_entry *e = orr_feed_add_entry(f);
+  xmlNodePtr n;
   if (e == NULL) { st->oom = 1; return; }
   parse_entry(st, e, item);
+  if (depth >= NESTED_ITEMS) return;
+  for (n = item->children; n && !st->oom; n = n->next)
+    if (n->type == XML_ELEMENT_NODE && key_of(n) == K_ITEM) entry_at(st, f, n, depth + 1);
+}
+
+static void new_entry(parse_state *st, orr_feed *f, xmlNodePtr item) {
+  char **notes = st->notes;
+  entry_at(st, f, item, 0);
   st->notes = notes;
 }
 /* }====== */

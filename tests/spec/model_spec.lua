@@ -265,6 +265,24 @@ describe('messy and hostile documents', function()
     assert.is_true(f.bozo)
   end)
 
+  it('keeps an item nested inside another as an entry of its own, as feedparser does', function()
+    local rss = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+      .. '<item><title>T1</title><guid>g1</guid><description>one</description>'
+      .. '<item><title>T2</title><guid>g2</guid><description>two</description></item></item>'
+      .. '<item><title>T3</title><guid>g3</guid></item></channel></rss>'
+    local atom = '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+      .. '<entry><title>T1</title><id>g1</id><summary>one</summary>'
+      .. '<entry><title>T2</title><id>g2</id><summary>two</summary></entry></entry>'
+      .. '<entry><title>T3</title><id>g3</id></entry></feed>'
+    for _, doc in ipairs({ rss, atom }) do
+      local f = assert(parse.feed(doc))
+      assert.equals(3, #f.entries)
+      for i = 1, 3 do assert.equals('T' .. i, f.entries[i].title) end
+      assert.equals('one', f.entries[1].summary)                  -- its own elements only
+      assert.equals('two', f.entries[2].summary)
+    end
+  end)
+
   it('does not let a CDATA section, comment, PI or quote never closed in one item swallow the items after it', function()
     for _, broken in ipairs({ '<![CDATA[ never closed', '<!-- never closed', '<?php never closed',
         '<x a="never closed>text', "<x a='never closed" }) do
