@@ -424,8 +424,9 @@ static int proxy_in_environment(void) {
 ** lookup: the address checked is the one the host of hp ("host:port") resolves to here.
 ** Its first private address goes to ip; 0 when there is none, or when the name does not
 ** resolve here (a network that reaches the web only through its proxy: the proxy's DNS is
-** then the only one, and the rule is the proxy's to keep).  The lookup blocks: only a
-** proxied guarded request pays it, once per connection. */
+** then the only one, and the rule is the proxy's to keep).  The lookup blocks (the
+** system resolver's own timeouts bound it): only a proxied guarded request to a host other
+** than the feed's own pays it, before each such request. */
 static int resolves_private(const char *hp, char *ip, size_t n) {
   char host[300];
   struct addrinfo hints, *res = NULL, *a;
