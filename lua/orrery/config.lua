@@ -36,6 +36,8 @@ M.defaults = {
   date_format = '%B %d, %Y %I:%M %p %Z',
   day_format = '%B %d, %Y',
   month_format = '%B %Y',      -- archive page titles
+  archive_page_entries = 200,  -- entries per archive page: a busier month gets more pages
+                               -- (0: the whole month on one page, however large)
   recipe_budget = 20000000,    -- VM instructions per recipe call
   recipe_memory = 64 * 1024 * 1024, -- bytes of Lua memory a recipe call may add
   min_interval = 0,            -- seconds: feeds fetched more recently than this are skipped
@@ -234,6 +236,9 @@ function M.validate(cfg, dir)
     if k ~= 'name' and k ~= 'email' then error('config: unknown key owner.' .. tostring(k), 0) end
   end
   if cfg.concurrency < 1 then error('config: concurrency must be at least 1', 0) end
+  if math.type(cfg.archive_page_entries) ~= 'integer' or cfg.archive_page_entries < 0 then
+    error('config: archive_page_entries must be a whole number, 0 or more', 0)
+  end
   if cfg.article_hosts ~= 'any' and cfg.article_hosts ~= 'same' then
     error("config: article_hosts must be 'any' or 'same'", 0)
   end

@@ -176,17 +176,34 @@ function M.entries_by_day(cfg, rows, by_id, max_days)
   return entries, days
 end
 
--- The archive page context of month i (ctx.months[i]): its entries by day, and its neighbours.
-local function month_context(cfg, ctx, i)
+--- The file of page p of an archive month ('YYYY-MM'), under archive/: the month's own
+--- name for its first page (what every link to the month names), then YYYY-MM-pN.html.
+function M.archive_file(month, p)
+  return p > 1 and string.format('%s-p%d.html', month, p) or month .. '.html'
+end
+
+-- The archive page context of page p of month i (ctx.months[i]): its entries by day (those
+-- after row `after`, the previous page's last), the month's neighbours and its other pages.
+-- Returns it and the page's last row.  A page holds archive_page_entries entries, so that
+-- a month of 100,000 entries is neither one page of 500 MB nor as much memory to render.
+local function month_context(cfg, ctx, i, p, after)
   local m = ctx.months[i]
+  local per = cfg.archive_page_entries > 0 and cfg.archive_page_entries or nil
+  local function pages_of(month) return per and math.max(1, (month.entries + per - 1) // per) or 1 end
+  local pages = pages_of(m)
   local y, mo = m.month:match('^(%d+)-(%d+)$')
   local from = util.utc_time(tonumber(y), tonumber(mo), 1)
   local to = util.utc_time(tonumber(y), tonumber(mo) + 1, 1)
-  local entries, days = M.entries_by_day(cfg, ctx.view:range(from, to), ctx.by_id)
+  local rows = ctx.view:range(from, to, per, after)
+  local entries, days = M.entries_by_day(cfg, rows, ctx.by_id)
   local c = setmetatable({}, { __index = ctx })
-  c.archive = { month = m.month, title = m.title, entries = entries, days = days,
-    newer = ctx.months[i - 1], older = ctx.months[i + 1] }
-  return c
+  c.archive = { month = m.month, title = m.title, entries = entries, days = days, total = m.entries,
+    newer = ctx.months[i - 1], older = ctx.months[i + 1], page = p, pages = pages,
+    newer_page = p > 1 and M.archive_file(m.month, p - 1) or nil,
+    older_page = p < pages and M.archive_file(m.month, p + 1) or nil,
+    -- the newer month's last page: the entries that come right after this month's newest
+    newer_last = ctx.months[i - 1] and M.archive_file(ctx.months[i - 1].month, pages_of(ctx.months[i - 1])) }
+  return c, rows[#rows], pages
 end
 
 local function write_if_changed(path, data)
@@ -289,7 +306,12 @@ function M.render(cfg, st)
       local mk2, merr2 = cfs.mkdirs(cfg.output_dir .. '/archive')
       if not mk2 then util.fail('output directory: ' .. merr2, 'write') end
       for i, m in ipairs(ctx.months) do
-        emit(out, cfg.output_dir .. '/' .. m.path, run(render, month_context(cfg, ctx, i)))
+        local p, after = 1, nil
+        repeat                                   -- one page in memory at a time
+          local c, last, pages = month_context(cfg, ctx, i, p, after)
+          emit(out, cfg.output_dir .. '/archive/' .. M.archive_file(m.month, p), run(render, c))
+          p, after = p + 1, last
+        until p > pages or not after
       end
     elseif stat and stat.type == 'file' and not name:match('^%.') then
       local src = assert(cfs.read(src_path))

@@ -363,10 +363,15 @@ function View:page()
   return self.front
 end
 
---- The shown entries dated in [from, to), newest first.
-function View:range(from, to)
-  return M.decode(self:select(ENTRIES .. ' WHERE e.date >= ? AND e.date < ? ORDER BY e.date DESC, e.id DESC',
-    { from, to }))
+--- The shown entries dated in [from, to), newest first: at most limit of them (nil: all),
+--- those after row `after` (the last of the previous page: its date and id) when given.
+function View:range(from, to, limit, after)
+  local sql, args = ENTRIES .. ' WHERE e.date >= ? AND e.date < ?', { from, to }
+  if after then
+    sql = sql .. ' AND (e.date < ? OR (e.date = ? AND e.id < ?))'
+    args[3], args[4], args[5] = after.date, after.date, after.id
+  end
+  return M.decode(self:select(sql .. ' ORDER BY e.date DESC, e.id DESC', args, limit))
 end
 
 --- The months (UTC) that have shown entries, newest first: { month = 'YYYY-MM', entries = n }.

@@ -311,3 +311,76 @@ describe('orrery discover', function()
     assert.matches('not a feed: an HTML page', err, 1, true)
   end)
 end)
+
+describe('archive pages (end to end)', function()
+  local function rss(items)
+    local out = { '<?xml version="1.0"?><rss version="2.0"><channel><title>Busy</title><link>https://busy.example/</link>' }
+    for _, it in ipairs(items) do
+      out[#out + 1] = string.format('<item><title>%s</title><link>https://busy.example/%s</link><guid>%s</guid>'
+        .. '<pubDate>%s</pubDate><description>%s</description></item>', it[1], it[1], it[1],
+        os.date('!%a, %d %b %Y %H:%M:%S GMT', it[2]), it[3] or 'text')
+    end
+    out[#out + 1] = '</channel></rss>'
+    return table.concat(out)
+  end
+
+  it('splits a busy month into pages of archive_page_entries, each entry on one, linked in order', function()
+    local dir = helper.tmpdir()
+    local items = {}
+    for d = 1, 8 do items[#items + 1] = { 'nov' .. d, os.time({ year = 2026, month = 11, day = d, hour = 12 }) } end
+    items[#items + 1] = { 'oct1', os.time({ year = 2026, month = 10, day = 5, hour = 12 }) }
+    assert(fs.write(dir .. '/busy.rss', rss(items)))
+    local path = helper.write_planet(dir, { name = 'Busy', output_dir = 'out', database = 'planet.db',
+      archive_page_entries = 3, feeds = { { url = 'busy.rss', name = 'Busy' } } })
+    local code, out, err = helper.orrery({ 'run', '-c', path })
+    assert.equals(0, code, out .. err)
+    local seen = {}
+    local pages = { '2026-11.html', '2026-11-p2.html', '2026-11-p3.html' }
+    for p, name in ipairs(pages) do
+      local page = assert(fs.read(dir .. '/out/archive/' .. name))
+      local n = 0
+      for t in page:gmatch('<h4 class="title" dir="auto"><a href="[^"]*">(%w+)</a>') do
+        assert.is_nil(seen[t], t .. ' twice')
+        seen[t], n = p, n + 1
+      end
+      assert.equals(p < 3 and 3 or 2, n, name)
+      assert.matches('8 entries (page ' .. p .. ' of 3)', page, 1, true)
+      if p < 3 then assert.matches('rel="prev" href="' .. pages[p + 1] .. '"', page, 1, true) end
+      if p > 1 then assert.matches('rel="next" href="' .. pages[p - 1] .. '"', page, 1, true) end
+    end
+    assert.equals(1, seen.nov8)                 -- newest first
+    assert.equals(3, seen.nov1)
+    -- the months on either side: the older month follows the last page, and leads back to it
+    assert.matches('rel="prev" href="2026-10.html"', assert(fs.read(dir .. '/out/archive/2026-11-p3.html')), 1, true)
+    assert.matches('rel="next" href="2026-11-p3.html"', assert(fs.read(dir .. '/out/archive/2026-10.html')), 1, true)
+    assert.is_nil(fs.stat(dir .. '/out/archive/2026-10-p2.html'))
+  end)
+
+  it('renders a month of 20,000 entries in bounded memory', function()
+    -- one page of the whole month was 2.2 GB of memory and a 580 MB page for a planet of
+    -- 10,000 feeds; each page is now rendered and let go before the next
+    local dir = helper.tmpdir()
+    local t0 = os.time({ year = 2026, month = 11, day = 1, hour = 0 })
+    assert(fs.write(dir .. '/busy.rss', rss({ { 'seed', t0 + 3600 } })))
+    local path = helper.write_planet(dir, { name = 'Busy', output_dir = 'out', database = 'planet.db',
+      feeds = { { url = 'busy.rss', name = 'Busy' } } })
+    assert.equals(0, (helper.orrery({ 'refresh', '-c', path })))
+    local db = assert(cdb.open(dir .. '/planet.db'))
+    assert(db:exec(string.format([[
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+      INSERT INTO entries (feed_id, guid, link, title, content, first_seen, date, tags, enclosures, hash)
+        SELECT f.id, 'g' || i, 'https://busy.example/' || i, 'Entry ' || i,
+          '<p>' || replace(hex(zeroblob(2000)), '00', 'ab ') || '</p>', %d, %d + i * 60, '[]', '[]', 'h' || i
+        FROM n, feeds f]], t0, t0)))
+    db:close()
+    assert(fs.write(dir .. '/render.lua', string.format([[
+      local cfg = assert(require('orrery.config').load(%q))
+      require('orrery.planet').render(cfg)
+      print(require('orrery._util').peak_rss())]], path)))
+    local code, out, err = helper.orrery({ 'lua', dir .. '/render.lua' })
+    assert.equals(0, code, out .. err)
+    local limit = (os.getenv('ORRERY_SANITIZED') and 512 or 96) * 1024 * 1024
+    assert.is_true(tonumber(out) < limit, "peak RSS " .. out)
+    assert.equals(101, #assert(fs.list(dir .. '/out/archive')))     -- 20,001 entries, 200 a page
+  end)
+end)
