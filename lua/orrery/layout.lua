@@ -86,6 +86,14 @@ function M.context(cfg, st)
   local view = shown.view(cfg, st)
   local page_rows = view:page()
   local entries, days = M.entries_by_day(cfg, page_rows, by_id)
+  -- when what the page and the feeds show last changed: the newest arrival among them (the
+  -- time of rendering would rewrite index.html and every feed at each run, and every
+  -- reader polling atom.xml would download it again although nothing is new)
+  local changed
+  for _, row in ipairs(page_rows) do
+    if not changed or row.first_seen > changed then changed = row.first_seen end
+  end
+  changed = math.min(changed or now, now)
   -- the months that have entries, newest first, for archive pages and their navigation
   local months = {}
   local month_title = locale.formatter(cfg.locale, 'UTC')
@@ -102,6 +110,7 @@ function M.context(cfg, st)
 
       owner_name = cfg.owner.name, owner_email = cfg.owner.email,
       updated = now, updated_text = locale.date(cfg)(cfg.date_format, now),
+      changed = changed, changed_text = locale.date(cfg)(cfg.date_format, changed),
       generator = 'orrery ' .. cutil.version(),
     },
     feeds = feeds, entries = entries, days = days, feed_items = cfg.feed_items, health = health,

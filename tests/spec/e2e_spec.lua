@@ -100,6 +100,10 @@ describe('orrery run (end to end)', function()
     srv.reset()
     local before = db_count('SELECT count(*) AS n FROM entries')
     local mtime = fs.stat(dir .. '/out/style.css').mtime
+    local outputs = { 'index.html', 'atom.xml', 'rss20.xml', 'rss10.xml', 'opml.xml', 'foafroll.xml' }
+    local kept = {}
+    for _, name in ipairs(outputs) do kept[name] = assert(fs.read(dir .. '/out/' .. name)) end
+    helper.sleep(1.1)                             -- (a page that showed the time of rendering would differ)
     local code, out, err = helper.orrery({ 'run', '-c', planet_path, '--json' })
     assert.equals(3, code, err)
     assert.equals(before, db_count('SELECT count(*) AS n FROM entries'))
@@ -115,6 +119,9 @@ describe('orrery run (end to end)', function()
     -- the moved feed is now fetched at its new address, without the redirect
     for _, r in ipairs(srv.stats()) do assert.is_nil(r.path:find('^/moved/')) end
     assert.equals(mtime, fs.stat(dir .. '/out/style.css').mtime)
+    -- nothing new: the page and the feeds are byte for byte what they were, so the web
+    -- server's ETag and Last-Modified stay and every reader polling atom.xml gets a 304
+    for _, name in ipairs(outputs) do assert.equals(kept[name], fs.read(dir .. '/out/' .. name), name) end
     for _, r in ipairs(srv.stats()) do assert.matches('^orrery/.*https://planet%.test/', r.ua) end
   end)
 
