@@ -95,8 +95,10 @@ function M.vars(cfg, ctx)
     name = text(cfg.name), link = url(cfg.link), uri = url(cfg.link),
     owner_name = cfg.owner.name and text(cfg.owner.name), owner_email = cfg.owner.email and text(cfg.owner.email),
     generator = text(ctx.planet.generator),
-    date = text(locale.date(cfg)(cfg.date_format, now)),
-    date_iso = iso(now), date_822 = rfc822(now),
+    -- when what the page shows last changed, not the time of rendering: a run with nothing
+    -- new leaves index.html and the feeds byte for byte as they were (readers' 304s)
+    date = text(locale.date(cfg)(cfg.date_format, ctx.planet.changed)),
+    date_iso = iso(ctx.planet.changed), date_822 = rfc822(ctx.planet.changed),
     feed_items = cfg.feed_items,
     Items = items, Channels = channels,
   }
