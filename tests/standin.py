@@ -106,10 +106,9 @@ class Site:
             elif kind == "encoding" and meta.get("encoding", "UTF-8").upper() == "UTF-8":
                 data = data.decode("utf-8", "replace").encode("latin-1", "replace")
             elif kind == "html":
-                # the blog's new home names its feed (orrery follows it: see the mirror file)
                 data = (b"<!DOCTYPE html><html><head><title>Moved to a new blog</title>"
-                        b"<link rel=\"alternate\" type=\"application/rss+xml\" href=\"https://newhome.example.org/%d/feed.xml\">"
-                        b"</head><body><p>This blog has a new home.</p></body></html>" % i)
+                        b"<link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.xml\">"
+                        b"</head><body><p>This blog has a new home.</p></body></html>")
             lastmod = meta.get("lastmod", 1700000000)
             self.cache[i] = (data, '"%s"' % hashlib.sha1(data).hexdigest()[:16], lastmod,
                              "text/html; charset=utf-8" if kind == "html" else meta["content_type"])
@@ -150,11 +149,6 @@ class Handler(BaseHTTPRequestHandler):
                 STATS["requests"] = 0
                 STATS["by_kind"] = {}
             return self.reply(204)
-        if len(parts) == 3 and parts[0] == "n" and parts[1].isdigit() and int(parts[1]) < len(SITE.urls):
-            # the feed an "html" fault's page names: the feed itself
-            self.count("discovered")
-            with open(os.path.join(SITE.farm, SITE.feeds[int(parts[1])]["file"]), "rb") as f:
-                return self.reply(200, f.read(), {"Content-Type": SITE.feeds[int(parts[1])]["content_type"]})
         if len(parts) != 3 or parts[0] not in ("s", "m") or not parts[1].isdigit():
             self.count("unknown")
             return self.reply(404, b"not here")
@@ -221,8 +215,6 @@ def main():
             host = u.split("://", 1)[-1].split("/", 1)[0].lower()
             k = hosts.setdefault(host, len(hosts))
             f.write("%s http://h%d.localhost:%d/s/%d/feed\n" % (u, k, PORT, i))
-            if SITE.faults.get(i) == "html":
-                f.write("https://newhome.example.org/%d/ http://newhome.localhost:%d/n/%d/\n" % (i, PORT, i))
             if SITE.faults.get(i) == "301":
                 f.write("https://moved.example.org/%d/feed http://moved.localhost:%d/m/%d/feed\n" % (i, PORT, i))
     os.replace(args.mirror_out + ".tmp", args.mirror_out)

@@ -93,15 +93,29 @@ function M.build(fc, body, res, cfg)
   return feed
 end
 
+--- Does a URL look like a feed's (feed, rss, atom, .xml ... in it)?
+function M.feedish(url)
+  local u = url:lower()
+  for _, w in ipairs({ 'feed', 'rss', 'atom', '.xml', '.rdf', 'syndicat', 'format=json' }) do
+    if u:find(w, 1, true) then return true end
+  end
+  return false
+end
+
 --- The requests for the feeds that the pages among a refresh's results name: for each
 --- summary line (feeds, in the order of reqs' results) of a web page that links to feeds,
 --- its first one (a page lists its main feed first, then comments or categories), asked
---- with the feed's own HTTP settings and guard.  A discovered feed is not looked in again.
+--- with the feed's own HTTP settings and guard.  Only for a URL that does not look like a
+--- feed's: a site's page given for its feed.  A feed URL that answers with a page (an error
+--- page, or the site's home after a redesign) fails and lists what the page names: the
+--- site's main feed is not what a planet that chose a category's feed wants, even once.
+--- A discovered feed is not looked in again.
 function M.discovered(lines, reqs)
   local by_url, found = {}, {}
   for _, q in ipairs(reqs) do by_url[q.fc.url] = q end
   for i, s in ipairs(lines) do
     local q = s.feed_links and by_url[s.url]
+    q = q and not M.feedish(q.url) and q
     local href = q and not q.discovered_in and s.feed_links[1] and s.feed_links[1].href
     if href and href ~= q.url and href:match('^https?://') then
       local req = { url = href, fc = q.fc, row = q.row, parse = q.parse, known = nil, context = q.context,
@@ -483,8 +497,8 @@ function M.refresh(cfg, opts)
   end
   for res in fetch.each(reqs, cfg, summary.cpu) do handle(res) end
   -- A configured URL that gave a web page naming its feed (<link rel="alternate">: the
-  -- site's home page given for its feed, or a feed URL that now redirects there): that feed,
-  -- fetched now and, once it reads as one, from then on (process() keeps it as fetch_url)
+  -- site's page given for its feed): that feed, fetched now and, once it reads as one, from
+  -- then on (process() keeps it as fetch_url)
   local found = M.discovered(summary.feeds, reqs)
   if #found > 0 then
     for res in fetch.each(found, cfg, summary.cpu) do handle(res) end

@@ -536,6 +536,21 @@ describe('a web page given for a feed (end to end)', function()
     assert.matches(srv.url('alpha.rss'), st, 1, true)
   end)
 
+  it('does not replace a feed URL that answers with a page by a feed the page names', function()
+    -- a category's feed (?feed=rss2) answering with the site's page: its main feed is not
+    -- what the planet chose; the feed fails and says which feeds the page names
+    local dir = helper.tmpdir()
+    local path = helper.write_planet(dir, { name = 'Pages', output_dir = 'out', database = 'planet.db',
+      feeds = { { url = srv.url('page.html?cat=python&feed=rss2'), name = 'Category' } } })
+    srv.reset()
+    local code, out, err = helper.orrery({ 'refresh', '-c', path, '--json' })
+    assert.equals(3, code, out .. err)
+    local line = json.decode(out).feeds[1]
+    assert.matches('not a feed: an HTML page; it links to these feeds: ' .. srv.url('alpha.rss'), line.error, 1, true)
+    assert.is_nil(line.discovered)
+    for _, r in ipairs(srv.stats()) do assert.are_not.equal('/alpha.rss', r.path) end
+  end)
+
   it('sends the feed\'s password, cookies and headers to its configured host only', function()
     -- the page is on the configured host; the feed it names is on another (the test server
     -- answers for both as their proxy): the page's request carries what identifies the

@@ -29,7 +29,7 @@ describe('server faults (end to end)', function()
     busy = { 'retry/429/120', 'HTTP 429 Too Many Requests %(Retry%-After: 120 s%)' },
     down = { 'retry/503/999999', 'HTTP 503 Service Unavailable %(Retry%-After: 86400 s%)' },
     html = { 'bare.html', 'not a feed: an HTML page' },
-    deadlink = { 'dead-feed.html', 'a web page, not a feed; the feed it names %(http://127%.0%.0%.1:%d+/status/404%) failed: HTTP 404' },
+    deadlink = { 'dead-link.html', 'a web page, not a feed; the feed it names %(http://127%.0%.0%.1:%d+/status/404%) failed: HTTP 404' },
   }
   local good = { alpha = 'alpha.rss', beta = 'beta.atom', plain = 'plain/alpha.rss' }
 
