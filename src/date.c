@@ -195,8 +195,13 @@ static int month_of(const char *p, size_t n) {
   };
   size_t i, best_len = 0;
   int best = 0;
+  unsigned char first = (unsigned char)p[0];
+  if (n == 0) return 0;
+  if (first >= 'A' && first <= 'Z') first |= 0x20;
   for (i = 0; i < sizeof names / sizeof *names; i++) {
-    size_t len = strlen(names[i].name);
+    size_t len;
+    if ((unsigned char)names[i].name[0] != first && (unsigned char)names[i].name[0] != (unsigned char)p[0]) continue;
+    len = strlen(names[i].name);       /* (only a few names start with the word's letter) */
     if (len <= n && len > best_len && strncasecmp(p, names[i].name, len) == 0) {
       best = names[i].month;
       best_len = len;
@@ -223,8 +228,8 @@ static int parse_rfc822(const char *p, int64_t *out) {
   /* weekday: a leading word that is not a month, or one that is but comes before a day and
   ** a month ("mar., 08 déc.": Tuesday in French and Spanish) */
   {
-    size_t len = word_len(p);
-    if (len && (!month_of(p, len) || day_and_month(p + len + (p[len] == '.')))) p = skip_ws(p + len + (p[len] == '.'));
+    size_t len = word_len(p), end = len + (p[len] == '.');
+    if (len && (!month_of(p, len) || day_and_month(p + end))) p = skip_ws(p + end);
   }
   if (isdigit((unsigned char)*p)) {            /* DD Mon YYYY */
     digits(&p, 2, &d);

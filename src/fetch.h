@@ -12,10 +12,11 @@
 ** and https are spoken, also after redirects.  A guarded request connects to no private
 ** address (loopback, private, link-local, unique-local, ...: checked on the address each
 ** connection actually reached, after DNS and after every redirect; through a proxy, the
-** address its host resolves to here) except on the hosts it names.  A host that answers 429 or 503 is asked nothing more in the batch: its transfers
-** not yet started end at once, held.  host_spacing_ms apart at least, two requests to one
-** host start.  No callback ever calls out of C.  A batch is used from one thread (the
-** caller's); it starts and stops its own.
+** address its host resolves to here) except on the hosts it names.  A host that answers
+** 429 or 503 is asked nothing more in the batch: its transfers not yet started end at once,
+** held.  host_spacing_ms apart at least, two requests to one host start.  No callback ever
+** calls out of C.  A batch is used from one thread (the caller's); it starts and stops its
+** own.
 */
 #ifndef ORR_FETCH_H
 #define ORR_FETCH_H

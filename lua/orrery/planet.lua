@@ -457,6 +457,7 @@ function M.refresh(cfg, opts)
   st:begin()
   local function handle(res)
     local fc, row = res.req.fc, res.req.row
+    if res.held and res.req.discovered_in then return end   -- (the page's own line stays)
     if res.held then
       -- never requested: its host answered 429/503 to another feed in this run
       summary.skipped[#summary.skipped + 1] = { name = fc.name, url = fc.url, reason = res.err, held = true }
