@@ -185,12 +185,6 @@ function M.entries_by_day(cfg, rows, by_id, max_days)
   return entries, days
 end
 
---- The file of page p of an archive month ('YYYY-MM'), under archive/: the month's own
---- name for its first page (what every link to the month names), then YYYY-MM-pN.html.
-function M.archive_file(month, p)
-  return p > 1 and string.format('%s-p%d.html', month, p) or month .. '.html'
-end
-
 -- The archive page context of page p of month i (ctx.months[i]): its entries by day (those
 -- after row `after`, the previous page's last), the month's neighbours and its other pages.
 -- Returns it and the page's last row.  A page holds archive_page_entries entries, so that
@@ -208,10 +202,10 @@ local function month_context(cfg, ctx, i, p, after)
   local c = setmetatable({}, { __index = ctx })
   c.archive = { month = m.month, title = m.title, entries = entries, days = days, total = m.entries,
     newer = ctx.months[i - 1], older = ctx.months[i + 1], page = p, pages = pages,
-    newer_page = p > 1 and M.archive_file(m.month, p - 1) or nil,
-    older_page = p < pages and M.archive_file(m.month, p + 1) or nil,
+    newer_page = p > 1 and shown.archive_file(m.month, p - 1) or nil,
+    older_page = p < pages and shown.archive_file(m.month, p + 1) or nil,
     -- the newer month's last page: the entries that come right after this month's newest
-    newer_last = ctx.months[i - 1] and M.archive_file(ctx.months[i - 1].month, pages_of(ctx.months[i - 1])) }
+    newer_last = ctx.months[i - 1] and shown.archive_file(ctx.months[i - 1].month, pages_of(ctx.months[i - 1])) }
   return c, rows[#rows], pages
 end
 
@@ -318,7 +312,7 @@ function M.render(cfg, st)
         local p, after = 1, nil
         repeat                                   -- one page in memory at a time
           local c, last, pages = month_context(cfg, ctx, i, p, after)
-          emit(out, cfg.output_dir .. '/archive/' .. M.archive_file(m.month, p), run(render, c))
+          emit(out, cfg.output_dir .. '/archive/' .. shown.archive_file(m.month, p), run(render, c))
           p, after = p + 1, last
         until p > pages or not after
       end

@@ -363,6 +363,25 @@ function View:page()
   return self.front
 end
 
+--- The file of page p of an archive month ('YYYY-MM'), under archive/: the month's own
+--- name for its first page (what every link to the month names), then YYYY-MM-pN.html.
+function M.archive_file(month, p)
+  return p > 1 and string.format('%s-p%d.html', month, p) or month .. '.html'
+end
+
+--- The archive file a shown row is on: its month's page, archive_page_entries a page.
+function View:archive_file(row)
+  local month = os.date('!%Y-%m', row.date)
+  local per = self.cfg.archive_page_entries
+  if not per or per <= 0 then return M.archive_file(month, 1) end
+  local y, mo = month:match('^(%d+)-(%d+)$')
+  local util = require('orrery.util')
+  local from, to = util.utc_time(tonumber(y), tonumber(mo), 1), util.utc_time(tonumber(y), tonumber(mo) + 1, 1)
+  local newer = self:select(ENTRIES .. ' WHERE e.date >= ? AND e.date < ?'
+    .. ' AND (e.date > ? OR (e.date = ? AND e.id > ?))', { from, to, row.date, row.date, row.id })
+  return M.archive_file(month, #newer // per + 1)
+end
+
 --- The shown entries dated in [from, to), newest first: at most limit of them (nil: all),
 --- those after row `after` (the last of the previous page: its date and id) when given.
 function View:range(from, to, limit, after)
@@ -426,10 +445,11 @@ function View:explain(row, front)
   a.shown = true
   local pos = front[row.id]
   if pos then
-    say('shown: on the front page (#%d of %d), and in the archive for %s', pos, front.n, os.date('!%Y-%m', row.date))
+    say('shown: on the front page (#%d of %d), and in the archive for %s (archive/%s)', pos, front.n,
+      os.date('!%Y-%m', row.date), self:archive_file(row))
   else
-    say('shown: in the archive for %s (archive/%s.html), not on the front page (items_per_page = %d%s)',
-      os.date('!%Y-%m', row.date), os.date('!%Y-%m', row.date), self.cfg.items_per_page,
+    say('shown: in the archive for %s (archive/%s), not on the front page (items_per_page = %d%s)',
+      os.date('!%Y-%m', row.date), self:archive_file(row), self.cfg.items_per_page,
       self.cfg.days_per_page > 0 and string.format(', days_per_page = %d', self.cfg.days_per_page) or '')
   end
   return a

@@ -361,6 +361,9 @@ describe('archive pages (end to end)', function()
     assert.matches('rel="prev" href="2026-10.html"', assert(fs.read(dir .. '/out/archive/2026-11-p3.html')), 1, true)
     assert.matches('rel="next" href="2026-11-p3.html"', assert(fs.read(dir .. '/out/archive/2026-10.html')), 1, true)
     assert.is_nil(fs.stat(dir .. '/out/archive/2026-10-p2.html'))
+    -- `orrery why` names the page an entry is on
+    local _, why = helper.orrery({ 'why', '-c', path, 'nov1' })
+    assert.matches('in the archive for 2026-11 (archive/2026-11-p3.html)', why, 1, true)
   end)
 
   it('renders a month of 20,000 entries in bounded memory', function()
