@@ -514,19 +514,26 @@ describe('a web page given for a feed (end to end)', function()
   setup(function() srv = helper.server(helper.root .. '/tests/fixtures/http') end)
   teardown(function() srv.stop() end)
 
-  it('reads the feed the page names, in the same run, and fetches it there from then on', function()
-    local dir = helper.tmpdir()
-    local path = helper.write_planet(dir, { name = 'Pages', output_dir = 'out', database = 'planet.db',
-      feeds = { { url = srv.url('page.html'), name = 'Blog' } } })
+  -- A planet of one feed, refreshed once: its path, the exit code and the feed's summary line.
+  local function refresh_one(feed)
+    local path = helper.write_planet(helper.tmpdir(), { name = 'Pages', output_dir = 'out', database = 'planet.db',
+      feeds = { feed } })
     srv.reset()
     local code, out, err = helper.orrery({ 'refresh', '-c', path, '--json' })
-    assert.equals(0, code, out .. err)
-    local line = json.decode(out).feeds[1]
+    local ok, summary = pcall(json.decode, out)
+    assert(ok, out .. err)
+    return path, code, summary.feeds[1]
+  end
+
+  it('reads the feed the page names, in the same run, and fetches it there from then on', function()
+    local path, code, line = refresh_one({ url = srv.url('page.html'), name = 'Blog' })
+    assert.equals(0, code)
     assert.is_nil(line.error)
     assert.equals(srv.url('alpha.rss'), line.discovered)
     assert.equals(3, line.new)
     -- the next run asks the feed itself, and says so to whoever reads the log
     srv.reset()
+    local out, err
     code, out, err = helper.orrery({ 'refresh', '-c', path })
     assert.equals(0, code, out .. err)
     local asked = {}
@@ -539,13 +546,8 @@ describe('a web page given for a feed (end to end)', function()
   it('does not replace a feed URL that answers with a page by a feed the page names', function()
     -- a category's feed (?feed=rss2) answering with the site's page: its main feed is not
     -- what the planet chose; the feed fails and says which feeds the page names
-    local dir = helper.tmpdir()
-    local path = helper.write_planet(dir, { name = 'Pages', output_dir = 'out', database = 'planet.db',
-      feeds = { { url = srv.url('page.html?cat=python&feed=rss2'), name = 'Category' } } })
-    srv.reset()
-    local code, out, err = helper.orrery({ 'refresh', '-c', path, '--json' })
-    assert.equals(3, code, out .. err)
-    local line = json.decode(out).feeds[1]
+    local _, code, line = refresh_one({ url = srv.url('page.html?cat=python&feed=rss2'), name = 'Category' })
+    assert.equals(3, code)
     assert.matches('not a feed: an HTML page; it links to these feeds: ' .. srv.url('alpha.rss'), line.error, 1, true)
     assert.is_nil(line.discovered)
     for _, r in ipairs(srv.stats()) do assert.are_not.equal('/alpha.rss', r.path) end
