@@ -258,6 +258,7 @@ static int atom_mode(xmlNodePtr n, char *mime, size_t mlen) {
     m = 2; snprintf(mime, mlen, "application/xhtml+xml");
   } else {
     snprintf(mime, mlen, "%s", type);
+    orr_utf8_uncut(mime);             /* (a long type is cut between characters, not inside one) */
     tl = strlen(type);
     if ((tl > 4 && strcmp(type + tl - 4, "+xml") == 0) || (tl > 4 && strcmp(type + tl - 4, "/xml") == 0))
       m = 2;
@@ -1195,6 +1196,7 @@ static int read_root(parse_state *st, orr_feed *f, xmlNodePtr root, const char *
   } else {
     char name[104];
     snprintf(name, sizeof name, "%.100s", (const char *)root->name);
+    orr_utf8_uncut(name);
     fail(err, errlen, "not a feed: unknown root element <%s>", name);
     return 0;
   }
