@@ -123,6 +123,16 @@ void orr_utf8_uncut(char *s) {
   if (k > 0 && (unsigned char)s[k - 1] >= 0xC0 && orr_utf8_seq(s + k - 1, n - k + 1) != n - k + 1) s[k - 1] = '\0';
 }
 
+void orr_utf8_scrub(char *s) {
+  size_t n = strlen(s), i = 0, k;
+  while (i < n) {
+    if ((unsigned char)s[i] < 0x80) { i++; continue; }
+    k = orr_utf8_seq(s + i, n - i);
+    if (k == 0) { s[i] = '?'; k = 1; }
+    i += k;
+  }
+}
+
 int orr_utf8_valid(const char *str, size_t n) {
   const unsigned char *s = (const unsigned char *)str;
   size_t i = 0, k;

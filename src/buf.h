@@ -50,6 +50,9 @@ int orr_utf8_valid(const char *s, size_t n);
 /* The NUL-terminated UTF-8 text at s with a character that a byte count cut in two (snprintf
 ** into a fixed buffer, "%.60s") taken off its end: the text stays valid UTF-8. */
 void orr_utf8_uncut(char *s);
+/* The NUL-terminated text at s made valid UTF-8 in place: each byte that starts no valid
+** sequence becomes '?' (for what a server sends in its headers and libcurl's messages). */
+void orr_utf8_scrub(char *s);
 /* 1 if the n bytes at s are valid UTF-8 holding only characters XML allows: no C0 control
 ** but tab, newline and (when cr is set) carriage return, no U+FFFE or U+FFFF.  One pass,
 ** fast: the question each feed and each sanitized field is asked first. */

@@ -263,6 +263,7 @@ static char *header_value(const char *line, size_t len, const char *name) {
   if (v == NULL) return NULL;
   memcpy(v, line + s, e - s);
   v[e - s] = '\0';
+  orr_utf8_scrub(v);                   /* (any bytes a server sends: Lua and SQLite get UTF-8) */
   return v;
 }
 
@@ -706,6 +707,7 @@ static void finish(orr_transfer *t, CURLcode rc) {
   }
   /* the wire copy is the body's gzip only when the stream ended (a body cut short keeps
   ** what decoded, as a plain one would, for the parser to recover what it can) */
+  orr_utf8_scrub(t->error);            /* (libcurl's message may quote what a server sent) */
   if (t->coding != 1 || !t->z_end) orr_buf_free(&t->wire);
   end_inflate(t);
   if (!t->ok) { orr_buf_free(&t->body); orr_buf_free(&t->wire); }
@@ -756,6 +758,7 @@ static void hold_host(orr_fetch *f, const orr_transfer *t) {
   snprintf(why, sizeof why, "not requested: %s answered HTTP %ld%s%s%s to %.120s", t->host, t->status,
            t->retry_after ? " (Retry-After: " : "", t->retry_after ? t->retry_after : "",
            t->retry_after ? ")" : "", t->url);
+  orr_utf8_scrub(why);                 /* (the URL cut at a byte count) */
   hs->held = strdup(why);
   if (hs->held) f->nheld++;
 }

@@ -20,6 +20,7 @@ when asked.  Special paths, for the faults a feed aggregator meets:
   /badchunk          chunked encoding with a chunk size that is not a number
   /cut-headers       a status line and half a header, then the connection closes
   /retry/<code>/<s>  that status (429, 503) with Retry-After: <s>
+  /badheaders/<code> that status, a small feed, and Retry-After, ETag, Last-Modified, Content-Type not UTF-8
   /plain/<path>      serve <path> without ETag or Last-Modified (never 304)
   /charset/<name>/<path>  serve <path> as application/rss+xml; charset=<name>
   /auth/<user>/<pw>/<path>   401 unless Basic auth gives that user and password
@@ -143,6 +144,13 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
+        if path.startswith("/badheaders/"):
+            # header values that are not UTF-8 (http.server writes them as Latin-1 bytes)
+            code = int(path.split("/")[2])
+            return self.send(code, b"<rss version='2.0'><channel><title>t</title><item><title>i</title>"
+                             b"<guid>g</guid></item></channel></rss>",
+                             {"Retry-After": "\xff\xfe\xc3 soon", "ETag": '"\xff\xfe"', "Last-Modified": "\xe9t\xe9",
+                              "Content-Type": "application/rss+xml; x=\xff"})
         if path.startswith("/retry/"):
             parts = path.split("/")
             return self.send(int(parts[2]), b"later", {"Retry-After": parts[3], "Content-Type": "text/plain"})

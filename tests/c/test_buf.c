@@ -93,5 +93,13 @@ int main(void) {
     CHECK_STR(e, "");
     CHECK_STR(f, "");
   }
+  {   /* orr_utf8_scrub: each byte that starts no valid sequence becomes '?', in place */
+    char a[] = "\xFF\xFE soon", b[] = "caf\xC3\xA9 \xE9t\xE9", c[] = "ab\xC3", d[] = "\xED\xA0\x80x";
+    orr_utf8_scrub(a); orr_utf8_scrub(b); orr_utf8_scrub(c); orr_utf8_scrub(d);
+    CHECK_STR(a, "?? soon");
+    CHECK_STR(b, "caf\xC3\xA9 ?t?");
+    CHECK_STR(c, "ab?");
+    CHECK_STR(d, "???x");                 /* (a surrogate is no character) */
+  }
   return test_report();
 }

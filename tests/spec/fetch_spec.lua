@@ -263,6 +263,27 @@ describe('orrery._fetch against a loopback server', function()
     assert.matches('unguarded', asked, 1, true)
   end)
 
+  it('hands Lua nothing but UTF-8 of what a server sends in its headers', function()
+    -- a 429's Retry-After of 0xFF bytes went into the held feeds' error, and from there into
+    -- `refresh --json` (no longer JSON) and the database; an ETag or Content-Type alike
+    srv.reset()
+    local out = fetch_all({ { url = srv.url('badheaders/429') },
+      { url = srv.url('badheaders/200'):gsub('127%.0%.0%.1', 'localhost') },       -- (another host: not held)
+      { url = srv.url('alpha.rss') } }, { parallel = 1, per_host = 1, timeout = 10 })
+    assert.equals(429, out[1].status)
+    assert.equals(200, out[2].status)
+    assert.equals('"??"', out[2].etag)
+    assert.is_string(out[2].last_modified)
+    assert.is_string(out[2].content_type)
+    assert.is_true(out[3].held)
+    for i = 1, 3 do
+      for k, v in pairs(out[i]) do
+        if type(v) == 'string' and k ~= 'body' then assert.is_not_nil(utf8.len(v), i .. ' ' .. k .. ': ' .. v) end
+      end
+    end
+    assert.matches('Retry-After: ??? soon', out[3].err, 1, true)
+  end)
+
   it('knows which addresses are private', function()
     local cutil = require('orrery._fetch')
     for _, ip in ipairs({ '127.0.0.1', '127.1.2.3', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1',
