@@ -949,7 +949,14 @@ static int sax_run(const char *html, size_t len, const char *base, int text_only
   orr_buf_init(&in);
   orr_buf_reserve(&in, len + 5);
   orr_buf_adds(&in, "<div>");
-  orr_buf_add(&in, html, len);
+  {
+    /* bytes that are not UTF-8 (a recipe's string: feeds and pages come repaired) read as
+    ** windows-1252, as in feeds: libxml2 passed them through, invalid, into what we write */
+    int bad;
+    char *fixed = orr_utf8_valid(html, len) ? NULL : orr_utf8_from_mixed(html, len, &bad);
+    orr_buf_add(&in, fixed ? fixed : html, fixed ? strlen(fixed) : len);
+    free(fixed);
+  }
   if (!orr_buf_ok(&in) || in.len > (size_t)0x7fffffff) { orr_buf_free(&in); return 0; }
   c->_private = &s;
   read_html(c, in.data, in.len, NULL, "UTF-8", 0);   /* no tree: the handlers wrote out */
@@ -968,8 +975,8 @@ char *orr_html_sanitize(const char *html, size_t len, const char *base) {
   double t0;
   orr_buf_init(&out);
   if (len == 0) return orr_buf_take(&out);
-  if (!memchr(html, '<', len) && !memchr(html, '&', len)) {  /* plain text: nothing to parse */
-    orr_buf_add_escaped(&out, html, len, 0);
+  if (!memchr(html, '<', len) && !memchr(html, '&', len) && orr_utf8_valid(html, len)) {
+    orr_buf_add_escaped(&out, html, len, 0);          /* plain text: nothing to parse */
     return orr_buf_take(&out);
   }
   t0 = orr_clock_now();

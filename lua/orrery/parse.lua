@@ -98,13 +98,30 @@ local function check_url(t, key, base, kind, what)
   end
 end
 
+-- The strings of t made UTF-8 as a feed's are (a recipe's string.char(255) in a title was
+-- stored and written out as it was).
+local function utf8_strings(t)
+  for k, v in pairs(t) do
+    if type(v) == 'string' then t[k] = cutil.utf8(v) end
+  end
+end
+
 --- The feed model's rules for a feed a recipe changed or built (the C parser applies them
---- to what it reads; a recipe cannot get around them): every URL field through the URL
---- policy (web addresses only; what is dropped is noted on its entry or feed), enclosures
---- without a URL dropped, every entry an id, an id seen twice kept once (the first).
+--- to what it reads; a recipe cannot get around them): every string UTF-8, every URL field
+--- through the URL policy (web addresses only; what is dropped is noted on its entry or
+--- feed), enclosures without a URL dropped, every entry an id, an id seen twice kept once
+--- (the first).
 ---@param feed table
 ---@param base string|nil the document's URL (relative URLs resolve against it)
 function M.normalize(feed, base)
+  utf8_strings(feed)
+  for _, e in ipairs(feed.entries) do
+    utf8_strings(e)
+    if type(e.tags) == 'table' then utf8_strings(e.tags) end
+    for _, x in ipairs(type(e.enclosures) == 'table' and e.enclosures or {}) do
+      if type(x) == 'table' then utf8_strings(x) end
+    end
+  end
   check_url(feed, 'link', base, 'web', 'site link')
   check_url(feed, 'icon', base, 'web', 'icon')
   for _, e in ipairs(feed.entries) do

@@ -13,6 +13,7 @@
 **                                       database name ("Europe/Berlin"); %z and %Z work
 **   pid() -> this process's id                sleep(seconds)
 **   deflate(s) -> zlib-compressed s           inflate(z, size) -> s | nil, err  (size: s's length)
+**   utf8(s) -> s, or s made UTF-8 (stray bytes read as windows-1252, as in feeds; no NUL)
 */
 #define _GNU_SOURCE           /* RUSAGE_THREAD */
 #include <stdint.h>
@@ -228,7 +229,21 @@ static int f_strftime(lua_State *L) {
   return 1;
 }
 
+static int f_utf8(lua_State *L) {
+  size_t n;
+  const char *s = luaL_checklstring(L, 1, &n);
+  int bad;
+  char *fixed;
+  if (orr_utf8_valid(s, n) && memchr(s, '\0', n) == NULL) { lua_settop(L, 1); return 1; }
+  fixed = orr_utf8_from_mixed(s, strlen(s), &bad);     /* (to the first NUL: orrery's strings have none) */
+  if (fixed == NULL && !orr_utf8_valid(s, strlen(s))) return luaL_error(L, "out of memory");
+  lua_pushstring(L, fixed ? fixed : s);
+  free(fixed);
+  return 1;
+}
+
 static const luaL_Reg lib[] = {
+  { "utf8",     f_utf8     },
   { "strftime", f_strftime },
   { "now",      f_now      },
   { "pid",      f_pid      },

@@ -354,4 +354,20 @@ describe('recipes and the model', function()
     assert.matches('not a string', b.notes)
     assert.is_string(a.guid)
   end)
+
+  it('cannot put text that is not UTF-8 into what is stored', function()
+    -- stray bytes are read as windows-1252, as in a feed; HTML goes through the sanitizer
+    local feed = { title = 'T\xff', entries = { {
+      title = 'bad \x93quoted\x94 title', author = 'A\xff', guid = 'g\xff', link = 'https://x.example/\xe9',
+      summary = '<p>x \xfe y</p>', content = 'caf\xe9 & co', tags = { 't\xff' }, enclosures = {},
+    } } }
+    local e = feed.entries[1]
+    parse.resanitize(e, nil, 'https://x.example/')
+    feed = parse.normalize(feed, 'https://x.example/')
+    assert.equals('T\u{FF}', feed.title)
+    assert.equals('bad \u{201C}quoted\u{201D} title', e.title)
+    assert.equals('<p>x \u{FE} y</p>', e.summary)
+    assert.equals('caf\u{E9} &amp; co', e.content)
+    for _, v in ipairs({ e.author, e.guid, e.link, e.tags[1] }) do assert.is_not_nil(utf8.len(v), v) end
+  end)
 end)
