@@ -17,6 +17,9 @@ local escapes = {
 }
 
 local function encode_string(s)
+  -- JSON is UTF-8: a string that is not (should one get past the repairs upstream) is
+  -- repaired here rather than making the whole document unreadable (`refresh --json`)
+  if not utf8.len(s) then s = require('orrery._util').utf8(s) end
   if not s:find('[%c"\\]') then return '"' .. s .. '"' end   -- (nearly every string: one scan)
   return '"' .. s:gsub('[%c"\\]', function(c)
     return escapes[c] or string.format('\\u%04x', c:byte())

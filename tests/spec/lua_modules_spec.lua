@@ -21,6 +21,8 @@ describe('orrery.json', function()
     assert.same(v, json.decode(s))
     assert.equals('[]', json.encode(json.array()))
     assert.equals('\u{1F600}', json.decode('"\\ud83d\\ude00"'))
+    -- what it writes is UTF-8 whatever it is given (stray bytes read as windows-1252)
+    assert.equals('"\u{FF}?"', json.encode('\xff?'))
   end)
   it('encodes a list of strings as the general encoder does, escapes and all', function()
     for _, list in ipairs({ {}, { 'a' }, { 'Q&A', '日本語', 'x y' }, { 'a"b', 'c' }, { 'tab\there' }, { 'back\\' },
