@@ -101,7 +101,7 @@ function M.context(cfg, st)
     local y, mo = m.month:match('^(%d+)-(%d+)$')
     local t = util.utc_time(tonumber(y), tonumber(mo), 15)
     months[#months + 1] = { month = m.month, entries = m.entries, title = month_title(cfg.month_format, t),
-      path = 'archive/' .. m.month .. '.html' }
+      path = 'archive/' .. shown.archive_file(m.month, 1) }
   end
   local ctx = {
     planet = {
@@ -194,9 +194,7 @@ local function month_context(cfg, ctx, i, p, after)
   local per = cfg.archive_page_entries > 0 and cfg.archive_page_entries or nil
   local function pages_of(month) return per and math.max(1, (month.entries + per - 1) // per) or 1 end
   local pages = pages_of(m)
-  local y, mo = m.month:match('^(%d+)-(%d+)$')
-  local from = util.utc_time(tonumber(y), tonumber(mo), 1)
-  local to = util.utc_time(tonumber(y), tonumber(mo) + 1, 1)
+  local from, to = shown.month_bounds(m.month)
   local rows = ctx.view:range(from, to, per, after)
   local entries, days = M.entries_by_day(cfg, rows, ctx.by_id)
   local c = setmetatable({}, { __index = ctx })

@@ -64,13 +64,13 @@ function M.build(fc, body, res, cfg)
       if type(e.published) == 'string' then e.published = cutil.date(e.published) or nil end
       if type(e.updated) == 'string' then e.updated = cutil.date(e.updated) or nil end
     end
-  elseif (res.feed or res.parse_err) and not (r and r.fix) then
-    local links
-    feed, err, links = parse.finish(res.feed, res.parse_err, body, { url = base })
-    if not feed then return nil, err, links end
   else
     local links
-    feed, err, links = parse.feed(body, { url = base, content_type = res.content_type })
+    if (res.feed or res.parse_err) and not (r and r.fix) then
+      feed, err, links = parse.finish(res.feed, res.parse_err, body, { url = base })
+    else
+      feed, err, links = parse.feed(body, { url = base, content_type = res.content_type })
+    end
     if not feed then return nil, err, links end
   end
   for _, e in ipairs(feed.entries) do parse.undouble(e, base) end

@@ -369,14 +369,19 @@ function M.archive_file(month, p)
   return p > 1 and string.format('%s-p%d.html', month, p) or month .. '.html'
 end
 
+--- The UTC seconds a month ('YYYY-MM') spans: [from, to).
+function M.month_bounds(month)
+  local util = require('orrery.util')
+  local y, mo = month:match('^(%d+)-(%d+)$')
+  return util.utc_time(tonumber(y), tonumber(mo), 1), util.utc_time(tonumber(y), tonumber(mo) + 1, 1)
+end
+
 --- The archive file a shown row is on: its month's page, archive_page_entries a page.
 function View:archive_file(row)
   local month = os.date('!%Y-%m', row.date)
   local per = self.cfg.archive_page_entries
   if not per or per <= 0 then return M.archive_file(month, 1) end
-  local y, mo = month:match('^(%d+)-(%d+)$')
-  local util = require('orrery.util')
-  local from, to = util.utc_time(tonumber(y), tonumber(mo), 1), util.utc_time(tonumber(y), tonumber(mo) + 1, 1)
+  local from, to = M.month_bounds(month)
   local newer = self:select(ENTRIES .. ' WHERE e.date >= ? AND e.date < ?'
     .. ' AND (e.date > ? OR (e.date = ? AND e.id > ?))', { from, to, row.date, row.date, row.id })
   return M.archive_file(month, #newer // per + 1)
