@@ -384,8 +384,9 @@ int orr_address_private(const char *ip) {
   return 1;
 }
 
-/* The "host:port" of an http(s) URL, lower case, the port explicit, into out; 0 if none. */
-static int host_port(const char *url, char *out, size_t n) {
+/* The "host:port" of an http(s) URL, lower case, the port explicit, into out; returns the
+** host's length in it (0 if none). */
+static size_t host_port(const char *url, char *out, size_t n) {
   const char *h = strstr(url, "://"), *e, *at, *colon = NULL;
   size_t len, i;
   int https;
@@ -400,7 +401,7 @@ static int host_port(const char *url, char *out, size_t n) {
   if (len == 0 || len + 8 >= n) return 0;
   for (i = 0; i < len; i++) out[i] = (char)tolower((unsigned char)h[i]);
   snprintf(out + len, n - len, ":%.*s", colon ? (int)(e - colon - 1) : 3, colon ? colon + 1 : https ? "443" : "80");
-  return 1;
+  return len;
 }
 
 /* Is host:port one of the words of guard (" a:80 b:443 ")? */
@@ -422,17 +423,16 @@ static int proxy_in_environment(void) {
 }
 
 /* Through a proxy the connection reaches the proxy, which then reaches the host by its own
-** lookup: the address checked is the one the host of hp ("host:port") resolves to here.
+** lookup: the address checked is the one the host (hp's first len bytes, of host_port's
+** "host:port") resolves to here.
 ** Its first private address goes to ip; 0 when there is none, or when the name does not
 ** resolve here (a network that reaches the web only through its proxy: the proxy's DNS is
 ** then the only one, and the rule is the proxy's to keep).  The lookup blocks (the
 ** system resolver's own timeouts bound it): only a proxied guarded request to a host other
 ** than the feed's own pays it, before each such request. */
-static int resolves_private(const char *hp, char *ip, size_t n) {
+static int resolves_private(const char *hp, size_t len, char *ip, size_t n) {
   char host[300];
   struct addrinfo hints, *res = NULL, *a;
-  const char *colon = strrchr(hp, ':');
-  size_t len = colon ? (size_t)(colon - hp) : strlen(hp);
   int found = 0;
   if (len >= 2 && hp[0] == '[') { hp++; len -= 2; }          /* [v6] */
   if (len == 0 || len >= sizeof host) return 0;
@@ -457,17 +457,18 @@ static int resolves_private(const char *hp, char *ip, size_t n) {
 static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_port) {
   orr_transfer *t = ud;
   char *url = NULL, hp[300], resolved[INET6_ADDRSTRLEN];
+  size_t host_len;
   (void)local_ip; (void)port; (void)local_port;
   if (t->guard == NULL || (!t->proxied && !orr_address_private(ip))) return CURL_PREREQFUNC_OK;
   curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
-  if (url && host_port(url, hp, sizeof hp) && guard_names(t->guard, hp)) return CURL_PREREQFUNC_OK;
+  host_len = url ? host_port(url, hp, sizeof hp) : 0;
+  if (host_len && guard_names(t->guard, hp)) return CURL_PREREQFUNC_OK;
   if (t->proxied) {
-    if (!url || !host_port(url, hp, sizeof hp) || !resolves_private(hp, resolved, sizeof resolved))
-      return CURL_PREREQFUNC_OK;
+    if (!host_len || !resolves_private(hp, host_len, resolved, sizeof resolved)) return CURL_PREREQFUNC_OK;
     ip = resolved;
   }
   t->refused = 1;
-  if (!url || !host_port(url, hp, sizeof hp)) snprintf(hp, sizeof hp, "the server");
+  if (!host_len) snprintf(hp, sizeof hp, "the server");
   snprintf(t->error, sizeof t->error, "refused: %.200s is on a private address (%.46s): only the feed's own host may be",
            hp, ip);
   return CURL_PREREQFUNC_ABORT;

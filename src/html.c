@@ -841,9 +841,11 @@ static const char *page_encoding(const char *d, size_t len, const char *http, ch
   const unsigned char *u = (const unsigned char *)d;
   char declared[48];
   const char *name, *alias;
+  int valid;
   if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) return "UTF-8";
   if (len >= 2 && u[0] == 0xFF && u[1] == 0xFE) return "UTF-16LE";
   if (len >= 2 && u[0] == 0xFE && u[1] == 0xFF) return "UTF-16BE";
+  valid = orr_utf8_valid(d, len);                 /* (asked below up to three times: once) */
   name = http && http[0] ? http : meta_charset(d, len, declared, sizeof declared);
   /* a name the page's first bytes contradict (UTF-32 or EBCDIC for a page that starts with
   ** an ASCII "<") is no name: then the <meta>'s, unless it is one too */
@@ -852,21 +854,21 @@ static const char *page_encoding(const char *d, size_t len, const char *http, ch
   if (name && orr_charset_contradicted(d, len, name)) name = NULL;
   /* said UTF-8 (by HTTP) but not UTF-8: a server default over a page saved otherwise; its
   ** <meta>, else windows-1252, reads it better than replacement characters would */
-  if (name && (!strcasecmp(name, "utf-8") || !strcasecmp(name, "utf8")) && !orr_utf8_valid(d, len))
+  if (name && (!strcasecmp(name, "utf-8") || !strcasecmp(name, "utf8")) && !valid)
     name = name == http ? meta_charset(d, len, declared, sizeof declared) : NULL;
   /* said another encoding, but the bytes past ASCII are all well-formed UTF-8: a stale
   ** <meta> or a server's default (Apache's AddDefaultCharset ISO-8859-1) over a page saved
   ** as UTF-8.  Text in a legacy encoding is practically never valid UTF-8 (its letters
   ** would have to fall in UTF-8's lead and continuation bytes, pair by pair, throughout), so
   ** the bytes win over the label; read as labelled, every accent became two letters. */
-  if (name && non_ascii(d, len) && orr_utf8_valid(d, len)) return "UTF-8";
+  if (name && valid && non_ascii(d, len)) return "UTF-8";
   /* (a page that says UTF-16 without a byte order mark is ASCII-compatible: HTML reads it so) */
   if (name && strncasecmp(name, "utf-16", 6) != 0 && strncasecmp(name, "utf16", 5) != 0) {
     alias = orr_encoding_alias(name, buf, n);
     if (alias == NULL) { snprintf(buf, n, "%s", name); return buf; }
     if (alias[0]) return alias;
   }
-  if (orr_utf8_valid(d, len)) return "UTF-8";
+  if (valid) return "UTF-8";
   return guess_encoding(d, len, page_lang(d, len, declared, sizeof declared), utf8, ulen);
 }
 
