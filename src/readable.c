@@ -10,7 +10,9 @@
 **      parent, half to its grandparent and a sixth to the one above; a candidate's score
 **      starts from its tag and class weight and ends multiplied by (1 - link density).
 ** The best candidate is the article; its siblings join when they score near it or are
-** plain paragraphs of text.  Inside it, link lists (related posts, tags) are cut.
+** plain paragraphs of text.  When several blocks score near the best (an article cut
+** apart by galleries), their common ancestor is the article if that finds much more text.
+** Inside it, link lists (related posts, tags), its own header and captions are cut.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +35,11 @@ typedef struct info {
   unsigned candidate : 1, has_block : 1;
 } info;
 
-typedef struct walk { info *v; size_t n, cap; } walk;
+typedef struct walk {
+  info *v;
+  size_t n, cap;
+  char title[256];    /* the page's <title>, as short_text has it: a heading repeating it goes */
+} walk;
 
 static int is(xmlNodePtr n, const char *name) {
   return n->type == XML_ELEMENT_NODE && n->name && strcasecmp((const char *)n->name, name) == 0;
@@ -387,6 +393,42 @@ static info *score(walk *w) {
   return best;
 }
 
+/* Does info a contain e (is a an ancestor of e, or e itself)? */
+static int contains(const walk *w, const info *a, const info *e) {
+  int want = (int)(a - w->v), i;
+  for (i = (int)(e - w->v); i >= 0; i = w->v[i].parent) if (i == want) return 1;
+  return 0;
+}
+
+/* An article cut into blocks (a review between image galleries, a story between pull
+** quotes and ads) gives several blocks that each score near the best one, which holds
+** only its part: the article is then the nearest ancestor of the best that holds at least
+** three of the (at most five) blocks scoring within 75 % of it.  (readability.js's rule;
+** attempt() takes it only when it finds much more text.) */
+#define NEAR_BEST 5
+static info *widen(walk *w, info *best) {
+  info *near[NEAR_BEST];
+  int nnear = 0, i, a;
+  size_t k;
+  for (k = 0; k < w->n; k++) {
+    info *e = &w->v[k];
+    if (!e->candidate || e == best || e->score < best->score * 0.75) continue;
+    if (nnear < NEAR_BEST) near[nnear++] = e;
+    else {                                      /* keep the best NEAR_BEST */
+      int low = 0;
+      for (i = 1; i < NEAR_BEST; i++) if (near[i]->score < near[low]->score) low = i;
+      if (e->score > near[low]->score) near[low] = e;
+    }
+  }
+  if (nnear < 3) return best;
+  for (a = best->parent; a >= 0 && !is(w->v[a].node, "body") && !is(w->v[a].node, "html"); a = w->v[a].parent) {
+    int holds = 0;
+    for (i = 0; i < nnear; i++) holds += contains(w, &w->v[a], near[i]);
+    if (holds >= 3) return &w->v[a];
+  }
+  return best;
+}
+
 /* Does sibling s of the winner belong to the article too?  When it scores near it, or is
 ** a paragraph of text: long with few links, or short without links and ending a sentence. */
 static int joins(const info *s, double threshold) {
@@ -504,6 +546,18 @@ static int link_line(const info *e) {
          link_density(e) > 0.8 && e->commas == 0;
 }
 
+/* What the planet shows beside the article, or no reader wants twice: the article's
+** <header> (its title, byline and date), a heading that repeats the page's title, and a
+** figure's caption (a photo's description and credit: not the article's text, as the
+** human-marked corpora have it).  A long <header> stays: it holds more than that. */
+static int heading(const walk *w, const info *e) {
+  char t[256];
+  if (is(e->node, "figcaption")) return 1;
+  if (is(e->node, "header")) return e->text < 400;
+  if (!is(e->node, "h1") || e->text < 10 || e->text > 200 || !w->title[0]) return 0;
+  return strstr(w->title, short_text(e->node, t, sizeof t)) != NULL;
+}
+
 /* Cut the blocks inside the article that are chrome. */
 static void prune(walk *w, xmlNodePtr top) {
   xmlNodePtr n = top->children;
@@ -524,7 +578,7 @@ static void prune(walk *w, xmlNodePtr top) {
         continue;
       }
     }
-    if (e && n->type == XML_ELEMENT_NODE && (chrome(e) || label(e, labels) || link_line(e))) {
+    if (e && n->type == XML_ELEMENT_NODE && (chrome(e) || label(e, labels) || link_line(e) || heading(w, e))) {
       xmlNodePtr after = skip(n, top);
       drop(w, n);
       n = after;
@@ -595,13 +649,42 @@ static long text_length(const char *html) {
   return n;
 }
 
+/* The article with best as its winner: best's content, with the siblings that belong to
+** it and the parts elsewhere, in document order; malloc'd, NULL if out of memory. */
+static char *emit(walk *w, htmlDocPtr doc, const info *best) {
+  xmlNodePtr s, parent = best->node->parent;
+  double threshold = best->score * 0.2 > 10 ? best->score * 0.2 : 10;
+  xmlBufferPtr b = xmlBufferCreate();
+  char *out;
+  if (b == NULL) return NULL;
+  if (parent == NULL || parent->type != XML_ELEMENT_NODE) parent = NULL;
+  parts(w, b, doc, best, parent ? parent : best->node, 1);
+  for (s = parent ? parent->children : best->node; s; s = parent ? s->next : NULL) {
+    info *e = s->type == XML_ELEMENT_NODE ? at(w, s) : NULL;
+    if (s == best->node) {
+      xmlNodePtr c;
+      prune(w, s);
+      for (c = s->children; c; c = c->next) htmlNodeDump(b, doc, c);
+    } else if (e && joins(e, threshold)) {
+      prune(w, s);
+      htmlNodeDump(b, doc, s);
+    }
+  }
+  parts(w, b, doc, best, parent ? parent : best->node, 0);
+  out = malloc((size_t)xmlBufferLength(b) + 1);
+  if (out) {
+    memcpy(out, xmlBufferContent(b), (size_t)xmlBufferLength(b));
+    out[xmlBufferLength(b)] = '\0';
+  }
+  xmlBufferFree(b);
+  return out;
+}
+
 static char *attempt(htmlDocPtr doc, const char **err) {
-  xmlNodePtr root = xmlDocGetRootElement(doc), s, parent;
-  walk w = { NULL, 0, 0 };
-  info *best;
-  xmlBufferPtr b;
+  xmlNodePtr root = xmlDocGetRootElement(doc), t;
+  walk w = { NULL, 0, 0, "" };
+  info *best, *wider;
   char *out = NULL;
-  double threshold;
   if (err) *err = NULL;
   if (root == NULL) return NULL;
   unlazy(root);
@@ -614,40 +697,18 @@ static char *attempt(htmlDocPtr doc, const char **err) {
   }
   best = score(&w);
   if (best == NULL || best->score <= 0) { forget(&w); free(w.v); return NULL; }
-  b = xmlBufferCreate();
-  if (b == NULL) {
-    forget(&w);
-    free(w.v);
-    if (err) *err = "out of memory";
-    return NULL;
+  for (t = root; t && !is(t, "body"); t = next_node(t, root))
+    if (is(t, "title")) { short_text(t, w.title, sizeof w.title); break; }
+  out = emit(&w, doc, best);
+  /* the wider article only when it has half as much text again: else what it adds is
+  ** mostly chrome around a winner that had it all (a title, a video, a share bar) */
+  if (out && (wider = widen(&w, best)) != best) {
+    char *more = emit(&w, doc, wider);
+    if (more && text_length(more) > text_length(out) * 3 / 2) { free(out); out = more; } else free(more);
   }
-  threshold = best->score * 0.2 > 10 ? best->score * 0.2 : 10;
-  /* the winner by its content, with the siblings that belong to it, in document order */
-  parent = best->node->parent;
-  if (parent == NULL || parent->type != XML_ELEMENT_NODE) parent = NULL;
-  parts(&w, b, doc, best, parent ? parent : best->node, 1);
-  for (s = parent ? parent->children : best->node; s; s = parent ? s->next : NULL) {
-    info *e = s->type == XML_ELEMENT_NODE ? at(&w, s) : NULL;
-    if (s == best->node) {
-      xmlNodePtr c;
-      prune(&w, s);
-      for (c = s->children; c; c = c->next) htmlNodeDump(b, doc, c);
-    } else if (e && joins(e, threshold)) {
-      prune(&w, s);
-      htmlNodeDump(b, doc, s);
-    }
-  }
-  parts(&w, b, doc, best, parent ? parent : best->node, 0);
   forget(&w);
   free(w.v);
-  out = malloc((size_t)xmlBufferLength(b) + 1);
-  if (out) {
-    memcpy(out, xmlBufferContent(b), (size_t)xmlBufferLength(b));
-    out[xmlBufferLength(b)] = '\0';
-  } else if (err) {
-    *err = "out of memory";
-  }
-  xmlBufferFree(b);
+  if (out == NULL && err) *err = "out of memory";
   return out;
 }
 

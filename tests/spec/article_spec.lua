@@ -165,6 +165,42 @@ describe('Doc:article (readability extraction)', function()
     end
   end)
 
+  it('takes all of an article cut into blocks by galleries, each in markup of its own', function()
+    -- a review between photo galleries: each part in its own wrappers with classes of its
+    -- own (no sibling of the best part, no twin of its class), each scoring near the best
+    local function part(i, cls)
+      local p = '<p>' .. string.rep('The console ran the game at a steady rate, quiet, cool and fast. ', 4) .. '</p>'
+      return string.format('<div class="block-%d"><div class="grid"><div class="%s"><p>PART %d begins here, '
+        .. 'and it says something, at length, about the machine.</p>%s%s</div></div></div>'
+        .. '<div class="gallery"><img src="/g%d-1.jpg"><img src="/g%d-2.jpg"><img src="/g%d-3.jpg"></div>',
+        i, cls, i, p, p, i, i, i)
+    end
+    local body = '<html><head><title>A review</title></head><body><nav><a href="/">Home</a></nav><article>'
+      .. part(1, 'article-text') .. part(2, 'article-text wide') .. part(3, 'text') .. part(4, 'article-text dropcap')
+      .. '</article><aside><p>Most read: ' .. string.rep('<a href="/x">another story</a> ', 8) .. '</p></aside></body></html>'
+    local t = text(assert(article.extract(body, 'https://example.org/', nil, {}, cfg)))
+    for i = 1, 4 do assert.truthy(t:find('PART ' .. i .. ' begins', 1, true), 'part ' .. i .. ' missing') end
+    assert.falsy(t:find('Most read', 1, true))
+    assert.falsy(t:find('Home', 1, true))
+  end)
+
+  it('leaves out the article\'s own header, a heading repeating the page\'s title and captions', function()
+    local prose = '<p>' .. string.rep('The river was low that autumn, and the ferry ran seldom. ', 6) .. '</p>'
+    local body = '<html><head><title>The Low River | Example News</title></head><body><article>'
+      .. '<header><h1>The Low River</h1><p class="dateline">Posted November 19</p></header>'
+      .. '<h1>The low river</h1>' .. prose
+      .. '<figure><img src="/ferry.jpg"><figcaption>The ferry at dawn. (Photo: Jo)</figcaption></figure>'
+      .. prose .. '<h1>What the boatmen said</h1>' .. prose .. '<h2>The Low River</h2>' .. prose
+      .. '</article></body></html>'
+    local html = assert(article.extract(body, 'https://example.org/', nil, {}, cfg))
+    local t = text(html)
+    assert.falsy(t:find('Posted November', 1, true))
+    assert.equals(1, select(2, t:gsub('[Tt]he [Ll]ow [Rr]iver', '')), t)   -- the <h2> only
+    assert.falsy(t:find('ferry at dawn', 1, true))
+    assert.truthy(html:find('/ferry.jpg', 1, true))                        -- the picture stays
+    assert.truthy(t:find('What the boatmen said', 1, true))                -- a heading of its own
+  end)
+
   it('refuses a teaser behind a paywall, not a free page of a site that has one', function()
     local html, err = article.extract(page('paywall.html'), 'https://example.org/', nil, {}, cfg)
     assert.is_nil(html)
