@@ -598,12 +598,30 @@ static int inside(xmlNodePtr n, xmlNodePtr root) {
   return 0;
 }
 
-/* Is n inside comments, related posts, a sidebar...: an ancestor's names say so. */
-static int in_chrome(xmlNodePtr n) {
+/* Is n inside comments, related posts, a sidebar...: the names of an ancestor it does not
+** share with the winner say so.  (Those it shares say nothing about it: a page's <html> or
+** <body> classes often read "has-comments has-sidebar".) */
+static int in_chrome(xmlNodePtr n, xmlNodePtr winner) {
   char names[512];
-  for (; n && n->type == XML_ELEMENT_NODE; n = n->parent)
+  for (; n && n->type == XML_ELEMENT_NODE && !inside(winner, n); n = n->parent)
     if (names_of(n, names, sizeof names)[0] && mentions(names, negative)) return 1;
   return 0;
+}
+
+/* Do class lists a and b start with the same class, one that says content ("story-body
+** story-body-1" and "story-body story-body-2": numbered parts of one article)?  A layout
+** class ("col col-8", "col col-4") is no such sign. */
+static int same_content_class(const char *a, const char *b) {
+  char first[64];
+  size_t la, lb, i;
+  a += strspn(a, " \t\n");
+  b += strspn(b, " \t\n");
+  la = strcspn(a, " \t\n");
+  lb = strcspn(b, " \t\n");
+  if (la == 0 || la != lb || la >= sizeof first || memcmp(a, b, la) != 0) return 0;
+  for (i = 0; i < la; i++) first[i] = (char)(a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 : a[i]);
+  first[la] = '\0';
+  return mentions(first, likely);
 }
 
 /* An article cut into parts (by images, ads, a layout change): the other parts are blocks
@@ -622,9 +640,9 @@ static void parts(walk *w, xmlBufferPtr b, htmlDocPtr doc, const info *best, xml
         inside(best->node, e->node))
       continue;
     c = xmlGetProp(e->node, (const xmlChar *)"class");
-    same = c && xmlStrcmp(c, cls) == 0;
+    same = c && (xmlStrcmp(c, cls) == 0 || same_content_class((const char *)c, (const char *)cls));
     xmlFree(c);
-    if (!same || xmlStrcmp(e->node->name, best->node->name) != 0 || in_chrome(e->node)) continue;
+    if (!same || xmlStrcmp(e->node->name, best->node->name) != 0 || in_chrome(e->node, best->node)) continue;
     prune(w, e->node);
     htmlNodeDump(b, doc, e->node);
     done = e->node;              /* (its descendants are not parts of their own) */
@@ -700,11 +718,11 @@ static char *attempt(htmlDocPtr doc, const char **err) {
   for (t = root; t && !is(t, "body"); t = next_node(t, root))
     if (is(t, "title")) { short_text(t, w.title, sizeof w.title); break; }
   out = emit(&w, doc, best);
-  /* the wider article only when it has half as much text again: else what it adds is
-  ** mostly chrome around a winner that had it all (a title, a video, a share bar) */
+  /* the wider article only when it has a quarter more text: else what it adds is mostly
+  ** chrome around a winner that had it all (a video, a share bar, a caption) */
   if (out && (wider = widen(&w, best)) != best) {
     char *more = emit(&w, doc, wider);
-    if (more && text_length(more) > text_length(out) * 3 / 2) { free(out); out = more; } else free(more);
+    if (more && text_length(more) > text_length(out) * 5 / 4) { free(out); out = more; } else free(more);
   }
   forget(&w);
   free(w.v);

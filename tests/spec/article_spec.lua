@@ -184,6 +184,26 @@ describe('Doc:article (readability extraction)', function()
     assert.falsy(t:find('Home', 1, true))
   end)
 
+  it('joins numbered parts of an article, whatever the page\'s own classes say', function()
+    -- "story-body story-body-1" ... "-2": one article cut by a box of other stories, on a page
+    -- whose <html> and <body> classes say "comments" and "sidebar" (about the page, not a
+    -- block); a layout column that shares only "col" with the article's stays out
+    local p = '<p>' .. string.rep('The sale came in two steps, and the shareholders waited. ', 5) .. '</p>'
+    local body = '<html class="has-comments has-sidebar"><head><title>t</title></head><body class="sidebar-right">'
+      .. '<div class="col col-8"><article>'
+      .. '<div class="wrap"><div class="story-body story-body-1"><p>FIRST PART of it.</p>' .. p .. p .. '</div>'
+      .. '<div class="more"><a href="/1">Another story</a> <a href="/2">And another</a></div></div>'
+      .. '<div class="wrap"><div class="story-body story-body-2"><p>SECOND PART of it.</p>' .. p .. p .. p .. '</div></div>'
+      .. '</article></div><div class="col col-4"><p>ABOUT THE SITE: we write, at length, about sales.</p>'
+      .. '<p>We have done so, daily and weekly, for years and years and years.</p></div></body></html>'
+    local t = text(assert(article.extract(body, 'https://example.org/', nil, {}, cfg)))
+    assert.truthy(t:find('FIRST PART', 1, true))
+    assert.truthy(t:find('SECOND PART', 1, true))
+    assert.truthy(t:find('FIRST PART', 1, true) < t:find('SECOND PART', 1, true))
+    assert.falsy(t:find('ABOUT THE SITE', 1, true))
+    assert.falsy(t:find('Another story', 1, true))
+  end)
+
   it('leaves out the article\'s own header, a heading repeating the page\'s title and captions', function()
     local prose = '<p>' .. string.rep('The river was low that autumn, and the ferry ran seldom. ', 6) .. '</p>'
     local body = '<html><head><title>The Low River | Example News</title></head><body><article>'
