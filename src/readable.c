@@ -162,6 +162,17 @@ static int hidden(xmlNodePtr n) {
   return h;
 }
 
+/* An ARIA role that says what <nav>, <aside>, <footer> or a <dialog> say: a page's
+** landmarks around its main content (readability.js drops them with the unlikely names). */
+static int aside_role(xmlNodePtr n) {
+  static const char *const roles[] = { "navigation", "complementary", "menu", "menubar", "dialog",
+                                       "alertdialog", "alert", "banner", "contentinfo", "search", NULL };
+  xmlChar *v = xmlGetProp(n, (const xmlChar *)"role");
+  int r = v && in_list((const char *)v, roles);
+  xmlFree(v);
+  return r;
+}
+
 static int droppable(xmlNodePtr n) {
   char names[512];
   if (n->type == XML_COMMENT_NODE) return 1;
@@ -170,6 +181,7 @@ static int droppable(xmlNodePtr n) {
   if (flags && !is(n, "html") && !is(n, "body") && hidden(n)) return 1;
   if (is(n, "html") || is(n, "body") || is(n, "article") || is(n, "main")) return 0;
   if (!(flags & STRIP_UNLIKELY)) return 0;
+  if (aside_role(n)) return 1;
   names_of(n, names, sizeof names);
   return names[0] && mentions(names, unlikely) && !mentions(names, likely);
 }
@@ -369,6 +381,7 @@ static info *score(walk *w) {
     int up = 0;
     if (is_paragraph(e)) {
       if (e->text < 25) continue;
+      if (link_density(e) > 0.8) continue;   /* names or tags, comma-separated links: no prose */
       pts = points(e->text, e->commas);
     } else if (e->has_block && e->own >= 25 && !is(e->node, "body") && !is(e->node, "html")) {
       /* text written straight into a container between its blocks (<br><br> paragraphs):

@@ -204,6 +204,28 @@ describe('Doc:article (readability extraction)', function()
     assert.falsy(t:find('Another story', 1, true))
   end)
 
+  it('takes no list of linked names for prose, nor a block whose role says it is beside the content', function()
+    local names = {}
+    for i = 1, 300 do names[i] = string.format('<a href="/users/u%d">reader_%d</a>', i, i) end
+    local prose = '<p>' .. string.rep('She read the letter twice, slowly, and then put it away. ', 4) .. '</p>'
+    -- the readers who liked a story: hundreds of commas, every word a link
+    local body = '<html><head><title>t</title></head><body><div id="main"><div class="chapter">'
+      .. prose .. prose .. prose .. '</div><div id="kudos"><p>' .. table.concat(names, ', ')
+      .. ' liked this.</p></div></div></body></html>'
+    local t = text(assert(article.extract(body, 'https://example.org/', nil, {}, cfg)))
+    assert.truthy(t:find('read the letter twice', 1, true))
+    assert.falsy(t:find('reader_1', 1, true), t:sub(1, 200))
+    -- landmarks by ARIA role, with text of their own (a sidebar's, a site footer's)
+    for _, role in ipairs({ 'complementary', 'navigation', 'contentinfo' }) do
+      body = '<html><head><title>t</title></head><body><div class="page"><div class="text">' .. prose .. prose
+        .. prose .. '</div><div role="' .. role .. '"><p>BESIDE: ' .. string.rep('about the site, and more, ', 6)
+        .. '</p></div></div></body></html>'
+      t = text(assert(article.extract(body, 'https://example.org/', nil, {}, cfg)))
+      assert.truthy(t:find('read the letter twice', 1, true), role)
+      assert.falsy(t:find('BESIDE', 1, true), role)
+    end
+  end)
+
   it('leaves out the article\'s own header, a heading repeating the page\'s title and captions', function()
     local prose = '<p>' .. string.rep('The river was low that autumn, and the ferry ran seldom. ', 6) .. '</p>'
     local body = '<html><head><title>The Low River | Example News</title></head><body><article>'
