@@ -87,6 +87,34 @@ static int mentions(const char *hay, const char *const *words) {
   return 0;
 }
 
+/* Is id the slug of the heading that opens n (Sphinx, MkDocs and most site generators
+** name a section after its heading: <div class="section" id="shared-mutable-history">)?
+** Such an id is the author's words, not the template's: "shared" says no share buttons. */
+static int heading_id(xmlNodePtr n, const char *id) {
+  xmlNodePtr c;
+  xmlChar *t;
+  const char *p;
+  size_t k = 0;
+  int dash = 0;
+  for (c = n->children; c && (c->type != XML_ELEMENT_NODE || is(c, "span") || is(c, "a")); c = c->next) {}
+  if (c == NULL || !(is(c, "h1") || is(c, "h2") || is(c, "h3") || is(c, "h4") || is(c, "h5") || is(c, "h6")))
+    return 0;
+  if ((t = xmlNodeGetContent(c)) == NULL) return 0;
+  for (p = (const char *)t; *p; p++) {          /* the heading as a slug, compared as we go */
+    char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p + 32) : *p;
+    if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+      if (dash && k > 0) { if (id[k] != '-') break; k++; }
+      if (id[k] != ch) break;
+      k++;
+      dash = 0;
+    } else {
+      dash = 1;
+    }
+  }
+  xmlFree(t);
+  return k > 0 && id[k] == '\0' && (*p == '\0' || dash);
+}
+
 /* "class id" of n in lower case, in buf; returns buf ("" when neither). */
 static const char *names_of(xmlNodePtr n, char *buf, size_t size) {
   size_t len = 0;
@@ -97,6 +125,7 @@ static const char *names_of(xmlNodePtr n, char *buf, size_t size) {
     xmlChar *v = xmlGetProp(n, (const xmlChar *)attrs[i]);
     const char *s = (const char *)v;
     if (v == NULL) continue;
+    if (i == 1 && heading_id(n, s)) { xmlFree(v); continue; }
     for (; *s && len + 2 < size; s++) {
       char c = *s;
       buf[len++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
@@ -173,6 +202,38 @@ static int aside_role(xmlNodePtr n) {
   return r;
 }
 
+/* Do class and id names (names_of's "a b c ") say the block is not the article?  A name
+** that says sidebar, share, related ... does, unless a name of the block says content
+** first ("sidebar content", "contentWithSidebar": a page's main column).  A content word
+** after it in the same name does not count: "jp-relatedposts" is related posts,
+** "comment-body" a comment. */
+static const char *first_of(const char *hay, const char *const *words) {
+  const char *first = NULL;
+  for (; *words; words++) {
+    const char *at = strstr(hay, *words);
+    if (at && (!first || at < first)) first = at;
+  }
+  return first;
+}
+
+static int unlikely_names(const char *names) {
+  int bad = 0, good = 0;
+  while (*names) {
+    char one[256];
+    size_t len = strcspn(names, " ");
+    if (len > 0 && len < sizeof one) {
+      memcpy(one, names, len);
+      one[len] = '\0';
+      const char *u = first_of(one, unlikely), *l = first_of(one, likely);
+      if (u && (!l || u < l)) bad = 1;
+      else if (l) good = 1;
+    }
+    names += len;
+    names += strspn(names, " ");
+  }
+  return bad && !good;
+}
+
 static int droppable(xmlNodePtr n) {
   char names[512];
   if (n->type == XML_COMMENT_NODE) return 1;
@@ -183,7 +244,7 @@ static int droppable(xmlNodePtr n) {
   if (!(flags & STRIP_UNLIKELY)) return 0;
   if (aside_role(n)) return 1;
   names_of(n, names, sizeof names);
-  return names[0] && mentions(names, unlikely) && !mentions(names, likely);
+  return names[0] && unlikely_names(names);
 }
 
 /* ---- lazy images ---- */

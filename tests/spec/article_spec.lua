@@ -226,6 +226,25 @@ describe('Doc:article (readability extraction)', function()
     end
   end)
 
+  it('reads class names word by word: related posts are not a post, a section named by its heading is text', function()
+    local prose = '<p>' .. string.rep('The changeset was amended, pushed, and then amended again. ', 5) .. '</p>'
+    -- WordPress's related posts ("jp-relatedposts": related, then posts) with excerpts long
+    -- enough to pass for prose; a Sphinx section whose id is its heading's slug ("shared");
+    -- a main column whose name says content first
+    local related = '<div id="jp-relatedposts" class="jp-relatedposts"><h3>Related</h3><div class="items">'
+      .. string.rep('<div class="item"><p>RELATED EXCERPT: a post about amending changesets, with its own long '
+        .. 'excerpt, written a year ago, and linked.</p></div>', 3) .. '</div></div>'
+    local body = '<html><head><title>Guide</title></head><body><div id="contentWithSidebar"><div class="body">'
+      .. '<div class="section" id="intro"><h2>Introduction</h2>' .. prose .. prose .. '</div>'
+      .. '<div class="section" id="example-1-amend-a-shared-changeset"><h2>Example 1: Amend a shared changeset¶</h2>'
+      .. '<p>SHARED SECTION: ' .. string.rep('amend it, then push it, ', 5) .. '</p>' .. prose .. '</div>'
+      .. related .. '</div></div></body></html>'
+    local t = text(assert(article.extract(body, 'https://example.org/', nil, {}, cfg)))
+    assert.truthy(t:find('Introduction', 1, true))
+    assert.truthy(t:find('SHARED SECTION', 1, true))
+    assert.falsy(t:find('RELATED EXCERPT', 1, true))
+  end)
+
   it('leaves out the article\'s own header, a heading repeating the page\'s title and captions', function()
     local prose = '<p>' .. string.rep('The river was low that autumn, and the ferry ran seldom. ', 6) .. '</p>'
     local body = '<html><head><title>The Low River | Example News</title></head><body><article>'
