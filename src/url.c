@@ -88,9 +88,19 @@ static int plain_path(const char *p, size_t n) {
   return 1;
 }
 
-/* The end of a plain host name (lower-case letters, digits, '-', '.') starting at p. */
+/* The end of a plain host name (lower-case letters, digits, '-', '.') starting at p, with
+** its port if it has one that libxml2 writes back as it was (1 to 65535, no leading zero);
+** p itself when there is no host or another port. */
 static const char *plain_host(const char *p) {
+  const char *h = p;
   while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.') p++;
+  if (p > h && *p == ':') {
+    const char *d = p + 1;
+    long port = 0;
+    while (*d >= '0' && *d <= '9' && d - p <= 5) port = port * 10 + (*d++ - '0');
+    if (d == p + 1 || p[1] == '0' || port > 65535 || (*d >= '0' && *d <= '9')) return h;
+    p = d;
+  }
   return p;
 }
 
@@ -103,7 +113,7 @@ static const char *plain_host(const char *p) {
 static int resolve_plain(const char *ref, const char *base, char **out) {
   const char *auth, *path, *q, *e, *ref_path = ref;
   size_t plen, rlen = strlen(ref), ups = 0;
-  /* the base: http(s)://host/path, lower-case host, no port, query or fragment */
+  /* the base: http(s)://host[:port]/path, lower-case host, no query or fragment */
   if (strncmp(base, "http://", 7) == 0) auth = base + 7;
   else if (strncmp(base, "https://", 8) == 0) auth = base + 8;
   else return 0;

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/uri.h>
+
 #include "buf.h"
 #include "html.h"
 #include "url.h"
@@ -108,6 +110,27 @@ int main(void) {
         CHECK_STR(u, cases[i][2]);
         free(u);
       }
+    }
+    {   /* bases and hosts with ports: the plain path's result is libxml2's, port as written
+        ** where libxml2 writes it back so (1-65535, no leading zero), else libxml2's own */
+      static const char *const bases[] = {
+        "http://f1.localhost:18090/f/feed.xml", "https://e.org:8443/", "http://e.org:80/a/b", "http://e.org:080/a",
+        "http://e.org:0/a", "http://e.org:65535/a", "http://e.org:65536/a", "http://e.org:99999/a",
+        "http://e.org:/a", "http://e.org:123456/a", NULL,
+      };
+      static const char *const refs[] = {
+        "#sec-1", "?page=2", "/x/y", "img/a.png", "../up", "//cdn.e.org:8080/x.js", "//cdn.e.org:08/x",
+        "//cdn.e.org:0/x", "//cdn.e.org:/x", NULL,
+      };
+      size_t i, j;
+      for (i = 0; bases[i]; i++)
+        for (j = 0; refs[j]; j++) {
+          xmlChar *want = xmlBuildURI((const xmlChar *)refs[j], (const xmlChar *)bases[i]);
+          u = orr_url_resolve(refs[j], bases[i]);
+          if (want) CHECK_STR(u, (const char *)want);
+          xmlFree(want);
+          free(u);
+        }
     }
     /* IRIs: escapes already in the URL stay as written (decoding "%C3" alone would not
     ** even be UTF-8) */
