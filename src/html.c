@@ -41,6 +41,10 @@ static const char *const allowed_elements[] = {
   "samp", "section", "small", "source", "spacer", "span", "strike", "strong", "sub",
   "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt", "u",
   "ul", "var", "video", "wbr",
+  /* text in other scripts: ruby annotations (Japanese and Chinese readings, which
+  ** unwrapped would run into the text they annotate) and bidirectional isolation (an
+  ** Arabic or Hebrew name inside English text) */
+  "ruby", "rb", "rp", "rt", "rtc", "bdi", "bdo",
   /* inert without the form controls around them (which are not kept) */
   "datalist", "label", "optgroup", "option",
   /* unknown to browsers today: shown as their text, as any unknown element */

@@ -19,6 +19,11 @@ static char *san(const char *s, const char *base) {
 int main(void) {
   CHECK_STR(san("<p>Hello <b>world</b></p>", NULL), "<p>Hello <b>world</b></p>");
   CHECK_STR(san("<p>a<script>alert(1)</script>b</p>", NULL), "<p>ab</p>");
+  /* readings of Japanese and Chinese text, and isolated right-to-left names, keep their markup */
+  CHECK_STR(san("<p><ruby>\xe6\xbc\xa2<rp>(</rp><rt>\xe3\x81\x8b\xe3\x82\x93</rt><rp>)</rp></ruby></p>", NULL),
+            "<p><ruby>\xe6\xbc\xa2<rp>(</rp><rt>\xe3\x81\x8b\xe3\x82\x93</rt><rp>)</rp></ruby></p>");
+  CHECK_STR(san("<p>by <bdi>\xd7\x90\xd7\x91</bdi> and <bdo dir=\"rtl\" onclick=\"x()\">ab</bdo></p>", NULL),
+            "<p>by <bdi>\xd7\x90\xd7\x91</bdi> and <bdo dir=\"rtl\">ab</bdo></p>");
   CHECK_STR(san("<img src=x onerror=alert(1)>", "http://e.org/a/"), "<img src=\"http://e.org/a/x\" />");
   CHECK_STR(san("<a href=\"java\tscript:alert(1)\">x</a>", NULL), "<a>x</a>");
   CHECK_STR(san("<a href=\" JAVASCRIPT:alert(1)\">x</a>", NULL), "<a>x</a>");
