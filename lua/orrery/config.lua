@@ -3,6 +3,7 @@
 --- A planet is described by a Lua file that returns a table (see README.md).  Paths in it
 --- are relative to the file's directory.  Unknown keys are errors, reported with their
 --- path, before anything is fetched.
+local parse = require('orrery.parse')
 local util = require('orrery.util')
 
 local M = {}
@@ -91,6 +92,7 @@ local optional_keys = { description = 'string', user_agent = 'string', filter = 
 local feed_keys = {
   url = 'string', name = 'string', recipe = 'string', options = 'table', link = 'string',
   face = 'string', enabled = 'boolean', title = 'string', full_article = 'boolean|string',
+  language = 'string',         -- what its entries are written in, when the feed says nothing or wrong
   vars = 'table',              -- extra template variables of this feed (channel_<key>)
   filter = 'string|table|function', exclude = 'string|table|function',   -- as the planet's
   keep_entries = 'number', keep_days = 'number',                          -- as the planet's
@@ -267,6 +269,9 @@ function M.validate(cfg, dir)
     f.url = feed_url(p, f.url, dir)
     if f.link then web_url(p .. '.link', f.link) end
     if f.face then web_url(p .. '.face', f.face, true) end   -- (relative: an image beside the pages)
+    if f.language and not parse.language(f.language) then
+      error(string.format('config: %s.language %q is no language tag (such as "de" or "pt-BR")', p, f.language), 0)
+    end
     f.name = f.name or f.title or f.url
     f.options = f.options or {}
     if f.enabled == nil then f.enabled = true end

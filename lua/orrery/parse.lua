@@ -141,6 +141,21 @@ function M.normalize(feed, base)
   return identify(feed)
 end
 
+--- A language as HTML's lang="" takes it (a BCP 47 tag: "en", "pt-BR", "zh-Hant-TW"), from
+--- what feeds write ("en-us", "de_DE", " FR "); nil for what is none ("English", "en, fr",
+--- "x").  The primary subtag lower case, the rest as written.
+---@param s string|nil
+function M.language(s)
+  if type(s) ~= 'string' then return nil end
+  s = s:match('^%s*(.-)%s*$'):gsub('_', '-')
+  if #s > 35 or not s:match('^%a%a%a?$') and not s:match('^%a%a%a?%-[%w%-]*%w$') then return nil end
+  for sub in s:gmatch('[^-]+') do
+    if #sub > 8 then return nil end
+  end
+  local primary, rest = s:match('^(%a+)(.*)$')
+  return primary:lower() .. rest
+end
+
 -- Elements whose escaped form opening a fragment says "this is HTML escaped twice".
 local double_tags = { p = 1, div = 1, a = 1, img = 1, br = 1, ul = 1, ol = 1, li = 1, h1 = 1, h2 = 1, h3 = 1,
   h4 = 1, blockquote = 1, pre = 1, table = 1, span = 1, em = 1, strong = 1, b = 1, i = 1, figure = 1 }

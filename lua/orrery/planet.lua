@@ -334,6 +334,7 @@ local function process(cfg, st, fc, row, res, now)
     upd.icon = feed.icon or json.null
     upd.notes = feed.notes or json.null
     upd.format = feed.format or json.null
+    upd.language = parse.language(feed.language) or json.null
     upd.etag = res.etag or json.null
     upd.last_modified = res.last_modified or json.null
     upd.last_success, upd.last_error, upd.errors, upd.failing_since = now, json.null, 0, json.null

@@ -304,6 +304,13 @@ migrations[6] = {
   add_keys,
 }
 
+-- 7: the language a feed says it is written in (its <language>, xml:lang or JSON Feed's
+-- language): the pages give its entries lang="..." (fonts for Han characters, hyphenation,
+-- a screen reader's voice)
+migrations[7] = [[
+  ALTER TABLE feeds ADD COLUMN language TEXT;
+]]
+
 M.LOG_KEEP = 100   -- fetch log rows kept per feed
 M.SCHEMA = #migrations   -- the schema version this orrery writes (PRAGMA user_version)
 
@@ -444,7 +451,7 @@ end
 local feed_columns = {
   'fetch_url', 'name', 'title', 'link', 'subtitle', 'icon', 'etag', 'last_modified', 'last_attempt',
   'last_success', 'last_status', 'last_error', 'errors', 'next_attempt', 'gone', 'doc_key', 'notes', 'format',
-  'failing_since', 'recovered', 'derived_with',
+  'failing_since', 'recovered', 'derived_with', 'language',
 }
 local feed_column_set = {}
 for _, c in ipairs(feed_columns) do feed_column_set[c] = true end

@@ -468,6 +468,51 @@ describe('publishing: WebSub, enclosures, locale (end to end)', function()
     assert.equals(4, c2)
     assert.matches('locale "xx_YY"', err, 1, true)
   end)
+
+  it('marks each entry with the language its feed is written in, or the one the config gives', function()
+    local d2 = helper.tmpdir()
+    assert(cfs.mkdirs(d2 .. '/www'))
+    local item = '<item><title>%s</title><link>https://%s.example/1</link><guid>%s-1</guid>'
+      .. '<pubDate>Mon, 07 Dec 2026 08:00:00 GMT</pubDate><description>text %s</description></item>'
+    local function rss_lang(name, lang)
+      return '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>' .. name .. '</title>'
+        .. (lang and '<language>' .. lang .. '</language>' or '') .. item:format(name, name, name, name)
+        .. '</channel></rss>'
+    end
+    assert(cfs.write(d2 .. '/www/de.rss', rss_lang('German', 'de_DE')))
+    assert(cfs.write(d2 .. '/www/junk.rss', rss_lang('Junk', 'English')))
+    assert(cfs.write(d2 .. '/www/none.rss', rss_lang('Unsaid')))
+    assert(cfs.write(d2 .. '/www/wrong.rss', rss_lang('Brazilian', 'en-us')))
+    assert(cfs.write(d2 .. '/www/ja.atom', '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"'
+      .. ' xml:lang="ja"><title>Japanese</title><id>urn:j</id><updated>2026-12-07T08:00:00Z</updated><entry><title>日本語'
+      .. '</title><id>urn:j:1</id><link href="https://japanese.example/1"/><updated>2026-12-07T08:00:00Z</updated>'
+      .. '<content>本文</content></entry></feed>'))
+    local www = helper.server(d2 .. '/www')
+    local path = helper.write_planet(d2, { name = 'Languages', output_dir = 'out', database = 'planet.db', feeds = {
+      { url = www.url('de.rss') }, { url = www.url('junk.rss') }, { url = www.url('none.rss') },
+      { url = www.url('wrong.rss'), language = 'pt-BR' }, { url = www.url('ja.atom') } } })
+    local code, o, err = helper.orrery({ 'run', '-q', '-c', path })
+    www.stop()
+    assert.equals(0, code, o .. err)
+    local page = read(d2 .. '/out/index.html')
+    local function lang_of(title)
+      local at = assert(page:find('>' .. title .. '<', 1, true), title)
+      local tag = page:sub(1, at):match('.*(<h4[^>]*>)')
+      return tag:match(' lang="([^"]*)"')
+    end
+    assert.equals('de-DE', lang_of('German'))       -- de_DE, as HTML writes it
+    assert.is_nil(lang_of('Junk'))                  -- "English" is no language tag
+    assert.is_nil(lang_of('Unsaid'))
+    assert.equals('pt-BR', lang_of('Brazilian'))    -- the config's word over the feed's
+    assert.equals('ja', lang_of('日本語'))
+    assert.matches('<div class="content" dir="auto" lang="ja">', page, 1, true)
+    assert.matches('<entry xml:lang="ja">', read(d2 .. '/out/atom.xml'), 1, true)
+    local bad = helper.write_planet(d2, { name = 'X', output_dir = 'out', database = 'planet.db',
+      feeds = { { url = 'https://x.example/feed', language = 'German' } } })
+    local c2, _, err2 = helper.orrery({ 'render', '-c', bad })
+    assert.equals(4, c2)
+    assert.matches('feeds[1].language "German" is no language tag', err2, 1, true)
+  end)
 end)
 
 describe('orrery.locale', function()
