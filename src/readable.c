@@ -262,6 +262,29 @@ static int placeholder(const xmlChar *src) {
          strstr(s, "lazy") || strstr(s, "1x1");
 }
 
+/* A page that builds its article with a script (from a <script type="text/template">, say)
+** keeps a copy for readers without scripts in <noscript>; orrery runs no script, so that
+** copy is the article.  A <noscript> holding text (200 bytes of it, not "enable
+** JavaScript") gives its content to the page in its place; a smaller one stays junk. */
+static void noscript_text(xmlNodePtr root) {
+  xmlNodePtr n;
+  for (n = root; n; n = next_node(n, root)) {
+    xmlChar *t;
+    long len = 0;
+    const xmlChar *p;
+    if (!is(n, "noscript") || n->children == NULL) continue;
+    if ((t = xmlNodeGetContent(n)) == NULL) continue;
+    for (p = t; *p && len < 200; p++) len += *p != ' ' && *p != '\n' && *p != '\t' && *p != '\r';
+    xmlFree(t);
+    if (len >= 200)
+      while (n->children) {                  /* (moved before it: the walk goes on after it) */
+        xmlNodePtr c = n->children;
+        xmlUnlinkNode(c);
+        xmlAddPrevSibling(n, c);
+      }
+  }
+}
+
 /* An image a script would load (lazy loading) gets its real source as src; so does the
 ** copy inside <noscript> that a page keeps for readers without scripts, which takes the
 ** placeholder's place. */
@@ -779,6 +802,7 @@ static char *attempt(htmlDocPtr doc, const char **err) {
   char *out = NULL;
   if (err) *err = NULL;
   if (root == NULL) return NULL;
+  noscript_text(root);
   unlazy(root);
   strip(root);
   if (measure(&w, root) < 0) {

@@ -245,6 +245,20 @@ describe('Doc:article (readability extraction)', function()
     assert.falsy(t:find('RELATED EXCERPT', 1, true))
   end)
 
+  it('reads the copy of a scripted article that a page keeps in <noscript> for readers without scripts', function()
+    -- the post is built by a script from a template (Blogger's "text/template"); orrery runs
+    -- no script, so the <noscript> copy is the article; "enable JavaScript" is no article
+    local prose = '<p>' .. string.rep('Phishing sites rotate their domains quickly, and campaigns target users. ', 4)
+      .. '</p>'
+    local body = '<html><head><title>t</title></head><body><noscript>Please enable JavaScript to comment.</noscript>'
+      .. '<div class="post"><div class="post-body"><script type="text/template">' .. prose .. prose .. '</script>'
+      .. '<noscript>' .. prose .. '<p>NOSCRIPT COPY ends here, with its last sentence.</p>' .. prose .. '</noscript>'
+      .. '</div></div></body></html>'
+    local t = text(assert(article.extract(body, 'https://example.org/', nil, {}, cfg)))
+    assert.truthy(t:find('NOSCRIPT COPY', 1, true))
+    assert.falsy(t:find('enable JavaScript', 1, true))
+  end)
+
   it('leaves out the article\'s own header, a heading repeating the page\'s title and captions', function()
     local prose = '<p>' .. string.rep('The river was low that autumn, and the ferry ran seldom. ', 6) .. '</p>'
     local body = '<html><head><title>The Low River | Example News</title></head><body><article>'
