@@ -95,7 +95,7 @@ static int heading_id(xmlNodePtr n, const char *id) {
   xmlChar *t;
   const char *p;
   size_t k = 0;
-  int dash = 0;
+  int dash = 0, same;
   for (c = n->children; c && (c->type != XML_ELEMENT_NODE || is(c, "span") || is(c, "a")); c = c->next) {}
   if (c == NULL || !(is(c, "h1") || is(c, "h2") || is(c, "h3") || is(c, "h4") || is(c, "h5") || is(c, "h6")))
     return 0;
@@ -111,8 +111,9 @@ static int heading_id(xmlNodePtr n, const char *id) {
       dash = 1;
     }
   }
+  same = k > 0 && id[k] == '\0' && (*p == '\0' || dash);
   xmlFree(t);
-  return k > 0 && id[k] == '\0' && (*p == '\0' || dash);
+  return same;
 }
 
 /* "class id" of n in lower case, in buf; returns buf ("" when neither). */
