@@ -203,11 +203,7 @@ static int aside_role(xmlNodePtr n) {
   return r;
 }
 
-/* Do class and id names (names_of's "a b c ") say the block is not the article?  A name
-** that says sidebar, share, related ... does, unless a name of the block says content
-** first ("sidebar content", "contentWithSidebar": a page's main column).  A content word
-** after it in the same name does not count: "jp-relatedposts" is related posts,
-** "comment-body" a comment. */
+/* Where the first of words occurs in hay, or NULL. */
 static const char *first_of(const char *hay, const char *const *words) {
   const char *first = NULL;
   for (; *words; words++) {
@@ -217,15 +213,22 @@ static const char *first_of(const char *hay, const char *const *words) {
   return first;
 }
 
+/* Do class and id names (names_of's "a b c ") say the block is not the article?  A name
+** that says sidebar, share, related ... does, unless a name of the block says content
+** first ("sidebar content", "contentWithSidebar": a page's main column).  A content word
+** after it in the same name does not count: "jp-relatedposts" is related posts,
+** "comment-body" a comment. */
 static int unlikely_names(const char *names) {
   int bad = 0, good = 0;
   while (*names) {
     char one[256];
     size_t len = strcspn(names, " ");
     if (len > 0 && len < sizeof one) {
+      const char *u, *l;
       memcpy(one, names, len);
       one[len] = '\0';
-      const char *u = first_of(one, unlikely), *l = first_of(one, likely);
+      u = first_of(one, unlikely);
+      l = first_of(one, likely);
       if (u && (!l || u < l)) bad = 1;
       else if (l) good = 1;
     }
