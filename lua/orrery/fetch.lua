@@ -33,25 +33,50 @@ end
 -- The mirror map (cfg.mirror = { [prefix] = replacement }): a URL starting with a prefix
 -- is fetched from the replacement instead (a local copy of a site, a test server), while
 -- everything else still sees the real URL: results report it, relative links resolve
--- against it.  The longest prefix wins.
-local function mirrored(url, mirror)
-  local best
-  for prefix in pairs(mirror) do
-    if url:sub(1, #prefix) == prefix and (not best or #prefix > #best) then best = prefix end
+-- against it.  The longest prefix wins.  A map of hundreds of sites (one per feed) is
+-- looked up by the lengths its keys have, not key by key: a refresh asks it twice a feed.
+
+-- { lengths = distinct key lengths, longest first, [key] = value } for a map.
+local function by_length(map)
+  local t, seen = { lengths = {} }, {}
+  for k, v in pairs(map) do
+    t[k] = v
+    if not seen[#k] then seen[#k] = true; t.lengths[#t.lengths + 1] = #k end
   end
+  table.sort(t.lengths, function(x, y) return x > y end)
+  return t
+end
+
+-- The longest key of t (by_length's) that url starts with, or nil.
+local function longest(t, url)
+  for _, n in ipairs(t.lengths) do
+    local k = url:sub(1, n)
+    if #k == n and t[k] then return k end
+  end
+end
+
+-- The map both ways: fwd (prefix -> replacement) and back (replacement -> prefix; the
+-- longest prefix when two share a replacement).
+local function lookup(mirror)
+  local back = {}
+  for prefix, rep in pairs(mirror) do
+    if not back[rep] or #prefix > #back[rep] then back[rep] = prefix end
+  end
+  return { fwd = by_length(mirror), back = by_length(back) }
+end
+
+local function mirrored(url, l)
+  local best = longest(l.fwd, url)
   if not best then return nil end
-  return mirror[best] .. url:sub(#best + 1)
+  return l.fwd[best] .. url:sub(#best + 1)
 end
 
 -- Map a URL the mirror gave back (after redirects) to the real one: the longest
 -- replacement it starts with names the site it stands for.
-local function unmirrored(url, mirror)
-  local best
-  for prefix, rep in pairs(mirror) do
-    if url and url:sub(1, #rep) == rep and (not best or #rep > #mirror[best]) then best = prefix end
-  end
-  if not best then return url end
-  return best .. url:sub(#mirror[best] + 1)
+local function unmirrored(url, l)
+  local rep = url and longest(l.back, url)
+  if not rep then return url end
+  return l.back[rep] .. url:sub(#rep + 1)
 end
 
 --- Iterate over results for reqs = { {url, etag, last_modified, parse, known, guard}, ... }
@@ -70,10 +95,11 @@ function M.each(reqs, cfg, cpu)
   for _, to in pairs(mirror or {}) do
     if to:match('^https?://') then stand_ins = stand_ins .. ' ' .. to end
   end
+  local map = mirror and lookup(mirror)
   for _, r in ipairs(reqs) do
     local url = r.url
     if mirror then
-      local m = mirrored(r.url, mirror)
+      local m = mirrored(r.url, map)
       if m then
         -- a copy of the request, so the caller's table keeps the real URL
         local c = setmetatable({ url = m, real_url = r.url, orig = r, guard = r.guard and (r.guard .. stand_ins) },
@@ -88,8 +114,8 @@ function M.each(reqs, cfg, cpu)
   local function restore(res, r)
     if r.orig then
       res.url = r.real_url
-      res.final_url = unmirrored(res.final_url, mirror)
-      res.moved_to = res.moved_to and unmirrored(res.moved_to, mirror)
+      res.final_url = unmirrored(res.final_url, map)
+      res.moved_to = res.moved_to and unmirrored(res.moved_to, map)
       r = r.orig
     end
     res.req = r
