@@ -205,4 +205,21 @@ function M.decode(s)
   return v
 end
 
+--- Decode an array of strings as encode_strings writes it (a stored entry's tags): '[]' and
+--- '["a","b"]' without escapes are split as they are, anything else goes to M.decode.
+--- Rendering decodes every shown entry's tags and enclosures.
+---@param s string
+function M.decode_strings(s)
+  if s == '[]' then return {} end
+  if s:sub(1, 2) == '["' and s:sub(-2) == '"]' and not s:find('\\', 3, true) then
+    local out, inner = {}, s:sub(3, -3)
+    for part in (inner .. '","'):gmatch('(.-)","') do
+      if part:find('"', 1, true) then return M.decode(s) end
+      out[#out + 1] = part
+    end
+    return out
+  end
+  return M.decode(s)
+end
+
 return M

@@ -500,8 +500,10 @@ end
 function M.decode(rows)
   local json = require('orrery.json')
   for _, row in ipairs(rows) do
-    if type(row.tags) == 'string' then row.tags = json.decode(row.tags) or {} end
-    if type(row.enclosures) == 'string' then row.enclosures = json.decode(row.enclosures) or {} end
+    if type(row.tags) == 'string' then row.tags = json.decode_strings(row.tags) or {} end
+    if type(row.enclosures) == 'string' then
+      row.enclosures = row.enclosures == '[]' and {} or json.decode(row.enclosures) or {}
+    end
   end
   return rows
 end

@@ -28,7 +28,13 @@ describe('orrery.json', function()
     for _, list in ipairs({ {}, { 'a' }, { 'Q&A', '日本語', 'x y' }, { 'a"b', 'c' }, { 'tab\there' }, { 'back\\' },
         { 'del\127' }, { 'a', 2 } }) do
       assert.equals(json.encode(json.array(list)), json.encode_strings(list))
+      -- and reads it back as the general decoder does
+      assert.same(json.decode(json.encode_strings(list)), json.decode_strings(json.encode_strings(list)))
     end
+    for _, s in ipairs({ '["a", "b"]', '["a",1]', '["a","","b"]', '["\\u00e9"]', '[""]' }) do
+      assert.same(json.decode(s), json.decode_strings(s), s)
+    end
+    assert.is_nil(json.decode_strings('["a","b"'))
   end)
   it('returns nil, err for bad JSON', function()
     local v, err = json.decode('{"a":')
