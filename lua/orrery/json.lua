@@ -38,20 +38,38 @@ end
 
 local encode_value
 
+-- The indentation of each depth, per indent string: made once, not at every table.
+local pads = setmetatable({}, { __index = function(all, indent)
+  local t = setmetatable({}, { __index = function(p, depth)
+    local s = string.rep(indent, depth)
+    p[depth] = s
+    return s
+  end })
+  all[indent] = t
+  return t
+end })
+
 local function encode_table(t, out, indent, depth)
   local nl, pad, pad_in = '', '', ''
   if indent then
     nl = '\n'
-    pad = string.rep(indent, depth)
-    pad_in = string.rep(indent, depth + 1)
+    pad = pads[indent][depth]
+    pad_in = pads[indent][depth + 1]
   end
   if is_array(t) then
-    if #t == 0 then out[#out + 1] = '[]' return end
+    local n = #t
+    if n == 0 then out[#out + 1] = '[]' return end
     out[#out + 1] = '[' .. nl
-    for i = 1, #t do
-      out[#out + 1] = pad_in
-      encode_value(t[i], out, indent, depth + 1)
-      out[#out + 1] = (i < #t and ',' or '') .. nl
+    local sep = ',' .. nl
+    for i = 1, n do
+      local v = t[i]
+      if math.type(v) == 'integer' then                 -- (a list of counts: no call)
+        out[#out + 1] = pad_in .. v
+      else
+        out[#out + 1] = pad_in
+        encode_value(v, out, indent, depth + 1)
+      end
+      out[#out + 1] = i < n and sep or nl
     end
     out[#out + 1] = pad .. ']'
   else
