@@ -25,14 +25,16 @@ function M.copy(t)
   return c
 end
 
+local html_escapes = { ['&'] = '&amp;', ['<'] = '&lt;', ['>'] = '&gt;', ['"'] = '&quot;', ["'"] = '&#39;' }
+
 --- Escape text for HTML and XML (text and attribute values).
 ---@param s any
 ---@return string
 function M.escape(s)
   if s == nil then return '' end
-  return (tostring(s):gsub('[&<>"\']', {
-    ['&'] = '&amp;', ['<'] = '&lt;', ['>'] = '&gt;', ['"'] = '&quot;', ["'"] = '&#39;',
-  }))
+  s = tostring(s)
+  if not s:find('[&<>"\']') then return s end       -- (most values: one scan, no copy)
+  return (s:gsub('[&<>"\']', html_escapes))
 end
 
 --- Seconds since the epoch of 00:00 UTC on year-month-day (month may run past 12), whatever
