@@ -412,7 +412,8 @@ static int measure(walk *w, xmlNodePtr root) {
     info *e = &w->v[i];
     e->text += e->own;
     e->commas += e->own_commas;
-    if (is(e->node, "a")) e->links = e->text;
+    /* (an <a name> without href is an anchor, not a link: its text is the page's own) */
+    if (is(e->node, "a") && xmlHasProp(e->node, (const xmlChar *)"href")) e->links = e->text;
     if (e->parent >= 0) {
       info *p = &w->v[e->parent];
       xmlNodePtr c = e->node;

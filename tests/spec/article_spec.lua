@@ -259,6 +259,16 @@ describe('Doc:article (readability extraction)', function()
     assert.falsy(t:find('enable JavaScript', 1, true))
   end)
 
+  it('takes the text of an anchor (<a name>, no href) for text, not for a link', function()
+    local prose = '<p>' .. string.rep('The listeners asked about the virus, and the answers were long. ', 4) .. '</p>'
+    local body = '<html><head><title>t</title></head><body><article>' .. prose
+      .. '<p><a name="q7">ANCHORED: one of the questions asked most: what does the professor say?</a></p>'
+      .. prose .. '<p><a href="/more">Read more on our site about it</a></p>' .. prose .. '</article></body></html>'
+    local t = text(assert(article.extract(body, 'https://example.org/', nil, {}, cfg)))
+    assert.truthy(t:find('ANCHORED', 1, true))
+    assert.falsy(t:find('Read more on our site', 1, true))     -- a line that is a link still goes
+  end)
+
   it('leaves out the article\'s own header, a heading repeating the page\'s title and captions', function()
     local prose = '<p>' .. string.rep('The river was low that autumn, and the ferry ran seldom. ', 6) .. '</p>'
     local body = '<html><head><title>The Low River | Example News</title></head><body><article>'
