@@ -139,8 +139,11 @@ static const char *names_of(xmlNodePtr n, char *buf, size_t size) {
 }
 
 /* What an attempt does (readability.js's flags): a page whose article the first attempt
-** misses is tried again with fewer rules, since a class name can mislead any of them. */
-enum { STRIP_UNLIKELY = 1, WEIGHT_CLASSES = 2, PRUNE_LINKS = 4 };
+** misses is tried again with fewer rules, since a class name can mislead any of them.
+** The last keeps <nav>, <aside> and <footer>: an unclosed one (a browser would have closed
+** it; libxml2's HTML parser, of an older HTML, does not) holds the rest of the page. */
+enum { STRIP_UNLIKELY = 1, WEIGHT_CLASSES = 2, PRUNE_LINKS = 4, KEEP_LANDMARKS = 8 };
+static const char *const landmark_tags[] = { "nav", "aside", "footer", "menu", "dialog", NULL };
 static __thread int flags;   /* of the attempt running on this thread */
 
 static int class_weight(xmlNodePtr n) {
@@ -242,7 +245,8 @@ static int droppable(xmlNodePtr n) {
   char names[512];
   if (n->type == XML_COMMENT_NODE) return 1;
   if (n->type != XML_ELEMENT_NODE || n->name == NULL) return 0;
-  if (in_list((const char *)n->name, junk_tags)) return 1;
+  if (in_list((const char *)n->name, junk_tags))
+    return !(flags & KEEP_LANDMARKS) || !in_list((const char *)n->name, landmark_tags);
   if (flags && !is(n, "html") && !is(n, "body") && hidden(n)) return 1;
   if (is(n, "html") || is(n, "body") || is(n, "article") || is(n, "main")) return 0;
   if (!(flags & STRIP_UNLIKELY)) return 0;
@@ -838,7 +842,7 @@ static char *attempt(htmlDocPtr doc, const char **err) {
 
 char *orr_readable(htmlDocPtr doc, const char **err) {
   static const int plans[] = { STRIP_UNLIKELY | WEIGHT_CLASSES | PRUNE_LINKS, WEIGHT_CLASSES | PRUNE_LINKS,
-                               PRUNE_LINKS, 0 };
+                               PRUNE_LINKS, 0, KEEP_LANDMARKS | WEIGHT_CLASSES | PRUNE_LINKS };
   const int nplans = (int)(sizeof plans / sizeof plans[0]);
   char *best = NULL;
   long best_len = -1;

@@ -259,6 +259,17 @@ describe('Doc:article (readability extraction)', function()
     assert.falsy(t:find('enable JavaScript', 1, true))
   end)
 
+  it('finds an article that an unclosed <nav> swallowed, as libxml2 parses it', function()
+    local prose = '<p>' .. string.rep('Open the settings, then choose the camera, and save them. ', 5) .. '</p>'
+    local body = '<html><head><title>t</title></head><body><header><nav class="navbar"><a href="/">Home</a>'
+      .. '<a href="/news">News</a><div class="container"><main><article class="post"><div class="entry-content">'
+      .. prose .. '<p>SWALLOWED but the article all the same.</p>' .. prose .. '</div></article></main></div>'
+      .. '</body></html>'
+    local t = text(assert(article.extract(body, 'https://example.org/', nil, {}, cfg)))
+    assert.truthy(t:find('SWALLOWED', 1, true))
+    assert.falsy(t:find('News', 1, true))
+  end)
+
   it('takes the text of an anchor (<a name>, no href) for text, not for a link', function()
     local prose = '<p>' .. string.rep('The listeners asked about the virus, and the answers were long. ', 4) .. '</p>'
     local body = '<html><head><title>t</title></head><body><article>' .. prose
