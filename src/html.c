@@ -705,13 +705,27 @@ static void recycle(htmlParserCtxtPtr *c, int *uses) {
 static htmlDocPtr read_html(htmlParserCtxtPtr c, const char *html, size_t len, const char *url, const char *enc,
                             int tree) {
   size_t n, tags, elements;
-  char *capped = orr_attributes_capped(html, len, 1, ORR_MAX_ATTRIBUTES, &n, &tags, &elements);
+  char *capped, *clean = NULL;
   htmlDocPtr doc = NULL;
+  /* NUL bytes go (browsers ignore them in a page): libxml2's HTML parser ended the page at
+  ** the first one, and an article after a stray NUL in an ad's markup was lost */
+  if (len > 0 && memchr(html, '\0', len) != NULL) {
+    clean = malloc(len);
+    if (clean != NULL) {
+      size_t i, j = 0;
+      for (i = 0; i < len; i++)
+        if (html[i] != '\0') clean[j++] = html[i];
+      html = clean;
+      len = j;
+    }
+  }
+  capped = orr_attributes_capped(html, len, 1, ORR_MAX_ATTRIBUTES, &n, &tags, &elements);
   if (capped) html = capped, len = n;
   if (len > 0 && len <= (size_t)0x7fffffff && !(tree && elements > ORR_MAX_ELEMENTS))
     doc = c ? htmlCtxtReadMemory(c, html, (int)len, url, enc, HTML_OPTS)
             : htmlReadMemory(html, (int)len, url, enc, HTML_OPTS);
   free(capped);
+  free(clean);
   return doc;
 }
 

@@ -259,6 +259,16 @@ describe('Doc:article (readability extraction)', function()
     assert.falsy(t:find('enable JavaScript', 1, true))
   end)
 
+  it('reads a page past NUL bytes, as browsers do (an ad\'s markup padded with them)', function()
+    local prose = '<p>' .. string.rep('The court heard the case again, and the judge ruled late. ', 5) .. '</p>'
+    local body = '<html><head><title>t</title></head><body><div class="ad"><img src="/b.gif">' .. string.rep('\0', 11)
+      .. '</div><article>' .. prose .. '<p>AFTER THE NULS comes the article.</p>' .. prose .. '</article></body></html>'
+    local t = text(assert(article.extract(body, 'https://example.org/', nil, {}, cfg)))
+    assert.truthy(t:find('AFTER THE NULS', 1, true))
+    local doc = chtml.parse('<p>one</p>\0<p>two</p>', 'https://example.org/')
+    assert.equals(2, #doc:select('//p'))
+  end)
+
   it('finds an article that an unclosed <nav> swallowed, as libxml2 parses it', function()
     local prose = '<p>' .. string.rep('Open the settings, then choose the camera, and save them. ', 5) .. '</p>'
     local body = '<html><head><title>t</title></head><body><header><nav class="navbar"><a href="/">Home</a>'
