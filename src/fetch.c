@@ -373,7 +373,11 @@ int orr_address_private(const char *ip) {
       if (memcmp(a, zero, 15) == 0) return 1;            /* :: and ::1 */
       return inet_ntop(AF_INET, a + 12, v4, sizeof v4) == NULL || orr_address_private(v4);
     }
-    return (a[0] & 0xFE) == 0xFC ||                       /* fc00::/7 unique-local */
+    return (a[0] == 0 && a[1] == 0x64 && a[2] == 0xFF && a[3] == 0x9B && a[4] == 0 && a[5] == 1) ||
+                                                          /* 64:ff9b:1::/48 local-use NAT64 */
+           (a[0] == 0x01 && a[1] == 0 && a[2] == 0 && a[3] == 0 && a[4] == 0 && a[5] == 0 && a[6] == 0 &&
+            a[7] == 0) ||                                 /* 100::/64 discard-only */
+           (a[0] & 0xFE) == 0xFC ||                       /* fc00::/7 unique-local */
            (a[0] == 0xFE && (a[1] & 0xC0) == 0x80) ||     /* fe80::/10 link-local */
            (a[0] == 0xFE && (a[1] & 0xC0) == 0xC0) ||     /* fec0::/10 site-local (old) */
            a[0] == 0xFF ||                                /* multicast */

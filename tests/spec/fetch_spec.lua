@@ -288,11 +288,12 @@ describe('orrery._fetch against a loopback server', function()
     local cutil = require('orrery._fetch')
     for _, ip in ipairs({ '127.0.0.1', '127.1.2.3', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1',
         '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1',
-        'fc00::1', 'fd12:3456::1', '::ffff:127.0.0.1', '::ffff:10.1.2.3', '64:ff9b::a00:1', 'ff02::1', 'nonsense' }) do
+        'fc00::1', 'fd12:3456::1', '::ffff:127.0.0.1', '::ffff:10.1.2.3', '64:ff9b::a00:1', 'ff02::1', 'nonsense',
+        '64:ff9b:1::7f00:1', '100::1' }) do
       assert.is_true(cutil.private(ip), ip)
     end
     for _, ip in ipairs({ '1.1.1.1', '8.8.8.8', '172.32.0.1', '100.128.0.1', '93.184.216.34', '2606:4700::1111',
-        '::ffff:8.8.8.8' }) do
+        '::ffff:8.8.8.8', '64:ff9b::808:808', '100:0:0:1::1' }) do
       assert.is_false(cutil.private(ip), ip)
     end
   end)
