@@ -124,10 +124,14 @@ bench: orrery articles
 	./orrery lua tests/bench/search.lua 100000
 
 # Full-article extraction on ../shared/articles (91 real pages, human-marked text): F1 by the
-# corpus's own scorer next to the published extractors', and the CPU per page.
+# corpus's own scorer next to the published extractors', and the CPU per page.  With
+# READABILITY= and TRAFILATURA= set to checkouts of those projects, also on their test
+# pages, which nobody tuned on (tests/bench/articles_external.lua).
 articles: orrery
 	@mkdir -p $(BUILD)
 	./orrery lua tests/bench/articles.lua $(ARTICLES) $(BUILD)/articles.json
+	@if [ -n "$(READABILITY)" ]; then ./orrery lua tests/bench/articles_external.lua readability $(READABILITY); fi
+	@if [ -n "$(TRAFILATURA)" ]; then ./orrery lua tests/bench/articles_external.lua trafilatura $(TRAFILATURA); fi
 
 ARTICLES ?= ../shared/articles
 
