@@ -269,8 +269,12 @@ function M.validate(cfg, dir)
     f.url = feed_url(p, f.url, dir)
     if f.link then web_url(p .. '.link', f.link) end
     if f.face then web_url(p .. '.face', f.face, true) end   -- (relative: an image beside the pages)
-    if f.language and not parse.language(f.language) then
-      error(string.format('config: %s.language %q is no language tag (such as "de" or "pt-BR")', p, f.language), 0)
+    if f.language then                      -- (kept as HTML's lang="" takes it: "pt_BR" -> "pt-BR")
+      local tag = parse.language(f.language)
+      if not tag then
+        error(string.format('config: %s.language %q is no language tag (such as "de" or "pt-BR")', p, f.language), 0)
+      end
+      f.language = tag
     end
     f.name = f.name or f.title or f.url
     f.options = f.options or {}

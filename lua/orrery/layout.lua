@@ -10,7 +10,6 @@ local chtml = require('orrery._html')
 local cutil = require('orrery._util')
 local json = require('orrery.json')
 local locale = require('orrery.locale')
-local parse = require('orrery.parse')
 local publish = require('orrery.publish')
 local shown = require('orrery.shown')
 local template = require('orrery.template')
@@ -74,7 +73,7 @@ function M.context(cfg, st)
         -- a site without a feed, scraped by a recipe: its URL is a page, not a feed
         scraped = row.format == 'scraped',
         -- what its entries are written in (lang="..."): the config's word, else the feed's
-        language = fc.language and parse.language(fc.language) or row.language,
+        language = fc.language or row.language,
       }
       f.stale = not f.failing and f.last_success ~= nil and (f.newest == nil or now - f.newest > cfg.stale_days * 86400)
       feeds[#feeds + 1] = f

@@ -490,7 +490,7 @@ describe('publishing: WebSub, enclosures, locale (end to end)', function()
     local www = helper.server(d2 .. '/www')
     local path = helper.write_planet(d2, { name = 'Languages', output_dir = 'out', database = 'planet.db', feeds = {
       { url = www.url('de.rss') }, { url = www.url('junk.rss') }, { url = www.url('none.rss') },
-      { url = www.url('wrong.rss'), language = 'pt-BR' }, { url = www.url('ja.atom') } } })
+      { url = www.url('wrong.rss'), language = 'pt_BR' }, { url = www.url('ja.atom') } } })
     local code, o, err = helper.orrery({ 'run', '-q', '-c', path })
     www.stop()
     assert.equals(0, code, o .. err)
@@ -503,7 +503,7 @@ describe('publishing: WebSub, enclosures, locale (end to end)', function()
     assert.equals('de-DE', lang_of('German'))       -- de_DE, as HTML writes it
     assert.is_nil(lang_of('Junk'))                  -- "English" is no language tag
     assert.is_nil(lang_of('Unsaid'))
-    assert.equals('pt-BR', lang_of('Brazilian'))    -- the config's word over the feed's
+    assert.equals('pt-BR', lang_of('Brazilian'))    -- the config's word over the feed's, as HTML writes it
     assert.equals('ja', lang_of('日本語'))
     assert.matches('<div class="content" dir="auto" lang="ja">', page, 1, true)
     assert.matches('<entry xml:lang="ja">', read(d2 .. '/out/atom.xml'), 1, true)
