@@ -312,6 +312,7 @@ migrations[7] = [[
 ]]
 
 M.LOG_KEEP = 100   -- fetch log rows kept per feed
+M.PAGE_SIZE = 16384   -- bytes a database page, for new databases (see M.open)
 M.SCHEMA = #migrations   -- the schema version this orrery writes (PRAGMA user_version)
 
 --- Open (and create or migrate) a database.  Returns a store or nil, err.
@@ -319,6 +320,11 @@ M.SCHEMA = #migrations   -- the schema version this orrery writes (PRAGMA user_v
 function M.open(path)
   local db, err = cdb.open(path)
   if not db then return nil, err end
+  -- A new database gets 16 KB pages (SQLite's default is 4 KB): a planet stores a few KB of
+  -- HTML per entry, and every page goes through the WAL and back in its own system calls.
+  -- Measured on make bench's cold refresh: commits 0.26 -> 0.16 s, refresh CPU -11 %.  (The
+  -- size of an existing file stays: changing it means rewriting the whole file.)
+  if db:one('PRAGMA page_count').page_count == 0 then db:exec('PRAGMA page_size=' .. M.PAGE_SIZE) end
   local ok, e = db:exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;')
   if not ok then db:close() return nil, path .. ': ' .. e end
   local version = db:one('PRAGMA user_version').user_version
