@@ -49,7 +49,14 @@ if which == 'readability' then
 elseif which == 'trafilatura' then
   local data = assert(json.decode(assert(cfs.read(dir .. '/tests/evaldata.json'))))
   local tp, fn, fp, tn, n, none, rows = 0, 0, 0, 0, 0, 0, {}
-  local function squash(s) return (s:gsub('%s+', ' ')) end
+  -- white space as evaluate.py's norm() has it (Python's Unicode \s: no-break and thin spaces
+  -- too), runs one space, trimmed
+  local unicode_spaces = { '\194\133', '\194\160', '\225\154\128', '\226\128[\128-\138]', '\226\128[\168\169\175]',
+    '\226\129\159', '\227\128\128' }
+  local function squash(s)
+    for _, u in ipairs(unicode_spaces) do s = s:gsub(u, ' ') end
+    return (s:gsub('[%s\28-\31]+', ' '):gsub('^ ', ''):gsub(' $', ''))
+  end
   for url, v in pairs(data) do
     local src = cfs.read(dir .. '/tests/eval/' .. v.file) or cfs.read(dir .. '/tests/cache/' .. v.file)
     if src then
