@@ -704,6 +704,10 @@ static void finish(orr_transfer *t, CURLcode rc) {
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     snprintf(t->error, sizeof t->error, "timed out: %s",
              t->curl_error[0] ? t->curl_error : curl_easy_strerror(rc));
+  } else if (rc == CURLE_OUT_OF_MEMORY && !t->curl_error[0] && t->body.len == 0 && t->wire.len == 0) {
+    /* libcurl says only "Out of memory" when a header line is longer than it takes */
+    snprintf(t->error, sizeof t->error, "a response header line longer than libcurl reads "
+             "(%d bytes; libcurl: %s)", CURL_MAX_HTTP_HEADER, curl_easy_strerror(rc));
   } else if (rc == CURLE_TOO_MANY_REDIRECTS) {
     snprintf(t->error, sizeof t->error, "too many redirects (more than %d)", t->redirects);
   } else {

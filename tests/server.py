@@ -19,6 +19,7 @@ when asked.  Special paths, for the faults a feed aggregator meets:
   /lie/<path>        Content-Length twice the body's, then the connection closes
   /badchunk          chunked encoding with a chunk size that is not a number
   /cut-headers       a status line and half a header, then the connection closes
+  /long-header       a status line and a header line of 1 MB, then the connection closes
   /retry/<code>/<s>  that status (429, 503) with Retry-After: <s>
   /badheaders/<code> that status, a small feed, and Retry-After, ETag, Last-Modified, Content-Type not UTF-8
   /plain/<path>      serve <path> without ETag or Last-Modified (never 304)
@@ -136,6 +137,15 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
                              b"Content-Type: application/rss+xml\r\n\r\n"
                              b"10\r\n<rss version='2.\r\nzz-not-hex\r\ngarbage\r\n")
+            self.close_connection = True
+            return
+        if path == "/long-header":
+            self.record(0)
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * (1 << 20) + b"\r\n\r\n")
+                self.wfile.flush()
+            except OSError:
+                pass                        # (the client gave up reading it: what is meant)
             self.close_connection = True
             return
         if path == "/cut-headers":
