@@ -18,6 +18,7 @@
 ** max_bytes however small it was on the wire.
 */
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <netdb.h>
 #include <ctype.h>
 #include <pthread.h>
@@ -455,27 +456,58 @@ static int resolves_private(const char *hp, size_t len, char *ip, size_t n) {
   return found;
 }
 
+/* Is the guarded transfer t to refuse reaching ip (a private address, when the URL it is
+** at names no host the guard allows)?  Then its error says so. */
+static int refuse(orr_transfer *t, const char *ip) {
+  char *url = NULL, hp[300];
+  size_t host_len;
+  curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
+  host_len = url ? host_port(url, hp, sizeof hp) : 0;
+  if (host_len && guard_names(t->guard, hp)) return 0;
+  t->refused = 1;
+  if (!host_len) snprintf(hp, sizeof hp, "the server");
+  snprintf(t->error, sizeof t->error, "refused: %.200s is on a private address (%.46s): only the feed's own host may be",
+           hp, ip);
+  return 1;
+}
+
+/* libcurl's call for a socket to connect with: a guarded transfer gets none for a private
+** address (unless its host is allowed), so that nothing is even connected to there — the
+** errors a feed's redirects would meet (connected, refused, timed out) would otherwise map
+** the planet's own network for whoever reads its health page.  Through a proxy the address
+** is the proxy's, and on_prereq judges the host instead. */
+static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *a) {
+  orr_transfer *t = ud;
+  char ip[INET6_ADDRSTRLEN];
+  const void *in = a->family == AF_INET ? (const void *)&((struct sockaddr_in *)(void *)&a->addr)->sin_addr
+                 : a->family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)(void *)&a->addr)->sin6_addr
+                 : NULL;
+  if (purpose == CURLSOCKTYPE_IPCXN && t->guard && !t->proxied &&
+      (in == NULL || inet_ntop(a->family, in, ip, sizeof ip) == NULL || orr_address_private(ip)) &&
+      refuse(t, in ? ip : "not an IP address"))
+    return CURL_SOCKET_BAD;
+  if (t->refused) { t->refused = 0; t->error[0] = '\0'; }   /* (another address of the host will do) */
+  return socket(a->family, a->socktype, a->protocol);
+}
+
 /* libcurl's call once a connection is made (or reused), before each request, redirects
-** included: the address it reached is checked, not the name asked for; through a proxy
-** (whose own address says nothing of where the request goes), the host's address. */
+** included: the address it reached is checked, not the name asked for (a reused connection
+** was opened for another URL); through a proxy (whose own address says nothing of where
+** the request goes), the host's address. */
 static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_port) {
   orr_transfer *t = ud;
   char *url = NULL, hp[300], resolved[INET6_ADDRSTRLEN];
   size_t host_len;
   (void)local_ip; (void)port; (void)local_port;
   if (t->guard == NULL || (!t->proxied && !orr_address_private(ip))) return CURL_PREREQFUNC_OK;
-  curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
-  host_len = url ? host_port(url, hp, sizeof hp) : 0;
-  if (host_len && guard_names(t->guard, hp)) return CURL_PREREQFUNC_OK;
   if (t->proxied) {
+    curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
+    host_len = url ? host_port(url, hp, sizeof hp) : 0;
+    if (host_len && guard_names(t->guard, hp)) return CURL_PREREQFUNC_OK;
     if (!host_len || !resolves_private(hp, host_len, resolved, sizeof resolved)) return CURL_PREREQFUNC_OK;
     ip = resolved;
   }
-  t->refused = 1;
-  if (!host_len) snprintf(hp, sizeof hp, "the server");
-  snprintf(t->error, sizeof t->error, "refused: %.200s is on a private address (%.46s): only the feed's own host may be",
-           hp, ip);
-  return CURL_PREREQFUNC_ABORT;
+  return refuse(t, ip) ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
 }
 /* }====== */
 
@@ -640,6 +672,8 @@ static int start(orr_fetch *f, orr_transfer *t) {
   if (t->guard) {
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, t);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t);
   }
   {
     /* A connection to a host the batch asks nothing more is closed at once, not kept for

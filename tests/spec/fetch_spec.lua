@@ -214,13 +214,20 @@ describe('orrery._fetch against a loopback server', function()
       { url = srv.url('redirect?to=' .. other), guard = own },  -- its own host, redirected to another
       { url = srv.url('redirect?to=' .. srv.url('beta.atom')), guard = own },
       { url = other },                                           -- no guard: a feed the planet chose
+      -- nothing listens there: refused before connecting, not "could not connect" (what a
+      -- feed's redirects could learn of the planet's network from its health page)
+      { url = srv.url('redirect?to=' .. own:gsub('127%.0%.0%.1', '127.0.0.2')), guard = own },
+      { url = srv.url('redirect?to=' .. own:gsub('127%.0%.0%.1', '[::1]')), guard = own },
     })
     assert.equals(200, out[1].status)
-    assert.matches('refused: localhost:%d+ is on a private address %(127%.0%.0%.1%)', out[2].err)
+    -- (localhost is 127.0.0.1 and ::1: whichever libcurl tried last is named)
+    assert.matches('refused: localhost:%d+ is on a private address %(127%.0%.0%.1%)', (out[2].err:gsub('::1', '127.0.0.1')))
     assert.matches('refused: localhost', out[3].err)
     assert.is_nil(out[3].body)
     assert.equals(200, out[4].status)
     assert.equals(200, out[5].status)
+    assert.matches('^refused: 127%.0%.0%.2:%d+ is on a private address %(127%.0%.0%.2%)', out[6].err)
+    assert.matches('^refused: %[::1%]:%d+ is on a private address %(::1%)', out[7].err)
     local asked = 0
     for _, r in ipairs(srv.stats()) do if r.path == '/alpha.rss' then asked = asked + 1 end end
     assert.equals(2, asked)                     -- the refused ones never sent their request
