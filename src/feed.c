@@ -1412,11 +1412,57 @@ done:
   return f;
 }
 
+/* Where a feed starts after text that is none of it, or NULL: the first "<?xml" (which XML
+** allows nowhere but at the start), else the first <rss, <feed or <rdf:RDF start tag, in the
+** first JUNK_MAX bytes after `from`.  A server's error message printed before the feed (PHP's
+** "<br /><b>Warning</b>: Cannot modify header information ..." above a WordPress feed) made
+** the whole feed unreadable; feedparser's loose parser reads past it. */
+#define JUNK_MAX 65536
+static const char *after_junk(const char *d, size_t len, size_t from) {
+  static const char *const starts[] = { "<?xml", "<rss", "<feed", "<rdf:RDF" };
+  const char *end = d + (len - from > JUNK_MAX ? from + JUNK_MAX : len);
+  size_t k;
+  for (k = 0; k < sizeof starts / sizeof *starts; k++) {
+    size_t n = strlen(starts[k]);
+    const char *p = d + from;
+    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL && (size_t)(end - p) > n) {
+      if (!memcmp(p, starts[k], n) && (k == 0 || strchr(" \t\r\n>", p[n]))) return p;
+      p++;
+    }
+  }
+  return NULL;
+}
+
 orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts, char *err, size_t errlen) {
   size_t i = (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) ? 3 : 0;
+  const char *start;
+  orr_feed *f;
   if (len > (size_t)0x7fffffff) { fail(err, errlen, "document too large%s", NULL); return NULL; }
   while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t')) i++;
   if (i < len && data[i] == '{') return orr_jsonfeed_parse(data + i, len - i, opts, err, errlen);
-  return parse_xml(data, len, opts, err, errlen);
+  f = parse_xml(data, len, opts, err, errlen);
+  /* not a feed from its first byte, but one after some text: read from there, flagged */
+  if (f == NULL && err && !strncmp(err, "not a feed: ", 12) && strncmp(err, "not a feed: an ", 15) &&
+      (start = after_junk(data, len, i + 1)) != NULL) {
+    char err2[320], junk[48], msg[160];
+    size_t n = (size_t)(start - data) - i, k;
+    f = parse_xml(start, len - (size_t)(start - data), opts, err2, sizeof err2);
+    if (f == NULL) return NULL;                    /* (the first error stands) */
+    for (k = 0; k < sizeof junk - 1 && k < n; k++)  /* what it began with, on one line */
+      junk[k] = (char)((unsigned char)data[i + k] < 0x20 ? ' ' : data[i + k]);
+    junk[k] = '\0';
+    orr_utf8_uncut(junk);
+    orr_utf8_scrub(junk);                          /* (whatever bytes a server sent) */
+    snprintf(msg, sizeof msg, "%zu bytes before the feed skipped (a server's message?): \"%s%s\"", n, junk,
+             n > k ? "..." : "");
+    f->bozo = 1;
+    free(f->bozo_message);
+    if ((f->bozo_message = strdup(msg)) == NULL || !orr_note(&f->f[ORR_F_NOTES], "%s", msg)) {
+      orr_feed_free(f);
+      fail(err, errlen, "out of memory%s", NULL);
+      return NULL;
+    }
+  }
+  return f;
 }
 /* }====== */

@@ -267,6 +267,29 @@ describe('orrery.parse / orrery._feed', function()
     assert.equals(2, #f.entries)
   end)
 
+  it('reads a feed after a server\'s message printed before it, and says what was skipped', function()
+    local feed = '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>T</title>'
+      .. '<item><title>one</title><guid>1</guid></item><item><title>two</title><guid>2</guid></item></channel></rss>'
+    -- PHP's warnings above a WordPress feed, as HTML and as text; and no declaration at all
+    for _, junk in ipairs({
+      '<br />\n<b>Warning</b>:  Cannot modify header information - headers already sent by (output started at '
+        .. '/var/www/wp-config.php:1) in <b>/var/www/wp-includes/feed-rss2.php</b> on line <b>8</b><br />\n',
+      'Notice: Undefined index: foo in /var/www/x.php on line 3\n',
+    }) do
+      for _, doc in ipairs({ junk .. feed, junk .. feed:gsub('^<%?xml[^>]*>\n', '') }) do
+        local f = assert(parse.feed(doc))
+        assert.equals(2, #f.entries)
+        assert.equals('two', f.entries[2].title)
+        assert.is_true(f.bozo)
+        assert.matches('^%d+ bytes before the feed skipped %(a server\'s message%?%): "', f.bozo_message)
+        assert.truthy(f.bozo_message:find(junk:sub(1, 20):gsub('\n', ' '), 1, true))
+      end
+    end
+    -- what is not a feed stays so, text before or not; an HTML page stays one
+    assert.matches('not a feed', select(2, parse.feed('Warning: no feed here <p>at all</p>')))
+    assert.matches('HTML page', select(2, parse.feed('<html><body><pre>' .. feed .. '</pre></body></html>')))
+  end)
+
   it('reads Latin-1 as windows-1252, odd encoding names, and never hands out invalid UTF-8', function()
     local f = assert(parse.feed('<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel>'
       .. '<title>don\146t caf\233</title></channel></rss>'))
