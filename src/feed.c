@@ -1372,6 +1372,12 @@ static orr_feed *parse_xml(const char *input, size_t input_len, const orr_feed_o
     xmlFreeDoc(doc);
     doc = xmlCtxtReadMemory(ctxt, in.data, (int)in.len, opts->url, in.encoding, XML_OPTIONS);
   }
+  if ((doc == NULL || !ctxt->wellFormed) && orr_xml_input_bare_lt(&in)) {
+    /* and one with a '<' that is text ("a < b") is read with it written as &lt;, which
+    ** libxml2 would drop (well-formed documents never pay for the look) */
+    xmlFreeDoc(doc);
+    doc = xmlCtxtReadMemory(ctxt, in.data, (int)in.len, opts->url, in.encoding, XML_OPTIONS);
+  }
   if (!orr_xml_input_restore(&in, doc)) {
     fail(err, errlen, "out of memory%s", NULL);
     goto done;

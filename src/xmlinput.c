@@ -578,10 +578,13 @@ typedef struct rewrite {
   const char *d; size_t len;
   orr_buf b; size_t last;         /* d[0..last) is in b already */
   entities *ents;
-  int changed, undeclared;        /* something was rewritten; something HTML's or a bare '&' */
+  int changed, undeclared;        /* something was rewritten; what (BARE_AMP, BARE_LT) */
 } rewrite;
 
-/* Copy up to at, then write s instead of d[at..resume); 1 for "undeclared" rewrites. */
+#define BARE_AMP 1                /* an HTML entity or a bare '&' rewritten */
+#define BARE_LT 2                 /* a bare '<' rewritten */
+
+/* Copy up to at, then write s instead of d[at..resume); what: BARE_AMP, BARE_LT or 0. */
 static void replace(rewrite *w, size_t at, const char *s, size_t n, size_t resume, int undeclared) {
   orr_buf_add(&w->b, w->d + w->last, at - w->last);
   orr_buf_add(&w->b, s, n);
@@ -622,14 +625,14 @@ static size_t fix_reference(rewrite *w, size_t at) {
   char name[40];
   const htmlEntityDesc *h;
   /* (XML's five and character references never come here: plain_reference) */
-  if (left > 2 && amp[1] == '#' && amp[2] == 'X') { replace(w, at, "&#x", 3, at + 3, 1); return at + 3; }   /* &#X41; */
+  if (left > 2 && amp[1] == '#' && amp[2] == 'X') { replace(w, at, "&#x", 3, at + 3, BARE_AMP); return at + 3; }   /* &#X41; */
   if ((next = declared_reference(w, at)) != 0) return next;
   for (k = at + 1; k < w->len && k - at <= 32 && ((d[k] >= 'a' && d[k] <= 'z') || (d[k] >= 'A' && d[k] <= 'Z') ||
                                                  (k > at + 1 && d[k] >= '0' && d[k] <= '9')); k++) {}
   if (k >= w->len || d[k] != ';' || k == at + 1) {
     /* not a reference: a bare '&' (as in "?a=1&b=2"), which XML forbids and libxml2 would
     ** drop with the name after it; written as &amp; it survives */
-    if (!(left > 1 && amp[1] == '#')) replace(w, at, "&amp;", 5, at + 1, 1);
+    if (!(left > 1 && amp[1] == '#')) replace(w, at, "&amp;", 5, at + 1, BARE_AMP);
     return at + 1;
   }
   memcpy(name, amp + 1, k - at - 1);
@@ -637,20 +640,17 @@ static size_t fix_reference(rewrite *w, size_t at) {
   if ((h = htmlEntityLookup((const xmlChar *)name)) == NULL) {
     /* a name neither XML nor HTML knows: libxml2 would drop it, text and all; as
     ** "&amp;name;" it stays what the author wrote */
-    replace(w, at, "&amp;", 5, at + 1, 1);
+    replace(w, at, "&amp;", 5, at + 1, BARE_AMP);
     return at + 1;
   }
   {
     char ref[16];
     int n = snprintf(ref, sizeof ref, "&#%u;", h->value);
-    replace(w, at, ref, (size_t)n, k + 1, 1);
+    replace(w, at, ref, (size_t)n, k + 1, BARE_AMP);
   }
   return k + 1;
 }
 
-/* Is the '&' at amp (left bytes on) one that never needs rewriting, wherever it stands:
-** one of XML's five, or a character reference other than "&#X"?  Nearly every '&' of a
-** feed is one of these, so the markup around it is not looked at. */
 /* The first of the bytes a, b and c in [s, end), or end: 16 bytes a step where SSE2 is there.
 ** The passes below stop at every '&' of a feed's escaped HTML (one every few bytes): a call
 ** to memchr for each cost more than the search itself. */
@@ -669,6 +669,9 @@ static inline const char *find_any(const char *s, const char *end, char a, char 
   return s;
 }
 
+/* Is the '&' at amp (left bytes on) one that never needs rewriting, wherever it stands:
+** one of XML's five, or a character reference other than "&#X"?  Nearly every '&' of a
+** feed is one of these, so the markup around it is not looked at. */
 static int plain_reference(const char *amp, size_t left) {
   if (left >= 4 && (amp[1] == 'l' || amp[1] == 'g') && amp[2] == 't' && amp[3] == ';') return 1;
   if (left >= 5 && memcmp(amp + 1, "amp;", 4) == 0) return 1;
@@ -698,31 +701,43 @@ static int read_markup(const char *d, size_t len, size_t *seen, size_t limit) {
   return 1;
 }
 
-static char *fix_entities(const char *d, size_t len, size_t *outlen, entities *ents, int *undeclared) {
+static char *fix_entities(const char *d, size_t len, size_t *outlen, entities *ents, int *undeclared, int which) {
   rewrite w;
   size_t i = 0, seen = 0;                         /* markup before d[seen] has been read */
   if (len >= 2 && (((unsigned char)d[0] == 0xFE && (unsigned char)d[1] == 0xFF) ||
                    ((unsigned char)d[0] == 0xFF && (unsigned char)d[1] == 0xFE)))
     return NULL;                                   /* UTF-16 */
   if (memchr(d, '\0', len < 4 ? len : 4)) return NULL;
-  if (!memchr(d, '&', len)) return NULL;
+  if (!memchr(d, which == BARE_LT ? '<' : '&', len)) return NULL;
   memset(&w, 0, sizeof w);
   w.d = d;
   w.len = len;
   w.ents = ents;
   orr_buf_init(&w.b);
   while (i < len) {
-    const char *amp = find_any(d + i, d + len, '&', '&', '&');
+    const char *amp = find_any(d + i, d + len, which & BARE_AMP ? '&' : '<', which & BARE_LT ? '<' : '&', '&');
     size_t at;
     if (amp == d + len) break;
     at = (size_t)(amp - d);
-    if (plain_reference(amp, len - at)) { i = at + 1; continue; }
+    if (*amp == '<') {
+      /* a '<' that can start nothing (a tag's name, "</", "<!", "<?"): text, as in
+      ** "if a < b" or "<3", which libxml2 would drop; as &lt; it stays */
+      unsigned char c = at + 1 < len ? (unsigned char)amp[1] : ' ';
+      if (c >= 0x80 || isalpha(c) || c == '_' || c == ':' || c == '/' || c == '!' || c == '?') {
+        i = at + 1;
+        continue;
+      }
+    } else if (!(which & BARE_AMP) || plain_reference(amp, len - at)) {
+      i = at + 1;
+      continue;
+    }
     /* one to rewrite, unless it stands in a CDATA section or a comment: the markup from
     ** where the last such '&' stood to this one is read (each stretch once; never from i,
     ** which may have passed the start of a section on plain references) */
     if (!read_markup(d, len, &seen, at)) { orr_buf_free(&w.b); return NULL; }
     if (seen > at) { i = seen; continue; }         /* it was inside one */
-    i = fix_reference(&w, at);
+    if (*amp == '<') { replace(&w, at, "&lt;", 4, at + 1, BARE_LT); i = at + 1; }
+    else i = fix_reference(&w, at);
   }
   /* (a declaration after the last '&' rewritten leaves the document as it is, too) */
   if (!w.changed || !read_markup(d, len, &seen, len)) { orr_buf_free(&w.b); return NULL; }
@@ -1202,6 +1217,16 @@ static int restore_text(const orr_xml_input *in, xmlNodePtr t) {
   return 1;
 }
 
+int orr_xml_input_bare_lt(orr_xml_input *in) {
+  size_t n = 0;
+  int what = 0;
+  char *copy = fix_entities(in->data, in->len, &n, NULL, &what, BARE_LT);
+  if (copy == NULL) return 0;
+  take(in, copy, n);
+  note(in, "a bare '<' (read as the text it is)");
+  return 1;
+}
+
 int orr_xml_input_plain(orr_xml_input *in) {
   if (in->naside == 0) return 0;
   free(in->copy);                          /* the copy with placeholders */
@@ -1300,10 +1325,10 @@ int orr_xml_input_prepare(orr_xml_input *in, const char *data, size_t len, const
       if (orr_buf_ok(&b)) { n = b.len; take(in, orr_buf_take(&b), n); }
       else orr_buf_free(&b);
     }
-    if ((copy = fix_entities(in->data, in->len, &n, ents.n ? &ents : NULL, &undeclared)) != NULL)
+    if ((copy = fix_entities(in->data, in->len, &n, ents.n ? &ents : NULL, &undeclared, BARE_AMP)) != NULL)
       take(in, copy, n);
     if (ents.refused[0]) note(in, "%s", ents.refused);
-    if (undeclared) note(in, "undeclared HTML entities or bare '&' (read as HTML would)");
+    if (undeclared & BARE_AMP) note(in, "undeclared HTML entities or bare '&' (read as HTML would)");
     for (i = 0; i < ents.n; i++) { orr_buf_free(&ents.e[i].x); free(ents.e[i].value); }
     free(ents.e);
   }

@@ -290,6 +290,23 @@ describe('orrery.parse / orrery._feed', function()
     assert.matches('HTML page', select(2, parse.feed('<html><body><pre>' .. feed .. '</pre></body></html>')))
   end)
 
+  it('keeps a bare \'<\' that starts no markup as the text it is, and leaves CDATA and comments alone', function()
+    local f = assert(parse.feed('<rss version="2.0"><channel><title>T</title>'
+      .. '<item><title>if a < b then</title><guid>1</guid></item>'
+      .. '<item><title>x <= 3 & <3 <</title><guid>2</guid><description><![CDATA[<p>a < b</p>]]></description></item>'
+      .. '<!-- a < b --><item><title>last</title><guid>3</guid></item></channel></rss>'))
+    assert.equals(3, #f.entries)
+    assert.equals('if a < b then', f.entries[1].title)
+    assert.equals('x <= 3 & <3 <', f.entries[2].title)
+    assert.equals('<p>a &lt; b</p>', f.entries[2].summary)
+    assert.equals('last', f.entries[3].title)
+    assert.is_true(f.bozo)
+    -- a well-formed document is not looked at for it
+    f = assert(parse.feed('<rss version="2.0"><channel><title>a &lt; b</title></channel></rss>'))
+    assert.is_false(f.bozo)
+    assert.equals('a < b', f.title)
+  end)
+
   it('reads Latin-1 as windows-1252, odd encoding names, and never hands out invalid UTF-8', function()
     local f = assert(parse.feed('<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel>'
       .. '<title>don\146t caf\233</title></channel></rss>'))
