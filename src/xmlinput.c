@@ -562,6 +562,8 @@ static char *fix_declaration(const char *d, size_t len, size_t *outlen, char *no
 ** which the parser always keeps; references to the entities the document declared (ents)
 ** are replaced by their expansion.  Only for ASCII-compatible bytes, never inside CDATA
 ** sections or comments, and not at all when declarations are left in the document.
+** The same pass, asked (`which`: BARE_AMP, BARE_LT), writes a '<' that starts no markup as
+** &lt; (orr_xml_input_bare_lt).
 ** Returns a malloc'd copy, or NULL when nothing needed rewriting (or out of memory). */
 /* The first occurrence of the 3 bytes t in the n bytes at d, or NULL. */
 static const char *find3(const char *d, size_t n, const char *t) {
@@ -704,18 +706,19 @@ static int read_markup(const char *d, size_t len, size_t *seen, size_t limit) {
 static char *fix_entities(const char *d, size_t len, size_t *outlen, entities *ents, int *undeclared, int which) {
   rewrite w;
   size_t i = 0, seen = 0;                         /* markup before d[seen] has been read */
+  const char a = which & BARE_AMP ? '&' : '<', b = which & BARE_LT ? '<' : a;   /* what to stop at */
   if (len >= 2 && (((unsigned char)d[0] == 0xFE && (unsigned char)d[1] == 0xFF) ||
                    ((unsigned char)d[0] == 0xFF && (unsigned char)d[1] == 0xFE)))
     return NULL;                                   /* UTF-16 */
   if (memchr(d, '\0', len < 4 ? len : 4)) return NULL;
-  if (!memchr(d, which == BARE_LT ? '<' : '&', len)) return NULL;
+  if (!memchr(d, a, len) && (b == a || !memchr(d, b, len))) return NULL;
   memset(&w, 0, sizeof w);
   w.d = d;
   w.len = len;
   w.ents = ents;
   orr_buf_init(&w.b);
   while (i < len) {
-    const char *amp = find_any(d + i, d + len, which & BARE_AMP ? '&' : '<', which & BARE_LT ? '<' : '&', '&');
+    const char *amp = find_any(d + i, d + len, a, b, b);
     size_t at;
     if (amp == d + len) break;
     at = (size_t)(amp - d);
@@ -727,7 +730,7 @@ static char *fix_entities(const char *d, size_t len, size_t *outlen, entities *e
         i = at + 1;
         continue;
       }
-    } else if (!(which & BARE_AMP) || plain_reference(amp, len - at)) {
+    } else if (plain_reference(amp, len - at)) {
       i = at + 1;
       continue;
     }
