@@ -1366,17 +1366,16 @@ static orr_feed *parse_xml(const char *input, size_t input_len, const orr_feed_o
   }
   if (opts->plain) orr_xml_input_plain(&in);
   doc = xmlCtxtReadMemory(ctxt, in.data, (int)in.len, opts->url, in.encoding, XML_OPTIONS);
-  if ((doc == NULL || !ctxt->wellFormed) && orr_xml_input_plain(&in)) {
-    /* text set aside is for documents libxml2 reads without an error: one it must recover
-    ** is read again as it came, so that the recovery is all libxml2's own */
-    xmlFreeDoc(doc);
-    doc = xmlCtxtReadMemory(ctxt, in.data, (int)in.len, opts->url, in.encoding, XML_OPTIONS);
-  }
-  if ((doc == NULL || !ctxt->wellFormed) && orr_xml_input_bare_lt(&in)) {
-    /* and one with a '<' that is text ("a < b") is read with it written as &lt;, which
-    ** libxml2 would drop (well-formed documents never pay for the look) */
-    xmlFreeDoc(doc);
-    doc = xmlCtxtReadMemory(ctxt, in.data, (int)in.len, opts->url, in.encoding, XML_OPTIONS);
+  if (doc == NULL || !ctxt->wellFormed) {
+    /* a document libxml2 must recover is read once more: as it came (text set aside is for
+    ** documents read without an error, so that the recovery is all libxml2's own), and with
+    ** each '<' that is text ("a < b") written as &lt;, which libxml2 would drop (well-formed
+    ** documents never pay for either) */
+    int plain = orr_xml_input_plain(&in), lt = orr_xml_input_bare_lt(&in);
+    if (plain || lt) {
+      xmlFreeDoc(doc);
+      doc = xmlCtxtReadMemory(ctxt, in.data, (int)in.len, opts->url, in.encoding, XML_OPTIONS);
+    }
   }
   if (!orr_xml_input_restore(&in, doc)) {
     fail(err, errlen, "out of memory%s", NULL);
