@@ -563,7 +563,7 @@ static char *fix_declaration(const char *d, size_t len, size_t *outlen, char *no
 ** are replaced by their expansion.  Only for ASCII-compatible bytes, never inside CDATA
 ** sections or comments, and not at all when declarations are left in the document.
 ** The same pass, asked (`which`: BARE_AMP, BARE_LT), writes a '<' that starts no markup as
-** &lt; (orr_xml_input_bare_lt).
+** &lt; and mends the attribute values libxml2 would lose (orr_xml_input_bare_lt).
 ** Returns a malloc'd copy, or NULL when nothing needed rewriting (or out of memory). */
 /* The first occurrence of the 3 bytes t in the n bytes at d, or NULL. */
 static const char *find3(const char *d, size_t n, const char *t) {
@@ -703,9 +703,62 @@ static int read_markup(const char *d, size_t len, size_t *seen, size_t limit) {
   return 1;
 }
 
+/* The start tag at d[at] ('<' and a name's first byte), read as HTML reads one, for the
+** faults libxml2 loses a whole element to: a '<' inside a quoted value (title="a<b"; libxml2
+** ends the tag there) and a value without quotes (href=http://x/; libxml2 drops it).  With w,
+** each such '<' is written as &lt; and each such value quoted.  Returns the end of the tag
+** (past its '>'), 0 when a '<' outside quotes comes before any '>' (the '<' at d[at] is text,
+** as in "c<d</title>"), or at + 1 when that is not known within TAG_MAX bytes.  *fix is set
+** when there is something to write; *read, to the bytes read. */
+#define TAG_MAX 16384
+static size_t start_tag(const char *d, size_t len, size_t at, rewrite *w, int *fix, size_t *read) {
+  size_t k = at + 1, stop = len - at > TAG_MAX ? at + TAG_MAX : len;
+  while (k < stop && name_char(d[k])) k++;
+  for (;;) {
+    while (k < stop && blank(d[k])) k++;
+    *read = k - at;
+    if (k >= stop) return at + 1;
+    if (d[k] == '>') return k + 1;
+    if (d[k] == '<') return 0;
+    if (!name_char(d[k])) { k++; continue; }       /* '/', a stray quote: libxml2's to judge */
+    while (k < stop && name_char(d[k])) k++;
+    while (k < stop && blank(d[k])) k++;
+    if (k >= stop || d[k] != '=') continue;
+    k++;
+    while (k < stop && blank(d[k])) k++;
+    *read = k - at;
+    if (k >= stop) return at + 1;
+    if (d[k] == '"' || d[k] == '\'') {
+      const char *q = memchr(d + k + 1, d[k], stop - k - 1), *lt;
+      if (q == NULL) { *read = stop - at; return at + 1; }
+      for (lt = d + k; (lt = memchr(lt + 1, '<', (size_t)(q - lt - 1))) != NULL; ) {
+        *fix = 1;
+        if (w) replace(w, (size_t)(lt - d), "&lt;", 4, (size_t)(lt - d) + 1, BARE_LT);
+      }
+      k = (size_t)(q - d) + 1;
+    } else if (d[k] != '>' && d[k] != '<') {
+      /* unquoted: to a blank or '>'.  A '/' right before the '>' is the value's, as HTML
+      ** has it (href=http://example.com/>), and closes the tag as well: in a feed such
+      ** a tag is nearly always an empty <link>, which would otherwise swallow the rest */
+      size_t v = k, j;
+      int empty;
+      while (k < stop && !blank(d[k]) && d[k] != '>' && d[k] != '<') k++;
+      empty = k < stop && d[k] == '>' && k - v > 1 && d[k - 1] == '/';
+      *fix = 1;
+      if (w) {
+        replace(w, v, "\"", 1, v, BARE_LT);
+        for (j = v; j < k; j++)
+          if (d[j] == '"') replace(w, j, "&quot;", 6, j + 1, BARE_LT);
+        replace(w, k, empty ? "\"/" : "\"", empty ? 2 : 1, k, BARE_LT);
+      }
+    }
+  }
+}
+
 static char *fix_entities(const char *d, size_t len, size_t *outlen, entities *ents, int *undeclared, int which) {
   rewrite w;
   size_t i = 0, seen = 0;                         /* markup before d[seen] has been read */
+  size_t tags = 4 * len + TAG_MAX;                /* bytes start_tag may read: linear, whatever the '<'s */
   const char a = which & BARE_AMP ? '&' : '<', b = which & BARE_LT ? '<' : a;   /* what to stop at */
   if (len >= 2 && (((unsigned char)d[0] == 0xFE && (unsigned char)d[1] == 0xFF) ||
                    ((unsigned char)d[0] == 0xFF && (unsigned char)d[1] == 0xFE)))
@@ -726,9 +779,26 @@ static char *fix_entities(const char *d, size_t len, size_t *outlen, entities *e
       /* a '<' that can start nothing (a tag's name, "</", "<!", "<?"): text, as in
       ** "if a < b" or "<3", which libxml2 would drop; as &lt; it stays */
       unsigned char c = at + 1 < len ? (unsigned char)amp[1] : ' ';
-      if (c >= 0x80 || isalpha(c) || c == '_' || c == ':' || c == '/' || c == '!' || c == '?') {
+      if (c == '/' || c == '!' || c == '?') {
         i = at + 1;
         continue;
+      }
+      if (c >= 0x80 || isalpha(c) || c == '_' || c == ':') {
+        /* a start tag, unless no '>' closes it before the next '<' ("c<d</title>");
+        ** read (outside CDATA and comments) for what libxml2 would lose in it */
+        size_t end, read = 0;
+        int fix = 0;
+        if (tags == 0) { i = at + 1; continue; }
+        if (!read_markup(d, len, &seen, at)) { orr_buf_free(&w.b); return NULL; }
+        if (seen > at) { i = seen; continue; }
+        end = start_tag(d, len, at, NULL, &fix, &read);
+        tags -= read < tags ? read : tags;
+        if (end > at + 1) {
+          if (fix) start_tag(d, len, at, &w, &fix, &read);
+          i = seen = end;
+          continue;
+        }
+        if (end == at + 1) { i = at + 1; continue; }
       }
     } else if (plain_reference(amp, len - at)) {
       i = at + 1;
@@ -1226,7 +1296,7 @@ int orr_xml_input_bare_lt(orr_xml_input *in) {
   char *copy = fix_entities(in->data, in->len, &n, NULL, &what, BARE_LT);
   if (copy == NULL) return 0;
   take(in, copy, n);
-  note(in, "a bare '<' (read as the text it is)");
+  note(in, "a bare '<', or an attribute value libxml2 would drop (read as HTML would)");
   return 1;
 }
 

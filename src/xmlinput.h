@@ -66,10 +66,12 @@ int  orr_xml_input_restore(const orr_xml_input *in, struct _xmlDoc *doc);
 ** own (after an error libxml2 drops some references the set-aside text would keep, and its
 ** messages count lines of the bytes it read).  Returns whether anything changed. */
 int  orr_xml_input_plain(orr_xml_input *in);
-/* A document libxml2 could not read whole, with each '<' that starts no markup ("if a < b",
-** "<3": libxml2 drops it, and what follows may go with it) written as &lt; — outside CDATA
-** sections and comments, where it is text already.  Returns 1 when there was one (in->data
-** is then the rewritten copy, and the note says so), else 0. */
+/* A document libxml2 could not read whole, with the markup it would lose read as HTML reads
+** it: each '<' that starts no tag ("if a < b", "<3", "c<d</title>": libxml2 drops it, and
+** what follows may go with it) and each '<' in a quoted attribute value (title="a<b", where
+** libxml2 ends the tag and loses the element) written as &lt;, each attribute value without
+** quotes quoted — outside CDATA sections and comments, where it is text already.  Returns 1
+** when there was one (in->data is then the rewritten copy, and the note says so), else 0. */
 int  orr_xml_input_bare_lt(orr_xml_input *in);
 
 /* The document (XML, or HTML with html set) with the attributes of any tag past the max-th

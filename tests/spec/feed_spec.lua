@@ -270,13 +270,16 @@ describe('orrery.parse / orrery._feed', function()
   it('reads a feed after a server\'s message printed before it, and says what was skipped', function()
     local feed = '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>T</title>'
       .. '<item><title>one</title><guid>1</guid></item><item><title>two</title><guid>2</guid></item></channel></rss>'
+    local json = '{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": ['
+      .. '{"id": "1", "title": "one", "content_text": "{\\"a\\": 1}"}, {"id": "2", "title": "two"}]}'
     -- PHP's warnings above a WordPress feed, as HTML and as text; and no declaration at all
     for _, junk in ipairs({
       '<br />\n<b>Warning</b>:  Cannot modify header information - headers already sent by (output started at '
         .. '/var/www/wp-config.php:1) in <b>/var/www/wp-includes/feed-rss2.php</b> on line <b>8</b><br />\n',
       'Notice: Undefined index: foo in /var/www/x.php on line 3\n',
     }) do
-      for _, doc in ipairs({ junk .. feed, junk .. feed:gsub('^<%?xml[^>]*>\n', '') }) do
+      for _, doc in ipairs({ junk .. feed, junk .. feed:gsub('^<%?xml[^>]*>\n', ''), junk .. json,
+                             junk .. '{"debug": {"x": 1}}\n' .. json }) do
         local f = assert(parse.feed(doc))
         assert.equals(2, #f.entries)
         assert.equals('two', f.entries[2].title)
@@ -287,6 +290,10 @@ describe('orrery.parse / orrery._feed', function()
     end
     -- what is not a feed stays so, text before or not; an HTML page stays one
     assert.matches('not a feed', select(2, parse.feed('Warning: no feed here <p>at all</p>')))
+    assert.matches('not a feed: line 1', select(2, parse.feed('Warning: {"error": "no feed"}')))
+    -- a JSON Feed cut short after a message: what is wrong with it
+    assert.matches('^not a feed: JSON error .*%(after 30 bytes of other text%)$',
+      select(2, parse.feed('Notice: a in /x.php on line 3\n' .. json:sub(1, 90))))
     assert.matches('HTML page', select(2, parse.feed('<html><body><pre>' .. feed .. '</pre></body></html>')))
   end)
 
@@ -305,6 +312,29 @@ describe('orrery.parse / orrery._feed', function()
     f = assert(parse.feed('<rss version="2.0"><channel><title>a &lt; b</title></channel></rss>'))
     assert.is_false(f.bozo)
     assert.equals('a < b', f.title)
+  end)
+
+  it('keeps an element whose attribute value holds a \'<\' or has no quotes, and a \'<\' no tag closes', function()
+    local f = assert(parse.feed('<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+      .. '<entry><title type="text" x="a<b">one</title><id>urn:1</id><link href="http://example.com/1?a<b"/></entry>'
+      .. '<entry><title>two</title><id>urn:2</id><link href=http://example.com/2 /></entry>'
+      .. "<entry x='<'><title>three</title><id>urn:3</id><link href=http://example.com/3/></entry>"
+      .. '<entry><title>c<d</title><id>urn:4</id><summary type="html">&lt;a href="x" title="1 &lt; 2"&gt;t&lt;/a&gt;</summary></entry>'
+      .. '<entry><title>five</title><id>urn:5</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+      .. '<a href="/x" title="a<b">six</a><![CDATA[<a x="<">]]></div></content></entry></feed>'))
+    assert.equals(5, #f.entries)
+    assert.equals('one', f.entries[1].title)
+    assert.equals('http://example.com/1?a%3Cb', f.entries[1].link)
+    assert.equals('two', f.entries[2].title)
+    assert.equals('http://example.com/2', f.entries[2].link)
+    assert.equals('three', f.entries[3].title)
+    assert.equals('http://example.com/3/', f.entries[3].link)
+    assert.equals('c<d', f.entries[4].title)
+    assert.equals('<a href="x" title="1 &lt; 2">t</a>', f.entries[4].summary)
+    assert.equals('five', f.entries[5].title)
+    assert.matches('title="a&lt;b">six</a>', f.entries[5].content, 1, true)
+    assert.matches('&lt;a x="&lt;"&gt;', f.entries[5].content, 1, true)
+    assert.is_true(f.bozo)
   end)
 
   it('reads Latin-1 as windows-1252, odd encoding names, and never hands out invalid UTF-8', function()
