@@ -1438,6 +1438,42 @@ static const char *after_junk(const char *d, size_t len, size_t from) {
   return NULL;
 }
 
+/* The same for a JSON Feed: a '{' that opens an object ('{' and then '"') and holds one, in
+** the first JUNK_MAX bytes after `from`; the first JSON_TRIES of them are tried.  When none
+** holds a feed, err has what was wrong with the first, if it names jsonfeed.org (else empty). */
+#define JSON_TRIES 4
+static int names_jsonfeed(const char *p, size_t n) {
+  const char *end = p + n;
+  while ((p = memchr(p, 'j', (size_t)(end - p))) != NULL && end - p >= 20) {
+    if (!memcmp(p, "jsonfeed.org/version", 20)) return 1;
+    p++;
+  }
+  return 0;
+}
+
+static orr_feed *json_after_junk(const char *d, size_t len, size_t from, const orr_feed_opts *opts,
+                                 const char **start, char *err, size_t errlen) {
+  const char *p = d + from, *end = d + (len - from > JUNK_MAX ? from + JUNK_MAX : len);
+  int tries = 0;
+  char e[256];
+  err[0] = '\0';
+  while (tries < JSON_TRIES && (p = memchr(p, '{', (size_t)(end - p))) != NULL) {
+    const char *q = p + 1;
+    orr_feed *f;
+    while (q < d + len && (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t')) q++;
+    if (q < d + len && *q == '"') {
+      if ((f = orr_jsonfeed_parse(p, len - (size_t)(p - d), opts, e, sizeof e)) != NULL) {
+        *start = p;
+        return f;
+      }
+      if (tries++ == 0 && names_jsonfeed(p, len - (size_t)(p - d)))   /* one meant as a feed */
+        snprintf(err, errlen, "%s (after %zu bytes of other text)", e, (size_t)(p - d));
+    }
+    p++;
+  }
+  return NULL;
+}
+
 orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts, char *err, size_t errlen) {
   size_t i = (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) ? 3 : 0;
   const char *start;
@@ -1447,12 +1483,15 @@ orr_feed *orr_feed_parse(const char *data, size_t len, const orr_feed_opts *opts
   if (i < len && data[i] == '{') return orr_jsonfeed_parse(data + i, len - i, opts, err, errlen);
   f = parse_xml(data, len, opts, err, errlen);
   /* not a feed from its first byte, but one after some text: read from there, flagged */
-  if (f == NULL && err && !strncmp(err, "not a feed: ", 12) && strncmp(err, "not a feed: an ", 15) &&
-      (start = after_junk(data, len, i + 1)) != NULL) {
+  if (f == NULL && err && !strncmp(err, "not a feed: ", 12) && strncmp(err, "not a feed: an ", 15)) {
     char err2[320], junk[48], msg[160];
-    size_t n = (size_t)(start - data) - i, k;
-    f = parse_xml(start, len - (size_t)(start - data), opts, err2, sizeof err2);
-    if (f == NULL) return NULL;                    /* (the first error stands) */
+    size_t n, k;
+    if ((start = after_junk(data, len, i + 1)) != NULL)
+      f = parse_xml(start, len - (size_t)(start - data), opts, err2, sizeof err2);
+    else if ((f = json_after_junk(data, len, i + 1, opts, &start, err2, sizeof err2)) == NULL && err2[0])
+      fail(err, errlen, "%s", err2);               /* a JSON document after a message: its error */
+    if (f == NULL) return NULL;                    /* (else the first error stands) */
+    n = (size_t)(start - data) - i;
     for (k = 0; k < sizeof junk - 1 && k < n; k++)  /* what it began with, on one line */
       junk[k] = (char)((unsigned char)data[i + k] < 0x20 ? ' ' : data[i + k]);
     junk[k] = '\0';
