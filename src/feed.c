@@ -1168,21 +1168,42 @@ static void read_rdf(parse_state *st, orr_feed *f, xmlNodePtr root) {
   }
 }
 
+/* Items in no place a format gives them (<channel><items><item>, an <entry> inside an
+** unknown wrapper), read when the usual places held none: feedparser reads an item
+** wherever it stands, and so do readers built on it.  Not inside an item found. */
+static void nested_items(parse_state *st, orr_feed *f, xmlNodePtr root) {
+  xmlNodePtr n = root->children;
+  while (n && !st->oom) {
+    if (n->type == XML_ELEMENT_NODE && key_of(n) == K_ITEM) {
+      new_entry(st, f, n);
+    } else if (n->type == XML_ELEMENT_NODE && n->children) {
+      n = n->children;
+      continue;
+    }
+    while (n != root && n->next == NULL) n = n->parent;
+    if (n == root) break;
+    n = n->next;
+  }
+}
+
 /* Read the document under root into f by its format; 0 when root is no feed (err set). */
 static int read_root(parse_state *st, orr_feed *f, xmlNodePtr root, const char *input, size_t input_len,
                      char *err, size_t errlen) {
   xmlNodePtr n;
-  if (is(root, "rss") || (is(root, "channel") && ns_of(root) == NS_NONE)) {
-    f->format = is(root, "rss") ? rss_format(root, st->doc) : "rss";
-    for (n = root->children; n; n = n->next)
-      if (n->type == XML_ELEMENT_NODE && is(n, "channel")) parse_channel(st, f, n);
+  if (xmlStrcasecmp(root->name, (const xmlChar *)"rss") == 0 || (is(root, "channel") && ns_of(root) == NS_NONE)) {
+    f->format = is(root, "channel") ? "rss" : rss_format(root, st->doc);
+    for (n = root->children; n; n = n->next)      /* (<CHANNEL> in an <RSS>, as feedparser reads it) */
+      if (n->type == XML_ELEMENT_NODE && (is(n, "channel") || key_of(n) == K_CHANNEL)) parse_channel(st, f, n);
       else if (n->type == XML_ELEMENT_NODE && key_of(n) == K_ITEM) new_entry(st, f, n);   /* <item> without <channel> */
     if (is(root, "channel")) parse_channel(st, f, root);
+    if (f->nentries == 0) nested_items(st, f, root);
   } else if (is(root, "RDF")) {
     read_rdf(st, f, root);
+    if (f->nentries == 0) nested_items(st, f, root);
   } else if (is(root, "feed")) {
     f->format = atom_format(root, st->doc);
     parse_channel(st, f, root);
+    if (f->nentries == 0) nested_items(st, f, root);
     st->doc->_private = NULL;
   } else if (is(root, "CHANNEL")) {
     f->format = "cdf";

@@ -337,6 +337,31 @@ describe('orrery.parse / orrery._feed', function()
     assert.is_true(f.bozo)
   end)
 
+  it('reads items where no format puts them when the usual places hold none, and <RSS> in capitals', function()
+    local items = '<item><title>one</title><guid>1</guid></item><item><title>two</title><guid>2</guid></item>'
+    for _, doc in ipairs({
+      '<rss version="2.0"><channel><title>T</title><items>' .. items .. '</items></channel></rss>',
+      '<rss version="2.0"><channel><title>T</title></channel><div><p>' .. items .. '</p></div></rss>',
+      '<RSS version="2.0"><CHANNEL><TITLE>T</TITLE>' .. items:gsub('item>', 'ITEM>') .. '</CHANNEL></RSS>',
+      '<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entries><entry><title>one</title><id>1</id>'
+        .. '</entry><entry><title>two</title><id>2</id></entry></entries></feed>',
+    }) do
+      local f = assert(parse.feed(doc))
+      assert.equals('T', f.title)
+      assert.equals(2, #f.entries)
+      assert.equals('one', f.entries[1].title)
+      assert.equals('two', f.entries[2].title)
+    end
+    -- an item in a wrapper is not read when the feed has items of its own, nor one inside an item
+    local f = assert(parse.feed('<rss version="2.0"><channel><title>T</title><item><title>one</title>'
+      .. '<x><item><title>inner</title></item></x></item><x><item><title>wrapped</title></item></x></channel></rss>'))
+    assert.equals(1, #f.entries)
+    f = assert(parse.feed('<rss version="2.0"><channel><title>T</title><x><item><title>one</title>'
+      .. '<x><item><title>inner</title></item></x></item></x></channel></rss>'))
+    assert.equals(1, #f.entries)
+    assert.equals('one', f.entries[1].title)
+  end)
+
   it('reads Latin-1 as windows-1252, odd encoding names, and never hands out invalid UTF-8', function()
     local f = assert(parse.feed('<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel>'
       .. '<title>don\146t caf\233</title></channel></rss>'))
