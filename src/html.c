@@ -440,6 +440,31 @@ static void emit_attr(orr_buf *out, const char *name, const char *value) {
   orr_buf_addc(out, '"');
 }
 
+/* rel without "opener": with it, a link a feed opens in a new tab (target="_blank") gets a
+** handle on the planet's own tab, and can send it to a look-alike page (browsers give such
+** a link noopener unless rel asks otherwise). */
+static void emit_rel(orr_buf *out, const char *value) {
+  orr_buf kept;
+  const char *p = value;
+  int opener = 0;
+  orr_buf_init(&kept);
+  while (*p) {
+    size_t n;
+    while (*p && strchr(" \t\n\r\f", *p)) p++;
+    for (n = 0; p[n] && !strchr(" \t\n\r\f", p[n]); n++) {}
+    if (n == 6 && strncasecmp(p, "opener", 6) == 0) {
+      opener = 1;
+    } else if (n) {
+      if (kept.len) orr_buf_addc(&kept, ' ');
+      orr_buf_add(&kept, p, n);
+    }
+    p += n;
+  }
+  if (!opener) emit_attr(out, "rel", value);                /* (nearly always) as it came */
+  else if (kept.len && orr_buf_ok(&kept)) emit_attr(out, "rel", kept.data);
+  orr_buf_free(&kept);
+}
+
 /* One attribute (name in any case) if it is allowed: URLs resolved against base and
 ** dropped when unsafe, style through the CSS allowlist. */
 static void emit_clean_attr(orr_buf *out, const char *name, const char *value, const char *base) {
@@ -458,6 +483,8 @@ static void emit_clean_attr(orr_buf *out, const char *name, const char *value, c
     css_clean(&css, value);
     if (css.len) emit_attr(out, lname, css.data);
     orr_buf_free(&css);
+  } else if (strcmp(lname, "rel") == 0) {
+    emit_rel(out, value);
   } else {
     emit_attr(out, lname, value);
   }

@@ -225,6 +225,12 @@ int orr_url_scheme_ok(const char *url) {
   }
   if (url[i] != ':') return 1;                                        /* no colon: relative */
   scheme[i] = '\0';
+  if (strcmp(scheme, "feed") == 0) {
+    /* feed: wraps another address ("feed://host/", "feed:https://host/"): only a web one,
+    ** never "feed:javascript:", which feed handlers have run */
+    const char *r = url + i + 1;
+    return (r[0] == '/' && r[1] == '/') || !strncasecmp(r, "http:", 5) || !strncasecmp(r, "https:", 6);
+  }
   for (i = 0; safe_schemes[i]; i++)
     if (strcmp(scheme, safe_schemes[i]) == 0) return 1;
   return 0;

@@ -25,6 +25,14 @@ describe('orrery._html', function()
     assert.equals('', html.sanitize('<object data="x.swf"></object><embed src="x.swf">'))
     assert.equals('text', html.sanitize('<form action="http://evil/"><input name="pw"></form>text'))
     assert.equals('', html.sanitize('<meta http-equiv="refresh" content="0;url=http://evil/"><base href="http://evil/">'))
+    -- feed: wraps a web address only; "feed:javascript:" has run in feed handlers
+    assert.equals('<a>x</a>', html.sanitize('<a href="feed:javascript:alert(1)">x</a>'))
+    assert.equals('<a href="feed://example.com/rss">x</a><a href="feed:https://example.com/rss">y</a>',
+      html.sanitize('<a href="feed://example.com/rss">x</a><a href="feed:https://example.com/rss">y</a>'))
+    -- no tab the planet opens gets a handle on it
+    assert.equals('<a href="http://example.com/" target="_blank" rel="nofollow">x</a><a href="http://example.com/">y</a>',
+      html.sanitize('<a href="http://example.com/" target="_blank" rel="opener nofollow">x</a>'
+        .. '<a href="http://example.com/" rel=" OPENER ">y</a>'))
   end)
 
   it('resolves relative URLs against the base', function()

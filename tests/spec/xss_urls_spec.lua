@@ -15,6 +15,7 @@ local vectors = {
   '   javascript:' .. PAY, '\1javascript:' .. PAY, '&#106;avascript:' .. PAY, '&#x6A;avascript:' .. PAY,
   'javascript&colon;' .. PAY, 'vbscript:msgbox(1)', 'data:text/html,<script>' .. PAY .. '</script>',
   'data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==', 'file:///etc/passwd', '',
+  'feed:javascript:' .. PAY, 'feed:&#106;avascript:' .. PAY,
 }
 
 local function x(s)   -- XML text that says exactly s
