@@ -706,7 +706,8 @@ static int read_markup(const char *d, size_t len, size_t *seen, size_t limit) {
 /* The start tag at d[at] ('<' and a name's first byte), read as HTML reads one, for the
 ** faults libxml2 loses a whole element to: a '<' inside a quoted value (title="a<b"; libxml2
 ** ends the tag there) and a value without quotes (href=http://x/; libxml2 drops it).  With w,
-** each such '<' is written as &lt; and each such value quoted.  Returns the end of the tag
+** each such '<' is written as &lt;, each such value quoted, and a quote that opens no value
+** (alert("a b") unquoted leaves one) dropped.  Returns the end of the tag
 ** (past its '>'), 0 when a '<' outside quotes comes before any '>' (the '<' at d[at] is text,
 ** as in "c<d</title>"), or at + 1 when that is not known within TAG_MAX bytes.  *fix is set
 ** when there is something to write; *read, to the bytes read. */
@@ -720,7 +721,14 @@ static size_t start_tag(const char *d, size_t len, size_t at, rewrite *w, int *f
     if (k >= stop) return at + 1;
     if (d[k] == '>') return k + 1;
     if (d[k] == '<') return 0;
-    if (!name_char(d[k])) { k++; continue; }       /* '/', a stray quote: libxml2's to judge */
+    if (!name_char(d[k])) {                        /* '/', junk: libxml2's to judge */
+      if (d[k] == '"' || d[k] == '\'') {             /* but a stray quote would open a value */
+        *fix = 1;                                  /* to the next such quote, tags away */
+        if (w) replace(w, k, "", 0, k + 1, BARE_LT);
+      }
+      k++;
+      continue;
+    }
     while (k < stop && name_char(d[k])) k++;
     while (k < stop && blank(d[k])) k++;
     if (k >= stop || d[k] != '=') continue;

@@ -321,8 +321,16 @@ describe('orrery.parse / orrery._feed', function()
       .. "<entry x='<'><title>three</title><id>urn:3</id><link href=http://example.com/3/></entry>"
       .. '<entry><title>c<d</title><id>urn:4</id><summary type="html">&lt;a href="x" title="1 &lt; 2"&gt;t&lt;/a&gt;</summary></entry>'
       .. '<entry><title>five</title><id>urn:5</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
-      .. '<a href="/x" title="a<b">six</a><![CDATA[<a x="<">]]></div></content></entry></feed>'))
-    assert.equals(5, #f.entries)
+      .. '<a href="/x" title="a<b">six</a><![CDATA[<a x="<">]]></div></content></entry>'
+      -- a value without quotes that holds some ("x y" leaves a quote that would open a value
+      -- reaching into the entries after it)
+      .. '<entry><title>seven</title><id>urn:7</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+      .. '<img src=`x("a b")`/></div></content></entry>'
+      .. '<entry><title>eight</title><id>urn:8</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+      .. '<a href="/y" title=\'q">y</a></div></content></entry></feed>'))
+    assert.equals(7, #f.entries)
+    assert.equals('seven', f.entries[6].title)
+    assert.equals('eight', f.entries[7].title)
     assert.equals('one', f.entries[1].title)
     assert.equals('http://example.com/1?a%3Cb', f.entries[1].link)
     assert.equals('two', f.entries[2].title)
@@ -335,6 +343,25 @@ describe('orrery.parse / orrery._feed', function()
     assert.matches('title="a&lt;b">six</a>', f.entries[5].content, 1, true)
     assert.matches('&lt;a x="&lt;"&gt;', f.entries[5].content, 1, true)
     assert.is_true(f.bozo)
+    -- XSS vectors as raw XHTML, unclosed tags and values without quotes: every entry stays
+    -- (the quote the first leaves once quoted hid an entry from the re-read of the items)
+    local vectors = { [[<IMG SRC=`javascript:alert("RSnake says, 'XSS'")`>]], '<svg onload=alert(1)>',
+      '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>',
+      '<form action="javascript:alert(1)"><input type=submit></form>', '<input onfocus=alert(1) autofocus>',
+      '<body onload=alert(1)>', '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+      '<base href="javascript:alert(1)//">', '<link rel=stylesheet href="javascript:alert(1)">',
+      '<img src="x`" onerror=alert(1)>', '<img src=x:alert(alt) onerror=eval(src) alt=0>' }
+    local doc = { '<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>' }
+    for i, v in ipairs(vectors) do
+      doc[#doc + 1] = ('<entry><id>urn:%d</id><title>t%d</title><content type="xhtml"><div xmlns='
+        .. '"http://www.w3.org/1999/xhtml">%s</div></content></entry>\n'):format(i, i, v)
+    end
+    f = assert(parse.feed(table.concat(doc) .. '</feed>'))
+    assert.equals(#vectors, #f.entries)
+    for i, e in ipairs(f.entries) do
+      assert.equals('t' .. i, e.title)
+      assert.is_nil((e.content or ''):find('alert', 1, true))
+    end
   end)
 
   it('reads items where no format puts them when the usual places hold none, and <RSS> in capitals', function()
