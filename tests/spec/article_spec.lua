@@ -342,6 +342,28 @@ describe('Doc:article (readability extraction)', function()
     assert.matches('no article found in the page', err)
   end)
 
+  it('weighs text in Chinese, Japanese and Korean by what it says: a short article is one', function()
+    local zh = '北京时间昨天晚上，国家统计局发布了最新的经济数据，显示今年前三个季度国内生产总值同比增长百分之五点二，'
+      .. '高于市场预期。分析人士认为，消费和投资的回升是推动经济增长的主要因素。'
+    local ko = '서울시는 어제 새로운 교통 정책을 발표했다. 이 정책은 도심의 교통 체증을 완화하고 대중교통 이용을 촉진하는 것을 '
+      .. '목표로 한다. 전문가들은 효과가 나타나기까지 몇 년이 걸릴 것으로 전망했다.'
+    assert.equals(utf8.len(zh) * 2, article.text_weight(zh))
+    assert.equals(12, article.text_weight('abc déf 漢字'))
+    for _, p in ipairs({ zh, ko }) do
+      local nav = string.rep('<li><a href="/c">' .. p:sub(1, 12) .. '</a></li>', 30)
+      local body = '<html><head><meta charset="utf-8"></head><body><ul>' .. nav .. '</ul><div class="content"><h1>'
+        .. p:sub(1, 30) .. '</h1><div class="article-body"><p>' .. p .. '</p><p>' .. p .. '</p></div></div>'
+        .. '<footer><a href="/about">about</a></footer></body></html>'
+      local html, err = article.extract(body, 'https://example.org/a', nil, {}, cfg)
+      assert.is_string(html, err)
+      assert.truthy(html:find(p, 1, true))
+      assert.is_nil(html:find('about', 1, true))
+    end
+    -- and what is a teaser in English is one in Chinese: a sentence or two
+    assert.is_true(article.is_teaser({ summary = '<p>' .. zh .. '</p>' }))
+    assert.is_false(article.is_teaser({ summary = '<p>' .. zh:rep(3) .. '</p>' }))
+  end)
+
   it('gives nil for an empty page and survives very deep nesting', function()
     assert.is_nil(chtml.parse('', 'https://example.org/'):article())
     local para = '<p>' .. string.rep('words, and more words. ', 40) .. '</p>'
