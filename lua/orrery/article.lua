@@ -76,7 +76,10 @@ end
 -- free pages of a site with a paywall, are not.)
 local paywall_names = { paywall = true, regwall = true, ['subscriber-only'] = true, ['subscribers-only'] = true,
   ['premium-content'] = true, ['article-locked'] = true, ['content-locked'] = true, ['locked-content'] = true,
-  ['paywall-content'] = true, ['subscription-required'] = true }
+  ['paywall-content'] = true, ['subscription-required'] = true,
+  -- the members-only boxes of the publishing systems blogs run on: Ghost's (its themes' call
+  -- to upgrade under a members' post), WordPress's Paid Memberships Pro and MemberPress
+  ['gh-post-upgrade-cta'] = true, ['pmpro_content_message'] = true, ['mepr-unauthorized-message'] = true }
 
 -- Does the page say, in schema.org's terms, that it is not free to read?  isAccessibleForFree
 -- false, the markup search engines ask paywalled sites for: in JSON-LD ("isAccessibleForFree":

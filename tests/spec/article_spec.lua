@@ -327,6 +327,10 @@ describe('Doc:article (readability extraction)', function()
       { '<script type="application/ld+json">{"isAccessibleForFree": true}</script>', false },
       { '<meta property="article:content_tier" content="metered">', false },
       { '<p>isAccessibleForFree is schema.org\'s word for it, content="false" in a sentence</p>', false },
+      { '</head><body><aside class="gh-post-upgrade-cta"><h2>This post is for paying subscribers only</h2></aside>', true },
+      { '</head><body><div class="pmpro_content_message">This content is for members only.</div>', true },
+      { '</head><body><div class="mepr-unauthorized-message">You are unauthorized to view this page.</div>', true },
+      { '</head><body><a class="gh-portal-trigger" href="#/portal/signup">Subscribe</a>', false },
     }) do
       assert.equals(c[2], article.paywalled(page_with:format(c[1])) ~= nil, c[1])
     end
