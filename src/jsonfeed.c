@@ -165,7 +165,10 @@ static int parse_item(jstate *js, json_t *it, orr_entry *e) {
 ** Windows-1252 (as in XML feeds), control characters in strings escaped, "\u0000" dropped,
 ** a lone surrogate made U+FFFD, and any array or object that opens past MAX_NESTING levels
 ** (a feed needs six) replaced by null.  Text after the root is left to jansson's
-** JSON_DISABLE_EOF_CHECK. */
+** JSON_DISABLE_EOF_CHECK.  A comma before ']' or '}' (hand-edited JSON) is dropped, and a
+** document cut short (a transfer that broke off, a server's size limit) is read up to the
+** last array or object it completed, with what it left open closed: a truncated XML feed
+** keeps the items read before the cut, and so does a JSON one. */
 #define MAX_NESTING 64
 
 static int hex4(const char *p, const char *end, unsigned *v) {
@@ -182,7 +185,8 @@ static int hex4(const char *p, const char *end, unsigned *v) {
   return 1;
 }
 
-enum { MEND_UTF8 = 1, MEND_CONTROL = 2, MEND_NUL = 4, MEND_SURROGATE = 8, MEND_DEEP = 16, MEND_TAIL = 32 };
+enum { MEND_UTF8 = 1, MEND_CONTROL = 2, MEND_NUL = 4, MEND_SURROGATE = 8, MEND_DEEP = 16, MEND_TAIL = 32,
+       MEND_COMMA = 64, MEND_CUT = 128 };
 typedef struct mend { orr_buf b; const char *last; int done; } mend;
 
 /* Write s instead of [from, to) of the text (a mend of kind). */
@@ -230,8 +234,9 @@ static const char *mend_string(mend *m, const char *p, const char *end) {
 ** memory).  *done tells what was mended (MEND_*). */
 static char *mend_json(const char *d, size_t len, size_t *outlen, int *done) {
   const char *p, *end;
-  char *utf8 = NULL;
-  int depth = 0, bad;
+  char *utf8 = NULL, open[MAX_NESTING + 1];    /* the brackets open at each depth */
+  int depth = 0, bad, cut_depth = 0, closed = 0;
+  size_t cut = 0;                              /* where in the copy the last inner value closed */
   mend m;
   *done = 0;
   if (!orr_utf8_valid(d, len)) {
@@ -259,8 +264,28 @@ static char *mend_json(const char *d, size_t len, size_t *outlen, int *done) {
       depth--;
       continue;
     }
-    if (*p == ']' || *p == '}') depth--;
+    if (*p == '[' || *p == '{') {
+      open[depth] = *p;
+    } else if ((*p == ']' || *p == '}') && depth > 0) {
+      if (--depth > 0) {                       /* an inner value complete: a place to cut */
+        cut = m.b.len + (size_t)(p + 1 - m.last);
+        cut_depth = depth;
+      } else {
+        closed = 1;                            /* the root: what follows is not the document */
+      }
+    } else if (*p == ',') {
+      const char *q = p + 1;
+      while (q < end && strchr(" \t\r\n", *q) && *q) q++;
+      if (q < end && (*q == ']' || *q == '}')) replace(&m, p, p + 1, "", MEND_COMMA);
+    }
     p++;
+  }
+  if (!closed && depth > 0 && cut > 0) {       /* cut short: up to the last inner value, closed */
+    orr_buf_add(&m.b, m.last, (size_t)(end - m.last));
+    m.last = end;
+    if (orr_buf_ok(&m.b)) m.b.len = cut;
+    for (; cut_depth > 0; cut_depth--) orr_buf_addc(&m.b, open[cut_depth] == '[' ? ']' : '}');
+    m.done |= MEND_CUT;
   }
   if (m.done) orr_buf_add(&m.b, m.last, (size_t)(end - m.last));
   free(utf8);
@@ -309,12 +334,13 @@ orr_feed *orr_jsonfeed_parse(const char *data, size_t len, const orr_feed_opts *
   if (done) {                                  /* mended: flagged, as a recovered XML feed is */
     static const char *const said[] = { "bytes that are not UTF-8 read as Windows-1252",
       "control characters in strings escaped", "\\u0000 dropped", "lone surrogates replaced",
-      "values nested deeper than 64 levels dropped", "text after the JSON ignored" };
+      "values nested deeper than 64 levels dropped", "text after the JSON ignored",
+      "commas before ']' or '}' dropped", "the document ends early: read up to its last complete value" };
     orr_buf b;
     int k;
     orr_buf_init(&b);
     orr_buf_adds(&b, "invalid JSON mended:");
-    for (k = 0; k < 6; k++)
+    for (k = 0; k < 8; k++)
       if (done & (1 << k)) { orr_buf_adds(&b, b.len > 20 ? ", " : " "); orr_buf_adds(&b, said[k]); }
     f->bozo = 1;
     if ((f->bozo_message = orr_buf_take(&b)) == NULL) goto oom;

@@ -259,6 +259,38 @@ describe('orrery.parse / orrery._feed', function()
     assert.matches('JSON error', err)
   end)
 
+  it('reads a JSON Feed cut short up to its last complete item, and one with commas before a close', function()
+    local items = {}
+    for i = 1, 4 do
+      items[i] = ('{"id": "%d", "title": "t%d", "content_html": "<p>{[%d]}</p>", "tags": ["a", "b"]}'):format(i, i, i)
+    end
+    local doc = '{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [' .. table.concat(items, ', ')
+      .. '], "home_page_url": "https://example.com/"}'
+    local cut_in_item = doc:find('"t4"', 1, true) + 2
+    for _, c in ipairs({ { cut_in_item, 3 }, { doc:find('}, {"id": "4"', 1, true) + 1, 3 },
+                         { doc:find('"tags": ["a"', 1, true) + 10, 0 } }) do
+      local f, err = parse.feed(doc:sub(1, c[1]))
+      if c[2] == 0 then
+        assert.is_nil(f)
+        assert.matches('JSON error', err)
+      else
+        assert.equals(c[2], #f.entries)
+        assert.equals('t3', f.entries[3].title)
+        assert.equals('<p>{[3]}</p>', f.entries[3].content)
+        assert.is_true(f.bozo)
+        assert.matches('ends early', f.bozo_message)
+      end
+    end
+    -- commas before ']' and '}' (hand-edited JSON); and a whole document with brackets after it is whole
+    local f = assert(parse.feed((doc:gsub('"b"%]', '"b",]'):gsub('"J",', '"J", "x": {"y": 1,},'))))
+    assert.equals(4, #f.entries)
+    assert.same({ 'a', 'b' }, f.entries[4].tags)
+    assert.matches('commas', f.bozo_message)
+    f = assert(parse.feed(doc .. '\n<!-- cache: {"key": [1'))
+    assert.equals(4, #f.entries)
+    assert.equals('https://example.com/', f.link)
+  end)
+
   it('recovers an ill-formed document and flags it', function()
     local f = assert(parse.feed('<rss version="2.0"><channel><title>T</title><item><title>A &nbsp; B</title></item><item><title>cut'))
     assert.is_true(f.bozo)
