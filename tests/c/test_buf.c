@@ -80,9 +80,66 @@ static void utf8(void) {
   CHECK(bad == 0);
 }
 
+/* orr_utf8_xml_chars (16 bytes a step) against the same rule a character at a time, on
+** random text made of pieces of every kind: ASCII, control characters, 2-, 3- and 4-byte
+** characters, the leads with rules of their own, and every kind of broken sequence. */
+static int xml_chars_slow(const char *str, size_t n, int cr) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0, k;
+  while (i < n) {
+    if (s[i] < 0x80) {
+      if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && !(cr && s[i] == '\r')) return 0;
+      i++;
+      continue;
+    }
+    k = orr_utf8_seq(str + i, n - i);
+    if (k == 0 || (k == 3 && s[i] == 0xEF && s[i + 1] == 0xBF && s[i + 2] >= 0xBE)) return 0;
+    i += k;
+  }
+  return 1;
+}
+
+static void utf8_blocks(void) {
+  static const char *const pieces[] = {
+    "a", "plain text ", "\n", "\t", "\r", "\x01", "\x7F", "\xC3\xA9", "\xD0\xB6", "\xDF\xBF", "\xC2\x80",
+    "\xE3\x81\x82", "\xE2\x80\x99", "\xE0\xA4\x85", "\xED\x9F\xBF", "\xEF\xBC\x8C", "\xEF\xBF\xBD",
+    "\xF0\x9F\x98\x80", "\xF4\x8F\xBF\xBF", "\xF1\x80\x80\x80",
+    /* broken */
+    "\x80", "\xBF", "\xC0\xAF", "\xC1\xBF", "\xC3", "\xE3\x81", "\xE0\x80\x80", "\xED\xA0\x80",
+    "\xEF\xBF\xBE", "\xEF\xBF\xBF", "\xF0\x80\x80\x80", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xFF",
+    "\xC3\xC3", "\xE3\x41\x82",
+  };
+  size_t np = sizeof pieces / sizeof *pieces, broken = 20;
+  unsigned long long seed = 88172645463325252ULL;
+  int bad = 0, r, valid = 0;
+  for (r = 0; r < 200000; r++) {
+    char s[256];
+    size_t n = 0, want;
+    seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+    want = (size_t)(seed % 120);
+    while (n < want) {
+      size_t k;
+      const char *p;
+      seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+      /* mostly valid pieces: a broken one in one string in four */
+      k = (size_t)(seed >> 8) % (r % 4 == 0 ? np : broken);
+      p = pieces[k];
+      if (n + strlen(p) > sizeof s) break;
+      memcpy(s + n, p, strlen(p));
+      n += strlen(p);
+    }
+    if (orr_utf8_xml_chars(s, n, 1) != xml_chars_slow(s, n, 1)) bad++;
+    if (orr_utf8_xml_chars(s, n, 0) != xml_chars_slow(s, n, 0)) bad++;
+    valid += xml_chars_slow(s, n, 1);
+  }
+  CHECK(bad == 0);
+  CHECK(valid > 20000 && valid < 190000);     /* (both answers seen plenty) */
+}
+
 int main(void) {
   escaping();
   utf8();
+  utf8_blocks();
   {   /* orr_utf8_uncut: a character cut by a byte count goes, a whole one stays */
     char a[] = "ab\xC3\xA9", b[] = "ab\xC3", c[] = "ab\xE2\x82", d[] = "\xF0\x9F\x98\x80", e[] = "\xF0\x9F\x98", f[] = "";
     orr_utf8_uncut(a); orr_utf8_uncut(b); orr_utf8_uncut(c); orr_utf8_uncut(d); orr_utf8_uncut(e); orr_utf8_uncut(f);
