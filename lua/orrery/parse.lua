@@ -26,16 +26,41 @@ function M.entry_id(e)
   return 'urn:orrery:' .. cutil.hash((e.title or '') .. '\0' .. (e.content or e.summary or ''))
 end
 
+-- One line more in the notes of an entry or feed (what the model's rules dropped).
+local function note(t, line)
+  t.notes = t.notes and t.notes ~= '' and (t.notes .. '\n' .. line) or line
+end
+
 -- Every entry its id (entry_id, unless it has one: an entry a recipe changed keeps the id it
 -- was parsed with); an id given twice in one feed is kept once, the first (the feed's own
--- order), unless keep_duplicates.
+-- order), unless keep_duplicates.  But an id the feed gives to entries that link to
+-- different pages is no entry's own (a generator that writes the blog's address, or one
+-- fixed value, as every item's guid): each of those is then known by that id with a hash of
+-- its link, so that the feed keeps all of them, under the same ids run after run, where it
+-- kept only the first.
 local function identify(feed, keep_duplicates)
-  local seen, kept = {}, {}
+  local seen, kept, first, shared = {}, {}, {}, {}
   for _, e in ipairs(feed.entries) do
     e.guid = e.guid or M.entry_id(e)
+    local link = e.link or ''
+    local was = first[e.guid]
+    if was == nil then first[e.guid] = link
+    elseif not shared[e.guid] and was ~= '' and link ~= '' and was ~= link then shared[e.guid] = 0 end
+  end
+  for _, e in ipairs(feed.entries) do
+    if shared[e.guid] and e.link and e.link ~= '' and not keep_duplicates then
+      shared[e.guid] = shared[e.guid] + 1
+      e.guid = e.guid .. '#' .. cutil.hash(e.link)
+    end
     if keep_duplicates or not seen[e.guid] then
       seen[e.guid] = true
       kept[#kept + 1] = e
+    end
+  end
+  for id, n in pairs(shared) do
+    if n > 0 then
+      note(feed, string.format('%d entries with different links share the id "%s": each is known by it with a hash of its link',
+        n, #id > 60 and id:sub(1, 57) .. '...' or id))
     end
   end
   feed.entries = kept
@@ -78,11 +103,6 @@ function M.finish(feed, err, body, opts)
     return nil, err
   end
   return identify(feed, opts.keep_duplicates)
-end
-
--- One line more in the notes of an entry or feed (what the model's rules dropped).
-local function note(t, line)
-  t.notes = t.notes and t.notes ~= '' and (t.notes .. '\n' .. line) or line
 end
 
 -- A URL field of t under the model's URL policy (the one orrery._feed applies as it parses).

@@ -186,6 +186,30 @@ describe('messy and hostile documents', function()
     return table.concat(out)
   end
 
+  it('keeps every entry of a feed that gives them all one id, under the same ids run after run', function()
+    local function doc(n)
+      return '<rss version="2.0"><channel><title>t</title>' .. items(n, function(i)
+        return string.format('<item><title>T%d</title><link>http://example.com/%d</link><guid>http://example.com/</guid>'
+          .. '</item>', i, i)
+      end) .. '<item><title>T2</title><link>http://example.com/2</link><guid>http://example.com/</guid></item>'
+        .. '<item><title>own</title><guid>own</guid></item><item><title>own</title><guid>own</guid></item></channel></rss>'
+    end
+    local f = assert(parse.feed(doc(4)))
+    assert.equals(5, #f.entries)                   -- T1..T4 and "own"; T2 again and "own" again are repeats
+    local ids = {}
+    for i = 1, 4 do
+      assert.equals('T' .. i, f.entries[i].title)
+      assert.matches('^http://example.com/#%x+$', f.entries[i].guid)
+      assert.is_nil(ids[f.entries[i].guid])
+      ids[f.entries[i].guid] = true
+    end
+    assert.equals('own', f.entries[5].guid)
+    assert.matches('5 entries with different links share the id "http://example.com/"', f.notes, 1, true)
+    -- a newer item on top changes no one's id
+    local g = assert(parse.feed(doc(6)))
+    for i = 1, 4 do assert.equals(f.entries[i].guid, g.entries[i].guid) end
+  end)
+
   it('keeps every entry after NUL bytes and other characters XML forbids', function()
     local doc = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
       .. items(6, function(i)
