@@ -456,9 +456,11 @@ static int resolves_private(const char *hp, size_t len, char *ip, size_t n) {
   return found;
 }
 
-/* Is the guarded transfer t to refuse reaching ip (a private address, when the URL it is
-** at names no host the guard allows)?  Then its error says so. */
-static int refuse(orr_transfer *t, const char *ip) {
+/* Is the guarded transfer t to refuse reaching a private address (when the URL it is at
+** names no host the guard allows)?  Then its error says so, without the address: the
+** health page is public, and the address an internal name resolves to would tell whoever
+** writes a feed's redirects how the planet's own network is laid out. */
+static int refuse(orr_transfer *t) {
   char *url = NULL, hp[300];
   size_t host_len;
   curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
@@ -466,8 +468,7 @@ static int refuse(orr_transfer *t, const char *ip) {
   if (host_len && guard_names(t->guard, hp)) return 0;
   t->refused = 1;
   if (!host_len) snprintf(hp, sizeof hp, "the server");
-  snprintf(t->error, sizeof t->error, "refused: %.200s is on a private address (%.46s): only the feed's own host may be",
-           hp, ip);
+  snprintf(t->error, sizeof t->error, "refused: %.200s is on a private address: only the feed's own host may be", hp);
   return 1;
 }
 
@@ -484,7 +485,7 @@ static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_
                  : NULL;
   if (purpose == CURLSOCKTYPE_IPCXN && t->guard && !t->proxied &&
       (in == NULL || inet_ntop(a->family, in, ip, sizeof ip) == NULL || orr_address_private(ip)) &&
-      refuse(t, in ? ip : "not an IP address"))
+      refuse(t))
     return CURL_SOCKET_BAD;
   if (t->refused) { t->refused = 0; t->error[0] = '\0'; }   /* (another address of the host will do) */
   return socket(a->family, a->socktype, a->protocol);
@@ -505,9 +506,8 @@ static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_por
     host_len = url ? host_port(url, hp, sizeof hp) : 0;
     if (host_len && guard_names(t->guard, hp)) return CURL_PREREQFUNC_OK;
     if (!host_len || !resolves_private(hp, host_len, resolved, sizeof resolved)) return CURL_PREREQFUNC_OK;
-    ip = resolved;
   }
-  return refuse(t, ip) ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+  return refuse(t) ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
 }
 /* }====== */
 

@@ -517,9 +517,7 @@ describe('full articles (end to end)', function()
     local db = assert(cdb.open(dir .. '/planet.db'))
     for _, like in ipairs({ '%localhost%blogger.html', '%redirect%' }) do
       local refused = db:one('SELECT error, content FROM articles WHERE url LIKE ?', like)
-      -- (localhost is 127.0.0.1 and ::1: whichever libcurl tried last is named)
-      assert.matches('refused: localhost:%d+ is on a private address %(127%.0%.0%.1%)',
-        (refused.error:gsub('%(::1%)', '(127.0.0.1)')))
+      assert.matches('refused: localhost:%d+ is on a private address: only', refused.error)
       assert.is_nil(refused.content)
     end
     local failed = db:one("SELECT error FROM articles WHERE url LIKE '%links-only.html'")
@@ -571,7 +569,7 @@ describe('full articles (end to end)', function()
     assert.truthy(stored.content:find('Sample with py-spy', 1, true))
     for _, like in ipairs({ '%by-ip', '%by-name', '%redirect%' }) do
       local refused = db:one('SELECT error, content FROM articles WHERE url LIKE ?', like)
-      assert.matches('^refused: [%w.]+:%d+ is on a private address %(127%.0%.0%.1%)', refused.error, 1, false, like)
+      assert.matches('^refused: [%w.]+:%d+ is on a private address: only', refused.error, 1, false, like)
       assert.is_nil(refused.content)
     end
     db:close()

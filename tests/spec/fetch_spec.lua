@@ -221,13 +221,15 @@ describe('orrery._fetch against a loopback server', function()
     })
     assert.equals(200, out[1].status)
     -- (localhost is 127.0.0.1 and ::1: whichever libcurl tried last is named)
-    assert.matches('refused: localhost:%d+ is on a private address %(127%.0%.0%.1%)', (out[2].err:gsub('::1', '127.0.0.1')))
+    assert.matches('refused: localhost:%d+ is on a private address: only', out[2].err)
+    -- not which one: the health page is public, and a name's address tells of the network
+    assert.is_nil(out[2].err:find('127.0.0.1', 1, true) or out[2].err:find('::1', 1, true))
     assert.matches('refused: localhost', out[3].err)
     assert.is_nil(out[3].body)
     assert.equals(200, out[4].status)
     assert.equals(200, out[5].status)
-    assert.matches('^refused: 127%.0%.0%.2:%d+ is on a private address %(127%.0%.0%.2%)', out[6].err)
-    assert.matches('^refused: %[::1%]:%d+ is on a private address %(::1%)', out[7].err)
+    assert.matches('^refused: 127%.0%.0%.2:%d+ is on a private address: only', out[6].err)
+    assert.matches('^refused: %[::1%]:%d+ is on a private address: only', out[7].err)
     local asked = 0
     for _, r in ipairs(srv.stats()) do if r.path == '/alpha.rss' then asked = asked + 1 end end
     assert.equals(2, asked)                     -- the refused ones never sent their request
@@ -258,7 +260,7 @@ describe('orrery._fetch against a loopback server', function()
       assert.matches('^refused: .* is on a private address', out[i].err, 1, false, i)
       assert.is_nil(out[i].body, i)
     end
-    assert.matches('refused: 169%.254%.169%.254:80 is on a private address %(169%.254%.169%.254%)', out[8].err)
+    assert.matches('refused: 169%.254%.169%.254:80 is on a private address: only', out[8].err)
     assert.equals(200, out[9].status, out[9].err)
     assert.equals(200, out[10].status, out[10].err)
     local asked = {}
