@@ -39,12 +39,15 @@ end
 -- its link, so that the feed keeps all of them, under the same ids run after run, where it
 -- kept only the first.
 local function identify(feed, keep_duplicates)
-  local seen, kept, first, link_of, shared, order = {}, {}, {}, {}, {}, {}
-  for i, e in ipairs(feed.entries) do
+  local seen, kept, link_of, shared, order = {}, {}, {}, {}, {}
+  for _, e in ipairs(feed.entries) do
     e.guid = e.guid or M.entry_id(e)
     local link, was = e.link or '', link_of[e.guid]
-    if was == nil then first[e.guid], link_of[e.guid] = i, link
-    elseif not shared[e.guid] and was ~= '' and link ~= '' and was ~= link then shared[e.guid] = 0 end
+    if was == nil then link_of[e.guid] = link
+    elseif not shared[e.guid] and was ~= '' and link ~= '' and was ~= link then
+      shared[e.guid] = 0
+      order[#order + 1] = e.guid              -- (the feed's order: its notes stay the same)
+    end
   end
   for _, e in ipairs(feed.entries) do
     if shared[e.guid] and e.link and e.link ~= '' and not keep_duplicates then
@@ -56,13 +59,11 @@ local function identify(feed, keep_duplicates)
       kept[#kept + 1] = e
     end
   end
-  for id, e in pairs(first) do            -- (the feed's order, so that its notes stay the same)
-    if shared[id] and shared[id] > 0 then order[#order + 1] = { at = e, id = id } end
-  end
-  table.sort(order, function(a, b) return a.at < b.at end)
-  for _, s in ipairs(order) do
-    note(feed, string.format('%d entries with different links share the id "%s": each is known by it with a hash'
-      .. ' of its link', shared[s.id], #s.id > 60 and s.id:sub(1, 57) .. '...' or s.id))
+  for _, id in ipairs(order) do
+    if shared[id] > 0 then
+      note(feed, string.format('%d entries with different links share the id "%s": each is known by it with a hash'
+        .. ' of its link', shared[id], #id > 60 and id:sub(1, 57) .. '...' or id))
+    end
   end
   feed.entries = kept
   return feed
