@@ -1444,6 +1444,15 @@ done:
 ** "<br /><b>Warning</b>: Cannot modify header information ..." above a WordPress feed) made
 ** the whole feed unreadable; feedparser's loose parser reads past it. */
 #define JUNK_MAX 65536
+/* The first s (n bytes) in [p, end), or NULL. */
+static const char *find_str(const char *p, const char *end, const char *s, size_t n) {
+  while ((p = memchr(p, s[0], (size_t)(end - p))) != NULL && (size_t)(end - p) >= n) {
+    if (!memcmp(p, s, n)) return p;
+    p++;
+  }
+  return NULL;
+}
+
 static const char *after_junk(const char *d, size_t len, size_t from) {
   static const char *const starts[] = { "<?xml", "<rss", "<feed", "<rdf:RDF" };
   const char *end = d + (len - from > JUNK_MAX ? from + JUNK_MAX : len);
@@ -1451,8 +1460,8 @@ static const char *after_junk(const char *d, size_t len, size_t from) {
   for (k = 0; k < sizeof starts / sizeof *starts; k++) {
     size_t n = strlen(starts[k]);
     const char *p = d + from;
-    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL && (size_t)(end - p) > n) {
-      if (!memcmp(p, starts[k], n) && (k == 0 || strchr(" \t\r\n>", p[n]))) return p;
+    while ((p = find_str(p, end, starts[k], n)) != NULL && end - p > (ptrdiff_t)n) {
+      if (k == 0 || strchr(" \t\r\n>", p[n])) return p;
       p++;
     }
   }
@@ -1463,15 +1472,6 @@ static const char *after_junk(const char *d, size_t len, size_t from) {
 ** the first JUNK_MAX bytes after `from`; the first JSON_TRIES of them are tried.  When none
 ** holds a feed, err has what was wrong with the first, if it names jsonfeed.org (else empty). */
 #define JSON_TRIES 4
-static int names_jsonfeed(const char *p, size_t n) {
-  const char *end = p + n;
-  while ((p = memchr(p, 'j', (size_t)(end - p))) != NULL && end - p >= 20) {
-    if (!memcmp(p, "jsonfeed.org/version", 20)) return 1;
-    p++;
-  }
-  return 0;
-}
-
 static orr_feed *json_after_junk(const char *d, size_t len, size_t from, const orr_feed_opts *opts,
                                  const char **start, char *err, size_t errlen) {
   const char *p = d + from, *end = d + (len - from > JUNK_MAX ? from + JUNK_MAX : len);
@@ -1487,7 +1487,7 @@ static orr_feed *json_after_junk(const char *d, size_t len, size_t from, const o
         *start = p;
         return f;
       }
-      if (tries++ == 0 && names_jsonfeed(p, len - (size_t)(p - d)))   /* one meant as a feed */
+      if (tries++ == 0 && find_str(p, d + len, "jsonfeed.org/version", 20))   /* one meant as a feed */
         snprintf(err, errlen, "%s (after %zu bytes of other text)", e, (size_t)(p - d));
     }
     p++;
