@@ -81,6 +81,17 @@ local paywall_names = { paywall = true, regwall = true, ['subscriber-only'] = tr
   -- to upgrade under a members' post), WordPress's Paid Memberships Pro and MemberPress
   ['gh-post-upgrade-cta'] = true, ['pmpro_content_message'] = true, ['mepr-unauthorized-message'] = true }
 
+-- What a page's own text says where the rest of an article is held back for paying readers
+-- (lower case): the words of the newsletter and blog platforms (WordPress.com/Jetpack,
+-- Substack, Ghost, Medium), and of newspapers in the languages planets are read in.
+local paywall_words = {
+  'subscribe to continue reading', 'this post is for paid subscribers', 'this post is for paying subscribers',
+  'this post is for subscribers only', 'member-only story', 'keep reading with a 7-day free trial',
+  'réservé aux abonnés', 'suscríbete para seguir leyendo', 'exclusivo para suscriptores',
+  'exclusivo para assinantes', 'nur für abonnenten', 'riservato agli abbonati', 'alleen voor abonnees',
+  '有料会員限定',
+}
+
 -- Does the page say, in schema.org's terms, that it is not free to read?  isAccessibleForFree
 -- false, the markup search engines ask paywalled sites for: in JSON-LD ("isAccessibleForFree":
 -- false, or "False"), or as microdata (<meta itemprop="isAccessibleForFree" content="false">,
@@ -103,8 +114,9 @@ local function not_free(head)
 end
 
 --- Why the page looks like a teaser behind a paywall, or nil: it says so in schema.org's
---- terms (not_free) or Open Graph's (article:content_tier "locked"), or an element's class or
---- id is a paywall's.  Only a short article is then taken for the teaser it is.
+--- terms (not_free) or Open Graph's (article:content_tier "locked"), an element's class or
+--- id is a paywall's, or its text says so in a paywall's words (not in its scripts).  Only a
+--- short article is then taken for the teaser it is.
 function M.paywalled(body)
   local head = body:sub(1, 400000):lower()
   if not_free(head) then return 'the page says it is not free to read' end
@@ -120,6 +132,10 @@ function M.paywalled(body)
       end
       i = head:find(attr .. '="', i + #attr + 2 + #value, true)
     end
+  end
+  local text = chtml.text(body:sub(1, 400000)):lower():gsub('%s+', ' ')
+  for _, w in ipairs(paywall_words) do
+    if text:find(w, 1, true) then return 'the page says "' .. w .. '"' end
   end
   return nil
 end

@@ -331,6 +331,10 @@ describe('Doc:article (readability extraction)', function()
       { '</head><body><div class="pmpro_content_message">This content is for members only.</div>', true },
       { '</head><body><div class="mepr-unauthorized-message">You are unauthorized to view this page.</div>', true },
       { '</head><body><a class="gh-portal-trigger" href="#/portal/signup">Subscribe</a>', false },
+      { '</head><body><div class="wp-block-jetpack"><p>Subscribe to continue\n reading</p></div>', true },
+      { '</head><body><h3>This post is for paid subscribers</h3>', true },
+      { '</head><body><p class="x">Cet article est r&eacute;serv&eacute; aux abonn&eacute;s.</p>', true },
+      { '</head><body><script>var t = "Subscribe to continue reading";</script><p>Subscribe to our newsletter</p>', false },
     }) do
       assert.equals(c[2], article.paywalled(page_with:format(c[1])) ~= nil, c[1])
     end
