@@ -430,13 +430,13 @@ static int proxy_in_environment(void) {
 /* Through a proxy the connection reaches the proxy, which then reaches the host by its own
 ** lookup: the address checked is the one the host (hp's first len bytes, of host_port's
 ** "host:port") resolves to here.
-** Its first private address goes to ip; 0 when there is none, or when the name does not
+** 1 when one of its addresses is private; 0 when none is, or when the name does not
 ** resolve here (a network that reaches the web only through its proxy: the proxy's DNS is
 ** then the only one, and the rule is the proxy's to keep).  The lookup blocks (the
 ** system resolver's own timeouts bound it): only a proxied guarded request to a host other
 ** than the feed's own pays it, before each such request. */
-static int resolves_private(const char *hp, size_t len, char *ip, size_t n) {
-  char host[300];
+static int resolves_private(const char *hp, size_t len) {
+  char host[300], ip[INET6_ADDRSTRLEN];
   struct addrinfo hints, *res = NULL, *a;
   int found = 0;
   if (len >= 2 && hp[0] == '[') { hp++; len -= 2; }          /* [v6] */
@@ -450,7 +450,7 @@ static int resolves_private(const char *hp, size_t len, char *ip, size_t n) {
     const void *addr = a->ai_family == AF_INET ? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
                      : a->ai_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr
                      : NULL;
-    found = addr && inet_ntop(a->ai_family, addr, ip, (socklen_t)n) && orr_address_private(ip);
+    found = addr && inet_ntop(a->ai_family, addr, ip, sizeof ip) && orr_address_private(ip);
   }
   freeaddrinfo(res);
   return found;
@@ -497,7 +497,7 @@ static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_
 ** the request goes), the host's address. */
 static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_port) {
   orr_transfer *t = ud;
-  char *url = NULL, hp[300], resolved[INET6_ADDRSTRLEN];
+  char *url = NULL, hp[300];
   size_t host_len;
   (void)local_ip; (void)port; (void)local_port;
   if (t->guard == NULL || (!t->proxied && !orr_address_private(ip))) return CURL_PREREQFUNC_OK;
@@ -505,7 +505,7 @@ static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_por
     curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &url);
     host_len = url ? host_port(url, hp, sizeof hp) : 0;
     if (host_len && guard_names(t->guard, hp)) return CURL_PREREQFUNC_OK;
-    if (!host_len || !resolves_private(hp, host_len, resolved, sizeof resolved)) return CURL_PREREQFUNC_OK;
+    if (!host_len || !resolves_private(hp, host_len)) return CURL_PREREQFUNC_OK;
   }
   return refuse(t) ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
 }
