@@ -74,6 +74,16 @@ static const char *const unlikely[] = {
   "sr-only", "screen-reader", "visually-hidden", "visuallyhidden", "off-screen", "offscreen",
   "element-invisible", NULL
 };
+/* Substrings of class and id names that are never the article, whatever the attempt: the
+** consent boxes of cookie laws (their own names, and those of the usual consent managers).
+** Tried with fewer rules, a page whose article is short would take the box's long legal
+** text for it. */
+static const char *const consent_box[] = {
+  "consent", "gdpr", "cookie-banner", "cookie-notice", "cookie-bar", "cookie-law", "cookie-popup",
+  "cookie-wall", "cookiewall", "cookie-message", "cookiebanner", "cookienotice", "cookiebar",
+  "cookies-banner", "cookies-notice", "onetrust", "didomi", "usercentrics", "cookiebot", "cmplz",
+  "iubenda", "qc-cmp", "sp_message", "truste", "osano", "cc-window", "cc-banner", NULL
+};
 static const char *const likely[] = {
   "article", "content", "entry", "main", "post", "story", "text", "body", "blog", NULL
 };
@@ -195,14 +205,28 @@ static int hidden(xmlNodePtr n) {
   return h;
 }
 
-/* An ARIA role that says what <nav>, <aside>, <footer> or a <dialog> say: a page's
-** landmarks around its main content (readability.js drops them with the unlikely names). */
+/* An ARIA role that says what <nav>, <aside> or <footer> say: a page's landmarks around
+** its main content (readability.js drops them with the unlikely names; dialogs: modal). */
 static int aside_role(xmlNodePtr n) {
-  static const char *const roles[] = { "navigation", "complementary", "menu", "menubar", "dialog",
-                                       "alertdialog", "alert", "banner", "contentinfo", "search", NULL };
+  static const char *const roles[] = { "navigation", "complementary", "menu", "menubar", "alert", "banner",
+                                       "contentinfo", "search", NULL };
   xmlChar *v = xmlGetProp(n, (const xmlChar *)"role");
   int r = v && in_list((const char *)v, roles);
   xmlFree(v);
+  return r;
+}
+
+/* A dialog over the page (a consent box, a newsletter's or a paywall's call): never the
+** article, in any attempt. */
+static int modal(xmlNodePtr n) {
+  static const char *const roles[] = { "dialog", "alertdialog", NULL };
+  xmlChar *v = xmlGetProp(n, (const xmlChar *)"role");
+  int r = v && in_list((const char *)v, roles);
+  xmlFree(v);
+  if (!r && (v = xmlGetProp(n, (const xmlChar *)"aria-modal")) != NULL) {
+    r = strcasecmp((const char *)v, "true") == 0;
+    xmlFree(v);
+  }
   return r;
 }
 
@@ -221,7 +245,7 @@ static const char *first_of(const char *hay, const char *const *words) {
 ** first ("sidebar content", "contentWithSidebar": a page's main column).  A content word
 ** after it in the same name does not count: "jp-relatedposts" is related posts,
 ** "comment-body" a comment. */
-static int unlikely_names(const char *names) {
+static int unlikely_names(const char *names, const char *const *words) {
   int bad = 0, good = 0;
   while (*names) {
     char one[256];
@@ -230,7 +254,7 @@ static int unlikely_names(const char *names) {
       const char *u, *l;
       memcpy(one, names, len);
       one[len] = '\0';
-      u = first_of(one, unlikely);
+      u = first_of(one, words);
       l = first_of(one, likely);
       if (u && (!l || u < l)) bad = 1;
       else if (l) good = 1;
@@ -249,10 +273,12 @@ static int droppable(xmlNodePtr n) {
     return !(flags & KEEP_LANDMARKS) || !in_list((const char *)n->name, landmark_tags);
   if (flags && !is(n, "html") && !is(n, "body") && hidden(n)) return 1;
   if (is(n, "html") || is(n, "body") || is(n, "article") || is(n, "main")) return 0;
+  if (modal(n)) return 1;
+  names_of(n, names, sizeof names);
+  if (names[0] && unlikely_names(names, consent_box)) return 1;
   if (!(flags & STRIP_UNLIKELY)) return 0;
   if (aside_role(n)) return 1;
-  names_of(n, names, sizeof names);
-  return names[0] && unlikely_names(names);
+  return names[0] && unlikely_names(names, unlikely);
 }
 
 /* ---- lazy images ---- */

@@ -12,6 +12,7 @@
 --- history fills in over several runs instead of hammering its site.
 local chtml = require('orrery._html')
 local fetch = require('orrery.fetch')
+local heldback = require('orrery.heldback')
 local recipe = require('orrery.recipe')
 
 local M = {}
@@ -71,76 +72,8 @@ function M.mode(fc, r)
   return v and 'teaser' or false
 end
 
--- Class and id names (whole tokens, lower case) that mark content behind a paywall: its
--- box over the text, or the text marked locked.  ("paywall-login-link" and such, on the
--- free pages of a site with a paywall, are not.)
-local paywall_names = { paywall = true, regwall = true, ['subscriber-only'] = true, ['subscribers-only'] = true,
-  ['premium-content'] = true, ['article-locked'] = true, ['content-locked'] = true, ['locked-content'] = true,
-  ['paywall-content'] = true, ['subscription-required'] = true,
-  -- the members-only boxes of the publishing systems blogs run on: Ghost's (its themes' call
-  -- to upgrade under a members' post), WordPress's Paid Memberships Pro and MemberPress
-  ['gh-post-upgrade-cta'] = true, ['pmpro_content_message'] = true, ['mepr-unauthorized-message'] = true }
-
--- What a page's own text says where the rest of an article is held back for paying readers
--- (lower case): the words of the newsletter and blog platforms (WordPress.com/Jetpack,
--- Substack, Ghost, Medium), and of newspapers in the languages planets are read in.
-local paywall_words = {
-  'subscribe to continue reading', 'this post is for paid subscribers', 'this post is for paying subscribers',
-  'this post is for subscribers only', 'member-only story', 'keep reading with a 7-day free trial',
-  'réservé aux abonnés', 'suscríbete para seguir leyendo', 'exclusivo para suscriptores',
-  'exclusivo para assinantes', 'nur für abonnenten', 'riservato agli abbonati', 'alleen voor abonnees',
-  '有料会員限定',
-}
-
--- Does the page say, in schema.org's terms, that it is not free to read?  isAccessibleForFree
--- false, the markup search engines ask paywalled sites for: in JSON-LD ("isAccessibleForFree":
--- false, or "False"), or as microdata (<meta itemprop="isAccessibleForFree" content="false">,
--- <link ... href="https://schema.org/False">).  head is lower case.
-local function not_free(head)
-  local i = head:find('isaccessibleforfree', 1, true)
-  while i do
-    local after = head:sub(i + 19, i + 60)
-    if after:find('^["\']?%s*:%s*["\']?false') then return true end          -- JSON-LD
-    local open = head:sub(math.max(1, i - 300), i):match('.*()<')
-    if open then                                                          -- microdata
-      local tag = head:match('^<[^>]*', math.max(1, i - 300) + open - 1) or ''
-      if tag:find('content%s*=%s*["\']?false') or tag:find('href%s*=%s*["\']?[^"\'>]*schema%.org/false') then
-        return true
-      end
-    end
-    i = head:find('isaccessibleforfree', i + 19, true)
-  end
-  return false
-end
-
---- Why the page looks like a teaser behind a paywall, or nil: it says so in schema.org's
---- terms (not_free) or Open Graph's (article:content_tier "locked"), an element's class or
---- id is a paywall's, or its text says so in a paywall's words (not in its scripts).  Only a
---- short article is then taken for the teaser it is.
-function M.paywalled(body)
-  local head = body:sub(1, 400000):lower()
-  if not_free(head) then return 'the page says it is not free to read' end
-  for tag in head:gmatch('<meta[^>]-article:content_tier[^>]*>') do
-    if tag:find('content%s*=%s*["\']?locked') then return 'the page says its content is locked' end
-  end
-  for _, attr in ipairs({ 'class', 'id' }) do
-    local i = head:find(attr .. '="', 1, true)
-    while i do
-      local value = head:match('^[^"]*', i + #attr + 2)
-      for token in value:gmatch('%S+') do
-        if paywall_names[token] then return 'the page has a paywall (' .. attr .. ' "' .. token .. '")' end
-      end
-      i = head:find(attr .. '="', i + #attr + 2 + #value, true)
-    end
-  end
-  local text = chtml.text(body:sub(1, 400000)):lower():gsub('%s+', ' ')
-  for _, w in ipairs(paywall_words) do
-    if text:find(w, 1, true) then return 'the page says "' .. w .. '"' end
-  end
-  return nil
-end
-
---- Text shorter than this behind a paywall is the teaser, not the article.
+--- Text shorter than this is judged by orrery.heldback: behind a paywall it is the teaser,
+--- and it may be what a server put in the article's place.
 M.PAYWALL_TEASER = 1500
 
 --- The article in a fetched page, sanitized.  Returns html, nil, how ({ method = who found
@@ -179,7 +112,9 @@ function M.extract(body, url, r, entry, cfg, ctx, content_type)
     return nil, string.format('no article found in the page (%d characters of text)', chars)
   end
   if weight < M.PAYWALL_TEASER and not (r and r.article) then
-    local why = M.paywalled(body)
+    local why = heldback.stand_in(text, body)
+    if why then return nil, 'no article: ' .. why end
+    why = heldback.paywalled(body)
     if why then return nil, string.format('no article: %s, and only %d characters are shown', why, chars) end
   end
   return clean, nil, { method = method, chars = chars }
@@ -308,6 +243,8 @@ function M.refresh(cfg, st, now, cpu)
       err = res.err
     elseif res.status < 200 or res.status > 299 then
       err = 'HTTP ' .. res.status
+    elseif heldback.redirected(q.url, res.final_url) then
+      err = 'no article: ' .. heldback.redirected(q.url, res.final_url)
     elseif res.content_type and not (res.content_type:lower():find('html', 1, true)
         or res.content_type:lower():find('^text/')) then
       -- a PDF, an image, a feed: there is no article to take out of it

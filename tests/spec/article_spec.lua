@@ -314,36 +314,6 @@ describe('Doc:article (readability extraction)', function()
     assert.truthy(article.extract(page('paywall-login.html'), 'https://example.org/', nil, {}, cfg))
   end)
 
-  it('knows a paywall by schema.org markup in JSON-LD or microdata, and by Open Graph\'s content tier', function()
-    local page_with = '<html><head>%s</head><body><article><p>The river was low that autumn.</p></article></body></html>'
-    for _, c in ipairs({   -- the page's head, and whether it says the page is paywalled
-      { '<script type="application/ld+json">{"isAccessibleForFree": "False"}</script>', true },
-      { "<script>{'isAccessibleForFree' : false}</script>", true },
-      { '<meta itemprop="isAccessibleForFree" content="false">', true },
-      { '<meta content="False" itemprop="isAccessibleForFree"/>', true },
-      { '<link itemprop="isAccessibleForFree" href="https://schema.org/False">', true },
-      { '<meta property="article:content_tier" content="locked">', true },
-      { '<meta itemprop="isAccessibleForFree" content="true">', false },
-      { '<script type="application/ld+json">{"isAccessibleForFree": true}</script>', false },
-      { '<meta property="article:content_tier" content="metered">', false },
-      { '<p>isAccessibleForFree is schema.org\'s word for it, content="false" in a sentence</p>', false },
-      { '</head><body><aside class="gh-post-upgrade-cta"><h2>This post is for paying subscribers only</h2></aside>', true },
-      { '</head><body><div class="pmpro_content_message">This content is for members only.</div>', true },
-      { '</head><body><div class="mepr-unauthorized-message">You are unauthorized to view this page.</div>', true },
-      { '</head><body><a class="gh-portal-trigger" href="#/portal/signup">Subscribe</a>', false },
-      { '</head><body><div class="wp-block-jetpack"><p>Subscribe to continue\n reading</p></div>', true },
-      { '</head><body><h3>This post is for paid subscribers</h3>', true },
-      { '</head><body><p class="x">Cet article est r&eacute;serv&eacute; aux abonn&eacute;s.</p>', true },
-      { '</head><body><script>var t = "Subscribe to continue reading";</script><p>Subscribe to our newsletter</p>', false },
-    }) do
-      assert.equals(c[2], article.paywalled(page_with:format(c[1])) ~= nil, c[1])
-    end
-    local teaser = page('paywall.html'):gsub('<script.-</script>', '<meta itemprop="isAccessibleForFree" content="false">')
-    local html, err = article.extract(teaser, 'https://example.org/', nil, {}, cfg)
-    assert.is_nil(html)
-    assert.matches('not free to read', err)
-  end)
-
   it('says so when a page has no article (a list of links)', function()
     local html, err = article.extract(page('links-only.html'), 'https://example.org/tag/python/', nil, {}, cfg)
     assert.is_nil(html)

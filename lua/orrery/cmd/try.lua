@@ -25,6 +25,8 @@ local function article(opts, cfg, src, res)
     r, err = rec.load(opts.recipe, rec.dirs(cfg))
     if not r then log.error('%s', err) return common.FAIL end
   end
+  local away = require('orrery.heldback').redirected(src, res.url)
+  if away then log.error('%s: no article: %s', src, away) return common.FAIL end
   local html, aerr = require('orrery.article').extract(res.body, res.url, r, {}, cfg, nil, res.content_type)
   if not html then log.error('%s: %s', src, aerr) return common.FAIL end
   local text = require('orrery._html').text(html):gsub('%s+', ' ')
