@@ -511,6 +511,18 @@ end
 ---@param entries table[] with guid set (orrery.parse)
 ---@param now integer
 ---@param future_tolerance integer
+-- The stored row of an entry known by an id its feed shares with a hash of its link
+-- (parse.identify), stored by an older orrery under the shared id alone: it takes its new
+-- id, so that an upgrade neither stores the entry a second time nor shows it twice.
+local function rekey_shared(db, feed_id, e)
+  local base, h = e.guid:match('^(.+)#(%x+)$')
+  if not base or not e.link or h ~= cutil.hash(e.link) then return nil end
+  local old = db:one('SELECT id, hash, first_seen, date FROM entries WHERE feed_id = ? AND guid = ? AND link = ?',
+    feed_id, base, e.link)
+  if old then assert(db:run('UPDATE entries SET guid = ? WHERE id = ?', e.guid, old.id)) end
+  return old
+end
+
 function M:save_entries(feed_id, entries, now, future_tolerance)
   local db = self.db
   local counts = { new = 0, changed = 0, same = 0, expunged = 0 }
@@ -525,6 +537,7 @@ function M:save_entries(feed_id, entries, now, future_tolerance)
     local hash = entry_hash(e, tags, enc)
     local old = (not empty or seen[e.guid]) and db:one(
       'SELECT id, hash, first_seen, date FROM entries WHERE feed_id = ? AND guid = ?', feed_id, e.guid) or nil
+    if not old and not empty and not seen[e.guid] then old = rekey_shared(db, feed_id, e) end
     seen[e.guid] = true
     if not old and tombs and db:one('SELECT 1 AS x FROM expunged WHERE feed_id = ? AND guid = ?', feed_id, e.guid) then
       assert(db:run('UPDATE expunged SET last_seen = ? WHERE feed_id = ? AND guid = ?', now, feed_id, e.guid))

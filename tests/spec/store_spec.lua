@@ -45,6 +45,34 @@ describe('orrery.store', function()
     assert.matches('^#', st.db:one('SELECT hash FROM entries').hash)
   end)
 
+  it('gives the entry an older orrery stored under an id its feed shares the new id, once', function()
+    -- orrery before 2026-12-07 kept the first item of a feed whose items share one guid, under
+    -- that guid; now each is known by the guid with a hash of its link (parse.identify)
+    local cutil = require('orrery._util')
+    local f = st:feed('https://e.org/feed', 'E')
+    local function item(n)
+      local link = 'https://e.org/' .. n
+      return { guid = 'https://e.org/#' .. cutil.hash(link), link = link, title = 'T' .. n, published = 100 + n }
+    end
+    st:save_entries(f.id, entries({ { guid = 'https://e.org/', link = 'https://e.org/2', title = 'T2', published = 102 } }),
+      1000, 86400)
+    local c = st:save_entries(f.id, entries({ item(3), item(2), item(1) }), 2000, 86400)
+    assert.same({ new = 2, changed = 0, same = 1, expunged = 0 }, c)
+    local rows = query.entries(st, { limit = 10 })
+    assert.equals(3, #rows)                   -- T2 once, with its first-seen time; T1 and T3 new
+    local by = {}
+    for _, r in ipairs(rows) do by[r.title] = r end
+    assert.equals(item(2).guid, by.T2.guid)
+    assert.equals(1000, by.T2.first_seen)
+    assert.equals(2000, by.T3.first_seen)
+    -- a row under the shared id whose link the feed no longer has is an entry of its own
+    assert(st.db:run("INSERT INTO entries (feed_id, guid, link, title, first_seen, date, hash) VALUES (?, 'https://e.org/', "
+      .. "'https://e.org/8', 'T8', 1000, 88, 'x')", f.id))
+    c = st:save_entries(f.id, entries({ item(3), item(2), item(1) }), 3000, 86400)
+    assert.same({ new = 0, changed = 0, same = 3, expunged = 0 }, c)
+    assert.equals(4, #query.entries(st, { limit = 10 }))
+  end)
+
   it("keeps a document as the server's gzip when it has one, and bounds all of them by their stored size", function()
     local f = st:feed('https://e.org/feed', 'E')
     local dir = helper.tmpdir()
