@@ -139,6 +139,11 @@ describe('orrery.heldback', function()
     local fine = page('<article><h1>Why my site failed</h1>' .. story .. story .. '<p>The server answered '
       .. '"page not found" and asked me to enable JavaScript, which I had.</p></article>', 'Errors, found | Blog')
     assert.is_string(article.extract(fine, 'https://example.org/a', nil, {}, cfg))
+    for _, h1 in ipairs({ 'How to enable JavaScript in Safari', 'Fixing “Page not found” errors in Django',
+        'Error 404: a short story' }) do
+      local short = page('<article><h1>' .. h1 .. '</h1>' .. story .. '</article>', h1 .. ' | Blog')
+      assert.is_string(article.extract(short, 'https://example.org/a', nil, {}, cfg), h1)
+    end
   end)
 
   it('never takes a consent box for the article, nor a dialog', function()
