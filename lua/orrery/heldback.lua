@@ -255,8 +255,12 @@ function M.redirected(link, final)
   for word in path:lower():gmatch('[^/.]+') do
     if gate_paths[word] then return 'the link leads to a ' .. word .. ' page (' .. final .. '), not to the article' end
   end
-  local function front(p) return p == '' or p == '/' or p:find('^/index%.%w+$') or p:find('^/home/?$') end
-  if front(path) and not front(link:match('^%a[%w+.-]*://[^/?#]*([^?#]*)') or '') then
+  -- (with a query it is a page of its own: WordPress's "/?p=123")
+  local function front(url)
+    local p, q = url:match('^%a[%w+.-]*://[^/?#]*([^?#]*)(%??)')
+    return p and q == '' and (p == '' or p == '/' or p:find('^/index%.%w+$') or p:find('^/home/?$'))
+  end
+  if front(final) and not front(link) then
     return 'the link leads to the front page of ' .. host .. ', not to the article'
   end
   return nil

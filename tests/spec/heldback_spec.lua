@@ -181,7 +181,8 @@ describe('orrery.heldback', function()
       assert.truthy(why:find(c[2], 1, true), why)
     end
     for _, final in ipairs({ link, 'https://news.example.com/2026/12/old-bridge/', 'https://www.example.com/old-bridge',
-        'https://news.example.com/2026/12/how-to-subscribe', 'https://news.example.com/login-troubles-explained' }) do
+        'https://news.example.com/2026/12/how-to-subscribe', 'https://news.example.com/login-troubles-explained',
+        'https://news.example.com/?p=123', 'https://news.example.com/index.php?id=7' }) do
       assert.is_nil(heldback.redirected(link, final), final)
     end
     assert.is_nil(heldback.redirected('https://news.example.com/', 'https://www.example.com/'))   -- it was the front page
