@@ -7,6 +7,7 @@ when asked.  Special paths, for the faults a feed aggregator meets:
   /moved/<path>      301 to /<path>            /found/<path>   302 to /<path>
   /redirect?to=URL[&code=N]   302 to URL (any host)
   /status/<code>     that status, short body   /loop           301 to itself
+  /status/<code>/<path>  that status, with <path> as an HTML body (an error page, a bot check)
   /slow/<ms>/<path>  wait, then serve <path>   /big/<bytes>    a body of that size
   /bomb              a gzip body that inflates to 64 MiB
   /encoded/<how>/<path>  <path> with Content-Encoding: gzip, deflate (zlib), rawdeflate (sent
@@ -115,7 +116,13 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/loop":
             return self.send(301, b"loop", {"Location": "/loop"})
         if path.startswith("/status/"):
-            code = int(path.split("/")[2])
+            parts = path.split("/", 3)
+            code = int(parts[2])
+            if len(parts) == 4:
+                full = os.path.realpath(os.path.join(ROOT, parts[3]))
+                if full.startswith(ROOT + os.sep) and os.path.isfile(full):
+                    with open(full, "rb") as f:
+                        return self.send(code, f.read(), {"Content-Type": "text/html; charset=utf-8"})
             return self.send(code, b"status %d" % code, {"Content-Type": "text/plain"})
         if path.startswith("/slow/"):
             parts = path.split("/", 3)

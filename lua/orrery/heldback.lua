@@ -212,14 +212,15 @@ local stand_in_titles = {
 --- Why the text found in a page is not an article but what a server put in its place, or
 --- nil: a bot check or a firewall's refusal, a page blocked in orrery's country, one that
 --- shows nothing without scripts, an error page (each by what its text says in its first
---- 400 bytes, where such a page says it), or the page's <title> says so.
+--- 400 bytes, where such a page says it), or the page's <title> says so.  The reason in
+--- words, and the kind of page alone.
 ---@param text string the text found (of the sanitized article)
 ---@param body string the page
 function M.stand_in(text, body)
   local start = M.lower(text:sub(1, 400))
   for _, kind in ipairs(stand_ins) do
     for _, w in ipairs(kind[2]) do
-      if start:find(w, 1, true) then return string.format('the page is %s ("%s")', kind[1], w) end
+      if start:find(w, 1, true) then return string.format('the page is %s ("%s")', kind[1], w), kind[1] end
     end
   end
   local title = body:sub(1, 65536):match('<[Tt][Ii][Tt][Ll][Ee][^>]*>([^<]*)')
@@ -227,10 +228,28 @@ function M.stand_in(text, body)
     title = M.lower(chtml.text(title))
     for part in (title .. ' | '):gmatch('%s*(.-)%s+[|%-–—:·»]+%s') do
       local kind = stand_in_titles[part] or (part:find('^40[34]%f[%D]') and 'an error page')
-      if kind then return string.format('the page is %s (its title says "%s")', kind, part) end
+      if kind then return string.format('the page is %s (its title says "%s")', kind, part), kind end
     end
   end
   return nil
+end
+
+-- The kinds of stand-in that say a site turns orrery away, whatever it asked for.
+local turned_away = { ['a check for robots'] = true, ["a firewall's refusal"] = true,
+  ['not available where orrery runs'] = true }
+
+--- Why a site's answer says it turns orrery away (a bot check, a firewall's refusal, a
+--- country blocked), or nil: for the error of a feed whose URL gave such a page (with an
+--- error status, or as if it were the feed), which says no more than "HTTP 403" or "an HTML
+--- page" and leaves its maintainer guessing.
+---@param body string|nil what the server sent
+---@param content_type string|nil its Content-Type
+function M.turned_away(body, content_type)
+  if not body or body == '' or (content_type and not content_type:lower():find('html', 1, true)) then return nil end
+  local head = body:sub(1, 65536)
+  if not head:find('<', 1, true) then return nil end
+  local why, kind = M.stand_in(chtml.text(head), head)
+  return turned_away[kind] and why or nil
 end
 
 -- Where a site sends a reader it will not show an article: its login, subscription or

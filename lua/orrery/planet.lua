@@ -6,6 +6,7 @@
 local article = require('orrery.article')
 local cutil = require('orrery._util')
 local fetch = require('orrery.fetch')
+local heldback = require('orrery.heldback')
 local json = require('orrery.json')
 local parse = require('orrery.parse')
 local recipe = require('orrery.recipe')
@@ -284,6 +285,8 @@ local function process(cfg, st, fc, row, res, now)
       wait = math.min(wait, cfg.backoff_max)
       msg = msg .. string.format(' (Retry-After: %d s)', wait)
     end
+    local away = heldback.turned_away(res.body, res.content_type)
+    if away then msg = msg .. ': ' .. away end
     -- and the host's other feeds wait as long (one server, one request to slow down)
     local host = M.host_key(res.req.url)
     if host then
@@ -292,7 +295,8 @@ local function process(cfg, st, fc, row, res, now)
     return failed(msg, wait or cfg.backoff_base)
   end
   if res.status < 200 or res.status > 299 then
-    return failed('HTTP ' .. res.status)
+    local away = heldback.turned_away(res.body, res.content_type)
+    return failed('HTTP ' .. res.status .. (away and ': ' .. away or ''))
   end
   local context = res.req.context
   local key = (res.body_hash or cutil.digest(res.body)) .. ' ' .. context
@@ -315,7 +319,8 @@ local function process(cfg, st, fc, row, res, now)
   end
   if not feed then
     s.feed_links = links
-    return failed(err)
+    local away = not (links and #links > 0) and heldback.turned_away(res.body, res.content_type)
+    return failed(away and 'not a feed: ' .. away or err)
   end
   if res.req.discovered_in then
     -- the feed the configured page named: fetched from now on, as after a permanent redirect

@@ -30,6 +30,9 @@ describe('server faults (end to end)', function()
     busy = { 'retry/429/120', 'HTTP 429 Too Many Requests %(Retry%-After: 120 s%)' },
     down = { 'retry/503/999999', 'HTTP 503 Service Unavailable %(Retry%-After: 86400 s%)' },
     html = { 'bare.html', 'not a feed: an HTML page' },
+    -- a firewall's bot check in the feed's place, as an error or as if it were the feed
+    challenged = { 'status/403/challenge.html', 'HTTP 403: the page is a check for robots' },
+    challenge = { 'challenge.html', 'not a feed: the page is a check for robots %("checking if the site' },
     deadlink = { 'dead-link.html', 'a web page, not a feed; the feed it names %(http://127%.0%.0%.1:%d+/status/404%) failed: HTTP 404' },
   }
   local good = { alpha = 'alpha.rss', beta = 'beta.atom', plain = 'plain/alpha.rss' }
