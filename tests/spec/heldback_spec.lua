@@ -146,6 +146,21 @@ describe('orrery.heldback', function()
     end
   end)
 
+  it('says when a site turns orrery away, for the error of its feed, and only then', function()
+    local check = fixture('../http/challenge.html')
+    assert.matches('^the page is a check for robots', heldback.turned_away(check, 'text/html; charset=UTF-8'))
+    assert.matches('^the page is a check for robots', heldback.turned_away(check, nil))
+    assert.matches("^the page is a firewall's refusal", heldback.turned_away(page('<h1>Access Denied</h1><p>You '
+      .. 'don\'t have permission to access "/feed" on this server.</p>', 'Access Denied'), 'text/html'))
+    assert.is_nil(heldback.turned_away(check, 'application/rss+xml'))        -- a feed is read as one
+    assert.is_nil(heldback.turned_away('status 403', 'text/plain'))
+    assert.is_nil(heldback.turned_away(nil, 'text/html'))
+    -- an error page, or a blog's own page, is no site turning orrery away
+    assert.is_nil(heldback.turned_away(page('<h1>Page not found</h1><p>The page you are looking for is gone.</p>',
+      'Not Found'), 'text/html'))
+    assert.is_nil(heldback.turned_away(page('<article>' .. story .. '</article>'), 'text/html'))
+  end)
+
   it('never takes a consent box for the article, nor a dialog', function()
     -- the article alone is too short to be one: the feed's teaser stays
     for _, box in ipairs({ '<div id="cookie-consent" class="consent-overlay"><h2>We value your privacy</h2>' .. legal .. '</div>',
