@@ -26,23 +26,44 @@ function M.lower(s)
   return (s:lower():gsub('[\xC3\xCE\xD0][\x80-\xBF]', lower_map):gsub('\xE2\x80[\x98\x99]', "'"):gsub('%s+', ' '))
 end
 
+-- The start tag around position i of s, or nil: the last '<' at most 300 bytes before it, up
+-- to its '>' at most 2,000 bytes on.  Bounded both ways, and its callers look at the first
+-- hundred mentions only (a page names these a few times): a page of 100,000 mentions and
+-- no '>' costs a few milliseconds, not the square of its length.
+local function tag_around(s, i)
+  local from = math.max(1, i - 300)
+  local open = s:sub(from, i):match('^.*()<')
+  return open and s:sub(from + open - 1, from + open + 2000):match('^<[^>]*')
+end
+
 -- Does the page say, in schema.org's terms, that it is not free to read?  isAccessibleForFree
 -- false, the markup search engines ask paywalled sites for: in JSON-LD ("isAccessibleForFree":
 -- false, or "False"), or as microdata (<meta itemprop="isAccessibleForFree" content="false">,
 -- <link ... href="https://schema.org/False">).  head is lower case.
 local function not_free(head)
-  local i = head:find('isaccessibleforfree', 1, true)
-  while i do
+  local i, n = head:find('isaccessibleforfree', 1, true), 0
+  while i and n < 100 do
+    n = n + 1
     local after = head:sub(i + 19, i + 60)
     if after:find('^["\']?%s*:%s*["\']?false') then return true end          -- JSON-LD
-    local open = head:sub(math.max(1, i - 300), i):match('.*()<')
-    if open then                                                          -- microdata
-      local tag = head:match('^<[^>]*', math.max(1, i - 300) + open - 1) or ''
-      if tag:find('content%s*=%s*["\']?false') or tag:find('href%s*=%s*["\']?[^"\'>]*schema%.org/false') then
-        return true
-      end
+    local tag = tag_around(head, i)                                        -- microdata
+    if tag and (tag:find('content%s*=%s*["\']?false') or tag:find('href%s*=%s*["\']?[^"\'>]*schema%.org/false')) then
+      return true
     end
     i = head:find('isaccessibleforfree', i + 19, true)
+  end
+  return false
+end
+
+-- Does the page say so in Open Graph's terms (<meta property="article:content_tier"
+-- content="locked">)?  head is lower case.
+local function locked(head)
+  local i, n = head:find('article:content_tier', 1, true), 0
+  while i and n < 100 do
+    n = n + 1
+    local tag = tag_around(head, i)
+    if tag and tag:find('^<meta') and tag:find('content%s*=%s*["\']?locked') then return true end
+    i = head:find('article:content_tier', i + 20, true)
   end
   return false
 end
@@ -74,6 +95,7 @@ local wall_prefix_not = { no = true, ['not'] = true, free = true, without = true
 
 local function wall_name(token)
   if wall_names[token] then return true end
+  if not (token:find('wall', 1, true) or token:find('gate', 1, true)) then return false end
   for _, part in ipairs(wall_parts) do
     local i, j = token:find(part, 1, true)
     if i then
@@ -148,9 +170,7 @@ local wall_words = {
 function M.paywalled(body)
   local head = body:sub(1, 400000):lower()
   if not_free(head) then return 'the page says it is not free to read' end
-  for tag in head:gmatch('<meta[^>]-article:content_tier[^>]*>') do
-    if tag:find('content%s*=%s*["\']?locked') then return 'the page says its content is locked' end
-  end
+  if locked(head) then return 'the page says its content is locked' end
   for _, attr in ipairs({ 'class', 'id' }) do
     for q, value in head:gmatch('%f[%w-]' .. attr .. '%s*=%s*(["\'])(.-)%1') do
       local _ = q
@@ -225,7 +245,7 @@ function M.stand_in(text, body)
   end
   local title = body:sub(1, 65536):match('<[Tt][Ii][Tt][Ll][Ee][^>]*>([^<]*)')
   if title then
-    title = M.lower(chtml.text(title))
+    title = M.lower(chtml.text(title:sub(1, 500)))
     for part in (title .. ' | '):gmatch('%s*(.-)%s+[|%-–—:·»]+%s') do
       local kind = stand_in_titles[part] or (part:find('^40[34]%f[%D]') and 'an error page')
       if kind then return string.format('the page is %s (its title says "%s")', kind, part), kind end

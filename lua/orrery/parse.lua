@@ -7,6 +7,7 @@ local cfeed = require('orrery._feed')
 local chtml = require('orrery._html')
 local cutil = require('orrery._util')
 local json = require('orrery.json')
+local util = require('orrery.util')
 
 local M = {}
 
@@ -169,7 +170,8 @@ end
 ---@param s string|nil
 function M.language(s)
   if type(s) ~= 'string' then return nil end
-  s = s:match('^%s*(.-)%s*$'):gsub('_', '-')
+  if #s > 256 then return nil end          -- (a tag is at most 35 bytes: nothing to trim for)
+  s = util.trim(s):gsub('_', '-')
   if #s > 35 or not s:match('^%a%a%a?$') and not s:match('^%a%a%a?%-[%w%-]*%w$') then return nil end
   for sub in s:gmatch('[^-]+') do
     if #sub > 8 then return nil end

@@ -46,7 +46,18 @@ function M.message(cfg, msg)
   end
   msg = strip(msg, cfg.dir)
   msg = strip(msg, ORRERY_HOME)
-  return (msg:gsub('(%a[%w+.-]*://)[^/@%s]*@', '%1'))
+  -- the user:password@ after each "://" (read once from each: a pattern that starts with the
+  -- scheme's letters read a run of them again from each, minutes for a long message)
+  local out, i = {}, 1
+  while true do
+    local a = msg:find('://', i, true)
+    if not a then break end
+    local stop = msg:find('[/@%s]', a + 3)
+    out[#out + 1] = msg:sub(i, a + 2)
+    i = stop and msg:byte(stop) == 64 and stop + 1 or a + 3
+  end
+  out[#out + 1] = msg:sub(i)
+  return table.concat(out)
 end
 
 --- The author an entry shows: the name; the email address only when the planet says so.

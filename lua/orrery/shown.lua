@@ -44,7 +44,9 @@ function M.link_key(link)
   cut = path:find('?', 1, true)
   if cut then p, q = path:sub(1, cut - 1), path:sub(cut + 1) end
   if p:find('/index.htm', 1, true) then p = p:gsub('/index%.html?$', '') end
-  if p:sub(-1) == '/' then p = p:gsub('/+$', '') end
+  local n = #p
+  while n > 0 and p:byte(n) == 47 do n = n - 1 end    -- the trailing '/'s (gsub('/+$') is
+  if n < #p then p = p:sub(1, n) end                  -- quadratic in a run of them)
   if not q or q == '' then return host .. p end
   local params = {}
   for kv in q:gmatch('[^&;]+') do

@@ -165,3 +165,52 @@ describe('hostile content', function()
     end
   end)
 end)
+
+describe('hostile fields after parsing (end to end)', function()
+  -- Lua patterns that backtrack (gsub('%s+$'), a scheme's letters before "://") read a run of
+  -- one character again from each of its bytes: a feed's language padded with 200,000
+  -- blanks, or a link of 200,000 slashes, held a refresh for minutes (hours at a megabyte)
+  local run = 200000
+
+  it('stores a feed whose fields are long runs of one character, in bounded time', function()
+    local dir = helper.tmpdir()
+    local doc = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><language>en'
+      .. string.rep(' ', run) .. 'x</language><item><title>A</title><link>http://e.example/a'
+      .. string.rep('/', run) .. 'b/</link><guid>a</guid></item><item><title>B</title><link>http://e.example/b</link>'
+      .. '<dc:language xmlns:dc="http://purl.org/dc/elements/1.1/">' .. string.rep(' ', run) .. 'de</dc:language>'
+      .. '</item></channel></rss>'
+    local f = assert(io.open(dir .. '/long.rss', 'wb'))
+    f:write(doc)
+    f:close()
+    local planet_path = helper.write_planet(dir, { name = 'Long', output_dir = 'out', database = 'planet.db',
+      feeds = { { url = dir .. '/long.rss', name = 'Long' } } })
+    local t0 = cutil.clock()
+    local code, out, err = helper.orrery({ 'run', '-c', planet_path })
+    assert.equals(0, code, out .. err)
+    assert.is_true(cutil.clock() - t0 < SLOW, string.format('took %.1f s', cutil.clock() - t0))
+    assert.matches('2 new entries', out .. err)
+  end)
+
+  it('reads every field the way a planet shows it in time linear in its length', function()
+    local shown, publish = require('orrery.shown'), require('orrery.publish')
+    local pretty, util, heldback = require('orrery.pretty'), require('orrery.util'), require('orrery.heldback')
+    local calls = {
+      language = function(s) return parse.language(s) end,
+      trim = function(s) return util.trim(s) end,
+      link_key = function(s) return shown.link_key('http://x.org/' .. s) end,
+      message = function(s) return publish.message({ dir = '/tmp' }, s) end,
+      html_to_text = function(s) return pretty.html_to_text('<p>' .. s .. '</p>', 80) end,
+      paywalled = function(s) return heldback.paywalled(s) end,
+      stand_in = function(s) return heldback.stand_in(s, '<title>' .. s .. '</title>' .. s) end,
+    }
+    for name, call in pairs(calls) do
+      for _, c in ipairs({ ' ', '/', 'a', ':', '<', 'isaccessibleforfree <' }) do
+        local s = string.rep(c, run // #c) .. 'x' .. string.rep(c, 10)
+        local t0 = cutil.cpu('thread')
+        call(s)
+        local t = cutil.cpu('thread') - t0
+        assert.is_true(t < SLOW / 5, string.format('%s on a run of %q: %.1f s', name, c, t))
+      end
+    end
+  end)
+end)
