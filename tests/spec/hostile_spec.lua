@@ -202,9 +202,12 @@ describe('hostile fields after parsing (end to end)', function()
       html_to_text = function(s) return pretty.html_to_text('<p>' .. s .. '</p>', 80) end,
       paywalled = function(s) return heldback.paywalled(s) end,
       stand_in = function(s) return heldback.stand_in(s, '<title>' .. s .. '</title>' .. s) end,
+      -- and the sanitizer's own scans: a style of url( after url( read each to its end
+      style = function(s) return require('orrery._html').sanitize('<p style="' .. s .. '">x</p>', 'http://e.example/') end,
+      href = function(s) return require('orrery._html').sanitize('<a href="' .. s .. '">x</a>', 'http://e.example/') end,
     }
     for name, call in pairs(calls) do
-      for _, c in ipairs({ ' ', '/', 'a', ':', '<', 'isaccessibleforfree <' }) do
+      for _, c in ipairs({ ' ', '/', 'a', ':', '<', 'isaccessibleforfree <', 'url(', '../', '&#' }) do
         local s = string.rep(c, run // #c) .. 'x' .. string.rep(c, 10)
         local t0 = cutil.cpu('thread')
         call(s)
