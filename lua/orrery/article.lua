@@ -238,13 +238,15 @@ function M.refresh(cfg, st, now, cpu)
   for res in fetch.each(reqs, cfg, cpu) do
     local q = res.req
     local html, err, how
+    local away = not res.err and heldback.redirected(q.url, res.final_url)
     sum.fetched = sum.fetched + 1
     if res.err then
       err = res.err
     elseif res.status < 200 or res.status > 299 then
-      err = 'HTTP ' .. res.status
-    elseif heldback.redirected(q.url, res.final_url) then
-      err = 'no article: ' .. heldback.redirected(q.url, res.final_url)
+      local turned = heldback.turned_away(res.body, res.content_type)       -- (a bot check: say so)
+      err = 'HTTP ' .. res.status .. (turned and ': ' .. turned or '')
+    elseif away then
+      err = 'no article: ' .. away
     elseif res.content_type and not (res.content_type:lower():find('html', 1, true)
         or res.content_type:lower():find('^text/')) then
       -- a PDF, an image, a feed: there is no article to take out of it

@@ -218,6 +218,7 @@ describe('held-back article pages (end to end)', function()
       .. 'Subscribe for unlimited access to our reporting, newsletters and archive, from one euro a week.</p></div></article>'),
     ['account/login.html'] = page('<form><p>Log in</p></form>' .. story),
     ['index.html'] = page(story:rep(6)),
+    ['check.html'] = fixture('../http/challenge.html'),
   }
 
   setup(function()
@@ -233,7 +234,7 @@ describe('held-back article pages (end to end)', function()
     local links = { good = srv.url('good.html'), challenge = srv.url('challenge.html'),
       consent = srv.url('consent.html'), wall = srv.url('wall.html'),
       login = srv.url('redirect?to=' .. srv.url('account/login.html')),
-      front = srv.url('redirect?to=' .. srv.url('index.html')) }
+      front = srv.url('redirect?to=' .. srv.url('index.html')), checked = srv.url('status/403/check.html') }
     for name, link in pairs(links) do
       items[#items + 1] = string.format('<item><title>%s</title><link>%s</link><guid>%s</guid>'
         .. '<description>The teaser of %s… Read more</description></item>', name, link:gsub('&', '&amp;'), name, name)
@@ -254,7 +255,7 @@ describe('held-back article pages (end to end)', function()
     local code, out, err = helper.orrery({ 'refresh', '-c', planet_path, '--json' })
     assert.equals(0, code, err)
     local summary = json.decode(out)
-    assert.equals(6, summary.articles.fetched)
+    assert.equals(7, summary.articles.fetched)
     assert.equals(1, summary.articles.stored)
     local db = assert(cdb.open(dir .. '/planet.db'))
     local why = {}
@@ -265,7 +266,8 @@ describe('held-back article pages (end to end)', function()
     assert.truthy(why.good.content:find('Every few months', 1, true))
     assert.is_nil(why.good.error)
     for name, says in pairs({ challenge = 'a check for robots', consent = 'no article found in the page',
-        wall = 'paywall %(class "article__paywall"%)', login = 'a login page', front = 'the front page of' }) do
+        wall = 'paywall %(class "article__paywall"%)', login = 'a login page', front = 'the front page of',
+        checked = '^HTTP 403: the page is a check for robots' }) do
       assert.matches(says, why[name].error, 1, false, name)
       assert.matches('The teaser of ' .. name, (why[name].content or '') .. (why[name].summary or ''), 1, false, name)
       assert.falsy((why[name].content or ''):find('committee', 1, true), name)
