@@ -575,12 +575,12 @@ static const char *find3(const char *d, size_t n, const char *t) {
   return NULL;
 }
 
-/* XML comments ("<!--" to "-->", or to the end when never closed; not in CDATA sections)
-** with no "--" inside them: a copy with each hyphen that follows a hyphen inside a comment
-** made a space, or NULL when no comment has one (or out of memory).  libxml2 2.9 reports
-** "--" in a comment once for each, with a copy of the comment read so far: a comment of
-** 25,000 of them took 117 s for a megabyte.  A comment's text is never shown (the model
-** and the sanitizer drop comments), so nothing a reader sees changes. */
+/* The document without a "--" inside any XML comment ("<!--" to "-->", or to the end when
+** never closed; a CDATA section holds none): a copy with each hyphen that follows a hyphen
+** inside a comment made a space, or NULL when no comment has one (or out of memory).
+** libxml2 2.9 reports each "--" in a comment with a copy of the comment read so far: a
+** comment of 25,000 of them took 117 s for a megabyte.  A comment's text is never shown
+** (the model and the sanitizer drop comments), so nothing a reader sees changes. */
 static char *comment_hyphens(const char *d, size_t len, size_t *outlen) {
   const char *p = d, *end = d + len;
   char *copy = NULL;

@@ -172,8 +172,7 @@ function M.paywalled(body)
   if not_free(head) then return 'the page says it is not free to read' end
   if locked(head) then return 'the page says its content is locked' end
   for _, attr in ipairs({ 'class', 'id' }) do
-    for q, value in head:gmatch('%f[%w-]' .. attr .. '%s*=%s*(["\'])(.-)%1') do
-      local _ = q
+    for _, value in head:gmatch('%f[%w-]' .. attr .. '%s*=%s*(["\'])(.-)%1') do
       for token in value:gmatch('%S+') do
         if wall_name(token) then return 'the page has a paywall (' .. attr .. ' "' .. token .. '")' end
       end

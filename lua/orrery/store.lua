@@ -501,16 +501,6 @@ local function same_hash(stored, e, tags, enc, hash)
   return #stored == 16 and stored == legacy_entry_hash(e, tags, enc)
 end
 
---- Store a feed's entries.  Returns counts { new =, changed =, same = }.
---- The shown date is published, else updated, else first seen; a date further in the
---- future than `future_tolerance` seconds is clamped to first seen, so a wrong clock cannot
---- pin an entry to the top.  A stored entry's date never moves later: a feed that
---- re-stamps its old posts (a site rebuild, an edit) does not float them to the top of
---- the planet (python/planet#97, #570); a correction to an earlier date is taken.
----@param feed_id integer
----@param entries table[] with guid set (orrery.parse)
----@param now integer
----@param future_tolerance integer
 -- The stored row of an entry known by an id its feed shares with a hash of its link
 -- (parse.identify), stored by an older orrery under the shared id alone: it takes its new
 -- id, so that an upgrade neither stores the entry a second time nor shows it twice.
@@ -523,6 +513,16 @@ local function rekey_shared(db, feed_id, e)
   return old
 end
 
+--- Store a feed's entries.  Returns counts { new =, changed =, same = }.
+--- The shown date is published, else updated, else first seen; a date further in the
+--- future than `future_tolerance` seconds is clamped to first seen, so a wrong clock cannot
+--- pin an entry to the top.  A stored entry's date never moves later: a feed that
+--- re-stamps its old posts (a site rebuild, an edit) does not float them to the top of
+--- the planet (python/planet#97, #570); a correction to an earlier date is taken.
+---@param feed_id integer
+---@param entries table[] with guid set (orrery.parse)
+---@param now integer
+---@param future_tolerance integer
 function M:save_entries(feed_id, entries, now, future_tolerance)
   local db = self.db
   local counts = { new = 0, changed = 0, same = 0, expunged = 0 }
