@@ -75,14 +75,14 @@ static const char *const unlikely[] = {
   "element-invisible", NULL
 };
 /* Substrings of class and id names that are never the article, whatever the attempt: the
-** consent boxes of cookie laws (their own names, and those of the usual consent managers).
-** Tried with fewer rules, a page whose article is short would take the box's long legal
-** text for it. */
+** consent boxes of cookie laws (their own names, and those of the usual consent managers;
+** TRUSTe's as "trustarc" and its "consent" ids: "truste" is in "trustees").  Tried with
+** fewer rules, a page whose article is short would take the box's long legal text for it. */
 static const char *const consent_box[] = {
   "consent", "gdpr", "cookie-banner", "cookie-notice", "cookie-bar", "cookie-law", "cookie-popup",
   "cookie-wall", "cookiewall", "cookie-message", "cookiebanner", "cookienotice", "cookiebar",
   "cookies-banner", "cookies-notice", "onetrust", "didomi", "usercentrics", "cookiebot", "cmplz",
-  "iubenda", "qc-cmp", "sp_message", "truste", "osano", "cc-window", "cc-banner", NULL
+  "iubenda", "qc-cmp", "sp_message", "trustarc", "osano", "cc-window", "cc-banner", NULL
 };
 static const char *const likely[] = {
   "article", "content", "entry", "main", "post", "story", "text", "body", "blog", NULL

@@ -176,9 +176,12 @@ describe('orrery.heldback', function()
     local html = assert(article.extract(long, 'https://example.org/a', nil, {}, cfg))
     assert.falsy(html:find('842 partners', 1, true))
     assert.truthy(html:find('old bridge', 1, true))
-    -- a post about consent, in WordPress's classes for its tags, is a post
+    -- a post about consent, in WordPress's classes for its tags, is a post; a board of
+    -- trustees' statement is no TRUSTe box
     local post = page('<div class="post type-post tag-consent tag-gdpr">' .. story:rep(2) .. '</div>')
     assert.is_string(article.extract(post, 'https://example.org/a', nil, {}, cfg))
+    local board = page('<div class="trustees-statement">' .. story:rep(2) .. '</div>')
+    assert.is_string(article.extract(board, 'https://example.org/a', nil, {}, cfg))
   end)
 
   it('knows a redirect away from the article: to a login, subscription or consent page, or the front page', function()
