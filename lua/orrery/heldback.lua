@@ -5,6 +5,7 @@
 --- texts are ever judged (article.PAYWALL_TEASER): a long article is an article, whatever
 --- its page says around it.
 local chtml = require('orrery._html')
+local util = require('orrery.util')
 
 local M = {}
 
@@ -285,9 +286,8 @@ local gate_hosts = { consent = true, login = true, auth = true, accounts = true,
 --- page the site no longer has).
 function M.redirected(link, final)
   if not final or final == link then return nil end
-  local host, path = final:match('^%a[%w+.-]*://([^/?#]*)([^?#]*)')
+  local host, path = util.host(final), final:match('^%a[%w+.-]*://[^/?#]*([^?#]*)')
   if not host then return nil end
-  host = host:gsub('^.*@', ''):lower()
   local label = host:match('^[^.]+')
   if gate_hosts[label] then return 'the link leads to ' .. host .. ', not to the article' end
   for word in path:lower():gmatch('[^/.]+') do
