@@ -103,7 +103,7 @@ function M.context(cfg, st)
     local y, mo = m.month:match('^(%d+)-(%d+)$')
     local t = util.utc_time(tonumber(y), tonumber(mo), 15)
     months[#months + 1] = { month = m.month, entries = m.entries, title = month_title(cfg.month_format, t),
-      path = 'archive/' .. shown.archive_file(m.month, 1) }
+      path = 'archive/' .. shown.archive_file(m.month, 1), digest = m.digest }
   end
   local ctx = {
     planet = {
@@ -187,28 +187,6 @@ function M.entries_by_day(cfg, rows, by_id, max_days)
   return entries, days
 end
 
--- The archive page context of page p of month i (ctx.months[i]): its entries by day (those
--- after row `after`, the previous page's last), the month's neighbours and its other pages.
--- Returns it and the page's last row.  A page holds archive_page_entries entries, so that
--- a month of 100,000 entries is neither one page of 500 MB nor as much memory to render.
-local function month_context(cfg, ctx, i, p, after)
-  local m = ctx.months[i]
-  local per = cfg.archive_page_entries > 0 and cfg.archive_page_entries or nil
-  local function pages_of(month) return per and math.max(1, (month.entries + per - 1) // per) or 1 end
-  local pages = pages_of(m)
-  local from, to = shown.month_bounds(m.month)
-  local rows = ctx.view:range(from, to, per, after)
-  local entries, days = M.entries_by_day(cfg, rows, ctx.by_id)
-  local c = setmetatable({}, { __index = ctx })
-  c.archive = { month = m.month, title = m.title, entries = entries, days = days, total = m.entries,
-    newer = ctx.months[i - 1], older = ctx.months[i + 1], page = p, pages = pages,
-    newer_page = p > 1 and shown.archive_file(m.month, p - 1) or nil,
-    older_page = p < pages and shown.archive_file(m.month, p + 1) or nil,
-    -- the newer month's last page: the entries that come right after this month's newest
-    newer_last = ctx.months[i - 1] and shown.archive_file(ctx.months[i - 1].month, pages_of(ctx.months[i - 1])) }
-  return c, rows[#rows], pages
-end
-
 local function write_if_changed(path, data)
   if cfs.same(path, data) then return false end
   local ok, err = cfs.write(path, data)
@@ -233,6 +211,217 @@ end
 -- data written to path unless the file already holds it; noted in out.
 local function emit(out, path, data)
   table.insert(write_if_changed(path, data) and out.written or out.unchanged, path)
+end
+
+-- The pages of an archive month: archive_page_entries entries a page.
+local function pages_of(cfg, month)
+  local per = cfg.archive_page_entries
+  return per > 0 and math.max(1, (month.entries + per - 1) // per) or 1
+end
+
+-- The archive page context of page p of month i (ctx.months[i]): its entries by day (those
+-- after row `after`, the previous page's last), the month's neighbours and its other pages,
+-- over `seen` (the archive's watched context, see render_archive).  Returns it and the
+-- page's last row.  A page holds archive_page_entries entries, so that a month of 100,000
+-- entries is neither one page of 500 MB nor as much memory to render.
+local function month_context(cfg, ctx, seen, i, p, after)
+  local m = ctx.months[i]
+  local per = cfg.archive_page_entries > 0 and cfg.archive_page_entries or nil
+  local pages = pages_of(cfg, m)
+  local from, to = shown.month_bounds(m.month)
+  local rows = ctx.view:range(from, to, per, after)
+  local entries, days = M.entries_by_day(cfg, rows, seen.by_id)
+  local c = setmetatable({ archive = {
+    month = m.month, title = m.title, entries = entries, days = days, total = m.entries,
+    newer = seen.near[i - 1], older = seen.near[i + 1], page = p, pages = pages,
+    newer_page = p > 1 and shown.archive_file(m.month, p - 1) or nil,
+    older_page = p < pages and shown.archive_file(m.month, p + 1) or nil,
+    -- the newer month's last page: the entries that come right after this month's newest
+    newer_last = ctx.months[i - 1] and shown.archive_file(ctx.months[i - 1].month, pages_of(cfg, ctx.months[i - 1])),
+  } }, seen.mt)
+  return c, rows[#rows], pages
+end
+
+--------------------------------------------------------------------------------------
+-- Archive months rendered only when what they show changed.
+--
+-- A planet keeps its entries for years, and every run rendered every month of them again
+-- (a second and more for 20,000 entries, reading each old page back to compare it) to
+-- change nothing but the newest.  Now each month's pages are made from a key: the
+-- template, orrery's version, the config, the month's shown entries (View:months' digest)
+-- and its neighbours — and the value of everything else the template read the last time,
+-- watched as it renders: fields of `planet`, of the `months` list, of an entry's `feed`,
+-- of the neighbouring months.  Same key, same pages (a template is a function of what it
+-- reads), and the month is not rendered: unless the template read what cannot be keyed
+-- (the feed list, the health report, the front page's entries, `os`, `io`, `math` ...),
+-- when it is rendered at every run as before.
+
+-- What a template may read and the key needs no word of: Lua's own pure functions and
+-- tables (string.format, table.concat ...).
+local PURE = {}
+for _, k in ipairs({ 'string', 'table', 'utf8', 'pairs', 'ipairs', 'next', 'select', 'tostring', 'tonumber',
+    'type', 'rawget', 'rawequal', 'rawlen', 'assert', 'error', 'pcall', 'xpcall', 'setmetatable',
+    'getmetatable', '_VERSION' }) do PURE[k] = true end
+-- The context's tables whose reads are keyed (by field: see watched).
+local KEYED = { planet = true, months = true, archive = true }
+
+-- A stand-in for table t that notes in reads each field read (as prefix .. name; '*' for a
+-- walk over all of them), the first time: then it keeps the value, so that a template
+-- reading e.feed.name for every entry pays one call for it.  (A month gets stand-ins of
+-- its own, so that what each month read is known.)
+local function watched(t, prefix, reads)
+  return setmetatable({}, {
+    __index = function(w, k)
+      reads[prefix .. tostring(k)] = true
+      local v = t[k]
+      if v ~= nil then rawset(w, k, v) end
+      return v
+    end,
+    __len = function() reads[prefix .. '*'] = true return #t end,
+    __pairs = function() reads[prefix .. '*'] = true return next, t, nil end,
+  })
+end
+
+-- Lazily made stand-ins for the values of table t (a list or a map of tables).
+local function watched_all(t, prefix, reads)
+  return setmetatable({}, { __index = function(w, k)
+    local v = t[k]
+    if v == nil then return nil end
+    v = watched(v, prefix, reads)
+    rawset(w, k, v)
+    return v
+  end })
+end
+
+-- A value in a form that is the same in every run for the same value (functions by their
+-- code); tables with their keys in order.
+local function canonical(v, out, seen)
+  local tv = type(v)
+  if tv == 'table' then
+    if seen[v] then out[#out + 1] = '<cycle>' return end
+    seen[v] = true
+    local keys = {}
+    for k in pairs(v) do keys[#keys + 1] = k end
+    table.sort(keys, function(a, b)
+      if type(a) ~= type(b) then return type(a) < type(b) end
+      if type(a) == 'number' or type(a) == 'string' then return a < b end
+      return tostring(a) < tostring(b)
+    end)
+    out[#out + 1] = '{'
+    for _, k in ipairs(keys) do
+      canonical(k, out, seen)
+      out[#out + 1] = '='
+      canonical(v[k], out, seen)
+      out[#out + 1] = ','
+    end
+    out[#out + 1] = '}'
+    seen[v] = nil
+  elseif tv == 'function' then
+    local ok, code = pcall(string.dump, v, true)
+    out[#out + 1] = ok and 'f' .. cutil.digest(code) or 'cfunction'
+  else
+    out[#out + 1] = tv:sub(1, 1) .. tostring(v)
+  end
+end
+
+-- The key of month i of the archive: the template's own key (base), the month and its
+-- neighbours, and the values of what the template read (reads, one name a line).  nil when
+-- it read something no key can stand for.
+local function month_key(base, ctx, i, reads, memo)
+  local m = ctx.months[i]
+  local parts = { base, m.month, m.title, m.entries, assert(m.digest) }
+  for _, j in ipairs({ i - 1, i + 1 }) do
+    local n = ctx.months[j]
+    parts[#parts + 1] = n and (n.month .. ' ' .. n.entries) or '-'
+  end
+  for r in reads:gmatch('[^\n]+') do
+    local what, field = r:match('^(%w+)%.(.+)$')
+    if what == 'ctx' then
+      if not KEYED[field] then return nil end
+    elseif what == 'G' then
+      if not PURE[field] then return nil end
+    else
+      local near = what == 'near'
+      local v = not near and memo[r]
+      if not v then
+        local list = what == 'planet' and { ctx.planet } or what == 'months' and ctx.months
+          or near and { ctx.months[i - 1] or {}, ctx.months[i + 1] or {} }
+          or what == 'feed' and ctx.feeds or nil
+        if not list then return nil end
+        local out = { r }
+        for _, t in ipairs(list) do
+          if field == '*' then canonical(t, out, {}) else canonical(t[field], out, {}) end
+        end
+        v = cutil.digest(table.concat(out, ' '))
+        if not near then memo[r] = v end   -- (the same for every month)
+      end
+      parts[#parts + 1] = v
+    end
+  end
+  return cutil.digest(table.concat(parts, '\n'))
+end
+
+-- Render the archive: ctx.months' pages with template `render` (compiled from src),
+-- those whose key changed only.  Returns the rows of the months rendered (for
+-- store:save_rendered).
+local function render_archive(cfg, ctx, st, render, src, helpers, out)
+  local dir = cfg.output_dir .. '/archive'
+  local cfg_text = {}
+  canonical(cfg, cfg_text, {})
+  -- (time_zone 'local' is the machine's: its zone is part of what the dates looked like)
+  local base = cutil.digest(cutil.version(), src, table.concat(cfg_text),
+    cfg.time_zone == 'local' and (os.getenv('TZ') or '') .. os.date('%z') or '')
+  -- (noted by the directory's real path: `-o out` names another one in another directory)
+  local real = cfs.realpath(dir) or dir
+  local before = st:rendered(real)
+  -- the context as a month's pages see it: watched (see month_key), made for each month
+  local function watch_month()
+    local reads = {}
+    local own = { planet = watched(ctx.planet, 'planet.', reads), months = {} }
+    for k, m in ipairs(ctx.months) do own.months[k] = watched(m, 'months.', reads) end
+    local seen = { reads = reads, by_id = watched_all(ctx.by_id, 'feed.', reads),
+      near = watched_all(ctx.months, 'near.', reads) }
+    seen.mt = { __index = function(_, k)
+      local v = own[k]
+      if v == nil then v = ctx[k] end
+      if v ~= nil then reads['ctx.' .. k] = true return v end
+      if helpers[k] ~= nil then return helpers[k] end
+      v = _G[k]
+      if v ~= nil then reads['G.' .. k] = true end
+      return v
+    end }
+    return seen
+  end
+  local saved, memo = {}, {}
+  for i, m in ipairs(ctx.months) do
+    local first = real .. '/' .. shown.archive_file(m.month, 1)
+    local pages, was = pages_of(cfg, m), before[first]
+    local same = was and was.pages == pages and month_key(base, ctx, i, was.reads, memo) == was.key
+    for p = 1, same and pages or 0 do
+      if not cfs.stat(dir .. '/' .. shown.archive_file(m.month, p)) then same = false break end
+    end
+    if same then
+      for p = 1, pages do table.insert(out.unchanged, dir .. '/' .. shown.archive_file(m.month, p)) end
+    else
+      local seen = watch_month()
+      local p, after = 1, nil
+      repeat                                   -- one page in memory at a time
+        local c, last
+        c, last, pages = month_context(cfg, ctx, seen, i, p, after)
+        emit(out, dir .. '/' .. shown.archive_file(m.month, p), run(render, c))
+        p, after = p + 1, last
+      until p > pages or not after
+      local names = {}
+      for k in pairs(seen.reads) do names[#names + 1] = k end
+      table.sort(names)
+      local reads = table.concat(names, '\n')
+      local key = month_key(base, ctx, i, reads, memo)
+      -- (a month the key cannot stand for is noted too, with a key no month has: the row
+      -- of an earlier render must not vouch for pages made since from other inputs)
+      saved[#saved + 1] = { path = first, key = key or '-', pages = pages, reads = reads }
+    end
+  end
+  return saved
 end
 
 -- Copy the files under dir into target, rewriting only those that changed.
@@ -305,17 +494,11 @@ function M.render(cfg, st)
     local stat = cfs.stat(src_path)
     if name == 'archive.html.etlua' then
       -- one page per month, archive/YYYY-MM.html, each with its neighbours
-      local render = compile(assert(cfs.read(src_path)), src_path, helpers)
+      local src = assert(cfs.read(src_path))
+      local render = compile(src, src_path, helpers)
       local mk2, merr2 = cfs.mkdirs(cfg.output_dir .. '/archive')
       if not mk2 then util.fail('output directory: ' .. merr2, 'write') end
-      for i, m in ipairs(ctx.months) do
-        local p, after = 1, nil
-        repeat                                   -- one page in memory at a time
-          local c, last, pages = month_context(cfg, ctx, i, p, after)
-          emit(out, cfg.output_dir .. '/archive/' .. shown.archive_file(m.month, p), run(render, c))
-          p, after = p + 1, last
-        until p > pages or not after
-      end
+      out.rendered = render_archive(cfg, ctx, st, render, src, helpers, out)
     elseif stat and stat.type == 'file' and not name:match('^%.') then
       local src = assert(cfs.read(src_path))
       if name:match('%.etlua$') then

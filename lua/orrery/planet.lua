@@ -590,6 +590,16 @@ function M.render(cfg)
   assert(st.db:exec('BEGIN'))
   local ok, res = pcall(require('orrery.layout').render, cfg, st)
   st.db:exec('COMMIT')
+  if ok and res.rendered then
+    -- what the archive's months were made from, so that the next render skips those whose
+    -- inputs stay the same (when it cannot be written, the next render makes them again)
+    local sok, saved, serr = pcall(st.save_rendered, st, res.rendered)
+    if not (sok and saved) then
+      require('orrery.log').warn('render: could not note what the archive was made from: %s',
+        tostring(sok and serr or saved))
+    end
+    res.rendered = nil
+  end
   st:close()
   if not ok then
     if util.is_failure(res) then error(res, 0) end

@@ -400,22 +400,30 @@ function View:range(from, to, limit, after)
   return M.decode(self:select(sql .. ' ORDER BY e.date DESC, e.id DESC', args, limit))
 end
 
---- The months (UTC) that have shown entries, newest first: { month = 'YYYY-MM', entries = n }.
+--- The months (UTC) that have shown entries, newest first: { month = 'YYYY-MM', entries = n,
+--- digest = }: digest changes whenever the month's shown entries do (one is added, hidden,
+--- edited, moved in time, or its first-seen time or id changes), so that its archive pages
+--- need not be made again to know they would be the same.
 function View:months()
-  local counts, order = {}, {}
+  local counts, order, rows = {}, {}, {}
   local needs_text = next(self.filters) ~= nil
-  local sql = needs_text and 'SELECT * FROM entries ORDER BY date DESC'
-    or 'SELECT id, feed_id, date FROM entries ORDER BY date DESC'
+  -- (ties in the date's index order, by id: any order serves the digest if it is always the same)
+  local sql = needs_text and 'SELECT * FROM entries ORDER BY date DESC, id'
+    or 'SELECT id, feed_id, guid, date, first_seen, hash FROM entries ORDER BY date DESC, id'
   self:duplicates()
   for row in self.st.db:rows(sql) do
     if not self:hidden(row) then
       local m = os.date('!%Y-%m', row.date)
-      if not counts[m] then counts[m] = 0 order[#order + 1] = m end
+      if not counts[m] then counts[m], rows[m] = 0, {} order[#order + 1] = m end
       counts[m] = counts[m] + 1
+      local r = rows[m]
+      r[#r + 1] = string.format('%s %s %s %s %s %s', row.id, row.feed_id, row.date, row.first_seen, row.hash, row.guid)
     end
   end
   local out = {}
-  for i, m in ipairs(order) do out[i] = { month = m, entries = counts[m] } end
+  for i, m in ipairs(order) do
+    out[i] = { month = m, entries = counts[m], digest = cutil.digest(table.concat(rows[m], '\n')) }
+  end
   return out
 end
 

@@ -311,6 +311,17 @@ migrations[7] = [[
   ALTER TABLE feeds ADD COLUMN language TEXT;
 ]]
 
+-- 8: what each archive month's pages were last rendered from (orrery.layout): a month
+-- whose inputs are the same is not rendered again
+migrations[8] = [[
+  CREATE TABLE rendered (
+    path   TEXT PRIMARY KEY,    -- the month's first page, as written (output directory included)
+    key    TEXT NOT NULL,       -- a digest of everything its pages were made from
+    pages  INTEGER NOT NULL,    -- its pages: each must still be there
+    reads  TEXT NOT NULL        -- what the template read, one name a line (see layout.lua)
+  );
+]]
+
 M.LOG_KEEP = 100   -- fetch log rows kept per feed
 M.PAGE_SIZE = 16384   -- bytes a database page, for new databases (see M.open)
 M.SCHEMA = #migrations   -- the schema version this orrery writes (PRAGMA user_version)
@@ -738,6 +749,30 @@ function M:log_run(now, summary)
   assert(self.db:run('INSERT INTO runs (time, feeds, failed, new, changed, seconds) VALUES (?, ?, ?, ?, ?, ?)',
     now, summary.total, summary.failing or summary.failed, summary.new, summary.changed, summary.seconds))
   assert(self.db:run('DELETE FROM runs WHERE time < ?', now - 400 * 86400))
+end
+
+--- What the archive pages under a directory were rendered from: { [path] = { key, pages,
+--- reads } }.
+function M:rendered(dir)
+  local out = {}
+  for row in self.db:rows("SELECT path, key, pages, reads FROM rendered WHERE substr(path, 1, ?) = ?",
+      #dir + 1, dir .. '/') do
+    out[row.path] = row
+  end
+  return out
+end
+
+--- Record what archive pages were rendered from (rows { path, key, pages, reads }).
+--- Returns true, or nil, err.
+function M:save_rendered(rows)
+  if #rows == 0 then return true end
+  return self:transaction(function()
+    for _, r in ipairs(rows) do
+      assert(self.db:run('INSERT OR REPLACE INTO rendered (path, key, pages, reads) VALUES (?, ?, ?, ?)',
+        r.path, r.key, r.pages, r.reads))
+    end
+    return true
+  end)
 end
 
 --- Per feed id: entries (n), the newest entry's date, entries with notes (noted), entries

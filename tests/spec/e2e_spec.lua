@@ -366,6 +366,77 @@ describe('archive pages (end to end)', function()
     assert.matches('in the archive for 2026-11 (archive/2026-11-p3.html)', why, 1, true)
   end)
 
+  it('renders an archive month again only when what its pages show changed', function()
+    local dir = helper.tmpdir()
+    local function at(month, day) return os.time({ year = 2026, month = month, day = day, hour = 12 }) end
+    local items = { { 'nov1', at(11, 1) }, { 'oct1', at(10, 1) }, { 'sep1', at(9, 1) }, { 'aug1', at(8, 1) } }
+    assert(fs.write(dir .. '/busy.rss', rss(items)))
+    local layout = dir .. '/mine'
+    assert(fs.mkdirs(layout))
+    local default = helper.root .. '/lua/orrery/layouts/default/'
+    local archive = assert(fs.read(default .. 'archive.html.etlua'))
+    for _, name in ipairs({ 'index.html.etlua', 'style.css' }) do
+      assert(fs.write(layout .. '/' .. name, assert(fs.read(default .. name))))
+    end
+    assert(fs.write(layout .. '/archive.html.etlua', archive))
+    local conf = { name = 'Busy', output_dir = 'out', database = 'planet.db', layout = './mine',
+      feeds = { { url = 'busy.rss', name = 'Busy' } } }
+    local path = helper.write_planet(dir, conf)
+    local function run()
+      local code, out, err = helper.orrery({ 'run', '-c', path })
+      assert.equals(0, code, out .. err)
+    end
+    -- each month's page marked: a page made again loses its mark
+    local function page(m) return assert(fs.read(dir .. '/out/archive/2026-' .. m .. '.html')) end
+    local function mark(...)
+      for _, m in ipairs({ ... }) do assert(fs.write(dir .. '/out/archive/2026-' .. m .. '.html', 'MARK')) end
+    end
+    local function marked(m) return page(m) == 'MARK' end
+    run()
+    assert.matches('aug1', page('08'), 1, true)
+    mark('08', '09', '10', '11')
+    run()                                          -- nothing changed: no month is made again
+    for _, m in ipairs({ '08', '09', '10', '11' }) do assert.is_true(marked(m), m) end
+    -- an entry edited in September: its month, and only it
+    items[3][3] = 'an edited text'
+    assert(fs.write(dir .. '/busy.rss', rss(items)))
+    run()
+    assert.matches('an edited text', page('09'), 1, true)
+    assert.is_true(marked('08') and marked('10') and marked('11'))
+    -- a new entry in November: November, and October, whose newer neighbour grew
+    mark('09')
+    table.insert(items, 1, { 'nov2', at(11, 2) })
+    assert(fs.write(dir .. '/busy.rss', rss(items)))
+    run()
+    assert.matches('nov2', page('11'), 1, true)
+    assert.is_false(marked('10'))
+    assert.is_true(marked('08') and marked('09'))
+    -- a page that is gone is made again
+    mark('09')
+    assert(os.remove(dir .. '/out/archive/2026-08.html'))
+    run()
+    assert.matches('aug1', page('08'), 1, true)
+    assert.is_true(marked('09'))
+    -- the feed's name (shown on every page), then the template: every month
+    conf.feeds[1].name = 'Busy Bee'
+    helper.write_planet(dir, conf)
+    run()
+    for _, m in ipairs({ '08', '09', '10', '11' }) do assert.matches('Busy Bee', page(m), 1, true) end
+    mark('08', '09')
+    assert(fs.write(layout .. '/archive.html.etlua', archive:gsub('</body>', '<p>footer two</p></body>')))
+    run()
+    assert.matches('footer two', page('08'), 1, true)
+    assert.matches('footer two', page('09'), 1, true)
+    -- a template that reads what no key stands for (the time, the feed list) is rendered at every run
+    for _, extra in ipairs({ '<%= os.time() %>', '<%= #feeds %>' }) do
+      assert(fs.write(layout .. '/archive.html.etlua', archive:gsub('</body>', function() return extra .. '</body>' end)))
+      run()
+      mark('08')
+      run()
+      assert.is_false(marked('08'), extra)
+    end
+  end)
+
   it('renders a month of 20,000 entries in bounded memory', function()
     -- one page of the whole month was 2.2 GB of memory and a 580 MB page for a planet of
     -- 10,000 feeds; each page is now rendered and let go before the next
