@@ -402,14 +402,15 @@ end
 
 --- The months (UTC) that have shown entries, newest first: { month = 'YYYY-MM', entries = n,
 --- digest = }: digest changes whenever the month's shown entries do (one is added, hidden,
---- edited, moved in time, or its first-seen time or id changes), so that its archive pages
---- need not be made again to know they would be the same.
+--- edited, moved in time, or its first-seen time changes), so that its archive pages need
+--- not be made again to know they would be the same.
 function View:months()
   local counts, order, rows = {}, {}, {}
   local needs_text = next(self.filters) ~= nil
-  -- (ties in the date's index order, by id: any order serves the digest if it is always the same)
-  local sql = needs_text and 'SELECT * FROM entries ORDER BY date DESC, id'
-    or 'SELECT id, feed_id, guid, date, first_seen, hash FROM entries ORDER BY date DESC, id'
+  -- (in the order of the date's index, which holds all of these: the entries' HTML is not
+  -- read.  Any order serves the digest if it is always the same.)
+  local from = ' FROM entries ORDER BY date DESC, feed_id, first_seen, hash, id'
+  local sql = needs_text and 'SELECT *' .. from or 'SELECT id, feed_id, date, first_seen, hash' .. from
   self:duplicates()
   for row in self.st.db:rows(sql) do
     if not self:hidden(row) then
@@ -417,7 +418,7 @@ function View:months()
       if not counts[m] then counts[m], rows[m] = 0, {} order[#order + 1] = m end
       counts[m] = counts[m] + 1
       local r = rows[m]
-      r[#r + 1] = string.format('%s %s %s %s %s %s', row.id, row.feed_id, row.date, row.first_seen, row.hash, row.guid)
+      r[#r + 1] = string.format('%s %s %s %s %s', row.id, row.feed_id, row.date, row.first_seen, row.hash)
     end
   end
   local out = {}

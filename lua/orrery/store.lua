@@ -322,6 +322,25 @@ migrations[8] = [[
   );
 ]]
 
+-- 9: a render reads every entry's few small columns several times (which are shown, the
+-- months and what changed in each, the duplicates, the counts, the health page's days):
+-- with them in the indexes it reads the indexes, not the whole table of entries' HTML
+-- (a render of 20,000 entries read 140 MB of table for them; dedupe's query alone read
+-- it for each row's feed)
+migrations[9] = [[
+  DROP INDEX entries_by_guid;
+  CREATE INDEX entries_by_guid ON entries(guid, feed_id);
+  DROP INDEX entries_by_link_key;
+  CREATE INDEX entries_by_link_key ON entries(link_key, feed_id) WHERE link_key IS NOT NULL;
+  DROP INDEX entries_by_text_key;
+  CREATE INDEX entries_by_text_key ON entries(text_key, feed_id) WHERE text_key IS NOT NULL;
+  DROP INDEX entries_by_date;
+  CREATE INDEX entries_by_date ON entries(date DESC, feed_id, first_seen, hash);
+  DROP INDEX entries_by_feed;
+  CREATE INDEX entries_by_feed ON entries(feed_id, date DESC, first_seen);
+  CREATE INDEX entries_noted ON entries(feed_id) WHERE notes IS NOT NULL;
+]]
+
 M.LOG_KEEP = 100   -- fetch log rows kept per feed
 M.PAGE_SIZE = 16384   -- bytes a database page, for new databases (see M.open)
 M.SCHEMA = #migrations   -- the schema version this orrery writes (PRAGMA user_version)
@@ -779,10 +798,13 @@ end
 --- retention removed (expunged).
 function M:counts()
   local out = {}
-  for row in self.db:rows([[SELECT feed_id, count(*) AS n, max(date) AS newest, count(notes) AS noted
-      FROM entries GROUP BY feed_id]]) do
-    row.expunged = 0
+  for row in self.db:rows('SELECT feed_id, count(*) AS n, max(date) AS newest FROM entries GROUP BY feed_id') do
+    row.expunged, row.noted = 0, 0
     out[row.feed_id] = row
+  end
+  -- (apart: each query reads an index only, not the entries)
+  for row in self.db:rows('SELECT feed_id, count(*) AS n FROM entries WHERE notes IS NOT NULL GROUP BY feed_id') do
+    out[row.feed_id].noted = row.n
   end
   for row in self.db:rows('SELECT feed_id, count(*) AS n FROM expunged GROUP BY feed_id') do
     out[row.feed_id] = out[row.feed_id] or { feed_id = row.feed_id, n = 0, noted = 0 }
