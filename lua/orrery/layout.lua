@@ -392,14 +392,21 @@ local function render_archive(cfg, ctx, st, render, src, helpers, out)
     end }
     return seen
   end
+  -- the pages of month m as they are on disk: "size mtime" each, one a line (a page
+  -- replaced, edited or deleted by someone else is made again)
+  local function stamps(m, pages)
+    local lines = {}
+    for p = 1, pages do
+      local f = cfs.stat(dir .. '/' .. shown.archive_file(m.month, p))
+      lines[p] = f and (f.size .. ' ' .. f.mtime) or '-'
+    end
+    return table.concat(lines, '\n')
+  end
   local saved, memo = {}, {}
   for i, m in ipairs(ctx.months) do
     local first = real .. '/' .. shown.archive_file(m.month, 1)
     local pages, was = pages_of(cfg, m), before[first]
-    local same = was and was.pages == pages and month_key(base, ctx, i, was.reads, memo) == was.key
-    for p = 1, same and pages or 0 do
-      if not cfs.stat(dir .. '/' .. shown.archive_file(m.month, p)) then same = false break end
-    end
+    local same = was and month_key(base, ctx, i, was.reads, memo) == was.key and stamps(m, pages) == was.pages
     if same then
       for p = 1, pages do table.insert(out.unchanged, dir .. '/' .. shown.archive_file(m.month, p)) end
     else
@@ -418,7 +425,7 @@ local function render_archive(cfg, ctx, st, render, src, helpers, out)
       local key = month_key(base, ctx, i, reads, memo)
       -- (a month the key cannot stand for is noted too, with a key no month has: the row
       -- of an earlier render must not vouch for pages made since from other inputs)
-      saved[#saved + 1] = { path = first, key = key or '-', pages = pages, reads = reads }
+      saved[#saved + 1] = { path = first, key = key or '-', pages = stamps(m, pages), reads = reads }
     end
   end
   return saved

@@ -317,7 +317,7 @@ migrations[8] = [[
   CREATE TABLE rendered (
     path   TEXT PRIMARY KEY,    -- the month's first page, as written (output directory included)
     key    TEXT NOT NULL,       -- a digest of everything its pages were made from
-    pages  INTEGER NOT NULL,    -- its pages: each must still be there
+    pages  TEXT NOT NULL,       -- its pages' sizes and modification times: each must still be as written
     reads  TEXT NOT NULL        -- what the template read, one name a line (see layout.lua)
   );
 ]]
@@ -771,7 +771,7 @@ function M:log_run(now, summary)
 end
 
 --- What the archive pages under a directory were rendered from: { [path] = { key, pages,
---- reads } }.
+--- reads } } (pages: each page's "size mtime", one a line).
 function M:rendered(dir)
   local out = {}
   for row in self.db:rows("SELECT path, key, pages, reads FROM rendered WHERE substr(path, 1, ?) = ?",

@@ -386,12 +386,18 @@ describe('archive pages (end to end)', function()
       local code, out, err = helper.orrery({ 'run', '-c', path })
       assert.equals(0, code, out .. err)
     end
-    -- each month's page marked: a page made again loses its mark
+    -- each month's page marked (its size and time kept: one that is not is made again, as
+    -- below): a page made again loses its mark
     local function page(m) return assert(fs.read(dir .. '/out/archive/2026-' .. m .. '.html')) end
     local function mark(...)
-      for _, m in ipairs({ ... }) do assert(fs.write(dir .. '/out/archive/2026-' .. m .. '.html', 'MARK')) end
+      for _, m in ipairs({ ... }) do
+        local file = dir .. '/out/archive/2026-' .. m .. '.html'
+        local st = assert(fs.stat(file))
+        assert(fs.write(file, 'MARK' .. string.rep('-', st.size - 4)))
+        assert(os.execute(string.format("touch -d @%d '%s'", st.mtime, file)))
+      end
     end
-    local function marked(m) return page(m) == 'MARK' end
+    local function marked(m) return page(m):sub(1, 4) == 'MARK' end
     run()
     assert.matches('aug1', page('08'), 1, true)
     mark('08', '09', '10', '11')
@@ -411,12 +417,14 @@ describe('archive pages (end to end)', function()
     assert.matches('nov2', page('11'), 1, true)
     assert.is_false(marked('10'))
     assert.is_true(marked('08') and marked('09'))
-    -- a page that is gone is made again
-    mark('09')
+    -- a page that is gone, or that someone else changed, is made again
+    mark('09', '11')
     assert(os.remove(dir .. '/out/archive/2026-08.html'))
+    assert(fs.write(dir .. '/out/archive/2026-10.html', 'edited by hand'))
     run()
     assert.matches('aug1', page('08'), 1, true)
-    assert.is_true(marked('09'))
+    assert.matches('oct1', page('10'), 1, true)
+    assert.is_true(marked('09') and marked('11'))
     -- the feed's name (shown on every page), then the template: every month
     conf.feeds[1].name = 'Busy Bee'
     helper.write_planet(dir, conf)
