@@ -293,6 +293,12 @@ local function watched_all(t, prefix, reads)
   end })
 end
 
+-- Settings of how feeds are fetched and stored, which no page shows: left out of the
+-- config's part of the key, so that `orrery run -j 8 --timeout 20` from cron and a plain
+-- `orrery render` by hand do not make every month again each time they take turns.
+local NOT_SHOWN = { concurrency = true, timeout = true, connect_timeout = true, low_speed_time = true,
+  mirror = true, database = true, commit_interval = true }
+
 -- A value in a form that is the same in every run for the same value (functions by their
 -- code); tables with their keys in order.
 local function canonical(v, out, seen)
@@ -366,8 +372,11 @@ end
 -- store:save_rendered).
 local function render_archive(cfg, ctx, st, render, src, helpers, out)
   local dir = cfg.output_dir .. '/archive'
-  local cfg_text = {}
-  canonical(cfg, cfg_text, {})
+  local cfg_text, shown_cfg = {}, {}
+  for k, v in pairs(cfg) do
+    if not NOT_SHOWN[k] then shown_cfg[k] = v end
+  end
+  canonical(shown_cfg, cfg_text, {})
   -- (time_zone 'local' is the machine's: its zone is part of what the dates looked like)
   local base = cutil.digest(cutil.version(), src, table.concat(cfg_text),
     cfg.time_zone == 'local' and (os.getenv('TZ') or '') .. os.date('%z') or '')

@@ -403,6 +403,10 @@ describe('archive pages (end to end)', function()
     mark('08', '09', '10', '11')
     run()                                          -- nothing changed: no month is made again
     for _, m in ipairs({ '08', '09', '10', '11' }) do assert.is_true(marked(m), m) end
+    -- nor when the run is asked to fetch otherwise (cron's options, say)
+    local code, out, err = helper.orrery({ 'run', '-c', path, '-j', '3', '--timeout', '7' })
+    assert.equals(0, code, out .. err)
+    for _, m in ipairs({ '08', '09', '10', '11' }) do assert.is_true(marked(m), m) end
     -- an entry edited in September: its month, and only it
     items[3][3] = 'an edited text'
     assert(fs.write(dir .. '/busy.rss', rss(items)))
