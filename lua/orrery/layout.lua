@@ -253,8 +253,8 @@ end
 -- watched as it renders: fields of `planet`, of the `months` list, of an entry's `feed`,
 -- of the neighbouring months.  Same key, same pages (a template is a function of what it
 -- reads), and the month is not rendered: unless the template read what cannot be keyed
--- (the feed list, the health report, the front page's entries, `os`, `io`, `math` ...),
--- when it is rendered at every run as before.
+-- (the feed list, the health report, the front page's entries, `os`, `io`, math.random
+-- ...), when it is rendered at every run as before.
 
 -- What a template may read and the key needs no word of: Lua's own pure functions and
 -- tables (string.format, table.concat ...).
@@ -390,8 +390,14 @@ local function render_archive(cfg, ctx, st, render, src, helpers, out)
     for k, m in ipairs(ctx.months) do own.months[k] = watched(m, 'months.', reads) end
     local seen = { reads = reads, by_id = watched_all(ctx.by_id, 'feed.', reads),
       near = watched_all(ctx.months, 'near.', reads) }
+    -- math without its dice: math.floor is a function of what it is given, math.random not
+    own.math = setmetatable({}, { __index = function(_, f)
+      if f == 'random' or f == 'randomseed' then reads['G.math.' .. f] = true end
+      return math[f]
+    end })
     seen.mt = { __index = function(_, k)
       local v = own[k]
+      if k == 'math' then return v end
       if v == nil then v = ctx[k] end
       if v ~= nil then reads['ctx.' .. k] = true return v end
       if helpers[k] ~= nil then return helpers[k] end

@@ -439,8 +439,15 @@ describe('archive pages (end to end)', function()
     run()
     assert.matches('footer two', page('08'), 1, true)
     assert.matches('footer two', page('09'), 1, true)
+    -- (Lua's math is a function of what it is given: a template using it is keyed as any)
+    assert(fs.write(layout .. '/archive.html.etlua', archive:gsub('</body>', '<%%= math.floor(2.5) %%></body>')))
+    run()
+    assert.matches('\n2</body>', page('08'))
+    mark('08')
+    run()
+    assert.is_true(marked('08'))
     -- a template that reads what no key stands for (the time, the feed list) is rendered at every run
-    for _, extra in ipairs({ '<%= os.time() %>', '<%= #feeds %>' }) do
+    for _, extra in ipairs({ '<%= os.time() %>', '<%= #feeds %>', '<%= math.random(9) %>' }) do
       assert(fs.write(layout .. '/archive.html.etlua', archive:gsub('</body>', function() return extra .. '</body>' end)))
       run()
       mark('08')
