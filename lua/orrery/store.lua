@@ -315,7 +315,7 @@ migrations[7] = [[
 -- whose inputs are the same is not rendered again
 migrations[8] = [[
   CREATE TABLE rendered (
-    path   TEXT PRIMARY KEY,    -- the month's first page, as written (output directory included)
+    path   TEXT PRIMARY KEY,    -- the real path of the month's first page
     key    TEXT NOT NULL,       -- a digest of everything its pages were made from
     pages  TEXT NOT NULL,       -- its pages' sizes and modification times: each must still be as written
     reads  TEXT NOT NULL        -- what the template read, one name a line (see layout.lua)
