@@ -184,6 +184,20 @@ int orr_utf8_xml_chars(const char *str, size_t n, int cr) {
   return 1;
 }
 
+/* (see buf.h) */
+size_t orr_xml_chars_strip(char *str, size_t n) {
+  unsigned char *s = (unsigned char *)str;
+  size_t i = 0, j = 0;
+  while (i < n) {
+    unsigned c = s[i];
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') { i++; continue; }
+    if (c == 0xEF && i + 2 < n && s[i + 1] == 0xBF && s[i + 2] >= 0xBE) { i += 3; continue; }
+    s[j++] = s[i++];
+  }
+  if (j < n) s[j] = '\0';
+  return j;
+}
+
 /* Windows-1252 for U+0080..U+009F: feeds that declare Latin-1 or write &#146; mean these. */
 static const unsigned short cp1252_c1[32] = {
   0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,

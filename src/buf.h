@@ -57,6 +57,10 @@ void orr_utf8_scrub(char *s);
 ** but tab, newline and (when cr is set) carriage return, no U+FFFE or U+FFFF.  One pass,
 ** fast: the question each feed and each sanitized field is asked first. */
 int orr_utf8_xml_chars(const char *s, size_t n, int cr);
+/* The n bytes at s without the characters XML does not allow (C0 controls but tab, newline
+** and carriage return; U+FFFE, U+FFFF), in place; other bytes, valid UTF-8 or not, stay.
+** Returns the new length (and NUL-terminates when it shrank). */
+size_t orr_xml_chars_strip(char *s, size_t n);
 
 /* Length of the valid UTF-8 sequence at s (n bytes left: 1 for ASCII), 0 if invalid:
 ** no overlong forms, surrogates or code points beyond U+10FFFF.  Inline: validating loops

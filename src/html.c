@@ -1011,6 +1011,10 @@ static int sax_run(const char *html, size_t len, const char *base, int text_only
     orr_buf_add(&in, fixed ? fixed : html, fixed ? strlen(fixed) : len);
     free(fixed);
   }
+  /* and only XML's characters, whatever libxml2's HTML parser would pass through: a control
+  ** character (JSON can write \u0008, a recipe any byte) would leave the planet's own Atom
+  ** and RSS feeds not well-formed, for every reader of them */
+  if (orr_buf_ok(&in)) in.len = 5 + orr_xml_chars_strip(in.data + 5, in.len - 5);
   if (!orr_buf_ok(&in) || in.len > (size_t)0x7fffffff) { orr_buf_free(&in); return 0; }
   c->_private = &s;
   read_html(c, in.data, in.len, NULL, "UTF-8", 0);   /* no tree: the handlers wrote out */
@@ -1029,7 +1033,7 @@ char *orr_html_sanitize(const char *html, size_t len, const char *base) {
   double t0;
   orr_buf_init(&out);
   if (len == 0) return orr_buf_take(&out);
-  if (!memchr(html, '<', len) && !memchr(html, '&', len) && orr_utf8_valid(html, len)) {
+  if (!memchr(html, '<', len) && !memchr(html, '&', len) && orr_utf8_xml_chars(html, len, 1)) {
     orr_buf_add_escaped(&out, html, len, 0);          /* plain text: nothing to parse */
     return orr_buf_take(&out);
   }

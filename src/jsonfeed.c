@@ -162,7 +162,9 @@ static int parse_item(jstate *js, json_t *it, orr_entry *e) {
 ** every item to one byte that is not UTF-8, one raw control character or "\u0000" or lone
 ** surrogate in a string, text after the root, or one item's extension value nested deeper
 ** than 2048 levels.  Before jansson reads it, the text is mended: stray bytes are read as
-** Windows-1252 (as in XML feeds), control characters in strings escaped, "\u0000" dropped,
+** Windows-1252 (as in XML feeds), raw tabs and line breaks in strings escaped, the characters
+** XML does not allow (other control characters, "\u0000" and "\u0008" too, U+FFFE, U+FFFF)
+** dropped: an XML feed cannot carry them, and the planet's own Atom and RSS feeds must not,
 ** a lone surrogate made U+FFFD, and any array or object that opens past MAX_NESTING levels
 ** (a feed needs six) replaced by null.  Text after the root is left to jansson's
 ** JSON_DISABLE_EOF_CHECK.  A comma before ']' or '}' (hand-edited JSON) is dropped, and a
@@ -185,7 +187,7 @@ static int hex4(const char *p, const char *end, unsigned *v) {
   return 1;
 }
 
-enum { MEND_UTF8 = 1, MEND_CONTROL = 2, MEND_NUL = 4, MEND_SURROGATE = 8, MEND_DEEP = 16, MEND_TAIL = 32,
+enum { MEND_UTF8 = 1, MEND_CONTROL = 2, MEND_NOT_XML = 4, MEND_SURROGATE = 8, MEND_DEEP = 16, MEND_TAIL = 32,
        MEND_COMMA = 64, MEND_CUT = 128 };
 typedef struct mend { orr_buf b; const char *last; int done; } mend;
 
@@ -211,13 +213,20 @@ static const char *mend_string(mend *m, const char *p, const char *end) {
   for (p++; p < end; p++) {
     unsigned v, low;
     if (*p == '"') return p + 1;
-    if ((unsigned char)*p < 0x20) {
+    if (*p == '\t' || *p == '\n' || *p == '\r') {
       char esc[8];
       snprintf(esc, sizeof esc, "\\u%04x", (unsigned)(unsigned char)*p);
       replace(m, p, p + 1, esc, MEND_CONTROL);
+    } else if ((unsigned char)*p < 0x20) {
+      replace(m, p, p + 1, "", MEND_NOT_XML);
+    } else if ((unsigned char)*p == 0xEF && end - p >= 3 && (unsigned char)p[1] == 0xBF &&
+               (unsigned char)p[2] >= 0xBE) {
+      replace(m, p, p + 3, "", MEND_NOT_XML);                    /* U+FFFE, U+FFFF */
+      p += 2;
     } else if (*p == '\\' && p + 1 < end) {
       if (p[1] == 'u' && hex4(p + 2, end, &v)) {
-        if (v == 0) replace(m, p, p + 6, "", MEND_NUL);
+        if ((v < 0x20 && v != '\t' && v != '\n' && v != '\r') || v == 0xFFFE || v == 0xFFFF)
+          replace(m, p, p + 6, "", MEND_NOT_XML);
         else if (v >= 0xD800 && v <= 0xDBFF && end - p >= 12 && p[6] == '\\' && p[7] == 'u' &&
                  hex4(p + 8, end, &low) && low >= 0xDC00 && low <= 0xDFFF) p += 6;   /* a pair */
         else if (v >= 0xD800 && v <= 0xDFFF) replace(m, p, p + 6, "\\ufffd", MEND_SURROGATE);
@@ -333,7 +342,7 @@ orr_feed *orr_jsonfeed_parse(const char *data, size_t len, const orr_feed_opts *
   f->format = strstr(version, "/version/1.1") ? "json11" : "json1";
   if (done) {                                  /* mended: flagged, as a recovered XML feed is */
     static const char *const said[] = { "bytes that are not UTF-8 read as Windows-1252",
-      "control characters in strings escaped", "\\u0000 dropped", "lone surrogates replaced",
+      "line breaks and tabs in strings escaped", "characters XML does not allow dropped", "lone surrogates replaced",
       "values nested deeper than 64 levels dropped", "text after the JSON ignored",
       "commas before ']' or '}' dropped", "the document ends early: read up to its last complete value" };
     orr_buf b;

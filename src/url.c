@@ -25,18 +25,26 @@ static const char *const safe_schemes[] = {
   "webcal", "geo", NULL
 };
 
-/* s with bytes >= 0x80 and '%' written as %XX (libxml2's URI parser takes ASCII only), or,
-** with back set, those escapes (upper-case hex, as written here and by xmlSaveUri) turned
-** back into the bytes.  '%' is escaped too so that escapes the URL already had ("%C3%A9")
-** come back as written instead of being decoded (into bytes that may not be UTF-8). */
-static char *uri_bytes(const char *s, int back) {
+/* s as libxml2's URI parser takes it: bytes >= 0x80 and '%' written as %XX (its parser
+** takes ASCII only; '%' so that escapes the URL already had, "%C3%A9" or "%2F", come back as
+** written instead of being decoded), and so are the characters RFC 3986 leaves out but
+** browsers take in an href (spaces, '"', '<', '>', '`', '{', '}', '|', '^', '\', controls):
+** "my photo.jpg" is a link on a web page, and must not stay relative for want of parsing.
+** With slashes set (a reference against an http(s) base, as WHATWG's URL parser reads
+** one), '\' before any query or fragment is '/'.  back turns the '%' and >= 0x80 escapes
+** (upper-case hex, as written here and by xmlSaveUri) back into the bytes; the others stay
+** escaped, as a browser would send them. */
+static char *uri_bytes(const char *s, int back, int slashes) {
   static const char hex[] = "0123456789ABCDEF";
   size_t n = strlen(s), i, j = 0;
   char *o = malloc(n * 3 + 1);
   if (o == NULL) return NULL;
   for (i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (!back && (c >= 0x80 || c == '%')) {
+    if (!back && (c == '?' || c == '#')) slashes = 0;
+    if (!back && c == '\\' && slashes) {
+      o[j++] = '/';
+    } else if (!back && (c >= 0x80 || c == '%' || c <= ' ' || c == 0x7F || strchr("\"<>`{}|^\\", c))) {
       o[j++] = '%'; o[j++] = hex[c >> 4]; o[j++] = hex[c & 15];
     } else if (back && c == '%' && i + 2 < n && strchr("289ABCDEF", s[i + 1]) && strchr(hex, s[i + 2]) &&
                (s[i + 1] != '2' || s[i + 2] == '5')) {
@@ -49,6 +57,19 @@ static char *uri_bytes(const char *s, int back) {
   }
   o[j] = '\0';
   return o;
+}
+
+/* 1 if s starts with "http:" or "https:" (any case). */
+static int web_scheme(const char *s) {
+  return strncasecmp(s, "http:", 5) == 0 || strncasecmp(s, "https:", 6) == 0;
+}
+
+/* 1 if s starts with a scheme (letters, digits, '+', '-', '.' after a letter, then ':'). */
+static int has_scheme(const char *s) {
+  const char *p = s;
+  if (!isalpha((unsigned char)*p)) return 0;
+  while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.') p++;
+  return *p == ':';
 }
 
 /* 1 if url is absolute (a scheme, then ':') and ASCII: resolving gives it back as it is
@@ -169,30 +190,25 @@ static int resolve_plain(const char *ref, const char *base, char **out) {
 
 char *orr_url_resolve(const char *ref, const char *base) {
   xmlChar *r;
-  char *out, *eref = NULL, *ebase = NULL;
-  const char *p;
-  int wide = 0;
+  char *out, *eref, *ebase;
+  int slashes;
   if (base == NULL || *base == '\0' || plain_absolute(ref)) return strdup(ref);
   if (resolve_plain(ref, base, &out)) return out;
-  for (p = ref; *p && !wide; p++) wide = (unsigned char)*p >= 0x80;
-  for (p = base; *p && !wide; p++) wide = (unsigned char)*p >= 0x80;
-  if (wide) {                     /* an IRI: resolve its escaped form, then give the characters back */
-    eref = uri_bytes(ref, 0);
-    ebase = uri_bytes(base, 0);
-    if (eref == NULL || ebase == NULL) { free(eref); free(ebase); return NULL; }
-    ref = eref;
-    base = ebase;
-  }
-  r = xmlBuildURI((const xmlChar *)ref, (const xmlChar *)base);
+  /* the rest in the form libxml2's parser takes (uri_bytes), and the characters back after */
+  slashes = web_scheme(base) && (!has_scheme(ref) || web_scheme(ref));
+  eref = uri_bytes(ref, 0, slashes);
+  ebase = uri_bytes(base, 0, web_scheme(base));
+  if (eref == NULL || ebase == NULL) { free(eref); free(ebase); return NULL; }
+  r = xmlBuildURI((const xmlChar *)eref, (const xmlChar *)ebase);
   if (r == NULL) {
-    out = wide ? uri_bytes(ref, 1) : strdup(ref);   /* unparsable: keep as written, the scheme check follows */
+    out = strdup(ref);            /* unparsable: kept as written (orr_url_clean decides) */
   } else {
     char *u = (char *)r, *q = NULL;
     /* "http:///host/" (a base with one slash too many) is "http://host/", as browsers read it */
     if (strncmp(u, "http:///", 8) == 0) q = u + 7;
     else if (strncmp(u, "https:///", 9) == 0) q = u + 8;
     if (q && q[1] != '/') memmove(q, q + 1, strlen(q + 1) + 1);
-    out = wide ? uri_bytes(u, 1) : strdup(u);
+    out = uri_bytes(u, 1, 0);
     xmlFree(r);
   }
   free(eref);
@@ -236,11 +252,17 @@ int orr_url_scheme_ok(const char *url) {
   return 0;
 }
 
+/* 1 if an http(s) URL has exactly "//" after its scheme, as it must to name its host. */
+static int web_slashes(const char *url) {
+  const char *p = strchr(url, ':');
+  return p[1] == '/' && p[2] == '/' && p[3] != '/' && p[3] != '\\';
+}
+
 /* (most links of entry HTML: no copy, no URI parse) */
 int orr_url_clean_absolute(const char *ref) {
   const char *p = ref;
   while ((unsigned char)*p > ' ') p++;
-  return *p == '\0' && orr_url_scheme_ok(ref) && plain_absolute(ref);
+  return *p == '\0' && orr_url_scheme_ok(ref) && plain_absolute(ref) && (!web_scheme(ref) || web_slashes(ref));
 }
 
 char *orr_url_clean(const char *ref, const char *base) {
@@ -248,9 +270,29 @@ char *orr_url_clean(const char *ref, const char *base) {
   if (orr_url_clean_absolute(ref)) return strdup(ref);
   if ((s = url_squeeze(ref)) == NULL) return NULL;
   if (!orr_url_scheme_ok(s)) { free(s); return NULL; }
+  if (web_scheme(s) && !web_slashes(s)) {
+    /* "https:host/x", "http:/\\host/": browsers read any run of '/' and '\\' after an http(s)
+    ** scheme as "//" (and one that names no host as no link at all) */
+    char *c = strchr(s, ':') + 1, *h = c;
+    while (*h == '/' || *h == '\\') h++;
+    if (*h == '\0' || strchr("?#", *h)) { free(s); return NULL; }
+    {
+      size_t head = (size_t)(c - s), rest = strlen(h);
+      char *w = malloc(head + 2 + rest + 1);
+      if (w == NULL) { free(s); return NULL; }
+      memcpy(w, s, head);
+      w[head] = w[head + 1] = '/';
+      memcpy(w + head + 2, h, rest + 1);
+      free(s);
+      s = w;
+    }
+  }
   r = orr_url_resolve(s, base);
   free(s);
   if (r && !orr_url_scheme_ok(r)) { free(r); return NULL; }   /* a hostile xml:base */
+  /* a reference that did not resolve against a web base would be resolved by the reader's
+  ** browser against the planet's own address: a link to the planet, not to the feed's site */
+  if (r && base && web_scheme(base) && !has_scheme(r)) { free(r); return NULL; }
   return r;
 }
 

@@ -35,7 +35,15 @@ function M.copy(t)
   return c
 end
 
+-- The five characters markup gives a meaning to, and the control characters XML does not
+-- allow at all (but tab, newline, carriage return), which are dropped: the parsers keep
+-- them out of the model, and this keeps a recipe's string from leaving atom.xml not
+-- well-formed for every reader of it.
 local html_escapes = { ['&'] = '&amp;', ['<'] = '&lt;', ['>'] = '&gt;', ['"'] = '&quot;', ["'"] = '&#39;' }
+for c = 0, 31 do
+  if c ~= 9 and c ~= 10 and c ~= 13 then html_escapes[string.char(c)] = '' end
+end
+local to_escape = '[&<>"\'\0-\8\11\12\14-\31]'
 
 --- Escape text for HTML and XML (text and attribute values).
 ---@param s any
@@ -43,8 +51,8 @@ local html_escapes = { ['&'] = '&amp;', ['<'] = '&lt;', ['>'] = '&gt;', ['"'] = 
 function M.escape(s)
   if s == nil then return '' end
   s = tostring(s)
-  if not s:find('[&<>"\']') then return s end       -- (most values: one scan, no copy)
-  return (s:gsub('[&<>"\']', html_escapes))
+  if not s:find(to_escape) then return s end       -- (most values: one scan, no copy)
+  return (s:gsub(to_escape, html_escapes))
 end
 
 --- Seconds since the epoch of 00:00 UTC on year-month-day (month may run past 12), whatever

@@ -137,6 +137,40 @@ int main(void) {
           free(u);
         }
     }
+    {   /* every link of entry HTML comes out absolute against a web base (a relative one
+        ** would be read against the planet's address), as a browser reads it on the feed's
+        ** site: characters RFC 3986 leaves out escaped, '\\' for '/' in http(s) paths, any
+        ** run of '/' and '\\' after an http(s) scheme as "//"; escapes kept as written */
+      static const char *const cases[][2] = {
+        { "my photo.jpg", "https://e.org/p/my%20photo.jpg" },
+        { "/img/a b.png", "https://e.org/img/a%20b.png" },
+        { "img/{x}|y^z`.png", "https://e.org/p/img/%7Bx%7D%7Cy%5Ez%60.png" },
+        { "/q?a=1 2#f g", "https://e.org/q?a=1%202#f%20g" },
+        { "x\\y", "https://e.org/p/x/y" },
+        { "/\\other.org/x", "https://other.org/x" },
+        { "\\\\other.org\\x", "https://other.org/x" },
+        { "a?q=\\", "https://e.org/p/a?q=%5C" },
+        { "https:other.org/x", "https://other.org/x" },
+        { "HTTP:/\\other.org/", "HTTP://other.org/" },
+        { "http:///other.org/", "http://other.org/" },
+        { "%2F%2Fother.org", "https://e.org/p/%2F%2Fother.org" },
+        { "caf\xc3\xa9 1.png", "https://e.org/p/caf\xc3\xa9%201.png" },
+        { "100%.png", "https://e.org/p/100%.png" },
+        { NULL, NULL },
+      };
+      size_t i;
+      for (i = 0; cases[i][0]; i++) {
+        u = orr_url_clean(cases[i][0], "https://e.org/p/q");
+        CHECK_STR(u, cases[i][1]);
+        free(u);
+      }
+      CHECK(orr_url_clean("https:", "https://e.org/p/q") == NULL);        /* no host: no link */
+      CHECK(orr_url_clean("http:/?x", "https://e.org/p/q") == NULL);
+      CHECK(orr_url_clean("//[bad/x", "https://e.org/p/q") == NULL);      /* unparsable */
+      u = orr_url_clean("my photo.jpg", NULL);                            /* no base: as written */
+      CHECK_STR(u, "my photo.jpg");
+      free(u);
+    }
     /* IRIs: escapes already in the URL stay as written (decoding "%C3" alone would not
     ** even be UTF-8) */
     u = orr_url_resolve("\xc3\xa9%C3?q=%e2#f", "http://e.org/a/");

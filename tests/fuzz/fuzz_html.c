@@ -5,7 +5,7 @@
 ** parser alone.  The results must be the same, byte for byte: any difference aborts.
 ** After sanitizing, the output is sanitized again: with ORR_FUZZ_FIXPOINT set it must come
 ** back unchanged (a fixed point), or the sanitizer wrote something a browser would read
-** differently from what we checked.  Whatever the bytes, what comes out is UTF-8. */
+** differently from what we checked; so must a cleaned URL, which is always absolute.  Whatever the bytes, what comes out is UTF-8. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +44,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(z, data, size);
     z[size] = '\0';
     u = orr_url_clean(z, "http://example.org/");
+    if (u) {   /* against a web base, a kept link is absolute, and cleaning it again keeps it */
+      const char *p = u;
+      char *again;
+      if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) abort();
+      while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+             *p == '+' || *p == '-' || *p == '.')
+        p++;
+      if (*p != ':') abort();
+      again = orr_url_clean(u, "http://example.org/");
+      if (getenv("ORR_FUZZ_FIXPOINT") && (again == NULL || strcmp(again, u) != 0)) abort();
+      free(again);
+    }
     free(u);
     free(z);
   }

@@ -180,6 +180,34 @@ describe('hostile content', function()
       assert.is_nil(s:find('\0', 1, true), 'NUL in ' .. s)
     end
   end)
+  it("hands out only XML's characters: no control character a JSON Feed or a page can carry", function()
+    -- (XML feeds cannot carry them at all; a JSON Feed escapes them, \u0008, and HTML has them raw)
+    local ctl = '\1\8\11\12\27\127'
+    local bad = '[%z\1-\8\11\12\14-\31]'
+    local json = '{"version":"https://jsonfeed.org/version/1.1","title":"J\\u0008son \\ufffe\\u001b","items":['
+      .. '{"id":"1","title":"T\\u0001itle\\u0007","content_html":"<p>a\\u0008b\\u000bc</p>\\u0014",'
+      .. '"content_text":"x\\u0002y","summary":"s\\u000cs","authors":[{"name":"A\\u0003"}],"tags":["t\\u0004"]},'
+      .. '{"id":"2","title":"raw \1\8 ctl","content_html":"plain \8 text, no markup"}]}'
+    local f = timed(json)
+    assert.is_table(f)
+    assert.equals(2, #f.entries)
+    for _, s in ipairs(strings(f)) do
+      assert.is_nil(s:find(bad), string.format('control character in %q', s))
+      assert.is_nil(s:find('\xEF\xBF[\xBE\xBF]'), string.format('U+FFFE/U+FFFF in %q', s))
+    end
+    assert.equals('Title', f.entries[1].title)
+    assert.matches("XML does not allow", f.bozo_message, 1, true)
+    -- the sanitizer and the text of HTML, on every path (plain text, the tokenizer, libxml2's)
+    local chtml = require('orrery._html')
+    for _, h in ipairs({ 'a' .. ctl .. 'b', '<p>a' .. ctl .. 'b</p>', '<p title="t' .. ctl .. '">a&amp;' .. ctl .. '</p>',
+        '<table><td>x' .. ctl .. '</table>' }) do
+      for _, out in ipairs({ chtml.sanitize(h, 'http://e.example/'), chtml.text(h) }) do
+        assert.is_nil(out:find(bad), string.format('%q gave %q', h, out))
+      end
+    end
+    -- and whatever a template writes, escaped (a recipe's title with a control character)
+    assert.equals('ab\tc\n&lt;', require('orrery.util').escape('a\1b\tc\n\27<'))
+  end)
 end)
 
 describe('hostile fields after parsing (end to end)', function()
@@ -205,6 +233,38 @@ describe('hostile fields after parsing (end to end)', function()
     assert.equals(0, code, out .. err)
     assert.is_true(cutil.clock() - t0 < SLOW, string.format('took %.1f s', cutil.clock() - t0))
     assert.matches('2 new entries', out .. err)
+  end)
+
+  it("keeps the planet's Atom, RSS, OPML and FOAF well-formed whatever characters feeds and recipes bring", function()
+    local fs = require('orrery._fs')
+    local dir = helper.tmpdir()
+    assert(fs.write(dir .. '/j.json', '{"version":"https://jsonfeed.org/version/1.1","title":"J\\u0008",'
+      .. '"home_page_url":"https://j.example/","authors":[{"name":"Au\\u0001thor"}],"items":[{"id":"1",'
+      .. '"url":"https://j.example/1","title":"T\\u0008itle","content_html":"<p>a\\u0008b \\u0001 c</p>",'
+      .. '"date_published":"2026-12-01T00:00:00Z","tags":["t\\u0002"]}]}'))
+    assert(fs.write(dir .. '/r.rss', '<?xml version="1.0"?><rss version="2.0"><channel><title>R</title>'
+      .. '<link>https://r.example/</link><item><title>plain</title><link>https://r.example/1</link>'
+      .. '<guid>r1</guid><pubDate>Tue, 01 Dec 2026 00:00:00 GMT</pubDate><description>d</description></item>'
+      .. '</channel></rss>'))
+    assert(fs.mkdirs(dir .. '/recipes'))
+    assert(fs.write(dir .. '/recipes/ctl.lua', 'return { entry = function(e) e.title = "Re\\1ci\\27pe"; '
+      .. 'e.author = "B\\8"; e.content = "<p>c\\8</p>"; return e end, '
+      .. 'feed = function(f) f.title = "F\\11eed"; return f end }'))
+    local planet_path = helper.write_planet(dir, { name = 'Ctl', link = 'https://planet.test/', output_dir = 'out',
+      database = 'planet.db', feeds = { { url = 'j.json', name = 'J' }, { url = 'r.rss', name = 'R\1', recipe = 'ctl' } } })
+    local code, out, err = helper.orrery({ 'run', '-c', planet_path, '-q' })
+    assert.equals(0, code, out .. err)
+    for _, name in ipairs({ 'atom.xml', 'rss20.xml', 'rss10.xml', 'opml.xml', 'foafroll.xml' }) do
+      local c, msg = helper.sh('xmllint --noout ' .. helper.sh_quote(dir .. '/out/' .. name) .. ' 2>&1')
+      assert.equals(0, c, name .. ': ' .. msg)
+    end
+    local atom = assert(fs.read(dir .. '/out/atom.xml'))
+    assert.matches('Title', atom, 1, true)
+    assert.matches('Recipe', atom, 1, true)
+    for _, name in ipairs({ 'index.html', 'health.html', 'health.json' }) do
+      local page = assert(fs.read(dir .. '/out/' .. name))
+      assert.is_nil(page:find('[%z\1-\8\11\12\14-\31]'), name)
+    end
   end)
 
   it('reads every field the way a planet shows it in time linear in its length', function()

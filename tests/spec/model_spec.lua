@@ -330,8 +330,9 @@ describe('messy and hostile documents', function()
     end
     for _, c in ipairs({
       { json_feed('caf\xE9'), 'caf\u{E9}', 'not UTF%-8 read as Windows%-1252' },
-      { json_feed('a\tb\nc'), 'a\tb\nc', 'control characters in strings escaped' },
-      { json_feed('nul \\u0000 here'), 'nul  here', '\\u0000 dropped' },
+      { json_feed('a\tb\nc'), 'a\tb\nc', 'line breaks and tabs in strings escaped' },
+      { json_feed('nul \\u0000 here'), 'nul  here', 'characters XML does not allow dropped' },
+      { json_feed('bell \7, \\u0008 and \\uffff here'), 'bell ,  and  here', 'characters XML does not allow dropped' },
       { json_feed('lone \\ud800 and \\udc00, a pair \\ud83d\\ude00'), 'lone \u{FFFD} and \u{FFFD}, a pair \u{1F600}',
         'lone surrogates replaced' },
       { json_feed('x') .. ' <!-- a server\'s footer -->', 'x', 'text after the JSON ignored' },
