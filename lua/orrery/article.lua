@@ -21,7 +21,7 @@ local M = {}
 -- lower case: ASCII letters only, so the words of other scripts are listed as written),
 -- in the languages blogs are written in: WordPress's, Blogger's and the CMSs' own words.
 local more_marks = {
-  '…', '%.%.%.', '%[…%]', '%[%.%.%.%]', '%(more%.%.%.%)',
+  '…', '%.%.%.', '%[…%]', '%[%.%.%.%]', '%(more%.%.%.%)',   -- (the first five: not words; see more_mark)
   'read more', 'continue reading', 'read the rest', 'keep reading', 'read the full', 'full article', 'full post',
   'weiterlesen', 'mehr lesen', 'lire la suite', 'lire plus', 'leer más', 'seguir leyendo', 'sigue leyendo',
   'continua a leggere', 'continua la lettura', 'leggi tutto', 'leggi di più', 'leia mais', 'continue lendo',
@@ -48,6 +48,37 @@ function M.text_weight(text)
   return (utf8.len(text) or #text) + wide
 end
 
+-- The "there is more" mark text ends with ("read more", "…"), or nil; with words set,
+-- only a mark in words (an ellipsis may end a whole short post).  text: white space runs
+-- made one space.
+local function more_mark(text, words)
+  local tail = text:gsub(' $', ''):sub(-80):lower()
+  for i = words and 6 or 1, #more_marks do
+    local at = tail:find(more_marks[i] .. '%W*$')
+    if at then return (tail:sub(at):gsub('%s+$', '')) end
+  end
+  return nil
+end
+
+local host_of
+
+-- Does an article found in a page end by sending the reader to another site for the rest
+-- ("Continue reading at <a href=other site>The Partner Times</a>.", "Lire la suite sur Le
+-- Monde »"): its last link, in its last few hundred bytes, to another host, and "there is
+-- more" words in its last sentence or two?  The words, or nil.
+local function sends_on(clean, text, url)
+  local last
+  for href in clean:sub(-400):gmatch('<a [^>]-href="([^"]*)"') do last = href end
+  local there, here = host_of(last), host_of(url)
+  if not there or there == here then return nil end
+  local tail = text:gsub(' $', ''):sub(-120):lower()
+  for i = 6, #more_marks do
+    local at = tail:find(more_marks[i])
+    if at then return (tail:sub(at):gsub('%s+$', '')) end
+  end
+  return nil
+end
+
 --- Does this entry look like a teaser of a longer article?  No content of its own, or
 --- short text, or text ending in "…" / "Read more".
 ---@param e table entry (summary, content: sanitized HTML)
@@ -57,11 +88,7 @@ function M.is_teaser(e, min_chars)
   if not body or body == '' then return true end
   local text = chtml.text(body):gsub('%s+', ' '):gsub('^ ', ''):gsub(' $', '')
   if M.text_weight(text) < (min_chars or 500) then return true end
-  local tail = text:sub(-80):lower()
-  for _, m in ipairs(more_marks) do
-    if tail:find(m .. '%W*$') then return true end
-  end
-  return false
+  return more_mark(text) ~= nil
 end
 
 --- The mode a feed asks for: false, 'teaser' or 'always'.
@@ -116,6 +143,12 @@ function M.extract(body, url, r, entry, cfg, ctx, content_type)
     if why then return nil, 'no article: ' .. why end
     why = heldback.paywalled(body)
     if why then return nil, string.format('no article: %s, and only %d characters are shown', why, chars) end
+    -- a page that is itself a teaser: a syndicated excerpt sending the reader on to the
+    -- partner site that has the article ("Continue reading at ..."), a list's blurb
+    local mark = more_mark(text, true) or sends_on(clean, text, url)
+    if mark then
+      return nil, string.format('no article: the page shows a teaser too (%d characters, ending "%s")', chars, mark)
+    end
   end
   return clean, nil, { method = method, chars = chars }
 end
@@ -155,7 +188,7 @@ function M.apply(st, fc, feed, r)
 end
 
 -- The host of a URL, lower case, without "www." and port; nil for none.
-local function host_of(url)
+function host_of(url)
   local h = type(url) == 'string' and url:match('^%a[%w+.-]*://([^/?#]+)')
   if not h then return nil end
   h = h:gsub('^.*@', ''):gsub(':%d+$', ''):lower():gsub('^www%.', '')

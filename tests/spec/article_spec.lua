@@ -314,6 +314,34 @@ describe('Doc:article (readability extraction)', function()
     assert.truthy(article.extract(page('paywall-login.html'), 'https://example.org/', nil, {}, cfg))
   end)
 
+  it('refuses a page that is itself a teaser: "read more" at its end, or sent on to another site', function()
+    local p = string.rep('The river was low that autumn, and the ferry ran late every day of the week. ', 9)
+    local function extract(ending)
+      local body = '<html><head><title>A story</title></head><body><nav><a href="/">Home</a></nav><article><h1>A story'
+        .. '</h1><p>' .. p .. '</p><p>' .. ending .. '</p></article><footer>About us</footer></body></html>'
+      return article.extract(body, 'https://www.site.example/a', nil, {}, cfg)
+    end
+    for _, ending in ipairs({
+      'Continue reading at <a href="https://partner.example/x">The Partner Times</a>',
+      'Read the full story on <a href="https://partner.example/x">Medium</a> »',
+      'Lire la suite sur <a href="https://lemonde.example/a">Le Monde</a>.',
+      'Read more', 'Continue reading →', 'Mehr dazu morgen. Weiterlesen',
+    }) do
+      local html, err = extract(ending)
+      assert.is_nil(html, ending)
+      assert.matches('^no article: the page shows a teaser too %(%d+ characters, ending ".+"%)$', err)
+    end
+    -- a short article is one: its last words, its own links, an ellipsis, a thank-you
+    for _, ending in ipairs({
+      'That is all.', 'We read more in books than online.', 'And then it ended…',
+      'Read more about it in <a href="https://site.example/docs">our docs</a>.',
+      'Thanks to <a href="https://ann.example/">Ann</a> for reading the drafts.',
+      'Continue reading at The Partner Times',      -- no link: words alone are not enough
+    }) do
+      assert.is_string(extract(ending), ending)
+    end
+  end)
+
   it('says so when a page has no article (a list of links)', function()
     local html, err = article.extract(page('links-only.html'), 'https://example.org/tag/python/', nil, {}, cfg)
     assert.is_nil(html)
