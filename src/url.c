@@ -271,7 +271,7 @@ char *orr_url_clean(const char *ref, const char *base) {
   if ((s = url_squeeze(ref)) == NULL) return NULL;
   if (!orr_url_scheme_ok(s)) { free(s); return NULL; }
   if (web_scheme(s) && !web_slashes(s)) {
-    /* "https:host/x", "http:/\\host/": browsers read any run of '/' and '\\' after an http(s)
+    /* "https:host/x", "http:/\host/": browsers read any run of '/' and '\' after an http(s)
     ** scheme as "//" (and one that names no host as no link at all) */
     char *c = strchr(s, ':') + 1, *h = c;
     while (*h == '/' || *h == '\\') h++;
