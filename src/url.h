@@ -23,10 +23,11 @@ char *orr_url_resolve(const char *ref, const char *base);
 
 /* The policy for URLs inside entry HTML: ref resolved against base, with the characters
 ** browsers ignore removed, read as a browser reads it (orr_url_resolve; "https:host" as
-** "https://host", "http:\\host" as "http://host").  Returns a malloc'd URL, absolute whenever base is an
-** http(s) URL, or NULL if its scheme can run script (javascript:, data:, vbscript:,
-** anything off the list), if it names no host or does not resolve against such a base (it
-** would be read against the planet's own address), or out of memory. */
+** "https://host", "http:/\host" as "http://host").  Returns a malloc'd URL, absolute
+** whenever base is an http(s) URL, or NULL if its scheme can run script (javascript:,
+** data:, vbscript:, anything off the list), if it names no host or does not resolve
+** against such a base (it would be read against the planet's own address), or out of
+** memory. */
 char *orr_url_clean(const char *ref, const char *base);
 
 /* 1 if orr_url_clean(ref, base) would return ref unchanged whatever the base: an absolute
