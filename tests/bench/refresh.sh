@@ -78,6 +78,9 @@ for _ in 1 2 3; do
     "$BENCH/limit/limit" sax "$WORK/filelist.txt" 1 >> "$WARM/sax-runs.jsonl" 2>/dev/null
   fi
 done
+# SQLite's own cost of writing what that cold refresh stored, into orrery's schema
+# (store_floor.sh): the floor under the storing stage, beside orrery's own account of it
+bash "$ROOT/tests/bench/store_floor.sh" "$WARM/ours.db" "$WARM" > "$WARM/store-floor.txt" 2>&1
 # then a second run, so that the stored validators are those a warm run sends
 "$ROOT/orrery" refresh --urls "$WARM/urls.txt" --db "$WARM/ours.db" -j "$THREADS" --json > /dev/null
 # one block per feed (curl's `next` starts the next one's options afresh)

@@ -186,6 +186,33 @@ if #ours >= 3 then
       ratio('orrery cold CPU / floor sum (alternating runs)', mo, mc + sax_s + ins_s, '<= 1.5')
     end
   end
+  -- what of the storing stage is SQLite's own: the same rows into the same schema, no per-row
+  -- work but SQLite's (store_floor.sh), against orrery's storing and commits in the last of
+  -- the alternating cold runs (the database it measured)
+  local sfl = cfs.read((warm_dir or '') .. '/store-floor.txt')
+  local sf_cpu, sf_read, sf_rows = (sfl or ''):match('store_floor ([%d.]+) ([%d.]+) (%d+)')
+  local cold_runs = lines((warm_dir or '') .. '/cold-runs.jsonl')
+  local last_cold = cold_runs[#cold_runs] and cold_runs[#cold_runs].cpu
+  if sf_cpu and last_cold then
+    local fl = math.max(0.001, tonumber(sf_cpu) - tonumber(sf_read))
+    local st = (last_cold.store or 0) + (last_cold.commit or 0)
+    print(string.format('  storing floor: SQLite writing the same %s entries and the documents into orrery\'s schema'
+      .. ' (WAL, 10 commits) %.2f s CPU (%.2f s, less %.2f s reading them out); orrery storing + commits %.2f s',
+      sf_rows, fl, tonumber(sf_cpu), tonumber(sf_read), st))
+    ratio('orrery storing + commits / SQLite\'s own for the same rows', st, fl, '')
+    local curl_cold = floor and floor.cpu_s
+    local l = {}
+    for u, sy in (ct or ''):gmatch('curl ([%d.]+) ([%d.]+)') do l[#l + 1] = tonumber(u) + tonumber(sy) end
+    if #l > 0 then curl_cold = median(l) end
+    if sax_s and curl_cold then
+      local w = curl_cold + sax_s + fl
+      print(string.format('  floor sum with orrery\'s schema for the insert (curl %.2f + SAX %.2f + that): %.2f s',
+        curl_cold, sax_s, w))
+      ratio('orrery cold CPU (that run) / floor sum with its schema', last_cold.total or 0, w, '')
+    end
+  elseif sfl then
+    print('  storing floor: ' .. sfl:gsub('%s+$', ''))
+  end
   if o_warm and o_cold then ratio('orrery warm CPU / orrery cold CPU', o_warm.cpu_s, o_cold.cpu_s, '<= 0.05') end
   -- the floor under that target: the warm refresh's HTTP exchanges alone, made by curl
   local wt = cfs.read((warm_dir or '') .. '/times.txt')
