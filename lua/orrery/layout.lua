@@ -64,7 +64,7 @@ function M.context(cfg, st)
         -- feed's icon (against its site); only safe schemes either way
         face = fc.face and chtml.clean_url(fc.face) or row.icon and chtml.clean_url(row.icon, row.link) or nil,
         failing = row.last_error ~= nil and (row.last_success == nil or (row.errors or 0) > 0),
-        gone = row.gone == 1, error = publish.message(cfg, row.last_error), errors = row.errors,
+        gone = row.gone == 1, error = publish.feed_error(cfg, row), errors = row.errors,
         failing_since = row.failing_since, recovered = row.recovered,
         last_success = row.last_success, last_attempt = row.last_attempt, last_status = row.last_status,
         next_attempt = row.next_attempt, configured_url = publish.url(row.url),

@@ -26,6 +26,45 @@ function M.entry_uri(row)
   return 'urn:orrery:entry:' .. cutil.hash(tostring(row.feed_id) .. ' ' .. tostring(g))
 end
 
+-- The host of an http(s) URL, lower case, without user info and port.
+local function host_of(url)
+  local h = url and url:match('^%a[%w+.-]*://([^/?#]+)')
+  h = h and h:gsub('^.*@', ''):lower()
+  return h and (h:match('^(%b[])') or h:gsub(':%d*$', '')) or nil
+end
+
+-- How a fetch fails at a host, in the words of the fetcher's guard and of libcurl: the host
+-- named (with its port, sometimes), or nil.
+local failed_at = {
+  '^refused: (%S-) is on a private address',
+  '^Could not resolve host: (%S+)',
+  '^Failed to connect to (%S+) port',
+}
+
+--- A feed's last error as the public pages (health.html, health.json, a template's
+--- message) show it: as M.message has it, except where the feed failed at a host it was
+--- redirected to.  Then it is said one way whatever happened there ("could not fetch
+--- HOST, where the feed redirected"): whether another host was refused as a private
+--- address, was not in DNS or did not answer would tell whoever runs the feed what names
+--- the planet's own network has, one name a run, on a page anyone reads.  `orrery status`
+--- shows the error itself.
+---@param row table the feed's row (last_error, url, fetch_url)
+function M.feed_error(cfg, row)
+  local msg = M.message(cfg, row.last_error)
+  if msg == nil then return nil end
+  for _, pat in ipairs(failed_at) do
+    local at = msg:match(pat)
+    if at then
+      local h = host_of('http://' .. at)
+      if h and h ~= host_of(row.url) and h ~= host_of(row.fetch_url) then
+        return 'could not fetch ' .. h .. ', where the feed redirected (orrery status says why)'
+      end
+      break
+    end
+  end
+  return msg
+end
+
 --- A message (a feed's error, a recipe's traceback line) as the public pages may show it:
 --- paths on this machine made relative to the planet's directory (or to orrery's own
 --- files), passwords in URLs removed.

@@ -119,3 +119,60 @@ describe('the health page of a 1,000-feed planet', function()
     assert.equals(N, #doc:css('table.feeds tbody tr svg'))
   end)
 end)
+
+describe('what the public pages say of a failure', function()
+  -- A feed's owner chooses where it redirects.  Whether the host it sends orrery to was
+  -- refused as a private address, was not in DNS or did not answer would tell them what
+  -- names the planet's own network has, one a run, on pages anyone reads.
+  local publish = require('orrery.publish')
+
+  it('says a failure at a host the feed redirected to one way, whatever it was', function()
+    local row = { url = 'http://feeds.example:8080/x.rss', fetch_url = 'https://moved.example/x.rss' }
+    local said = {}
+    for _, e in ipairs({ 'refused: intranet.corp:80 is on a private address: only the feed\'s own host may be',
+        'Could not resolve host: intranet.corp', 'Failed to connect to intranet.corp port 80 after 3 ms: Couldn\'t connect',
+        'refused: INTRANET.corp:8443 is on a private address: only the feed\'s own host may be' }) do
+      row.last_error = e
+      said[publish.feed_error({}, row)] = true
+    end
+    assert.same({ ['could not fetch intranet.corp, where the feed redirected (orrery status says why)'] = true }, said)
+    -- its own hosts' failures, and every other error, as they are
+    for _, e in ipairs({ 'Could not resolve host: feeds.example', 'Could not resolve host: moved.example',
+        'refused: feeds.example:8080 is on a private address: only the feed\'s own host may be',
+        'HTTP 500', 'timed out after 30000 ms' }) do
+      row.last_error = e
+      assert.equals(e, publish.feed_error({}, row))
+    end
+    row.last_error = nil
+    assert.is_nil(publish.feed_error({}, row))
+  end)
+
+  it('in health.html and health.json; orrery status says what happened (end to end)', function()
+    local srv = helper.server(helper.root .. '/tests/fixtures/http')
+    local dir = helper.tmpdir()
+    local private = string.format('http://intranet.localhost:%d/alpha.rss', srv.port)
+    local path = helper.write_planet(dir, { name = 'Probed', output_dir = 'out', database = 'planet.db', feeds = {
+      { url = srv.url('redirect?to=' .. private), name = 'Private' },
+      { url = srv.url('redirect?to=http://nowhere.invalid/alpha.rss'), name = 'Nowhere' },
+      { url = srv.url('alpha.rss'), name = 'Alpha' },
+    } })
+    local code, out, err = helper.orrery({ 'run', '-c', path, '-q' })
+    srv.stop()
+    assert.equals(3, code, out .. err)          -- some feeds failed
+    local h = json.decode(assert(fs.read(dir .. '/out/health.json')))
+    local by = {}
+    for _, f in ipairs(h.feeds) do by[f.name] = f end
+    assert.equals('could not fetch intranet.localhost, where the feed redirected (orrery status says why)',
+      by.Private.error)
+    assert.equals('could not fetch nowhere.invalid, where the feed redirected (orrery status says why)', by.Nowhere.error)
+    local page = assert(fs.read(dir .. '/out/health.html'))
+    assert.is_nil(page:find('private address', 1, true))
+    assert.is_nil(page:find('resolve', 1, true))
+    code, out, err = helper.orrery({ 'status', '-c', path })
+    -- (*.localhost is loopback where the resolver knows it, else not in DNS: either way, said)
+    local st = out .. err
+    assert.is_truthy(st:find('intranet.localhost:%d+ is on a private address') or
+      st:find('Could not resolve host: intranet.localhost', 1, true), st)
+    assert.matches('Could not resolve host: nowhere.invalid', out .. err, 1, true)
+  end)
+end)
