@@ -168,11 +168,11 @@ describe('what the public pages say of a failure', function()
     local page = assert(fs.read(dir .. '/out/health.html'))
     assert.is_nil(page:find('private address', 1, true))
     assert.is_nil(page:find('resolve', 1, true))
-    code, out, err = helper.orrery({ 'status', '-c', path })
+    local _, sout, serr = helper.orrery({ 'status', '-c', path })
     -- (*.localhost is loopback where the resolver knows it, else not in DNS: either way, said)
-    local st = out .. err
+    local st = sout .. serr
     assert.is_truthy(st:find('intranet.localhost:%d+ is on a private address') or
       st:find('Could not resolve host: intranet.localhost', 1, true), st)
-    assert.matches('Could not resolve host: nowhere.invalid', out .. err, 1, true)
+    assert.matches('Could not resolve host: nowhere.invalid', st, 1, true)
   end)
 end)
