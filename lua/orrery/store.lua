@@ -341,6 +341,41 @@ migrations[9] = [[
   CREATE INDEX entries_noted ON entries(feed_id) WHERE notes IS NOT NULL;
 ]]
 
+-- 10: the characters XML does not allow (C0 controls but tab, newline and carriage
+-- return; U+FFFE, U+FFFF), which a JSON Feed's "\u0008" brought into entries and feeds
+-- stored before they were dropped as a feed enters orrery (docs/security.md): written raw
+-- into the pages' HTML, they left atom.xml and the RSS files not well-formed for every
+-- reader of them.  Only the rows that have one are read and written.
+local NOT_XML = '[\1-\8\11\12\14-\31]'
+local function not_xml_glob(col)
+  return string.format("(%s GLOB '*[%s-%s%s%s%s-%s]*' OR %s GLOB '*%s*' OR %s GLOB '*%s*')", col,
+    '\1', '\8', '\11', '\12', '\14', '\31', col, '\239\191\190', col, '\239\191\191')
+end
+local function drop_not_xml(db)
+  local function clean(v)
+    if type(v) ~= 'string' then return v end
+    return (v:gsub(NOT_XML, ''):gsub('\239\191[\190\191]', ''))
+  end
+  for _, t in ipairs({ { 'entries', { 'title', 'author', 'summary', 'content' } },
+      { 'feeds', { 'title', 'subtitle', 'name' } } }) do
+    local where = {}
+    for i, col in ipairs(t[2]) do where[i] = not_xml_glob(col) end
+    local rows = {}
+    for row in db:rows('SELECT id, ' .. table.concat(t[2], ', ') .. ' FROM ' .. t[1] .. ' WHERE '
+        .. table.concat(where, ' OR ')) do
+      rows[#rows + 1] = row
+    end
+    for _, row in ipairs(rows) do
+      local sets, vals = {}, {}
+      for i, col in ipairs(t[2]) do sets[i], vals[i] = col .. ' = ?', clean(row[col]) end
+      vals[#t[2] + 1] = row.id
+      assert(db:run('UPDATE ' .. t[1] .. ' SET ' .. table.concat(sets, ', ') .. ' WHERE id = ?',
+        table.unpack(vals, 1, #t[2] + 1)))
+    end
+  end
+end
+migrations[10] = { '', drop_not_xml }
+
 M.LOG_KEEP = 100   -- fetch log rows kept per feed
 M.PAGE_SIZE = 16384   -- bytes a database page, for new databases (see M.open)
 M.SCHEMA = #migrations   -- the schema version this orrery writes (PRAGMA user_version)

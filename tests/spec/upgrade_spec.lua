@@ -121,4 +121,30 @@ describe('upgrades (end to end)', function()
       assert.equals('ok', rows(db, 'PRAGMA integrity_check')[1].integrity_check)
     end)
   end
+
+  it("drops from stored entries and feeds the characters XML does not allow (schema 10), and only them", function()
+    -- a JSON Feed's "\u0008" was stored as it came before orrery dropped it on the way in;
+    -- raw in the pages' HTML it left atom.xml not well-formed
+    local store = require('orrery.store')
+    local dir = helper.tmpdir()
+    local db = dir .. '/planet.db'
+    assert(store.open(db)):close()
+    local w = assert(cdb.open(db))
+    assert(w:exec('PRAGMA user_version = 9'))
+    assert(w:run("INSERT INTO feeds (url, name, title, subtitle) VALUES ('http://x.example/', ?, ?, ?)",
+      'N\1ame', 'T\8itle', '<p>S\27ub</p>'))
+    assert(w:run([[INSERT INTO entries (feed_id, guid, title, author, summary, content, first_seen, date, hash)
+      VALUES (1, 'g1', ?, ?, ?, ?, 1, 1, 'h')]], 'T\8i\11t', 'A\1', '<p>s\12</p>', '<p>c\8 \239\191\191 \239\191\190 é</p>'))
+    assert(w:run([[INSERT INTO entries (feed_id, guid, title, content, first_seen, date, hash)
+      VALUES (1, 'g2', 'Kept', ?, 2, 2, 'h2')]], '<p>tab\tnew\nline\r and \239\191\189</p>'))
+    w:close()
+    local st = assert(store.open(db))
+    st:close()
+    local e = by(rows(db, 'SELECT guid, title, author, summary, content FROM entries'), 'guid')
+    assert.same({ guid = 'g1', title = 'Tit', author = 'A', summary = '<p>s</p>', content = '<p>c   é</p>' }, e.g1)
+    assert.equals('<p>tab\tnew\nline\r and \239\191\189</p>', e.g2.content)     -- what XML allows stays
+    local f = rows(db, 'SELECT name, title, subtitle FROM feeds')[1]
+    assert.same({ name = 'Name', title = 'Title', subtitle = '<p>Sub</p>' }, f)
+    assert.equals(10, rows(db, 'PRAGMA user_version')[1].user_version)
+  end)
 end)
