@@ -1,4 +1,6 @@
 --- orrery.util: small pure helpers shared by the Lua modules.
+local cutil = require('orrery._util')
+
 local M = {}
 
 --- s without white space at its start and end.  In time linear in #s whatever it holds:
@@ -35,24 +37,16 @@ function M.copy(t)
   return c
 end
 
--- The five characters markup gives a meaning to, and the control characters XML does not
--- allow at all (but tab, newline, carriage return), which are dropped: the parsers keep
--- them out of the model, and this keeps a recipe's string from leaving atom.xml not
--- well-formed for every reader of it.
-local html_escapes = { ['&'] = '&amp;', ['<'] = '&lt;', ['>'] = '&gt;', ['"'] = '&quot;', ["'"] = '&#39;' }
-for c = 0, 31 do
-  if c ~= 9 and c ~= 10 and c ~= 13 then html_escapes[string.char(c)] = '' end
-end
-local to_escape = '[&<>"\'\0-\8\11\12\14-\31]'
-
---- Escape text for HTML and XML (text and attribute values).
+--- Escape text for HTML and XML (text and attribute values): the five characters markup
+--- gives a meaning to as references, and the control characters XML does not allow at all
+--- (but tab, newline, carriage return) dropped: the parsers keep them out of the model, and
+--- this keeps a recipe's string from leaving atom.xml not well-formed for every reader of
+--- it.  (In C: templates call it for every value they write.)
 ---@param s any
 ---@return string
 function M.escape(s)
   if s == nil then return '' end
-  s = tostring(s)
-  if not s:find(to_escape) then return s end       -- (most values: one scan, no copy)
-  return (s:gsub(to_escape, html_escapes))
+  return cutil.escape(type(s) == 'string' and s or tostring(s))
 end
 
 --- Seconds since the epoch of 00:00 UTC on year-month-day (month may run past 12), whatever

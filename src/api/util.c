@@ -14,6 +14,7 @@
 **   pid() -> this process's id                sleep(seconds)
 **   deflate(s) -> zlib-compressed s           inflate(z, size) -> s | nil, err  (size: s's length)
 **   utf8(s) -> s, or s made UTF-8 (stray bytes read as windows-1252, as in feeds; no NUL)
+**   escape(s) -> s for HTML and XML text and attribute values (util.escape owns the rule)
 */
 #define _GNU_SOURCE           /* RUSAGE_THREAD */
 #include <stdint.h>
@@ -97,6 +98,36 @@ static int f_clock(lua_State *L) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   lua_pushnumber(L, (lua_Number)ts.tv_sec + ts.tv_nsec / 1e9);
+  return 1;
+}
+
+/* escape(s): '&', '<', '>', '"' and "'" as character references, and the control
+** characters XML does not allow at all (C0 but tab, newline, carriage return) dropped;
+** s itself when it has none of them (most values: no copy).  Templates call it for every
+** value they write, so a table lookup a byte, and no Lua pattern. */
+static int f_escape(lua_State *L) {
+  static const char *const rep[] = { NULL, "&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "" };
+  static const unsigned char what[256] = {
+    [0] = 6, [1] = 6, [2] = 6, [3] = 6, [4] = 6, [5] = 6, [6] = 6, [7] = 6, [8] = 6, [11] = 6, [12] = 6,
+    [14] = 6, [15] = 6, [16] = 6, [17] = 6, [18] = 6, [19] = 6, [20] = 6, [21] = 6, [22] = 6, [23] = 6,
+    [24] = 6, [25] = 6, [26] = 6, [27] = 6, [28] = 6, [29] = 6, [30] = 6, [31] = 6,
+    ['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
+  };
+  size_t n, i = 0, start = 0;
+  const char *s = luaL_checklstring(L, 1, &n);
+  const unsigned char *u = (const unsigned char *)s;
+  luaL_Buffer b;
+  while (i < n && !what[u[i]]) i++;
+  if (i == n) { lua_settop(L, 1); return 1; }
+  luaL_buffinit(L, &b);
+  for (; i < n; i++) {
+    if (!what[u[i]]) continue;
+    luaL_addlstring(&b, s + start, i - start);
+    luaL_addstring(&b, rep[what[u[i]]]);
+    start = i + 1;
+  }
+  luaL_addlstring(&b, s + start, n - start);
+  luaL_pushresult(&b);
   return 1;
 }
 
@@ -252,6 +283,7 @@ static const luaL_Reg lib[] = {
   { "sleep",    f_sleep    },
   { "clock",    f_clock    },
   { "hash",     f_hash     },
+  { "escape",   f_escape   },
   { "digest",   f_digest   },
   { "date",     f_date     },
   { "isatty",   f_isatty   },
