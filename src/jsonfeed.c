@@ -7,6 +7,8 @@
 ** against the feed's address.  Authors: 1.1's `authors` (every one) or 1.0's `author`;
 ** items without any have the feed's (orr_feed_finish).
 */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,17 +162,18 @@ static int parse_item(jstate *js, json_t *it, orr_entry *e) {
 /* {====== Text jansson would refuse whole ======
 ** jansson reads strict JSON, and refuses the whole document for one fault in it: a feed lost
 ** every item to one byte that is not UTF-8, one raw control character or "\u0000" or lone
-** surrogate in a string, text after the root, or one item's extension value nested deeper
-** than 2048 levels.  Before jansson reads it, the text is mended: stray bytes are read as
-** Windows-1252 (as in XML feeds), raw tabs and line breaks in strings escaped, the characters
-** XML does not allow (other control characters, "\u0000" and "\u0008" too, U+FFFE, U+FFFF)
-** dropped: an XML feed cannot carry them, and the planet's own Atom and RSS feeds must not,
-** a lone surrogate made U+FFFD, and any array or object that opens past MAX_NESTING levels
-** (a feed needs six) replaced by null.  Text after the root is left to jansson's
-** JSON_DISABLE_EOF_CHECK.  A comma before ']' or '}' (hand-edited JSON) is dropped, and a
-** document cut short (a transfer that broke off, a server's size limit) is read up to the
-** last array or object it completed, with what it left open closed: a truncated XML feed
-** keeps the items read before the cut, and so does a JSON one. */
+** surrogate in a string, one number beyond a double's range, text after the root, or one
+** item's extension value nested deeper than 2048 levels.  Before jansson reads it, the text
+** is mended: stray bytes are read as Windows-1252 (as in XML feeds), raw tabs and line
+** breaks in strings escaped, the characters XML does not allow (other control characters,
+** "\u0000" and "\u0008" too, U+FFFE, U+FFFF) dropped (an XML feed cannot carry them, and
+** the planet's own Atom and RSS feeds must not), a lone surrogate made U+FFFD, a number
+** beyond a double's or a long long's range read as null, and any array or object that
+** opens past MAX_NESTING levels (a feed needs six) replaced by null.  Text after the root is
+** left to jansson's JSON_DISABLE_EOF_CHECK.  A comma before ']' or '}' (hand-edited JSON) is
+** dropped, and a document cut short (a transfer that broke off, a server's size limit) is
+** read up to the last array or object it completed, with what it left open closed: a
+** truncated XML feed keeps the items read before the cut, and so does a JSON one. */
 #define MAX_NESTING 64
 
 static int hex4(const char *p, const char *end, unsigned *v) {
@@ -188,7 +191,7 @@ static int hex4(const char *p, const char *end, unsigned *v) {
 }
 
 enum { MEND_UTF8 = 1, MEND_CONTROL = 2, MEND_NOT_XML = 4, MEND_SURROGATE = 8, MEND_DEEP = 16, MEND_TAIL = 32,
-       MEND_COMMA = 64, MEND_CUT = 128 };
+       MEND_COMMA = 64, MEND_CUT = 128, MEND_NUMBER = 256 };
 typedef struct mend { orr_buf b; const char *last; int done; } mend;
 
 /* Write s instead of [from, to) of the text (a mend of kind). */
@@ -239,6 +242,39 @@ static const char *mend_string(mend *m, const char *p, const char *end) {
   return end;
 }
 
+/* The end of the number at p (its sign, digits, fraction and exponent). */
+static const char *number_end(const char *p, const char *end) {
+  if (p < end && *p == '-') p++;
+  while (p < end && ((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' ||
+                     ((*p == '+' || *p == '-') && (p[-1] == 'e' || p[-1] == 'E'))))
+    p++;
+  return p;
+}
+
+/* 1 if jansson would refuse the number [p, q) whole ("real number overflow", "too big
+** integer"): a real beyond a double's range, an integer beyond a long long's.  (Read as
+** jansson reads them: strtod, strtoll.) */
+static int number_too_big(const char *p, const char *q) {
+  char small[64], *buf = small, *e;
+  size_t n = (size_t)(q - p), i;
+  int real = 0, big;
+  for (i = 0; i < n; i++) real |= p[i] == '.' || p[i] == 'e' || p[i] == 'E';
+  if (!real && n > 24) return 1;               /* (more digits than any long long has) */
+  if (n >= sizeof small && (buf = malloc(n + 1)) == NULL) return 0;
+  memcpy(buf, p, n);
+  buf[n] = '\0';
+  errno = 0;
+  if (real) {
+    double v = strtod(buf, &e);
+    big = errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL);
+  } else {
+    (void)strtoll(buf, &e, 10);
+    big = errno == ERANGE;
+  }
+  if (buf != small) free(buf);
+  return big;
+}
+
 /* The text mended (see above): a malloc'd copy, or NULL when it needs nothing (or out of
 ** memory).  *done tells what was mended (MEND_*). */
 static char *mend_json(const char *d, size_t len, size_t *outlen, int *done) {
@@ -286,6 +322,11 @@ static char *mend_json(const char *d, size_t len, size_t *outlen, int *done) {
       const char *q = p + 1;
       while (q < end && strchr(" \t\r\n", *q) && *q) q++;
       if (q < end && (*q == ']' || *q == '}')) replace(&m, p, p + 1, "", MEND_COMMA);
+    } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+      const char *q = number_end(p, end);
+      if (number_too_big(p, q)) replace(&m, p, q, "null", MEND_NUMBER);
+      p = q;
+      continue;
     }
     p++;
   }
@@ -344,12 +385,13 @@ orr_feed *orr_jsonfeed_parse(const char *data, size_t len, const orr_feed_opts *
     static const char *const said[] = { "bytes that are not UTF-8 read as Windows-1252",
       "line breaks and tabs in strings escaped", "characters XML does not allow dropped", "lone surrogates replaced",
       "values nested deeper than 64 levels dropped", "text after the JSON ignored",
-      "commas before ']' or '}' dropped", "the document ends early: read up to its last complete value" };
+      "commas before ']' or '}' dropped", "the document ends early: read up to its last complete value",
+      "numbers too large for a double or a 64-bit integer read as null" };
     orr_buf b;
     int k;
     orr_buf_init(&b);
     orr_buf_adds(&b, "invalid JSON mended:");
-    for (k = 0; k < 8; k++)
+    for (k = 0; k < 9; k++)
       if (done & (1 << k)) { orr_buf_adds(&b, b.len > 20 ? ", " : " "); orr_buf_adds(&b, said[k]); }
     f->bozo = 1;
     if ((f->bozo_message = orr_buf_take(&b)) == NULL) goto oom;

@@ -345,6 +345,21 @@ describe('messy and hostile documents', function()
       assert.matches(c[3], f.bozo_message)
     end
     assert.is_false(assert(parse.feed(json_feed('plain'))).bozo)
+    -- a number no double or 64-bit integer holds, anywhere (jansson refuses the document for
+    -- it): read as null, every item kept
+    for _, n in ipairs({ '1e999999', '-1e400', '123456789012345678901234567890', '-9223372036854775809',
+        '1.' .. string.rep('5', 100) .. 'e400' }) do
+      local doc = '{"version": "https://jsonfeed.org/version/1.1", "title": "J", "x": ' .. n .. ', "items": [{"id": "1",'
+        .. ' "content_text": "first", "attachments": [{"url": "https://e.example/a.mp3", "size_in_bytes": ' .. n .. '}]},'
+        .. ' {"id": "2", "content_text": "after it"}]}'
+      local f = assert(parse.feed(doc), n)
+      assert.equals(2, #f.entries, n)
+      assert.matches('numbers too large for a double or a 64%-bit integer read as null', f.bozo_message)
+    end
+    for _, n in ipairs({ '1e308', '1e-400', '9223372036854775807', '-9223372036854775808', '0.5' }) do
+      assert.is_false(assert(parse.feed('{"version": "https://jsonfeed.org/version/1.1", "x": ' .. n
+        .. ', "items": [{"id": "1", "content_text": "a"}]}')).bozo, n)
+    end
   end)
 
   it('drops enclosures with an empty or unsafe URL, and keeps the first of two entries with one id', function()
