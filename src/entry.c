@@ -267,10 +267,13 @@ static int join_authors(const orr_person *a, size_t n, orr_person *out) {
 
 /* ---- the rules at the end ----------------------------------------------------------------- */
 
-/* Every string handed out is valid UTF-8: bytes a parser let through from a document with
-** a wrong encoding become U+FFFD, and C1 controls their Windows-1252 characters
-** ("don&#146;t" is "don't" in every browser).  With `valid` only C1 controls are looked for.
-** Returns 0 if out of memory. */
+/* Every string handed out is valid UTF-8 holding only XML's characters: bytes a parser let
+** through from a document with a wrong encoding become U+FFFD, C1 controls their
+** Windows-1252 characters ("don&#146;t" is "don't" in every browser), and what XML does
+** not allow (a control character base64 decoded into a field) is dropped: the planet's own
+** Atom and RSS feeds carry these strings.  With `valid` (libxml2's text of a well-formed
+** document, which has none of those) only C1 controls are looked for.  Returns 0 if out
+** of memory. */
 static int fix_str(char **slot, int valid) {
   int bad;
   char *r;
@@ -280,6 +283,7 @@ static int fix_str(char **slot, int valid) {
   r = valid ? orr_utf8_map_c1(*slot, n, &bad) : orr_utf8_repair(*slot, n, &bad);
   if (bad) return 0;
   if (r) { free(*slot); *slot = r; }
+  if (!valid) orr_xml_chars_strip(*slot, strlen(*slot));
   return 1;
 }
 

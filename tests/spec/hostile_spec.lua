@@ -197,6 +197,17 @@ describe('hostile content', function()
     end
     assert.equals('Title', f.entries[1].title)
     assert.matches("XML does not allow", f.bozo_message, 1, true)
+    -- and base64 (Atom 0.3's mode="base64"), which decodes to any bytes at all
+    local atom = '<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>t</title>'
+      .. '<tagline mode="base64">%s</tagline><entry><title>e</title><id>1</id>'
+      .. '<content type="text/html" mode="base64">%s</content></entry></feed>'
+    f = timed(atom:format('VGFnCGxpbmUgAWhlcmU=', 'PHA+QhtvDGR5PC9wPg=='))
+    assert.is_table(f)
+    for _, s in ipairs(strings(f)) do
+      assert.is_nil(s:find(bad), string.format('control character in %q', s))
+    end
+    assert.equals('Tagline here', f.subtitle)
+    assert.equals('<p>Body</p>', f.entries[1].content)
     -- the sanitizer and the text of HTML, on every path (plain text, the tokenizer, libxml2's)
     local chtml = require('orrery._html')
     for _, h in ipairs({ 'a' .. ctl .. 'b', '<p>a' .. ctl .. 'b</p>', '<p title="t' .. ctl .. '">a&amp;' .. ctl .. '</p>',
