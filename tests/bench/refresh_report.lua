@@ -173,18 +173,16 @@ if #ours >= 3 then
     ratio('orrery cold wall / curl floor wall', o_cold.wall_s, floor.wall_s, '<= 1.1')
   end
   -- the same ratio from alternating runs: curl's fetch and orrery's cold refresh, medians of 3
-  local ct = cfs.read((warm_dir or '') .. '/cold-times.txt')
-  if ct and sax_s and ins_s then
-    local cold_runs = { curl = {}, orrery = {} }
-    for who, u, sy in ct:gmatch('(%a+) ([%d.]+) ([%d.]+)') do
-      if cold_runs[who] then table.insert(cold_runs[who], tonumber(u) + tonumber(sy)) end
-    end
-    if #cold_runs.curl > 0 and #cold_runs.orrery > 0 then
-      local mc, mo = median(cold_runs.curl), median(cold_runs.orrery)
-      print(string.format('  alternating cold runs, medians of %d: curl fetch %.2f s, orrery %.2f s; floor sum %.2f s',
-        #cold_runs.curl, mc, mo, mc + sax_s + ins_s))
-      ratio('orrery cold CPU / floor sum (alternating runs)', mo, mc + sax_s + ins_s, '<= 1.5')
-    end
+  local alt = { curl = {}, orrery = {} }
+  for who, u, sy in (cfs.read((warm_dir or '') .. '/cold-times.txt') or ''):gmatch('(%a+) ([%d.]+) ([%d.]+)') do
+    if alt[who] then table.insert(alt[who], tonumber(u) + tonumber(sy)) end
+  end
+  local alt_curl = #alt.curl > 0 and median(alt.curl) or nil
+  if alt_curl and #alt.orrery > 0 and sax_s and ins_s then
+    local mo = median(alt.orrery)
+    print(string.format('  alternating cold runs, medians of %d: curl fetch %.2f s, orrery %.2f s; floor sum %.2f s',
+      #alt.curl, alt_curl, mo, alt_curl + sax_s + ins_s))
+    ratio('orrery cold CPU / floor sum (alternating runs)', mo, alt_curl + sax_s + ins_s, '<= 1.5')
   end
   -- what of the storing stage is SQLite's own: the same rows into the same schema, no per-row
   -- work but SQLite's (store_floor.sh), against orrery's storing and commits in the last of
@@ -200,10 +198,7 @@ if #ours >= 3 then
       .. ' (WAL, 10 commits) %.2f s CPU (%.2f s, less %.2f s reading them out); orrery storing + commits %.2f s',
       sf_rows, fl, tonumber(sf_cpu), tonumber(sf_read), st))
     ratio('orrery storing + commits / SQLite\'s own for the same rows', st, fl, '')
-    local curl_cold = floor and floor.cpu_s
-    local l = {}
-    for u, sy in (ct or ''):gmatch('curl ([%d.]+) ([%d.]+)') do l[#l + 1] = tonumber(u) + tonumber(sy) end
-    if #l > 0 then curl_cold = median(l) end
+    local curl_cold = alt_curl or floor and floor.cpu_s
     if sax_s and curl_cold then
       local w = curl_cold + sax_s + fl
       print(string.format('  floor sum with orrery\'s schema for the insert (curl %.2f + SAX %.2f + that): %.2f s',
