@@ -259,7 +259,10 @@ static int number_too_big(const char *p, const char *q) {
   size_t n = (size_t)(q - p), i;
   int real = 0, big;
   for (i = 0; i < n; i++) real |= p[i] == '.' || p[i] == 'e' || p[i] == 'E';
-  if (!real && n > 24) return 1;               /* (more digits than any long long has) */
+  if (!real) {                                 /* a long long has 19 digits: fewer always fit */
+    if (n - (*p == '-') < 19) return 0;
+    if (n > 24) return 1;
+  }
   if (n >= sizeof small && (buf = malloc(n + 1)) == NULL) return 0;
   memcpy(buf, p, n);
   buf[n] = '\0';
@@ -391,7 +394,7 @@ orr_feed *orr_jsonfeed_parse(const char *data, size_t len, const orr_feed_opts *
     int k;
     orr_buf_init(&b);
     orr_buf_adds(&b, "invalid JSON mended:");
-    for (k = 0; k < 9; k++)
+    for (k = 0; k < (int)(sizeof said / sizeof *said); k++)
       if (done & (1 << k)) { orr_buf_adds(&b, b.len > 20 ? ", " : " "); orr_buf_adds(&b, said[k]); }
     f->bozo = 1;
     if ((f->bozo_message = orr_buf_take(&b)) == NULL) goto oom;
