@@ -346,10 +346,10 @@ migrations[9] = [[
 -- stored before they were dropped as a feed enters orrery (docs/security.md): written raw
 -- into the pages' HTML, they left atom.xml and the RSS files not well-formed for every
 -- reader of them.  Only the rows that have one are read and written.
-local NOT_XML = '[\1-\8\11\12\14-\31]'
+local NOT_XML = '[\1-\8\11\12\14-\31]'   -- (a Lua class and a GLOB class alike)
 local function not_xml_glob(col)
-  return string.format("(%s GLOB '*[%s-%s%s%s%s-%s]*' OR %s GLOB '*%s*' OR %s GLOB '*%s*')", col,
-    '\1', '\8', '\11', '\12', '\14', '\31', col, '\239\191\190', col, '\239\191\191')
+  return string.format("(%s GLOB '*%s*' OR %s GLOB '*\239\191\190*' OR %s GLOB '*\239\191\191*')",
+    col, NOT_XML, col, col)
 end
 local function drop_not_xml(db)
   local function clean(v)

@@ -5,7 +5,8 @@
 ** parser alone.  The results must be the same, byte for byte: any difference aborts.
 ** After sanitizing, the output is sanitized again: with ORR_FUZZ_FIXPOINT set it must come
 ** back unchanged (a fixed point), or the sanitizer wrote something a browser would read
-** differently from what we checked; so must a cleaned URL, which is always absolute.  Whatever the bytes, what comes out is UTF-8 with only XML's characters. */
+** differently from what we checked; so must a cleaned URL, which is always absolute.
+** Whatever the bytes, what comes out is UTF-8 with only XML's characters. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
