@@ -1069,35 +1069,38 @@ static void collect_text(orr_buf *out, xmlNodePtr n, int depth) {
   }
 }
 
-char *orr_html_text_sanitized(const char *html, size_t len) {
-  orr_buf out;
+void orr_html_text_scan(const char *html, size_t len, orr_text_out *out, void *ud) {
   const char *p = html, *end = html + len;
-  orr_buf_init(&out);
   while (p < end) {
     const char *lt = memchr(p, '<', (size_t)(end - p)), *stop = lt ? lt : end;
     while (p < stop) {                       /* text up to the next tag */
       const char *amp = memchr(p, '&', (size_t)(stop - p)), *semi;
-      if (amp == NULL) { orr_buf_add(&out, p, (size_t)(stop - p)); p = stop; break; }
-      orr_buf_add(&out, p, (size_t)(amp - p));
+      char u[4];
+      if (amp == NULL) { out(ud, p, (size_t)(stop - p)); p = stop; break; }
+      if (amp > p) out(ud, p, (size_t)(amp - p));
       semi = memchr(amp, ';', (size_t)(stop - amp) < 12 ? (size_t)(stop - amp) : 12);
       p = amp + 1;
-      if (semi == NULL) { orr_buf_addc(&out, '&'); continue; }
+      if (semi == NULL) { out(ud, "&", 1); continue; }
       if (amp[1] == '#') {
         char *e;
         unsigned long v = (amp[2] == 'x' || amp[2] == 'X') ? strtoul(amp + 3, &e, 16)
                                                            : strtoul(amp + 2, &e, 10);
-        if (e == semi && v > 0 && v <= 0x10FFFF) { orr_buf_add_utf8(&out, (unsigned)v); p = semi + 1; }
-        else orr_buf_addc(&out, '&');
+        if (e == semi && v > 0 && v <= 0x10FFFF) {
+          out(ud, u, (size_t)orr_utf8_encode(u, (unsigned)v));
+          p = semi + 1;
+        } else {
+          out(ud, "&", 1);
+        }
       } else {
-        const char *name = amp + 1;
+        const char *name = amp + 1, *c = NULL;
         size_t n = (size_t)(semi - name);
-        if (n == 3 && memcmp(name, "amp", 3) == 0) orr_buf_addc(&out, '&');
-        else if (n == 2 && memcmp(name, "lt", 2) == 0) orr_buf_addc(&out, '<');
-        else if (n == 2 && memcmp(name, "gt", 2) == 0) orr_buf_addc(&out, '>');
-        else if (n == 4 && memcmp(name, "quot", 4) == 0) orr_buf_addc(&out, '"');
-        else if (n == 4 && memcmp(name, "apos", 4) == 0) orr_buf_addc(&out, '\'');
-        else { orr_buf_addc(&out, '&'); continue; }
-        p = semi + 1;
+        if (n == 3 && memcmp(name, "amp", 3) == 0) c = "&";
+        else if (n == 2 && memcmp(name, "lt", 2) == 0) c = "<";
+        else if (n == 2 && memcmp(name, "gt", 2) == 0) c = ">";
+        else if (n == 4 && memcmp(name, "quot", 4) == 0) c = "\"";
+        else if (n == 4 && memcmp(name, "apos", 4) == 0) c = "'";
+        out(ud, c ? c : "&", 1);
+        if (c) p = semi + 1;
       }
     }
     if (lt) {                                /* a tag: only its name matters */
@@ -1108,11 +1111,26 @@ char *orr_html_text_sanitized(const char *html, size_t len) {
       while (q < end && n + 1 < sizeof name && isalnum((unsigned char)*q))
         name[n++] = (char)tolower((unsigned char)*q++);
       name[n] = '\0';
-      if (strcmp(name, "br") == 0) orr_buf_addc(&out, '\n');
-      else if (n && in_list(name, block_elements)) new_line(&out);
+      if (strcmp(name, "br") == 0) out(ud, NULL, 1);
+      else if (n && in_list(name, block_elements)) out(ud, NULL, 0);
       p = gt ? gt + 1 : end;
     }
   }
+}
+
+/* orr_html_text_sanitized's sink: text appended, <br> a line break, a block's edge one
+** unless the text already ends a line. */
+static void text_to_buf(void *ud, const char *s, size_t n) {
+  orr_buf *out = ud;
+  if (s) orr_buf_add(out, s, n);
+  else if (n) orr_buf_addc(out, '\n');
+  else new_line(out);
+}
+
+char *orr_html_text_sanitized(const char *html, size_t len) {
+  orr_buf out;
+  orr_buf_init(&out);
+  orr_html_text_scan(html, len, text_to_buf, &out);
   while (out.len && out.data[out.len - 1] == '\n') out.data[--out.len] = '\0';
   return orr_buf_take(&out);
 }

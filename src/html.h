@@ -50,6 +50,13 @@ char *orr_html_text(const char *html, size_t len);
 ** dropped), only less exactly than orr_html_text.  malloc'd, NULL if out of memory. */
 char *orr_html_text_sanitized(const char *html, size_t len);
 
+/* The scan behind orr_html_text_sanitized, for callers that want the text without a copy
+** of it (an entry's dedupe key is hashed as it is read): out(ud, s, n) gets the text in
+** order, runs of it and each decoded reference; out(ud, NULL, 1) a <br>, out(ud, NULL, 0)
+** the start or end of a block element. */
+typedef void orr_text_out(void *ud, const char *s, size_t n);
+void orr_html_text_scan(const char *html, size_t len, orr_text_out *out, void *ud);
+
 /* s with &, < and > escaped, as a new string (malloc'd, NULL if out of memory). */
 char *orr_html_escape(const char *s);
 

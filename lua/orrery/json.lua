@@ -104,14 +104,18 @@ function encode_value(v, out, indent, depth)
   else error('json: cannot encode a ' .. t, 0) end
 end
 
---- Encode an array of strings, as M.encode(M.array(list)) does (a stored entry's tags: one
---- concat when no string needs an escape, instead of the general walk).
+--- Encode an array of strings, as M.encode(M.array(list)) does (a stored entry's tags: two
+--- concats and one scan when no string needs an escape or a repair, instead of the general
+--- walk and a scan a string).
 function M.encode_strings(list)
-  for i = 1, #list do
-    local s = list[i]
-    if type(s) ~= 'string' or s:find('[%c"\\]') then return M.encode(M.array(list)) end
+  local n = #list
+  if n == 0 then return '[]' end
+  for i = 1, n do
+    if type(list[i]) ~= 'string' then return M.encode(M.array(list)) end
   end
-  if #list == 0 then return '[]' end
+  -- (joined by an ASCII byte, so that two halves of a character do not read as one)
+  local all = table.concat(list, ',')
+  if all:find('[%c"\\]') or not utf8.len(all) then return M.encode(M.array(list)) end
   return '["' .. table.concat(list, '","') .. '"]'
 end
 

@@ -20,41 +20,15 @@ local M = {}
 -- lead to the same post.
 local tracking = { fbclid = true, gclid = true, yclid = true, mc_cid = true, mc_eid = true, igshid = true,
   _hsenc = true, _hsmi = true, ref_src = true }
+M.TRACKING = tracking
 
 --- A link as dedupe compares it (nil: not an http(s) link): scheme, "www.", default port,
 --- fragment, trailing slash, index.html and tracking parameters do not count; the other
 --- parameters are sorted.
+--- (Written out in C, cutil.link_key: it runs for every entry stored.  The keys are stored,
+--- so the rule's C must keep giving what its Lua gave; lua_modules_spec holds that Lua.)
 function M.link_key(link)
-  if type(link) ~= 'string' then return nil end
-  local scheme, rest = link:match('^(%a[%w+.-]*)://(.*)$')
-  if not scheme then return nil end
-  scheme = scheme:lower()
-  if scheme ~= 'http' and scheme ~= 'https' then return nil end
-  -- (each step only where it can apply: this runs for every entry stored)
-  local cut = rest:find('#', 1, true)
-  if cut then rest = rest:sub(1, cut - 1) end
-  cut = rest:find('[/?]')
-  local host, path = (cut and rest:sub(1, cut - 1) or rest):lower(), cut and rest:sub(cut) or ''
-  if host:find('@', 1, true) then host = host:gsub('^.*@', '') end
-  if host:find(':', 1, true) then host = host:gsub(':80$', ''):gsub(':443$', '') end
-  if host:sub(1, 4) == 'www.' then host = host:sub(5) end
-  if host:sub(-1) == '.' then host = host:sub(1, -2) end
-  if host == '' then return nil end
-  local p, q = path, nil
-  cut = path:find('?', 1, true)
-  if cut then p, q = path:sub(1, cut - 1), path:sub(cut + 1) end
-  if p:find('/index.htm', 1, true) then p = p:gsub('/index%.html?$', '') end
-  local n = #p
-  while n > 0 and p:byte(n) == 47 do n = n - 1 end    -- the trailing '/'s (gsub('/+$') is
-  if n < #p then p = p:sub(1, n) end                  -- quadratic in a run of them)
-  if not q or q == '' then return host .. p end
-  local params = {}
-  for kv in q:gmatch('[^&;]+') do
-    local k = kv:match('^[^=]*'):lower()
-    if not k:match('^utm_') and not tracking[k] then params[#params + 1] = kv end
-  end
-  table.sort(params)
-  return host .. p .. (#params > 0 and ('?' .. table.concat(params, '&')) or '')
+  return cutil.link_key(link, tracking)
 end
 
 -- A title as dedupe compares it.  (chtml.text_key squashes the title the same way in C, for

@@ -376,6 +376,26 @@ local function drop_not_xml(db)
 end
 migrations[10] = { '', drop_not_xml }
 
+-- 11: text keys (orrery.shown.text_key) as a digest: the stored ones were FNV-1a, whose
+-- multiply a byte was most of what keying an entry cost at every refresh.  Every entry's is
+-- made again, a thousand rows at a time (a planet's whole HTML is never in memory at once);
+-- old and new keys cannot be mistaken for each other (a new one starts with '#').
+local function rekey_text(db)
+  local last = 0
+  while true do
+    local rows = {}
+    for row in db:rows('SELECT id, title, summary, content FROM entries WHERE id > ? ORDER BY id LIMIT 1000', last) do
+      rows[#rows + 1] = row
+    end
+    if #rows == 0 then return end
+    for _, row in ipairs(rows) do
+      assert(db:run('UPDATE entries SET text_key = ? WHERE id = ?', shown.text_key(row), row.id))
+    end
+    last = rows[#rows].id
+  end
+end
+migrations[11] = { '', rekey_text }
+
 M.LOG_KEEP = 100   -- fetch log rows kept per feed
 M.PAGE_SIZE = 16384   -- bytes a database page, for new databases (see M.open)
 M.SCHEMA = #migrations   -- the schema version this orrery writes (PRAGMA user_version)

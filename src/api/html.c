@@ -63,56 +63,86 @@ static void key_map_init(void) {
   key_map['\t'] = key_map['\n'] = key_map['\f'] = key_map['\r'] = ' ';
 }
 
-/* The key text of stored HTML: its text (the fast scan) in lower case, each run of white
-** space one space, none leading or trailing.  malloc'd, length in *n; NULL if out of memory.
-** A table lookup and no branch a byte: this runs for every entry stored, on the first
-** 3,000 bytes of its HTML, and text alternates words and spaces too often for a branch to
-** be guessed. */
-static char *key_text(const char *s, size_t len, size_t *n) {
-  char *t = orr_html_text_sanitized(s, len), *r, *w, prev = ' ';
-  if (t == NULL) return NULL;
-  for (r = w = t; *r; r++) {
-    char out = (char)key_map[(unsigned char)*r];
-    *w = out;
-    w += (out != ' ') | (prev != ' ');
-    prev = out;
+/* The key text of stored HTML, as the fast scan reads it: its text in lower case, each run
+** of white space one space, none leading or trailing, appended to a buffer.  A line break
+** is white space like any other; the text ends at a NUL, as a C string would.  A table
+** lookup and no branch a byte: this runs for every entry stored, on the first 3,000 bytes
+** of its HTML, and text alternates words and spaces too often for a branch to be guessed. */
+typedef struct key_text {
+  orr_buf *out;
+  size_t start;           /* where the key text starts in out */
+  unsigned char prev;     /* the last byte read, as the key has it (' ' at the start) */
+  int ended;              /* a NUL was read */
+} key_text;
+
+static void key_out(void *ud, const char *s, size_t len) {
+  key_text *k = ud;
+  unsigned char prev = k->prev;
+  size_t i;
+  char *w;
+  if (k->ended) return;
+  if (s == NULL) { s = " "; len = 1; }
+  orr_buf_reserve(k->out, len + 1);
+  if (!orr_buf_ok(k->out)) return;
+  w = k->out->data + k->out->len;
+  for (i = 0; i < len; i++) {
+    unsigned char c = key_map[(unsigned char)s[i]];
+    if (c == 0) { k->ended = 1; break; }
+    *w = (char)c;
+    w += (c != ' ') | (prev != ' ');
+    prev = c;
   }
-  if (w > t && w[-1] == ' ') w--;
-  *n = (size_t)(w - t);
-  return t;
+  k->out->len = (size_t)(w - k->out->data);
+  *w = '\0';
+  k->prev = prev;
+}
+
+/* Append the key text of html to out; returns its length. */
+static size_t key_read(orr_buf *out, const char *html, size_t len) {
+  key_text k;
+  k.out = out;
+  k.start = out->len;
+  k.prev = ' ';
+  k.ended = 0;
+  orr_html_text_scan(html, len, key_out, &k);
+  if (!orr_buf_ok(out)) return 0;
+  if (out->len > k.start && out->data[out->len - 1] == ' ') out->data[--out->len] = '\0';
+  return out->len - k.start;
 }
 
 static int f_text(lua_State *L) {
-  size_t len, n;
+  size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
-  char *t;
+  orr_buf b;
   if (!lua_isstring(L, 2) || strcmp(lua_tostring(L, 2), "key") != 0) return push_str(L, orr_html_text(s, len));
-  if ((t = key_text(s, len, &n)) == NULL) return luaL_error(L, "out of memory");
-  lua_pushlstring(L, t, n);
-  free(t);
+  orr_buf_init(&b);
+  key_read(&b, s, len);
+  if (!orr_buf_ok(&b)) { orr_buf_free(&b); return luaL_error(L, "out of memory"); }
+  lua_pushlstring(L, b.data ? b.data : "", b.len);
+  orr_buf_free(&b);
   return 1;
 }
 
 /* Is c white space as Lua's %s has it (C locale)? */
 static int lua_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-/* text_key(html, title, prefix, min) -> hash | nil: the hash of the title (lower case, white
-** space runs one space, trimmed) and, after a NUL, the key text of html's first prefix
-** bytes; nil when that text is shorter than min bytes.  What
-**   cutil.hash(squash(title) .. '\0' .. text(html:sub(1, prefix), 'key'))
-** gives, without the three strings in between (shown.text_key owns the rule). */
+/* text_key(html, title, prefix, min) -> key | nil: the digest of the title (lower case,
+** white space runs one space, trimmed) and, after a NUL, the key text of html's first
+** prefix bytes; nil when that text is shorter than min bytes.  What
+**   cutil.digest(squash(title) .. '\0' .. text(html:sub(1, prefix), 'key'))
+** gives, without the strings in between (shown.text_key owns the rule).  A digest, not
+** FNV-1a as in orrery 0.2: FNV's multiply a byte was most of the time an entry's keys
+** took (store.lua's schema 11 made the stored keys again). */
 static int f_text_key(lua_State *L) {
-  size_t len, tlen = 0, n, i;
+  size_t len, tlen = 0, i, n;
   const char *s = luaL_checklstring(L, 1, &len);
   const char *title = luaL_optlstring(L, 2, "", &tlen);
   lua_Integer prefix = luaL_checkinteger(L, 3), min = luaL_checkinteger(L, 4);
-  char *t, hex[17];
+  char hex[18];
   orr_buf b;
   if (prefix >= 0 && (lua_Unsigned)prefix < len) len = (size_t)prefix;
-  if ((t = key_text(s, len, &n)) == NULL) return luaL_error(L, "out of memory");
-  if ((lua_Integer)n < min) { free(t); lua_pushnil(L); return 1; }
   orr_buf_init(&b);
-  orr_buf_reserve(&b, tlen + 1 + n);
+  orr_buf_reserve(&b, tlen + 1 + len);
   for (i = 0; i < tlen; i++) {
     unsigned char c = (unsigned char)title[i];
     if (lua_space(c)) {
@@ -123,10 +153,10 @@ static int f_text_key(lua_State *L) {
     }
   }
   orr_buf_addc(&b, '\0');
-  orr_buf_add(&b, t, n);
-  free(t);
+  n = key_read(&b, s, len);
   if (!orr_buf_ok(&b)) { orr_buf_free(&b); return luaL_error(L, "out of memory"); }
-  orr_hash_hex(b.data, b.len, hex);
+  if ((lua_Integer)n < min) { orr_buf_free(&b); lua_pushnil(L); return 1; }
+  orr_digest_hex(orr_digest(0, b.data, b.len), hex);
   orr_buf_free(&b);
   lua_pushstring(L, hex);
   return 1;

@@ -15,12 +15,15 @@
 **   deflate(s) -> zlib-compressed s           inflate(z, size) -> s | nil, err  (size: s's length)
 **   utf8(s) -> s, or s made UTF-8 (stray bytes read as windows-1252, as in feeds; no NUL)
 **   escape(s) -> s for HTML and XML text and attribute values (util.escape owns the rule)
+**   link_key(link, ignored) -> key | nil   a link as dedupe compares it (shown.link_key owns the rule)
 */
 #define _GNU_SOURCE           /* RUSAGE_THREAD */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -127,6 +130,97 @@ static int f_escape(lua_State *L) {
     start = i + 1;
   }
   luaL_addlstring(&b, s + start, n - start);
+  luaL_pushresult(&b);
+  return 1;
+}
+
+/* A query parameter of a link: where it starts and how long it is. */
+typedef struct param { const char *s; size_t n; } param;
+
+/* Byte order, as Lua's < has strings in the C locale (table.sort). */
+static int param_cmp(const void *a, const void *b) {
+  const param *x = a, *y = b;
+  int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+  return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+static int ends_with(const char *s, size_t n, const char *tail) {
+  size_t t = strlen(tail);
+  return n >= t && memcmp(s + n - t, tail, t) == 0;
+}
+
+/* link_key(link, ignored) -> key | nil: a link as dedupe compares it, by the rule that
+** shown.link_key states (and owns: ignored is its set of query parameter names, lower case,
+** that do not count; "utm_" ones never do).  In C because it runs for every entry stored,
+** where the Lua took 4 µs; the keys are stored, so they must stay what the Lua made
+** (lua_modules_spec checks that against the Lua rule). */
+static int f_link_key(lua_State *L) {
+  size_t len, i = 1, hn, pn, qn, np = 0, k;
+  const char *s, *end, *rest, *cut, *h, *p, *q = NULL;
+  param pbuf[32], *ps = NULL;
+  luaL_Buffer b;
+  char hbuf[256], kbuf[128], *host;            /* (userdata when longer) */
+  if (lua_type(L, 1) != LUA_TSTRING) return 0;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  s = lua_tolstring(L, 1, &len);
+  end = s + len;
+  /* ^(%a[%w+.-]*):// with the scheme http or https */
+  if (len == 0 || !isalpha((unsigned char)s[0])) return 0;
+  while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '.' || s[i] == '-')) i++;
+  if (len - i < 3 || memcmp(s + i, "://", 3) != 0) return 0;
+  if (!((i == 4 && strncasecmp(s, "http", 4) == 0) || (i == 5 && strncasecmp(s, "https", 5) == 0))) return 0;
+  rest = s + i + 3;
+  if ((cut = memchr(rest, '#', (size_t)(end - rest))) != NULL) end = cut;     /* no fragment */
+  for (cut = rest; cut < end && *cut != '/' && *cut != '?'; cut++) {}
+  /* the host: lower case, no user:password@, no default port, no "www.", no final dot */
+  hn = (size_t)(cut - rest);
+  host = hn < sizeof hbuf ? hbuf : lua_newuserdatauv(L, hn + 1, 0);
+  for (k = 0; k < hn; k++) host[k] = (char)tolower((unsigned char)rest[k]);
+  h = host;
+  for (k = hn; k > 0; k--) if (host[k - 1] == '@') { h = host + k; hn -= k; break; }
+  if (memchr(h, ':', hn)) {
+    if (ends_with(h, hn, ":80")) hn -= 3;
+    if (ends_with(h, hn, ":443")) hn -= 4;
+  }
+  if (hn >= 4 && memcmp(h, "www.", 4) == 0) { h += 4; hn -= 4; }
+  if (hn > 0 && h[hn - 1] == '.') hn--;
+  if (hn == 0) return 0;
+  /* the path: no index.html, no trailing '/'s */
+  p = cut;
+  for (pn = 0; p + pn < end && p[pn] != '?'; pn++) {}
+  if (p + pn < end) { q = p + pn + 1; qn = (size_t)(end - q); }
+  if (ends_with(p, pn, "/index.html")) pn -= 11;
+  else if (ends_with(p, pn, "/index.htm")) pn -= 10;
+  while (pn > 0 && p[pn - 1] == '/') pn--;
+  /* the parameters that count (before the buffer: it must have the stack's top) */
+  if (q != NULL && qn > 0) {
+    char *key = qn < sizeof kbuf ? kbuf : lua_newuserdatauv(L, qn + 1, 0);
+    size_t most = qn / 2 + 1;                   /* parameters there can be */
+    ps = most <= sizeof pbuf / sizeof *pbuf ? pbuf : lua_newuserdatauv(L, most * sizeof *ps, 0);
+    for (i = 0; i < qn;) {
+      size_t start = i, kn = 0;
+      int ignored;
+      while (i < qn && q[i] != '&' && q[i] != ';') i++;
+      if (i == start) { i++; continue; }
+      while (start + kn < i && q[start + kn] != '=') kn++;
+      for (k = 0; k < kn; k++) key[k] = (char)tolower((unsigned char)q[start + k]);
+      ignored = kn >= 4 && memcmp(key, "utm_", 4) == 0;
+      if (!ignored) {
+        lua_pushlstring(L, key, kn);
+        ignored = lua_rawget(L, 2) != LUA_TNIL && lua_toboolean(L, -1);
+        lua_pop(L, 1);
+      }
+      if (!ignored) { ps[np].s = q + start; ps[np].n = i - start; np++; }
+    }
+  }
+  luaL_buffinit(L, &b);
+  luaL_addlstring(&b, h, hn);
+  luaL_addlstring(&b, p, pn);
+  if (np > 1) qsort(ps, np, sizeof *ps, param_cmp);
+  for (k = 0; k < np; k++) {
+    luaL_addchar(&b, k == 0 ? '?' : '&');
+    luaL_addlstring(&b, ps[k].s, ps[k].n);
+  }
   luaL_pushresult(&b);
   return 1;
 }
@@ -283,6 +377,7 @@ static const luaL_Reg lib[] = {
   { "sleep",    f_sleep    },
   { "clock",    f_clock    },
   { "hash",     f_hash     },
+  { "link_key", f_link_key },
   { "escape",   f_escape   },
   { "digest",   f_digest   },
   { "date",     f_date     },

@@ -26,7 +26,7 @@ describe('orrery.json', function()
   end)
   it('encodes a list of strings as the general encoder does, escapes and all', function()
     for _, list in ipairs({ {}, { 'a' }, { 'Q&A', '日本語', 'x y' }, { 'a"b', 'c' }, { 'tab\there' }, { 'back\\' },
-        { 'del\127' }, { 'a', 2 } }) do
+        { 'del\127' }, { 'a', 2 }, { '\xc3', '\xa9' }, { 'caf\xe9', 'ok' }, { '\xff' } }) do
       assert.equals(json.encode(json.array(list)), json.encode_strings(list))
       -- and reads it back as the general decoder does
       assert.same(json.decode(json.encode_strings(list)), json.decode_strings(json.encode_strings(list)))
@@ -40,6 +40,84 @@ describe('orrery.json', function()
     local v, err = json.decode('{"a":')
     assert.is_nil(v)
     assert.matches('json:', err)
+  end)
+end)
+
+describe('orrery.shown.link_key', function()
+  local shown = require('orrery.shown')
+
+  it('compares links as readers do', function()
+    local k = shown.link_key
+    assert.equals('blog.example/post', k('https://www.Blog.Example./post/#comments'))
+    assert.equals('blog.example/post', k('HTTP://user:pw@blog.example:80/post/index.html'))
+    assert.equals('blog.example:8080/a?b=2&c=1', k('http://blog.example:8080/a?c=1&utm_source=rss;b=2&fbclid=x'))
+    assert.equals('blog.example', k('https://blog.example:443/index.htm?UTM_Medium=feed&Fbclid=1'))
+    assert.is_nil(k('ftp://blog.example/post'))
+    assert.is_nil(k('mailto:me@blog.example'))
+    assert.is_nil(k('https:///path'))
+    assert.is_nil(k(nil))
+    assert.is_nil(k(42))
+  end)
+
+  it('gives the keys the rule gave in Lua (stored keys stay valid)', function()
+    local helper = require('helper')
+    local parse = require('orrery.parse')
+    -- the rule as orrery wrote it in Lua before it moved to C: stored link keys were made by it
+    local tracking = shown.TRACKING
+    local function reference(link)
+      if type(link) ~= 'string' then return nil end
+      local scheme, rest = link:match('^(%a[%w+.-]*)://(.*)$')
+      if not scheme then return nil end
+      scheme = scheme:lower()
+      if scheme ~= 'http' and scheme ~= 'https' then return nil end
+      local cut = rest:find('#', 1, true)
+      if cut then rest = rest:sub(1, cut - 1) end
+      cut = rest:find('[/?]')
+      local host, path = (cut and rest:sub(1, cut - 1) or rest):lower(), cut and rest:sub(cut) or ''
+      host = host:gsub('^.*@', ''):gsub(':80$', ''):gsub(':443$', '')
+      if host:sub(1, 4) == 'www.' then host = host:sub(5) end
+      if host:sub(-1) == '.' then host = host:sub(1, -2) end
+      if host == '' then return nil end
+      local p, q = path, nil
+      cut = path:find('?', 1, true)
+      if cut then p, q = path:sub(1, cut - 1), path:sub(cut + 1) end
+      p = p:gsub('/index%.html?$', '')
+      local n = #p
+      while n > 0 and p:byte(n) == 47 do n = n - 1 end
+      p = p:sub(1, n)
+      if not q or q == '' then return host .. p end
+      local params = {}
+      for kv in q:gmatch('[^&;]+') do
+        local key = kv:match('^[^=]*'):lower()
+        if not key:match('^utm_') and not tracking[key] then params[#params + 1] = kv end
+      end
+      table.sort(params)
+      return host .. p .. (#params > 0 and ('?' .. table.concat(params, '&')) or '')
+    end
+    local links = {}
+    local list = io.popen('find ' .. helper.root .. '/tests/fixtures/feeds ' .. helper.root
+      .. '/../shared/conformance/feedparser/cases -type f 2>/dev/null | sort')
+    for path in list:lines() do
+      local f = parse.feed(assert(io.open(path, 'rb')):read('a'), { url = 'http://example.org/' })
+      for _, e in ipairs(f and f.entries or {}) do links[#links + 1] = e.link end
+    end
+    list:close()
+    local bits = { 'http', 'HTTPS', 'ftp', 'h+t.t-p', '1', '://', ':/', '/', '//', 'www.', 'WWW.', 'Host', '.', '@',
+      'u:p@', ':80', ':443', ':8080', ':', '/index.html', '/index.htm', '/INDEX.HTML', '?', '#', '&', ';', '=',
+      'utm_source=x', 'UTM_Medium', 'fbclid=1', 'Fbclid', 'a=1', 'b', 'Z=9', '\0', '\195\169', ' ', '%2F' }
+    math.randomseed(5)
+    for _ = 1, 20000 do
+      local parts = { ({ 'http://', 'https://', 'HTTP://', '' })[math.random(4)] }
+      for i = 2, math.random(1, 14) do parts[i] = bits[math.random(#bits)] end
+      links[#links + 1] = table.concat(parts)
+    end
+    local keys = 0
+    for _, link in ipairs(links) do
+      local want = reference(link)
+      assert.equals(want, shown.link_key(link), link)
+      if want then keys = keys + 1 end
+    end
+    assert.truthy(#links > 20000 and keys > 5000, #links .. ' links, ' .. keys .. ' keys')
   end)
 end)
 

@@ -7,6 +7,9 @@ local helper = require('helper')
 local fs = require('orrery._fs')
 local cdb = require('orrery._db')
 local json = require('orrery.json')
+local chtml = require('orrery._html')
+
+local function chtml_key(h) return chtml.text(h, 'key') end
 
 local FIXTURES = helper.root .. '/tests/fixtures/upgrade'
 
@@ -85,6 +88,15 @@ describe('upgrades (end to end)', function()
       assert.equals('Jo Bloggs', ordinary.author)
       assert.equals('jo@example.org', ordinary.author_email)
       assert.equals('https://fixture.example/ep1.mp3', json.decode(ordinary.enclosures)[1].href)
+      -- dedupe's text keys as today's rule makes them (schema 11): an entry stored then and a
+      -- copy of it arriving now in another feed still match
+      local shown = require('orrery.shown')
+      local keyed = 0
+      for _, e in ipairs(entries) do
+        assert.equals(shown.text_key(e), e.text_key, e.guid)
+        if e.text_key then keyed = keyed + 1 end
+      end
+      assert.is_true(keyed >= 1)
       -- feed state: validators, moved URL, failures and back-off
       local feeds = by(rows(db, 'SELECT * FROM feeds'), 'url')
       for url, o in pairs(old_feeds) do
@@ -145,6 +157,39 @@ describe('upgrades (end to end)', function()
     assert.equals('<p>tab\tnew\nline\r and \239\191\189</p>', e.g2.content)     -- what XML allows stays
     local f = rows(db, 'SELECT name, title, subtitle FROM feeds')[1]
     assert.same({ name = 'Name', title = 'Title', subtitle = '<p>Sub</p>' }, f)
-    assert.equals(10, rows(db, 'PRAGMA user_version')[1].user_version)
+    assert.equals(store.SCHEMA, rows(db, 'PRAGMA user_version')[1].user_version)
+  end)
+
+  it('makes every stored text key again by the digest rule (schema 11), a thousand rows at a time', function()
+    local store = require('orrery.store')
+    local shown = require('orrery.shown')
+    local cutil = require('orrery._util')
+    local dir = helper.tmpdir()
+    local db = dir .. '/planet.db'
+    assert(store.open(db)):close()
+    local w = assert(cdb.open(db))
+    assert(w:exec('PRAGMA user_version = 10'))
+    assert(w:run("INSERT INTO feeds (url, name) VALUES ('http://x.example/', 'X')"))
+    assert(w:exec('BEGIN'))
+    local text = '<p>' .. ('Words of a post that is long enough to be compared by its text. '):rep(5) .. '</p>'
+    for i = 1, 2500 do
+      -- as orrery 0.2 stored them: FNV-1a of the same title and key text
+      local title, content = 'Post ' .. i, i % 10 == 0 and '<p>short</p>' or text .. i
+      local old = #chtml_key(content) >= shown.TEXT_MIN
+        and cutil.hash(title:lower() .. '\0' .. chtml_key(content)) or nil
+      assert(w:run([[INSERT INTO entries (feed_id, guid, title, content, first_seen, date, hash, text_key)
+        VALUES (1, ?, ?, ?, 1, 1, 'h', ?)]], 'g' .. i, title, content, old))
+    end
+    assert(w:exec('COMMIT'))
+    w:close()
+    assert(store.open(db)):close()
+    local all, keyed = rows(db, 'SELECT title, summary, content, text_key FROM entries'), 0
+    assert.equals(2500, #all)
+    for _, e in ipairs(all) do
+      assert.equals(shown.text_key(e), e.text_key, e.title)
+      if e.text_key then keyed = keyed + 1; assert.matches('^#%x+$', e.text_key) end
+    end
+    assert.equals(2250, keyed)
+    assert.equals(store.SCHEMA, rows(db, 'PRAGMA user_version')[1].user_version)
   end)
 end)
