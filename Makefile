@@ -9,13 +9,13 @@
 #   make install PREFIX=/usr/local
 
 PKG_CONFIG ?= pkg-config
-PKGS       := lua5.4 libcurl libxml-2.0 sqlite3 readline jansson zlib
+PKGS       := lua5.4 libcurl libxml-2.0 sqlite3 readline jansson zlib libdeflate
 PREFIX     ?= /usr/local
 BUILD      ?= build
 VERSION    := 0.2.0
 
 DEB_PKGS   := build-essential pkg-config liblua5.4-dev lua5.4 libcurl4-openssl-dev libxml2-dev \
-              libsqlite3-dev libreadline-dev libjansson-dev zlib1g-dev lua-busted lua-check python3 sqlite3 tmux \
+              libsqlite3-dev libreadline-dev libjansson-dev zlib1g-dev libdeflate-dev lua-busted lua-check python3 sqlite3 tmux \
               clang chromium tzdata tidy libxml2-utils
 
 CFLAGS  ?= -g -O2

@@ -14,7 +14,8 @@
 ** in libcurl's pending list, its timeout running: behind two stalled transfers a feed that
 ** answers at once was logged at 19.8 s, or failed "timed out after 0 ms" unrequested.  The header callback records the headers of the *last*
 ** response only (each redirect hop starts a new one) and whether every hop was permanent.
-** The write callback enforces the body cap on decompressed bytes, so a gzip bomb stops at
+** A compressed body is kept as it came (the write callback caps it at max_bytes) and
+** decoded when the transfer ends, its cap on the decoded bytes, so a gzip bomb stops at
 ** max_bytes however small it was on the wire.
 */
 #include <arpa/inet.h>
@@ -29,6 +30,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "clock.h"
@@ -218,6 +220,39 @@ static int inflate_body(orr_transfer *t, const char *data, size_t len) {
   return 1;
 }
 
+/* A gzip body of one member whose trailer gives its size within max_bytes, decoded into
+** t->body in one call of libdeflate: three times zlib's speed on the bench's farm (0.10-0.13
+** s against 0.30-0.35 s for its 101 MB), where the decoding was a tenth of a cold refresh's
+** CPU.  0 (nothing decoded) for anything else, which inflate_body then reads: several
+** members or bytes after the stream, a body cut short or corrupt, one said to be gzip that
+** is not, a size past the cap — zlib says what is wrong, keeps what decodes, stops at the
+** cap. */
+static int gunzip_whole(orr_transfer *t) {
+  const unsigned char *w = (const unsigned char *)t->wire.data;
+  size_t n = t->wire.len, used = 0, out = 0, size;
+  struct libdeflate_decompressor *d;
+  enum libdeflate_result rc;
+  if (n < 18 || memcmp(w, "\x1F\x8B\x08", 3) != 0 || t->body.len != 0) return 0;
+  size = (size_t)w[n - 4] | (size_t)w[n - 3] << 8 | (size_t)w[n - 2] << 16 | (size_t)w[n - 1] << 24;
+  if (size > t->max_bytes) return 0;
+  orr_buf_reserve(&t->body, size + 1);
+  if (!orr_buf_ok(&t->body) || (d = libdeflate_alloc_decompressor()) == NULL) return 0;
+  rc = libdeflate_gzip_decompress_ex(d, w, n, t->body.data, size, &used, &out);
+  libdeflate_free_decompressor(d);
+  if (rc != LIBDEFLATE_SUCCESS || used != n || out != size) { t->body.data[0] = '\0'; return 0; }
+  t->body.len = size;
+  t->body.data[size] = '\0';
+  t->z_end = 1;
+  return 1;
+}
+
+/* Undo a finished body's Content-Encoding: 0 when it cannot be read (t->error or
+** t->too_big says why). */
+static int decode_body(orr_transfer *t) {
+  if (t->coding == 1 && gunzip_whole(t)) return 1;
+  return inflate_body(t, t->wire.data, t->wire.len);
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *ud) {
   orr_transfer *t = ud;
   size_t len = size * n;
@@ -225,10 +260,10 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud) {
     snprintf(t->error, sizeof t->error, "unsupported Content-Encoding: %s", t->coding_name);
     return 0;
   }
-  if (t->coding > 0) {
+  if (t->coding > 0) {                       /* decoded when it is all here (decode_body) */
     if (t->wire.len + len > t->max_bytes) { t->too_big = 1; return 0; }
     orr_buf_add(&t->wire, data, len);
-    return orr_buf_ok(&t->wire) && inflate_body(t, data, len) ? len : 0;
+    return orr_buf_ok(&t->wire) ? len : 0;
   }
   if (t->body.len + len > t->max_bytes) { t->too_big = 1; return 0; }   /* aborts */
   orr_buf_add(&t->body, data, len);
@@ -728,6 +763,7 @@ static void finish(orr_transfer *t, CURLcode rc) {
   t->final_url = eff ? strdup(eff) : NULL;
   if (t->redirects > 0 && t->all_permanent && t->final_url && rc == CURLE_OK)
     t->moved_to = strdup(t->final_url);
+  if (rc == CURLE_OK && t->coding > 0 && t->wire.len > 0 && !decode_body(t)) rc = CURLE_WRITE_ERROR;
   if (rc == CURLE_OK) {
     t->ok = 1;
     gunzip_again(t);

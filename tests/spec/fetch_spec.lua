@@ -115,6 +115,33 @@ describe('orrery._fetch against a loopback server', function()
     assert.equals(plain, out[8].body)                    -- a header naming no compression: as is
   end)
 
+  it('decodes a compressed body of many reads as one (decoded when it has all come)', function()
+    local cutil = require('orrery._util')
+    local dir = helper.tmpdir()
+    local words, items = { 'planet', 'orbit', 'feed', 'entry', 'Ceres', 'Vesta', 'comet', 'ring' }, {}
+    math.randomseed(3)
+    for i = 1, 3000 do
+      local w = {}
+      for j = 1, 12 do w[j] = words[math.random(#words)] .. math.random(1000) end
+      items[i] = '<item><title>' .. i .. '</title><description>' .. table.concat(w, ' ') .. '</description></item>'
+    end
+    local raw = '<rss version="2.0"><channel><title>Big</title>' .. table.concat(items) .. '</channel></rss>'
+    assert(require('orrery._fs').write(dir .. '/big.rss', raw))
+    local big = helper.server(dir)
+    local out = fetch_all({ { url = big.url('encoded/gzip/big.rss') }, { url = big.url('encoded/deflate/big.rss') },
+      { url = big.url('encoded/gzipjunk/big.rss') }, { url = big.url('encoded/cutgzip/big.rss') } })
+    local capped = fetch_all({ { url = big.url('encoded/gzip/big.rss') } },
+      { parallel = 1, timeout = 10, max_bytes = #raw - 1 })[1]
+    big.stop()
+    assert.is_true(#out[1].body_gzip > 100000)            -- (many reads of libcurl's)
+    for i = 1, 3 do assert.equals(raw, out[i].body, i) end
+    assert.equals(raw, cutil.inflate(out[1].body_gzip, #raw))
+    assert.is_nil(out[3].body_gzip)
+    assert.is_true(#out[4].body > 100000 and #out[4].body < #raw)   -- cut short: what decoded
+    assert.equals(raw:sub(1, #out[4].body), out[4].body)
+    assert.matches('larger than the ' .. (#raw - 1) .. ' byte limit', capped.err)
+  end)
+
   it('reads a body its server mislabels: said gzip but sent plain, compressed twice, or gzip without saying so', function()
     -- feedparser and browsers' users read such feeds; each was "does not decode" or "not a feed"
     local plain = alpha()
