@@ -328,7 +328,7 @@ local function process(cfg, st, fc, row, res, now)
     s.discovered = res.req.url
   end
   article.apply(st, fc, feed, fc.recipe and recipe.load(fc.recipe, recipe.dirs(cfg)) or nil)
-  local ok, terr = st:transaction(function()
+  local ok, terr = st:feed_transaction(row.id, function()
     local counts = st:save_entries(row.id, feed.entries, now, cfg.future_tolerance)
     s.new, s.changed = s.new + counts.new, s.changed + counts.changed
     st:save_dropped(row.id, feed.dropped, now)

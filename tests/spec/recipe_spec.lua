@@ -136,6 +136,40 @@ describe('orrery.recipe', function()
     assert.matches('bad%.lua:3:', err)
   end)
 
+  it('stores nothing of a feed whose entries cannot be stored, and the rest of the run (end to end)', function()
+    -- (the first fetch of a feed is undone without a savepoint: store.feed_transaction)
+    local www, pdir = helper.tmpdir(), helper.tmpdir()
+    local items = {}
+    for i, t in ipairs({ 'one', 'two', 'three' }) do
+      items[i] = '<item><title>' .. t .. '</title><guid>g' .. i .. '</guid><description>d</description></item>'
+    end
+    local rss = '<rss version="2.0"><channel><title>Feed</title>' .. table.concat(items) .. '</channel></rss>'
+    assert(fs.write(www .. '/a.rss', rss))
+    assert(fs.write(www .. '/b.rss', rss))
+    os.execute('mkdir -p ' .. pdir .. '/recipes')
+    write_recipe(pdir .. '/recipes', 'late',
+      "return { entry = function(e) if e.title == 'three' then e.published = 'soon' end return e end }")
+    local srv = helper.server(www)
+    local path = helper.write_planet(pdir, { name = 'P', output_dir = 'out', database = 'planet.db',
+      recipes_dir = pdir .. '/recipes', feeds = { { url = srv.url('a.rss'), name = 'A', recipe = 'late' },
+        { url = srv.url('b.rss'), name = 'B' } } })
+    local code, out, err = helper.orrery({ 'refresh', '-c', path, '--json' })
+    srv.stop()
+    assert.equals(3, code, out .. err)
+    local db = assert(require('orrery._db').open(pdir .. '/planet.db'))
+    local function stored(url)
+      return db:one('SELECT count(e.id) AS n, f.title, f.errors, f.last_error FROM feeds f'
+        .. ' LEFT JOIN entries e ON e.feed_id = f.id WHERE f.url = ? GROUP BY f.id', url)
+    end
+    local a, b = stored(srv.url('a.rss')), stored(srv.url('b.rss'))
+    db:close()
+    assert.equals(0, a.n)
+    assert.is_nil(a.title)
+    assert.equals(1, a.errors)
+    assert.matches('^store: ', a.last_error)
+    assert.same({ 3, 'Feed', 0 }, { b.n, b.title, b.errors })
+  end)
+
   it('stops a recipe that loops forever, even one that pcalls', function()
     write_recipe(dir, 'spin', 'return { entry = function(e) while true do pcall(function() while true do end end) end end }')
     cfg.recipe_budget = 1000000

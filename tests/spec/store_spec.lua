@@ -103,6 +103,51 @@ describe('orrery.store', function()
     assert.equals(docs[3].body, st:document(f.id).body)
   end)
 
+  it("writes a feed all or nothing in a batch: a fresh feed undone without a savepoint, a stored one with it", function()
+    local a, b, c = st:feed('https://e.org/a', 'A'), st:feed('https://e.org/b', 'B'), st:feed('https://e.org/c', 'C')
+    local function count(id) return st.db:one('SELECT count(*) AS n FROM entries WHERE feed_id = ?', id).n end
+    -- writes two entries, the dropped list and the feed row, then fails on the third entry
+    local function failing(id, tag)
+      return function()
+        st:save_entries(id, entries({ { guid = tag .. '1', title = 'one' }, { guid = tag .. '2', title = 'two' } }), 1000, 86400)
+        st:save_dropped(id, { { guid = tag .. 'x', reason = 'filtered' } }, 1000)
+        st:update_feed(id, { title = 'half written', errors = 7 })
+        st:save_entries(id, entries({ { guid = tag .. '3', title = 'three', published = 'not a time' } }), 1000, 86400)
+        return true
+      end
+    end
+    st:begin()
+    assert.is_true(st:feed_transaction(a.id, function()
+      st:save_entries(a.id, entries({ { guid = 'a1', title = 'kept' } }), 1000, 86400)
+      return true
+    end))
+    -- a fresh feed (nothing stored): what it wrote is deleted, its row put back
+    local ok, err = st:feed_transaction(b.id, failing(b.id, 'b'))
+    assert.is_nil(ok)
+    assert.matches('compare', err)
+    assert.equals(0, count(b.id))
+    assert.is_nil(st.db:one('SELECT 1 AS x FROM dropped WHERE feed_id = ?', b.id))
+    local row = st.db:one('SELECT title, errors FROM feeds WHERE id = ?', b.id)
+    assert.is_nil(row.title)
+    assert.equals(0, row.errors)
+    -- a feed with entries stored: undone by its savepoint
+    assert.is_true(st:feed_transaction(c.id, function()
+      st:save_entries(c.id, entries({ { guid = 'c0', title = 'stored before' } }), 900, 86400)
+      return true
+    end))
+    ok = st:feed_transaction(c.id, failing(c.id, 'c'))
+    assert.is_nil(ok)
+    assert.equals(1, count(c.id))
+    assert.is_nil(st.db:one('SELECT title FROM feeds WHERE id = ?', c.id).title)
+    -- a feed that succeeds after them, and the batch: everything that went well is kept
+    assert.is_true(st:feed_transaction(b.id, function()
+      st:save_entries(b.id, entries({ { guid = 'b9', title = 'later' } }), 1000, 86400)
+      return true
+    end))
+    assert(st:commit())
+    assert.same({ 1, 1, 1 }, { count(a.id), count(b.id), count(c.id) })
+  end)
+
   it('clamps dates in the future to first seen', function()
     local f = st:feed('https://e.org/feed', 'E')
     st:save_entries(f.id, entries({ { guid = 'x', title = 'X', published = 10 ^ 10 // 1 } }), 1000, 86400)
