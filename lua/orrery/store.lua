@@ -345,33 +345,18 @@ migrations[9] = [[
 -- return; U+FFFE, U+FFFF), which a JSON Feed's "\u0008" brought into entries and feeds
 -- stored before they were dropped as a feed enters orrery (docs/security.md): written raw
 -- into the pages' HTML, they left atom.xml and the RSS files not well-formed for every
--- reader of them.  Only the rows that have one are read and written.
-local NOT_XML = '[\1-\8\11\12\14-\31]'   -- (a Lua class and a GLOB class alike)
-local function not_xml_glob(col)
-  return string.format("(%s GLOB '*%s*' OR %s GLOB '*\239\191\190*' OR %s GLOB '*\239\191\191*')",
-    col, NOT_XML, col, col)
-end
+-- reader of them.  Only the rows that have one are written; xml_chars (api/db.c) is the
+-- C rule the parser's own output keeps.
 local function drop_not_xml(db)
-  local function clean(v)
-    if type(v) ~= 'string' then return v end
-    return (v:gsub(NOT_XML, ''):gsub('\239\191[\190\191]', ''))
-  end
   for _, t in ipairs({ { 'entries', { 'title', 'author', 'summary', 'content' } },
       { 'feeds', { 'title', 'subtitle', 'name' } } }) do
-    local where = {}
-    for i, col in ipairs(t[2]) do where[i] = not_xml_glob(col) end
-    local rows = {}
-    for row in db:rows('SELECT id, ' .. table.concat(t[2], ', ') .. ' FROM ' .. t[1] .. ' WHERE '
-        .. table.concat(where, ' OR ')) do
-      rows[#rows + 1] = row
+    local sets, where = {}, {}
+    for i, col in ipairs(t[2]) do
+      sets[i] = string.format('%s = xml_chars(%s)', col, col)
+      where[i] = string.format('%s IS NOT xml_chars(%s)', col, col)
     end
-    for _, row in ipairs(rows) do
-      local sets, vals = {}, {}
-      for i, col in ipairs(t[2]) do sets[i], vals[i] = col .. ' = ?', clean(row[col]) end
-      vals[#t[2] + 1] = row.id
-      assert(db:run('UPDATE ' .. t[1] .. ' SET ' .. table.concat(sets, ', ') .. ' WHERE id = ?',
-        table.unpack(vals, 1, #t[2] + 1)))
-    end
+    assert(db:exec('UPDATE ' .. t[1] .. ' SET ' .. table.concat(sets, ', ') .. ' WHERE '
+      .. table.concat(where, ' OR ')))
   end
 end
 migrations[10] = { '', drop_not_xml }

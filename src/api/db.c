@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "api/api.h"
+#include "buf.h"
 #include "html.h"
 
 #define DB_MT "orrery.db.Db"
@@ -50,6 +51,26 @@ static void sql_html_text(sqlite3_context *ctx, int argc, sqlite3_value **argv) 
   t = orr_html_text_sanitized(s ? s : "", (size_t)sqlite3_value_bytes(argv[0]));
   if (t == NULL) { sqlite3_result_error_nomem(ctx); return; }
   sqlite3_result_text(ctx, t, -1, free);
+}
+
+/* SQL function xml_chars(x): x without the characters XML does not allow (C0 controls but
+** tab, newline and carriage return; U+FFFE, U+FFFF), x itself when it has none and for what
+** is not text.  For store.lua's schema 10, over every stored entry: one fast scan a value,
+** where a GLOB with a character class took 43 s on a 10,000-feed planet's 1.4 GB. */
+static void sql_xml_chars(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  const char *s;
+  char *t;
+  size_t n;
+  (void)argc;
+  if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) { sqlite3_result_value(ctx, argv[0]); return; }
+  s = (const char *)sqlite3_value_text(argv[0]);
+  n = (size_t)sqlite3_value_bytes(argv[0]);
+  if (s == NULL) { sqlite3_result_error_nomem(ctx); return; }
+  if (orr_utf8_xml_chars(s, n, 1)) { sqlite3_result_value(ctx, argv[0]); return; }
+  if ((t = malloc(n + 1)) == NULL) { sqlite3_result_error_nomem(ctx); return; }
+  memcpy(t, s, n + 1);
+  n = orr_xml_chars_strip(t, n);
+  sqlite3_result_text(ctx, t, (int)n, free);
 }
 
 /* {====== Fault injection: a crash inside the write path ======
@@ -183,6 +204,8 @@ static int f_open(lua_State *L) {
   sqlite3_busy_timeout(d->db, 5000);
   sqlite3_create_function_v2(d->db, "html_text", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                              sql_html_text, NULL, NULL, NULL);
+  sqlite3_create_function_v2(d->db, "xml_chars", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                             sql_xml_chars, NULL, NULL, NULL);
   sqlite3_extended_result_codes(d->db, 1);
   return 1;
 }
