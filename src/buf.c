@@ -261,7 +261,8 @@ char *orr_buf_take(orr_buf *b) {
   return p;
 }
 
-void orr_hex16(unsigned long long h, char out[17]) {
+/* h as 16 lower-case hex digits and a NUL at out. */
+static void hex16(uint64_t h, char *out) {
   static const char hex[] = "0123456789abcdef";
   int k;
   for (k = 15; k >= 0; k--) { out[k] = hex[h & 15]; h >>= 4; }
@@ -269,10 +270,10 @@ void orr_hex16(unsigned long long h, char out[17]) {
 }
 
 void orr_hash_hex(const char *s, size_t n, char out[17]) {
-  uint64_t h = ORR_FNV1A_BASIS;
+  uint64_t h = 1469598103934665603ULL;
   size_t i;
-  for (i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= ORR_FNV1A_PRIME; }
-  orr_hex16(h, out);
+  for (i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ULL; }
+  hex16(h, out);
 }
 
 /* One multiply-xorshift round per 8-byte word (its latency is the cost: ~2 bytes a cycle),
@@ -302,5 +303,5 @@ unsigned long long orr_digest(unsigned long long h, const char *s, size_t n) {
 
 void orr_digest_hex(unsigned long long h, char out[18]) {
   out[0] = '#';
-  orr_hex16(h, out + 1);
+  hex16((uint64_t)h, out + 1);
 }

@@ -84,12 +84,6 @@ char *orr_buf_take(orr_buf *b);
 ** security).  Entry ids and dedupe keys depend on it: it must never change, not even its
 ** offset basis, which is one digit short of the published 14695981039346656037. */
 void orr_hash_hex(const char *s, size_t n, char out[17]);
-/* The same hash in pieces, for bytes that are not in one string: h starts at
-** ORR_FNV1A_BASIS, each byte c makes it (h ^ c) * ORR_FNV1A_PRIME, and orr_hex16 writes the
-** result as orr_hash_hex does. */
-#define ORR_FNV1A_BASIS 1469598103934665603ULL
-#define ORR_FNV1A_PRIME 1099511628211ULL
-void orr_hex16(unsigned long long h, char out[17]);
 
 /* A fast 64-bit hash for noticing that bytes changed (documents, stored entries), eight
 ** bytes a step: twenty times FNV-1a's speed.  Not for ids (orr_hash_hex is); chain pieces
