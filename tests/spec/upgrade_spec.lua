@@ -27,6 +27,16 @@ local function by(list, key)
   return t
 end
 
+-- A new database said to be of an earlier schema: the migrations after it run at the next
+-- open.  Returns its path and a connection to put rows in it (closed by the caller).
+local function at_schema(version)
+  local db = helper.tmpdir() .. '/planet.db'
+  assert(require('orrery.store').open(db)):close()
+  local w = assert(cdb.open(db))
+  assert(w:exec('PRAGMA user_version = ' .. version))
+  return db, w
+end
+
 local function planet(dir, port)
   return helper.write_planet(dir, {
     name = 'Upgrade fixture', link = 'https://planet.example/', output_dir = 'out', database = 'planet.db',
@@ -138,11 +148,7 @@ describe('upgrades (end to end)', function()
     -- a JSON Feed's "\u0008" was stored as it came before orrery dropped it on the way in;
     -- raw in the pages' HTML it left atom.xml not well-formed
     local store = require('orrery.store')
-    local dir = helper.tmpdir()
-    local db = dir .. '/planet.db'
-    assert(store.open(db)):close()
-    local w = assert(cdb.open(db))
-    assert(w:exec('PRAGMA user_version = 9'))
+    local db, w = at_schema(9)
     assert(w:run("INSERT INTO feeds (url, name, title, subtitle) VALUES ('http://x.example/', ?, ?, ?)",
       'N\1ame', 'T\8itle', '<p>S\27ub</p>'))
     assert(w:run([[INSERT INTO entries (feed_id, guid, title, author, summary, content, first_seen, date, hash)
@@ -164,11 +170,7 @@ describe('upgrades (end to end)', function()
     local store = require('orrery.store')
     local shown = require('orrery.shown')
     local cutil = require('orrery._util')
-    local dir = helper.tmpdir()
-    local db = dir .. '/planet.db'
-    assert(store.open(db)):close()
-    local w = assert(cdb.open(db))
-    assert(w:exec('PRAGMA user_version = 10'))
+    local db, w = at_schema(10)
     assert(w:run("INSERT INTO feeds (url, name) VALUES ('http://x.example/', 'X')"))
     assert(w:exec('BEGIN'))
     local text = '<p>' .. ('Words of a post that is long enough to be compared by its text. '):rep(5) .. '</p>'
