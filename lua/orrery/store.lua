@@ -555,8 +555,8 @@ end
 --- no tombstone: its first fetch) is written without a savepoint and, should fn fail, undone
 --- by deleting what it can have written and putting its feed row back: a savepoint keeps a
 --- copy of every page it changes that existed before it (16 KB each, copied into SQLite's
---- statement journal), and in a cold refresh that was a fifth of storing (1.18-1.27 s ->
---- 0.84-0.97 s on make bench's 1,000 feeds, three alternating pairs).  Returns fn's result,
+--- statement journal), and in a cold refresh that was a fifth of storing (1.21-1.39 s ->
+--- 0.95-1.06 s on make bench's 1,000 feeds, three alternating pairs).  Returns fn's result,
 --- or nil, err.
 function M:feed_transaction(feed_id, fn, ...)
   local db = self.db
