@@ -177,12 +177,19 @@ if #ours >= 3 then
   for who, u, sy in (cfs.read((warm_dir or '') .. '/cold-times.txt') or ''):gmatch('(%a+) ([%d.]+) ([%d.]+)') do
     if alt[who] then table.insert(alt[who], tonumber(u) + tonumber(sy)) end
   end
+  -- and the SAX parse and the insert run beside them in each round, when they were
+  local alt_sax, alt_ins = {}, {}
+  for _, r in ipairs(lines((warm_dir or '') .. '/sax-runs.jsonl')) do alt_sax[#alt_sax + 1] = r.parse_cpu_s end
+  for _, r in ipairs(lines((warm_dir or '') .. '/store-runs.jsonl')) do alt_ins[#alt_ins + 1] = r.insert_s end
+  local a_sax = #alt_sax > 0 and median(alt_sax) or sax_s
+  local a_ins = #alt_ins > 0 and median(alt_ins) or ins_s
   local alt_curl = #alt.curl > 0 and median(alt.curl) or nil
-  if alt_curl and #alt.orrery > 0 and sax_s and ins_s then
-    local mo = median(alt.orrery)
-    print(string.format('  alternating cold runs, medians of %d: curl fetch %.2f s, orrery %.2f s; floor sum %.2f s',
-      #alt.curl, alt_curl, mo, alt_curl + sax_s + ins_s))
-    ratio('orrery cold CPU / floor sum (alternating runs)', mo, alt_curl + sax_s + ins_s, '<= 1.5')
+  if alt_curl and #alt.orrery > 0 and a_sax and a_ins then
+    local mo, fsum = median(alt.orrery), alt_curl + a_sax + a_ins
+    print(string.format('  alternating cold runs, medians of %d: orrery %.2f s; floor sum %.2f s (curl fetch %.2f'
+      .. ' + SAX %.2f + insert %.2f%s)', #alt.curl, mo, fsum, alt_curl, a_sax, a_ins,
+      #alt_ins > 0 and '' or ', SAX and insert from the harness'))
+    ratio('orrery cold CPU / floor sum (alternating runs)', mo, fsum, '<= 1.5')
   end
   -- what of the storing stage is SQLite's own: the same rows into the same schema, no per-row
   -- work but SQLite's (store_floor.sh), against orrery's storing and commits in the last of
