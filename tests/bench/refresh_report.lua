@@ -250,14 +250,13 @@ if #ours >= 3 then
     end
     -- the same two from the alternating cold runs: each round's own account of its parse,
     -- and libxml2's SAX over the farm run right beside it; medians of the rounds
-    local xml, paths, saxes = {}, {}, {}
+    local xml, paths, saxes = {}, {}, alt_sax
     for _, r in ipairs(lines((warm_dir or '') .. '/cold-runs.jsonl')) do
       if r.cpu and r.cpu.xml then
         xml[#xml + 1] = r.cpu.xml
         paths[#paths + 1] = r.cpu.xml + (r.cpu.sanitize or 0)
       end
     end
-    for _, r in ipairs(lines((warm_dir or '') .. '/sax-runs.jsonl')) do saxes[#saxes + 1] = r.parse_cpu_s end
     if best and #xml > 0 and #saxes > 0 then
       print(string.format('  alternating cold runs, medians of %d: orrery XML stage %.2f s, XML + sanitize %.2f s;'
         .. ' libxml2 SAX beside them %.2f s', #xml, median(xml), median(paths), median(saxes)))
